@@ -1,0 +1,144 @@
+/*
+ * cfg.h - the experiment file (lrf-config(5)), read with libyaml.
+ *
+ * cfg_defaults() fills every field with its documented default; cfg_load()
+ * overlays a YAML file on it.  Programs then apply their command-line
+ * flags on top, so flags override the file.  Unknown keys, wrong types,
+ * out-of-range values, duplicate keys, a document that is not a mapping
+ * and tabs in indentation are errors reported as "file:line:column: what".
+ */
+#ifndef LRF_CFG_H
+#define LRF_CFG_H
+
+#include <stdio.h>
+
+#define CFG_MAXLAYERS	64
+#define CFG_MAXPATH	4096
+#define CFG_MAXCLASSES	256
+
+enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
+	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM };
+enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID,
+	ACT_GELU };
+enum { LOSS_CE, LOSS_BCE, LOSS_MSE };
+enum { INIT_HE, INIT_XAVIER };
+enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP };
+enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC };
+enum { TASK_CLASSIFICATION, TASK_REGRESSION };
+enum { SYN_BLOBS, SYN_SPIRALS, SYN_LINEAR };
+
+struct cfg_layer {
+	int	 type;		/* LAYER_* */
+	long	 units;		/* dense: outputs */
+	int	 activation;	/* ACT_* (dense, conv2d) */
+	double	 rate;		/* dropout: probability of zeroing */
+	long	 filters, kernel, stride, padding;	/* conv2d, pools;
+				   padding -1 means "same" */
+	int	 bias;		/* conv2d: 1 (default) or 0 */
+	int	 freeze;	/* parameters fixed */
+	double	 lr_mult;	/* scales the learning rate (1) */
+	int	 line, col;	/* where the layer is in the file */
+};
+
+struct cfg {
+	char	 file[CFG_MAXPATH];	/* the file loaded, "" if none */
+
+	struct cfg_finder {
+		double	 start_lr;	/* 1e-7 */
+		double	 end_lr;	/* 1 */
+		long	 num_iter;	/* 100 */
+		char	 mode[16];	/* "exp" | "linear" */
+		double	 beta;		/* 0.98 */
+		double	 diverge_threshold;	/* 4.0 */
+		char	 suggest[16];	/* "steep" */
+	} finder;
+
+	struct cfg_scheduler {
+		char	 name[16];	/* "" (none), or an lrf-schedule mode */
+		double	 lr;		/* constant, step, cosine: 0.01 */
+		double	 max_lr;	/* onecycle, cyclical: 0.01 */
+		double	 base_lr;	/* cyclical: 0.001 */
+		double	 min_lr;	/* cosine: 0 */
+		double	 gamma;		/* step 0.1; exp_range 1 */
+		double	 pct_start;	/* onecycle: 0.3 */
+		double	 div_factor;	/* onecycle: 25 */
+		double	 final_div_factor;	/* onecycle: 1e4 */
+		long	 total_steps;	/* 1000 */
+		long	 step_size;	/* step and cyclical: 100 */
+		long	 warmup;	/* cosine: 0 */
+	} scheduler;
+
+	struct cfg_data {
+		int	 format;	/* DATA_*: idx */
+		char	 images[CFG_MAXPATH];	/* idx: Fashion-MNIST train */
+		char	 labels[CFG_MAXPATH];
+		char	 path[CFG_MAXPATH];	/* csv */
+		char	 label_column[64];	/* csv: index or name, "0" */
+		int	 header;	/* csv: 1 */
+		char	 delimiter;	/* csv: ',' */
+		int	 kind;		/* synthetic: SYN_BLOBS */
+		long	 samples;	/* synthetic: 2000 */
+		long	 features;	/* synthetic: 20 */
+		long	 classes;	/* synthetic: 4 */
+		int	 task;		/* TASK_CLASSIFICATION */
+		double	 scale;		/* 1 for csv/synthetic, 1/255 for idx;
+					   0 means "the format's default" */
+		int	 standardize;	/* 0 */
+		long	 folds;		/* 5 */
+		long	 fold;		/* 0 */
+		long	 shape[3];	/* csv: C, H, W; all 0 if not given */
+		long	 keep[CFG_MAXCLASSES];	/* data.classes: labels kept */
+		int	 nkeep;		/* 0: keep all */
+	} data;
+
+	struct cfg_model {
+		struct cfg_layer layers[CFG_MAXLAYERS];
+		int	 nlayers;	/* default: dense 256 relu, dense 10 */
+		int	 loss;		/* LOSS_CE */
+		int	 init;		/* INIT_HE */
+	} model;
+
+	struct cfg_optimizer {
+		int	 name;		/* OPT_SGD */
+		double	 momentum;	/* 0.9 */
+		double	 dampening;	/* 0 */
+		int	 nesterov;	/* 0 */
+		double	 weight_decay;	/* -1: the optimizer's default
+					   (0.01 for adamw, else 0) */
+		double	 betas[2];	/* 0.9, 0.999 */
+		double	 eps;		/* 1e-8 */
+		double	 alpha;		/* rmsprop: 0.99 */
+	} optimizer;
+
+	struct cfg_train {
+		long	 batch_size;	/* 64 */
+		long	 accum;		/* accumulation_steps: 1 */
+		unsigned long seed;	/* 42 */
+		long	 threads;	/* 0 = all cores */
+		char	 device[16];	/* "cpu" */
+		long	 val_size;	/* 1024 */
+	} train;
+};
+
+/* Fill c with every default listed above. */
+void cfg_defaults(struct cfg *c);
+
+/*
+ * Read path over what c holds.  Returns 0, or -1 with the message
+ * "path:line:column: what" set (or "path: what" for an unreadable file).
+ * Unknown keys name the nearest valid one: "unknown key 'diverge_treshold'
+ * in finder (did you mean 'diverge_threshold'?)".
+ */
+int cfg_load(struct cfg *c, const char *path);
+
+/* Write the whole configuration as YAML that cfg_load reads back. */
+int cfg_write(FILE *fp, const struct cfg *c);
+
+/* Names of the enum values above, and back: -1 if unknown. */
+const char *cfg_name(const char *const *names, int v);
+int cfg_lookup(const char *const *names, const char *s);
+extern const char *const cfg_layer_names[], *const cfg_act_names[],
+    *const cfg_loss_names[], *const cfg_init_names[], *const cfg_opt_names[],
+    *const cfg_format_names[], *const cfg_task_names[], *const cfg_kind_names[];
+
+#endif

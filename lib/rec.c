@@ -1,0 +1,347 @@
+/* rec.c - reading and writing the lrf record stream. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "num.h"
+#include "rec.h"
+
+static const char *posnames[] = { "lr", "loss", "smooth" };
+
+void
+rec_open(struct rec_reader *r, FILE *fp, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = fp;
+	r->name = name;
+}
+
+void
+rec_close(struct rec_reader *r)
+{
+	free(r->buf);
+	free(r->split);
+	free(r->namebuf);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Make *p hold at least need bytes; 0, or -1 when memory runs out. */
+static int
+grow(char **p, size_t *cap, size_t need)
+{
+	size_t n;
+	char *q;
+
+	if (need <= *cap)
+		return 0;
+	n = *cap ? *cap : 256;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, n)) == NULL)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/*
+ * Read one line into r->buf without its line end.  Returns 1 for a line,
+ * 0 at end of input, -1 on error.  Reading stops at REC_MAXLINE bytes, so
+ * a stream without newlines cannot exhaust memory.
+ */
+static int
+readline(struct rec_reader *r)
+{
+	size_t n;
+	int c, nul;
+
+	n = 0;
+	nul = 0;
+	while ((c = getc(r->fp)) != EOF && c != '\n') {
+		if (n >= REC_MAXLINE)
+			return err_set("%s:%ld: line longer than %d bytes",
+			    r->name, r->lineno + 1, REC_MAXLINE);
+		if (n + 2 > r->bufcap && grow(&r->buf, &r->bufcap, n + 2) < 0)
+			return err_set("%s:%ld: out of memory", r->name,
+			    r->lineno + 1);
+		if (c == '\0')
+			nul = 1;
+		r->buf[n++] = (char)c;
+	}
+	if (c == EOF && ferror(r->fp))
+		return err_set("%s:%ld: read error: %s", r->name,
+		    r->lineno + 1, strerror(errno));
+	if (c == EOF && n == 0)
+		return 0;
+	r->lineno++;
+	if (nul)
+		return err_set("%s:%ld: NUL byte in line", r->name, r->lineno);
+	if (grow(&r->buf, &r->bufcap, n + 1) < 0)
+		return err_set("%s:%ld: out of memory", r->name, r->lineno);
+	if (n > 0 && r->buf[n - 1] == '\r')
+		n--;
+	r->buf[n] = '\0';
+	r->raw = r->buf;
+	r->len = n;
+	return 1;
+}
+
+/* Cut a copy of the current line (from offset off) into r->f. */
+static int
+split(struct rec_reader *r, size_t off)
+{
+	char *p;
+
+	if (grow(&r->split, &r->splitcap, r->len + 1) < 0)
+		return err_set("%s:%ld: out of memory", r->name, r->lineno);
+	memcpy(r->split, r->raw, r->len + 1);
+	r->nf = 0;
+	p = r->split + off;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (r->nf == REC_MAXCOLS)
+			return err_set("%s:%ld: more than %d fields", r->name,
+			    r->lineno, REC_MAXCOLS);
+		r->f[r->nf++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return 0;
+}
+
+/* Copy names f[0..nf-1] (or positional ones) into r->names. */
+static int
+setnames(struct rec_reader *r, int positional)
+{
+	size_t need;
+	char *p;
+	int i, j;
+
+	need = 0;
+	for (i = 0; i < r->nf; i++)
+		need += positional ? 16 : strlen(r->f[i]) + 1;
+	if ((r->namebuf = malloc(need + 1)) == NULL)
+		return err_set("%s:%ld: out of memory", r->name, r->lineno);
+	p = r->namebuf;
+	for (i = 0; i < r->nf; i++) {
+		if (positional && i < 3)
+			strcpy(p, posnames[i]);
+		else if (positional)
+			snprintf(p, 16, "col%d", i + 1);
+		else
+			strcpy(p, r->f[i]);
+		for (j = 0; j < i; j++)
+			if (strcmp(r->names[j], p) == 0)
+				return err_set("%s:%ld: duplicate column name "
+				    "'%s'", r->name, r->lineno, p);
+		r->names[i] = p;
+		p += strlen(p) + 1;
+	}
+	r->ncols = r->nf;
+	return 0;
+}
+
+int
+rec_next(struct rec_reader *r)
+{
+	int n;
+
+	for (;;) {
+		if ((n = readline(r)) <= 0)
+			return n;
+		if (r->len == 0 || strspn(r->raw, " \t") == r->len)
+			continue;
+		if (r->raw[0] == '#') {
+			if (r->lineno == 1 && (r->raw[1] == ' ' ||
+			    r->raw[1] == '\t')) {
+				if (split(r, 1) < 0)
+					return -1;
+				if (r->nf == 0)
+					return err_set("%s:%ld: header names "
+					    "no columns", r->name, r->lineno);
+				if (setnames(r, 0) < 0)
+					return -1;
+				r->header = 1;
+				r->nf = 0;
+				return REC_HEADER;
+			}
+			return REC_COMMENT;
+		}
+		if (split(r, 0) < 0)
+			return -1;
+		if (r->ncols == 0 && setnames(r, 1) < 0)
+			return -1;
+		if (r->nf != r->ncols)
+			return err_set("%s:%ld: %d fields, expected %d (%s)",
+			    r->name, r->lineno, r->nf, r->ncols,
+			    r->header ? "as in the header" :
+			    "as in the first record");
+		return REC_DATA;
+	}
+}
+
+int
+rec_hascol(const struct rec_reader *r, const char *spec)
+{
+	long n;
+	int i;
+
+	if (num_long(spec, 1, REC_MAXCOLS, &n) == NUM_OK)
+		return n <= r->ncols ? (int)n - 1 : -1;
+	for (i = 0; i < r->ncols; i++)
+		if (strcmp(r->names[i], spec) == 0)
+			return i;
+	return -1;
+}
+
+int
+rec_col(struct rec_reader *r, const char *spec)
+{
+	char list[512];
+	size_t off;
+	int i;
+
+	if ((i = rec_hascol(r, spec)) >= 0)
+		return i;
+	off = 0;
+	list[0] = '\0';
+	for (i = 0; i < r->ncols && off < sizeof(list); i++)
+		off += snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i ? " " : "", r->names[i]);
+	return err_set("%s:%ld: no column '%s' (columns: %s)", r->name,
+	    r->lineno, spec, list);
+}
+
+int
+rec_num(struct rec_reader *r, int col, double *v)
+{
+	if (col < 0 || col >= r->nf)
+		return err_set("%s:%ld: no field %d", r->name, r->lineno,
+		    col + 1);
+	switch (num_double(r->f[col], v)) {
+	case NUM_OK:
+		return 0;
+	case NUM_RANGE:
+		return err_set("%s:%ld: field %d '%.40s' is out of range",
+		    r->name, r->lineno, col + 1, r->f[col]);
+	default:
+		return err_set("%s:%ld: field %d '%.40s' is not a number",
+		    r->name, r->lineno, col + 1, r->f[col]);
+	}
+}
+
+int
+rec_lr(struct rec_reader *r, int col, double *v)
+{
+	if (rec_num(r, col, v) < 0)
+		return -1;
+	if (!(*v > 0) || !isfinite(*v))
+		return err_set("%s:%ld: learning rate '%.40s' is not positive "
+		    "and finite", r->name, r->lineno, r->f[col]);
+	return 0;
+}
+
+void
+rec_header(FILE *fp, char *const *names, int n)
+{
+	int i;
+
+	fputs("# ", fp);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc('\t', fp);
+		fputs(names[i], fp);
+	}
+	putc('\n', fp);
+}
+
+void
+rec_putfields(FILE *fp, const struct rec_reader *r)
+{
+	int i;
+
+	for (i = 0; i < r->nf; i++) {
+		if (i)
+			putc('\t', fp);
+		fputs(r->f[i], fp);
+	}
+}
+
+void
+rec_putnum(FILE *fp, double v)
+{
+	char buf[32];
+
+	num_fmt(buf, sizeof(buf), v);
+	fputs(buf, fp);
+}
+
+int
+meta_is(const char *line, const char *word)
+{
+	size_t n;
+
+	if (strncmp(line, "#@", 2) != 0)
+		return 0;
+	line += 2;
+	line += strspn(line, " \t");
+	n = strlen(word);
+	return strncmp(line, word, n) == 0 &&
+	    (line[n] == '\0' || line[n] == ' ' || line[n] == '\t');
+}
+
+int
+meta_get(const char *line, const char *key, char *buf, size_t n)
+{
+	const char *p, *v;
+	size_t klen, vlen;
+
+	if (strncmp(line, "#@", 2) != 0 || n == 0)
+		return -1;
+	klen = strlen(key);
+	p = line + 2;
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			return -1;
+		v = p + strcspn(p, " \t");
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			p += klen + 1;
+			vlen = (size_t)(v - p);
+			if (vlen >= n)
+				vlen = n - 1;
+			memcpy(buf, p, vlen);
+			buf[vlen] = '\0';
+			return 0;
+		}
+		p = v;
+	}
+}
+
+int
+meta_num(const char *line, const char *key, double *v)
+{
+	char buf[64];
+
+	if (meta_get(line, key, buf, sizeof(buf)) < 0)
+		return -1;
+	return num_double(buf, v) == NUM_OK ? 0 : -1;
+}
+
+int
+out_flush(FILE *fp, const char *name)
+{
+	if (fflush(fp) == 0 && !ferror(fp))
+		return OUT_OK;
+	if (errno == EPIPE)
+		return OUT_GONE;
+	return err_set("%s: write error: %s", name, strerror(errno));
+}

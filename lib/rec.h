@@ -1,0 +1,109 @@
+/*
+ * rec.h - the lrf record stream (see lrf(7)).
+ *
+ * One record per line; fields separated by runs of blanks.  The first line,
+ * if it is "#" followed by a blank and does not start "#@", is the header
+ * and names the columns.  Without one the stream is positional: lr, loss,
+ * smooth, then col4, col5, ...  Other "#" lines are comments; "#@ word
+ * key=value ..." comments are metadata.  Blank lines are skipped.
+ */
+#ifndef LRF_REC_H
+#define LRF_REC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define REC_MAXLINE	(1 << 20)	/* longest line accepted, in bytes */
+#define REC_MAXCOLS	64		/* most fields in one record */
+
+enum {
+	REC_EOF = 0,		/* end of input */
+	REC_DATA,		/* a data record: f[0..nf-1] */
+	REC_COMMENT,		/* a '#' line other than the header: raw */
+	REC_HEADER		/* the header line: names[0..ncols-1] */
+};
+
+struct rec_reader {
+	FILE	*fp;
+	const char *name;	/* "stdin" or the file name, for messages */
+	long	 lineno;	/* line number of the current line, 1-based */
+	char	*raw;		/* the current line as read, no line end */
+	size_t	 len;		/* strlen(raw) */
+	int	 header;	/* 1 if the stream has a header line */
+	int	 ncols;		/* columns named (0 until known) */
+	char	*names[REC_MAXCOLS];	/* column names */
+	int	 nf;		/* fields in the current data record */
+	char	*f[REC_MAXCOLS];	/* the fields, pointing into split */
+
+	char	*buf;		/* getline buffer */
+	size_t	 bufcap;
+	char	*split;		/* copy of raw, cut into fields */
+	size_t	 splitcap;
+	char	*namebuf;	/* storage for names */
+};
+
+/* Start reading fp; name is used in messages.  Never fails. */
+void rec_open(struct rec_reader *r, FILE *fp, const char *name);
+
+/* Free what the reader allocated; does not close fp. */
+void rec_close(struct rec_reader *r);
+
+/*
+ * Read the next line.  Returns REC_DATA, REC_COMMENT, REC_HEADER, REC_EOF,
+ * or -1 with "name:line: what" set for a read error, a line longer than
+ * REC_MAXLINE, a NUL byte, too many fields, a record whose field count
+ * differs from the header's (or the first record's), or a header with an
+ * empty or duplicate column name.  CRLF line ends are accepted.
+ */
+int rec_next(struct rec_reader *r);
+
+/*
+ * Find a column by spec: a name, or a 1-based number.  Valid once the
+ * header or the first data record has been read.  Returns the 0-based
+ * index, or -1 with "name:line: no column 'x' (columns: a b c)" set.
+ */
+int rec_col(struct rec_reader *r, const char *spec);
+
+/* Like rec_col but returns -1 without setting an error when absent. */
+int rec_hascol(const struct rec_reader *r, const char *spec);
+
+/*
+ * Parse field col of the current record as a number.  nan and inf are
+ * accepted; garbage or overflow is -1 with "name:line: field N 'x' is not
+ * a number" (or "is out of range").  A missing field is an error too.
+ */
+int rec_num(struct rec_reader *r, int col, double *v);
+
+/* Like rec_num, but the value must be a positive, finite learning rate. */
+int rec_lr(struct rec_reader *r, int col, double *v);
+
+/* Write a header line "# a<TAB>b<TAB>c\n". */
+void rec_header(FILE *fp, char *const *names, int n);
+
+/* Write the fields of the current record joined by TABs, no newline. */
+void rec_putfields(FILE *fp, const struct rec_reader *r);
+
+/* Write a number as num_fmt() does. */
+void rec_putnum(FILE *fp, double v);
+
+/*
+ * Metadata.  meta_is(line, word) is 1 if line is "#@ word ..." .
+ * meta_get copies the value of key= into buf (NUL-terminated, truncated to
+ * n-1) and returns 0, or -1 if the key is absent; meta_num parses it as a
+ * number (-1 if absent or not a number).
+ */
+int meta_is(const char *line, const char *word);
+int meta_get(const char *line, const char *key, char *buf, size_t n);
+int meta_num(const char *line, const char *key, double *v);
+
+enum { OUT_OK = 0, OUT_GONE = 1 };
+
+/*
+ * Flush fp and report: OUT_OK, OUT_GONE when the reader has gone away
+ * (EPIPE: the program should exit 0 without a word; SIGPIPE must be
+ * ignored for this to be seen), or -1 with "name: what" set for any other
+ * write error.
+ */
+int out_flush(FILE *fp, const char *name);
+
+#endif

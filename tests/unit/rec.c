@@ -1,0 +1,157 @@
+/* Unit tests for the record reader and writer (lib/rec.c, lib/num.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "num.h"
+#include "rec.h"
+#include "tap.h"
+
+static FILE *
+textn(const char *s, size_t n)
+{
+	FILE *fp;
+
+	fp = tmpfile();
+	fwrite(s, 1, n, fp);
+	rewind(fp);
+	return fp;
+}
+
+static FILE *
+text(const char *s)
+{
+	return textn(s, strlen(s));
+}
+
+/* Read a whole stream of n bytes: the first error result or REC_EOF. */
+static int
+drainn(const char *s, size_t n)
+{
+	struct rec_reader r;
+	FILE *fp;
+	int c;
+
+	fp = textn(s, n);
+	rec_open(&r, fp, "t");
+	while ((c = rec_next(&r)) > 0)
+		;
+	rec_close(&r);
+	fclose(fp);
+	return c;
+}
+
+static int
+drain(const char *s)
+{
+	return drainn(s, strlen(s));
+}
+
+
+int
+main(void)
+{
+	struct rec_reader r;
+	char buf[64], *big;
+	double v;
+	long l;
+	FILE *fp;
+	int i;
+
+	/* a header, a comment, metadata, tabs and spaces, CRLF */
+	fp = text("# step\tlr\tloss\n#@ schedule mode=exp num=3\n"
+	    "0\t1e-07\t2.30\r\n\n1  1e-06 \t nan\n# note\n2 1e-05 inf\n");
+	rec_open(&r, fp, "t");
+	is_int(rec_next(&r), REC_HEADER, "first line is the header");
+	is_int(r.ncols, 3, "three columns");
+	is_str(r.names[2], "loss", "third is loss");
+	is_int(rec_col(&r, "lr"), 1, "lr by name");
+	is_int(rec_col(&r, "3"), 2, "column by number");
+	is_int(rec_next(&r), REC_COMMENT, "metadata is a comment");
+	ok(meta_is(r.raw, "schedule"), "meta_is schedule");
+	ok(!meta_is(r.raw, "sched"), "meta_is matches whole words");
+	ok(meta_num(r.raw, "num", &v) == 0 && v == 3, "meta_num num=3");
+	ok(meta_get(r.raw, "mode", buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "exp") == 0, "meta_get mode=exp");
+	ok(meta_get(r.raw, "start", buf, sizeof(buf)) < 0, "absent key");
+	is_int(rec_next(&r), REC_DATA, "data record");
+	is_int(r.nf, 3, "three fields");
+	ok(rec_lr(&r, 1, &v) == 0 && v == 1e-7, "lr 1e-07");
+	ok(rec_num(&r, 2, &v) == 0 && v == 2.30 , "CR stripped from 2.30");
+	is_int(rec_next(&r), REC_DATA, "blank line skipped");
+	is_int(r.lineno, 5, "line numbers count blank lines");
+	ok(rec_num(&r, 2, &v) == 0 && isnan(v), "nan is a value");
+	is_int(rec_next(&r), REC_COMMENT, "comment in place");
+	is_str(r.raw, "# note", "comment kept raw");
+	is_int(rec_next(&r), REC_DATA, "last record");
+	ok(rec_num(&r, 2, &v) == 0 && isinf(v), "inf is a value");
+	is_int(rec_next(&r), REC_EOF, "end of input");
+	rec_close(&r);
+	fclose(fp);
+
+	/* positional input */
+	fp = text("1e-3 2.3\n");
+	rec_open(&r, fp, "stdin");
+	is_int(rec_next(&r), REC_DATA, "headerless record");
+	is_int(rec_col(&r, "lr"), 0, "positional lr is column 1");
+	is_int(rec_col(&r, "loss"), 1, "positional loss is column 2");
+	is_int(rec_hascol(&r, "smooth"), -1, "no smooth column");
+	is_int(rec_col(&r, "val_loss"), -1, "missing column");
+	is_str(err_msg(), "stdin:1: no column 'val_loss' (columns: lr loss)",
+	    "missing column message");
+	rec_close(&r);
+	fclose(fp);
+
+	/* errors */
+	fp = text("1e-3 abc\n1e999 1\n-1 2\n0x10 1\n");
+	rec_open(&r, fp, "f");
+	rec_next(&r);
+	is_int(rec_num(&r, 1, &v), -1, "abc is not a number");
+	is_str(err_msg(), "f:1: field 2 'abc' is not a number", "message");
+	rec_next(&r);
+	is_int(rec_num(&r, 0, &v), -1, "1e999 overflows");
+	is_str(err_msg(), "f:2: field 1 '1e999' is out of range", "message");
+	rec_next(&r);
+	is_int(rec_lr(&r, 0, &v), -1, "negative lr");
+	is_str(err_msg(), "f:3: learning rate '-1' is not positive and finite",
+	    "message");
+	rec_next(&r);
+	is_int(rec_num(&r, 0, &v), -1, "hex floats are not accepted");
+	rec_close(&r);
+	fclose(fp);
+
+	is_int(drain("1 2\n1 2 3\n"), -1, "ragged record");
+	is_str(err_msg(), "t:2: 3 fields, expected 2 (as in the first record)",
+	    "ragged message");
+	is_int(drain("# lr loss lr\n"), -1, "duplicate column");
+	is_str(err_msg(), "t:1: duplicate column name 'lr'", "duplicate message");
+	is_int(drainn("1 2\n3 4\0 5\n", 10), -1, "NUL byte");
+	is_str(err_msg(), "t:2: NUL byte in line", "NUL message");
+	is_int(drain("1 2"), REC_EOF, "last line without newline");
+
+	big = malloc(REC_MAXLINE + 10);
+	memset(big, '1', REC_MAXLINE + 9);
+	big[REC_MAXLINE + 9] = '\0';
+	is_int(drain(big), -1, "overlong line");
+	is_str(err_msg(), "t:1: line longer than 1048576 bytes", "long message");
+	free(big);
+
+	/* numbers */
+	ok(num_double("-0", &v) == NUM_OK && v == 0, "-0");
+	ok(num_double("1e-400", &v) == NUM_OK && v == 0, "underflow is 0");
+	is_int(num_double("", &v), NUM_BAD, "empty string");
+	is_int(num_double("1.5x", &v), NUM_BAD, "trailing garbage");
+	is_int(num_double("-1e999", &v), NUM_RANGE, "-1e999");
+	ok(num_double("-inf", &v) == NUM_OK && isinf(v) && v < 0, "-inf");
+	is_int(num_long("12", 0, 10, &l), NUM_RANGE, "long out of range");
+	ok(num_long("-3", -5, 5, &l) == NUM_OK && l == -3, "long -3");
+	is_int(num_long("3.0", 0, 10, &l), NUM_BAD, "long 3.0");
+	num_fmt(buf, sizeof(buf), 0.1f);
+	is_str(buf, "0.100000001", "float32 0.1 round-trips");
+	num_fmt(buf, sizeof(buf), -NAN);
+	is_str(buf, "nan", "-nan prints as nan");
+	i = 0;
+	(void)i;
+	return done();
+}
