@@ -1,0 +1,61 @@
+/*
+ * opt.h - optimizers with PyTorch's update rules and defaults.
+ *
+ * The model keeps all parameters in one float block and their gradients
+ * in a mirror block of the same layout.  It describes the trainable parts
+ * as segments; a frozen layer has no segment, so it gets no update and no
+ * optimizer state.  Moments live in blocks of the optimizer's own, sized
+ * to the trainable parameters only.
+ *
+ *	SGD	 (torch.optim.SGD)  g += wd*p; b = mu*b + (1-damp)*g (b = g at
+ *		 step 1); g = nesterov ? g + mu*b : b; p -= lr*g
+ *	Adam	 (torch.optim.Adam) g += wd*p; m,v EMAs; bias-corrected;
+ *		 p -= lr * mhat / (sqrt(vhat) + eps)
+ *	AdamW	 (torch.optim.AdamW) p *= 1 - lr*wd, then Adam without L2
+ *	RMSprop	 (torch.optim.RMSprop) g += wd*p; v = a*v + (1-a)*g^2;
+ *		 with momentum: b = mu*b + g/(sqrt(v)+eps), p -= lr*b;
+ *		 else p -= lr*g/(sqrt(v)+eps)
+ */
+#ifndef LRF_OPT_H
+#define LRF_OPT_H
+
+#include "cfg.h"
+
+struct opt_seg {
+	long	 off;		/* first parameter in the block */
+	long	 n;		/* how many */
+	float	 lr_mult;	/* learning-rate multiplier (1 normally) */
+};
+
+struct opt {
+	int	 kind;		/* OPT_* */
+	float	 momentum, dampening, wd, beta1, beta2, eps, alpha;
+	int	 nesterov;
+	long	 t;		/* steps taken */
+	struct opt_seg *seg;	/* copy of the segments */
+	int	 nseg;
+	long	 n;		/* trainable parameters, sum of seg[].n */
+	float	*m;		/* (n) momentum buffer / first moment */
+	float	*v;		/* (n) second moment / square average */
+};
+
+/*
+ * Set up an optimizer for the given segments from the config (weight_decay
+ * < 0 means the optimizer's default: 0.01 for AdamW, 0 otherwise).
+ * Allocates the moment blocks, zeroed.  Returns 0, or -1 with a message.
+ */
+int opt_init(struct opt *o, const struct cfg_optimizer *c,
+    const struct opt_seg *seg, int nseg);
+
+/*
+ * One step at learning rate lr: updates p (the whole parameter block) from
+ * g (its gradient mirror) in each segment.  Allocates nothing.
+ */
+void opt_step(struct opt *o, float *p, const float *g, double lr);
+
+/* Forget all state (moments zero, t = 0), as a fresh optimizer. */
+void opt_reset(struct opt *o);
+
+void opt_free(struct opt *o);
+
+#endif
