@@ -59,7 +59,8 @@ struct cfg {
 		double	 max_lr;	/* onecycle, cyclical: 0.01 */
 		double	 base_lr;	/* cyclical: 0.001 */
 		double	 min_lr;	/* cosine: 0 */
-		double	 gamma;		/* step 0.1; exp_range 1 */
+		double	 gamma;		/* 0: the schedule's default,
+					   step 0.1, exp_range 1 */
 		double	 pct_start;	/* onecycle: 0.3 */
 		double	 div_factor;	/* onecycle: 25 */
 		double	 final_div_factor;	/* onecycle: 1e4 */
@@ -125,20 +126,29 @@ void cfg_defaults(struct cfg *c);
 
 /*
  * Read path over what c holds.  Returns 0, or -1 with the message
- * "path:line:column: what" set (or "path: what" for an unreadable file).
+ * "path:line:column: what" set (or "path: what" for an unreadable file);
+ * on error c is left unchanged.  A file with no document (empty, or
+ * comments only) changes nothing.
  * Unknown keys name the nearest valid one: "unknown key 'diverge_treshold'
  * in finder (did you mean 'diverge_threshold'?)".
  */
 int cfg_load(struct cfg *c, const char *path);
 
-/* Write the whole configuration as YAML that cfg_load reads back. */
+/* Write the whole configuration as YAML that cfg_load reads back (to the
+ * same values; file and the layers' line:col aside).  Returns 0, or -1
+ * with a message for a value YAML cannot hold or a write error. */
 int cfg_write(FILE *fp, const struct cfg *c);
 
-/* Names of the enum values above, and back: -1 if unknown. */
+/* Names of the enum values above (NULL if out of range), and back: -1 if
+ * unknown.  The tables end with NULL; cfg_mode_names, cfg_suggest_names
+ * and cfg_sched_names list the values of finder.mode, finder.suggest and
+ * scheduler.name. */
 const char *cfg_name(const char *const *names, int v);
 int cfg_lookup(const char *const *names, const char *s);
 extern const char *const cfg_layer_names[], *const cfg_act_names[],
     *const cfg_loss_names[], *const cfg_init_names[], *const cfg_opt_names[],
-    *const cfg_format_names[], *const cfg_task_names[], *const cfg_kind_names[];
+    *const cfg_format_names[], *const cfg_task_names[], *const cfg_kind_names[],
+    *const cfg_mode_names[], *const cfg_suggest_names[],
+    *const cfg_sched_names[];
 
 #endif

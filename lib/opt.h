@@ -15,6 +15,9 @@
  *	RMSprop	 (torch.optim.RMSprop) g += wd*p; v = a*v + (1-a)*g^2;
  *		 with momentum: b = mu*b + g/(sqrt(v)+eps), p -= lr*b;
  *		 else p -= lr*g/(sqrt(v)+eps)
+ *
+ * State is float32 and the updates compute in float32 in torch's order of
+ * operations, so parameters agree with torch to about 1e-7 relative.
  */
 #ifndef LRF_OPT_H
 #define LRF_OPT_H
@@ -29,7 +32,8 @@ struct opt_seg {
 
 struct opt {
 	int	 kind;		/* OPT_* */
-	float	 momentum, dampening, wd, beta1, beta2, eps, alpha;
+	double	 momentum, dampening, wd, beta1, beta2, eps, alpha;
+					/* as configured; wd resolved */
 	int	 nesterov;
 	long	 t;		/* steps taken */
 	struct opt_seg *seg;	/* copy of the segments */
@@ -48,8 +52,10 @@ int opt_init(struct opt *o, const struct cfg_optimizer *c,
     const struct opt_seg *seg, int nseg);
 
 /*
- * One step at learning rate lr: updates p (the whole parameter block) from
- * g (its gradient mirror) in each segment.  Allocates nothing.
+ * One step at learning rate lr (times each segment's lr_mult): updates p
+ * (the whole parameter block) from g (its gradient mirror) in each
+ * segment; parameters outside the segments are not touched.  Allocates
+ * nothing.
  */
 void opt_step(struct opt *o, float *p, const float *g, double lr);
 

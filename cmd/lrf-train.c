@@ -1,0 +1,656 @@
+/*
+ * lrf-train - read learning rates, take one optimizer step of a neural
+ * network at each, print the loss (see lrf-train(1)).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blas.h"
+#include "cfg.h"
+#include "data.h"
+#include "net.h"
+#include "opt.h"
+#include "prog.h"
+#include "rec.h"
+#include "wfile.h"
+
+#define VAL_CHUNK	256	/* validation samples per forward, at least */
+#define BAR_EVERY	0.1	/* seconds between progress bar redraws */
+
+static void
+usage(FILE *fp)
+{
+	struct cfg d;
+
+	cfg_defaults(&d);
+	fprintf(fp,
+"usage: lrf-train [-h] [-c file] [--batch-size n] [--seed n] [--fold k]\n"
+"                 [--threads n] [--accum n] [--device cpu] [--val]\n"
+"                 [--val-size n] [--save file] [--load file] [--load-partial]\n"
+"                 [--summary] [--progress | --no-progress] [--lr-col col]\n"
+"  -c file          experiment file, lrf-config(5) [built-in: Fashion-MNIST MLP]\n"
+"  --batch-size n   samples per micro-batch [%ld]\n"
+"  --seed n         seed of data order, split, init, dropout [%lu]\n"
+"  --fold k         held-out fold, 0-based [%ld]\n"
+"  --threads n      BLAS threads, 0 = all cores [%ld]\n"
+"  --accum n        micro-batches per optimizer step [%ld]\n"
+"  --device name    where to train; only cpu exists [%s]\n"
+"  --val            add val_loss (and val_acc) columns [off]\n"
+"  --val-size n     held-out samples evaluated [%ld]\n"
+"  --save file      write the weights at the end of input [none]\n"
+"  --load file      start from these weights [none]\n"
+"  --load-partial   with --load: skip layers that do not match [off]\n"
+"  --summary        print the model summary on stderr [off]\n"
+"  --progress       progress bar on stderr [on if stderr is a terminal]\n"
+"  --no-progress    no progress bar\n"
+"  --lr-col col     input column of the learning rate, name or number [lr]\n"
+"  -h, --help       print this help and exit\n",
+	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
+	    d.train.accum, d.train.device, d.train.val_size);
+}
+
+enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
+	O_VALSIZE, O_SAVE, O_LOAD, O_PARTIAL, O_SUMMARY, O_PROGRESS,
+	O_NOPROGRESS, O_LRCOL };
+
+static const struct option longopts[] = {
+	{ "config",	required_argument, NULL, 'c' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "batch-size",	required_argument, NULL, O_BATCH },
+	{ "batch_size",	required_argument, NULL, O_BATCH },
+	{ "seed",	required_argument, NULL, O_SEED },
+	{ "fold",	required_argument, NULL, O_FOLD },
+	{ "threads",	required_argument, NULL, O_THREADS },
+	{ "accum",	required_argument, NULL, O_ACCUM },
+	{ "device",	required_argument, NULL, O_DEVICE },
+	{ "val",	no_argument,	   NULL, O_VAL },
+	{ "val-size",	required_argument, NULL, O_VALSIZE },
+	{ "val_size",	required_argument, NULL, O_VALSIZE },
+	{ "save",	required_argument, NULL, O_SAVE },
+	{ "load",	required_argument, NULL, O_LOAD },
+	{ "load-partial", no_argument,	   NULL, O_PARTIAL },
+	{ "load_partial", no_argument,	   NULL, O_PARTIAL },
+	{ "summary",	no_argument,	   NULL, O_SUMMARY },
+	{ "progress",	no_argument,	   NULL, O_PROGRESS },
+	{ "no-progress", no_argument,	   NULL, O_NOPROGRESS },
+	{ "no_progress", no_argument,	   NULL, O_NOPROGRESS },
+	{ "lr-col",	required_argument, NULL, O_LRCOL },
+	{ "lr_col",	required_argument, NULL, O_LRCOL },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Command-line settings; a negative number means "not given". */
+struct flags {
+	const char *config, *save, *load, *lrcol;
+	long	 batch, fold, threads, accum, valsize;
+	long long seed;
+	int	 val, partial, summary, progress;
+};
+
+/* Everything the step loop uses, allocated before it starts. */
+struct run {
+	struct cfg c;
+	struct dataset ds;
+	struct split sp;
+	struct batcher it;
+	struct net net;
+	struct opt opt;
+	struct opt_seg *seg;	/* (nlayer) */
+	long	 B, A;		/* micro-batch size, micro-batches a step */
+	float	*x;		/* (B, d) one micro-batch */
+	int32_t	*y;		/* (B) its labels, classification */
+	float	*t;		/* (B) its targets, regression */
+	long	 nval;		/* validation samples, 0 without --val */
+	long	 vchunk;	/* validation samples per forward */
+	float	*vx;		/* (nval, d) */
+	int32_t	*vy;		/* (nval) */
+	float	*vt;		/* (nval) */
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void
+parseflags(int argc, char *argv[], struct flags *f)
+{
+	int ch;
+
+	memset(f, 0, sizeof(*f));
+	f->batch = f->fold = f->threads = f->accum = f->valsize = -1;
+	f->seed = -1;
+	f->progress = isatty(STDERR_FILENO);
+	f->lrcol = "lr";
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			f->config = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			prog_exit(EXIT_OK);
+		case O_BATCH:
+			f->batch = opt_long("--batch-size", optarg, 1, 1L << 24);
+			break;
+		case O_SEED:
+			f->seed = opt_long("--seed", optarg, 0, LONG_MAX);
+			break;
+		case O_FOLD:
+			f->fold = opt_long("--fold", optarg, 0, 1L << 30);
+			break;
+		case O_THREADS:
+			f->threads = opt_long("--threads", optarg, 0, 1024);
+			break;
+		case O_ACCUM:
+			f->accum = opt_long("--accum", optarg, 1, 1L << 20);
+			break;
+		case O_DEVICE:
+			if (strcmp(optarg, "cpu") != 0)
+				prog_usage("--device: '%s' is not available "
+				    "(only cpu)", optarg);
+			break;
+		case O_VAL:
+			f->val = 1;
+			break;
+		case O_VALSIZE:
+			f->valsize = opt_long("--val-size", optarg, 1,
+			    1L << 30);
+			break;
+		case O_SAVE:
+			f->save = optarg;
+			break;
+		case O_LOAD:
+			f->load = optarg;
+			break;
+		case O_PARTIAL:
+			f->partial = 1;
+			break;
+		case O_SUMMARY:
+			f->summary = 1;
+			break;
+		case O_PROGRESS:
+			f->progress = 1;
+			break;
+		case O_NOPROGRESS:
+			f->progress = 0;
+			break;
+		case O_LRCOL:
+			f->lrcol = optarg;
+			break;
+		default:
+			prog_usage(NULL);
+		}
+	}
+	if (optind < argc)
+		prog_usage("unexpected operand '%s' (the learning rates come "
+		    "on stdin)", argv[optind]);
+	if (f->partial && f->load == NULL)
+		prog_usage("--load-partial needs --load");
+}
+
+/*
+ * The config: the built-in defaults, the file over them, the flags over
+ * both.  Exits 1 for a bad file (cfg_load checks every value: batch
+ * size, device...), 2 for a flag that does not fit it.
+ */
+static void
+setup_config(struct cfg *c, const struct flags *f)
+{
+	const char *missing;
+
+	cfg_defaults(c);
+	if (f->config != NULL && cfg_load(c, f->config) < 0)
+		exit(EXIT_FAIL);
+	if (f->config == NULL && c->data.format == DATA_IDX) {
+		if ((missing = c->data.images, access(missing, R_OK) != 0) ||
+		    (missing = c->data.labels, access(missing, R_OK) != 0)) {
+			err_set("%s: %s (install the Debian package "
+			    "dataset-fashion-mnist, or give an experiment "
+			    "with -c)", missing, strerror(errno));
+			exit(EXIT_FAIL);
+		}
+	}
+	if (f->batch > 0)
+		c->train.batch_size = f->batch;
+	if (f->seed >= 0)
+		c->train.seed = (unsigned long)f->seed;
+	if (f->threads >= 0)
+		c->train.threads = f->threads;
+	if (f->accum > 0)
+		c->train.accum = f->accum;
+	if (f->valsize > 0)
+		c->train.val_size = f->valsize;
+	if (f->fold >= 0) {
+		if (f->fold >= c->data.folds)
+			prog_usage("--fold: '%ld' is out of range [0, %ld] "
+			    "(data.folds is %ld)", f->fold, c->data.folds - 1,
+			    c->data.folds);
+		c->data.fold = f->fold;
+	}
+}
+
+/*
+ * Fail now, not after the training, when --save cannot write its file:
+ * its directory must exist and be writable (wfile_save makes a
+ * temporary file there).
+ */
+static void
+check_save(const char *path)
+{
+	char dir[CFG_MAXPATH];
+
+	if (path == NULL)
+		return;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (access(dirname(dir), W_OK | X_OK) != 0) {
+		err_set("%s: %s", path, strerror(errno));
+		exit(EXIT_FAIL);
+	}
+}
+
+/* A block of n elements of size sz, or exit 1. */
+static void *
+xalloc(size_t n, size_t sz)
+{
+	void *p;
+
+	if ((p = calloc(n ? n : 1, sz)) == NULL) {
+		err_set("out of memory");
+		exit(EXIT_FAIL);
+	}
+	return p;
+}
+
+/* Load the data, split it, build the net and the optimizer; exit 1 on
+ * any error. */
+static void
+setup_run(struct run *r, const struct flags *f)
+{
+	struct cfg *c;
+	long K, maxb;
+	int nseg, nread;
+
+	c = &r->c;
+	if (data_load(&r->ds, &c->data, c->train.seed) < 0 ||
+	    data_split(&r->ds, c->data.folds, c->data.fold, c->train.seed,
+	    &r->sp) < 0)
+		exit(EXIT_FAIL);
+	data_valsubset(&r->sp, (size_t)c->train.val_size, c->train.seed);
+	if (data_batcher_init(&r->it, &r->ds, &r->sp, c->train.seed) < 0)
+		exit(EXIT_FAIL);
+	if (f->val && r->sp.nval == 0) {
+		err_set("--val: no held-out samples (data.folds is %ld)",
+		    c->data.folds);
+		exit(EXIT_FAIL);
+	}
+
+	r->B = c->train.batch_size;
+	r->A = c->train.accum;
+	maxb = r->B;
+	if (f->val) {
+		r->nval = (long)r->sp.nval;
+		r->vchunk = r->B > VAL_CHUNK ? r->B : VAL_CHUNK;
+		if (r->vchunk > r->nval)
+			r->vchunk = r->nval;
+		if (r->vchunk > maxb)
+			maxb = r->vchunk;
+	}
+	K = r->ds.task == TASK_CLASSIFICATION ? r->ds.nclasses : 1;
+	if (net_create(&r->net, &c->model, f->config, (long)r->ds.d,
+	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0)
+		exit(EXIT_FAIL);
+	if (f->load != NULL) {
+		if ((nread = wfile_load(&r->net, f->load, f->partial, NULL)) < 0)
+			exit(EXIT_FAIL);
+		if (nread == 0) {
+			err_set("%s: no layer of the file fits the model",
+			    f->load);
+			exit(EXIT_FAIL);
+		}
+	}
+	r->seg = xalloc((size_t)r->net.nlayer + 1, sizeof(*r->seg));
+	nseg = net_segments(&r->net, r->seg);
+	if (opt_init(&r->opt, &c->optimizer, r->seg, nseg) < 0)
+		exit(EXIT_FAIL);
+
+	r->x = xalloc((size_t)r->B * r->ds.d, sizeof(float));
+	r->y = xalloc((size_t)r->B, sizeof(int32_t));
+	r->t = xalloc((size_t)r->B, sizeof(float));
+	if (r->nval > 0) {
+		r->vx = xalloc((size_t)r->nval * r->ds.d, sizeof(float));
+		r->vy = xalloc((size_t)r->nval, sizeof(int32_t));
+		r->vt = xalloc((size_t)r->nval, sizeof(float));
+		data_gather(&r->ds, r->sp.val, r->sp.nval, r->vx, r->vy,
+		    r->vt);
+	}
+}
+
+static void
+free_run(struct run *r)
+{
+	free(r->x);
+	free(r->y);
+	free(r->t);
+	free(r->vx);
+	free(r->vy);
+	free(r->vt);
+	free(r->seg);
+	opt_free(&r->opt);
+	net_free(&r->net);
+	data_batcher_free(&r->it);
+	data_split_free(&r->sp);
+	data_free(&r->ds);
+}
+
+/* The optimizer and its settings, for the "#@ model" line. */
+static void
+putopt(FILE *fp, const struct cfg_optimizer *o, double wd)
+{
+	fprintf(fp, " optimizer=%s", cfg_name(cfg_opt_names, o->name));
+	switch (o->name) {
+	case OPT_SGD:
+		fputs(" momentum=", fp);
+		rec_putnum(fp, o->momentum);
+		fputs(" dampening=", fp);
+		rec_putnum(fp, o->dampening);
+		fprintf(fp, " nesterov=%d", o->nesterov);
+		break;
+	case OPT_ADAM:
+	case OPT_ADAMW:
+		fputs(" beta1=", fp);
+		rec_putnum(fp, o->betas[0]);
+		fputs(" beta2=", fp);
+		rec_putnum(fp, o->betas[1]);
+		fputs(" eps=", fp);
+		rec_putnum(fp, o->eps);
+		break;
+	case OPT_RMSPROP:
+		fputs(" alpha=", fp);
+		rec_putnum(fp, o->alpha);
+		fputs(" eps=", fp);
+		rec_putnum(fp, o->eps);
+		fputs(" momentum=", fp);
+		rec_putnum(fp, o->momentum);
+		break;
+	}
+	fputs(" weight_decay=", fp);
+	rec_putnum(fp, wd);
+}
+
+/*
+ * The stream's opening: header, then "#@ data", "#@ layer" per layer,
+ * "#@ model" (the net's summary with the optimizer appended), "#@ run".
+ */
+static void
+putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
+{
+	static char *cols[] = { "step", "lr", "loss", "val_loss", "val_acc" };
+	char desc[DATA_DESCMAX], map[DATA_DESCMAX];
+	const char *m;
+	char *sum, *model;
+	size_t sumlen;
+	FILE *mem;
+	int c, ncol;
+
+	ncol = 3;
+	if (f->val)
+		ncol = r->ds.task == TASK_CLASSIFICATION ? 5 : 4;
+	rec_header(fp, cols, ncol);
+
+	data_describe(desc, sizeof(desc), &r->ds, &r->sp);
+	fprintf(fp, "#@ data %s", desc);
+	for (c = 0; c < r->ds.nclasses; c++)
+		if (r->ds.classval[c] != c)
+			break;
+	if (c < r->ds.nclasses) {
+		data_classmap(map, sizeof(map), &r->ds);
+		if ((m = strstr(map, " map=")) != NULL)
+			fputs(m, fp);
+	}
+	putc('\n', fp);
+
+	/* net_summary's last line is "#@ model ...": extend it. */
+	sum = NULL;
+	if ((mem = open_memstream(&sum, &sumlen)) == NULL ||
+	    net_summary(mem, &r->net) < 0 || fclose(mem) != 0) {
+		err_set("out of memory");
+		exit(EXIT_FAIL);
+	}
+	model = strstr(sum, "#@ model ");
+	if (model != NULL && sumlen > 0 && sum[sumlen - 1] == '\n') {
+		sum[sumlen - 1] = '\0';
+		fputs(sum, fp);
+		putopt(fp, &r->c.optimizer, r->opt.wd);
+		putc('\n', fp);
+	} else
+		fputs(sum, fp);
+	free(sum);
+
+	fprintf(fp, "#@ run batch_size=%ld accumulation_steps=%ld seed=%lu "
+	    "fold=%ld threads=%d device=%s", r->B, r->A, r->c.train.seed,
+	    r->c.data.fold, threads, r->c.train.device);
+	if (f->load != NULL)
+		fprintf(fp, " load=%s", f->load);
+	putc('\n', fp);
+}
+
+/* The summary for people (--summary): a table on stderr. */
+static void
+putsummary(FILE *fp, const struct net *n)
+{
+	const struct net_layer *L;
+	char shape[64];
+	int l;
+
+	fprintf(fp, "%-12s %-10s %-12s %12s\n", "layer", "type", "output",
+	    "params");
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->out[1] == 1 && L->out[2] == 1)
+			snprintf(shape, sizeof(shape), "%ld", L->out[0]);
+		else
+			snprintf(shape, sizeof(shape), "%ldx%ldx%ld",
+			    L->out[0], L->out[1], L->out[2]);
+		fprintf(fp, "%-12s %-10s %-12s %12ld%s\n", L->name,
+		    cfg_name(cfg_layer_names, L->type), shape, L->np,
+		    L->freeze ? " (frozen)" : "");
+	}
+	fprintf(fp, "params %ld, trainable %ld\n", net_nparams(n),
+	    net_ntrainable(n));
+}
+
+/*
+ * One optimizer step at lr: A micro-batches forward and backward, the
+ * gradient averaged, then the update.  Returns the mean loss of the
+ * batch before the update.
+ */
+static double
+train_step(struct run *r, double lr)
+{
+	struct net *n;
+	double loss;
+	long i;
+	int reg;
+
+	n = &r->net;
+	reg = r->ds.task == TASK_REGRESSION;
+	loss = 0;
+	net_zero_grad(n);
+	for (i = 0; i < r->A; i++) {
+		data_batch(&r->it, r->x, reg ? NULL : r->y, reg ? r->t : NULL,
+		    (size_t)r->B);
+		loss += net_forward(n, r->x, reg ? NULL : r->y,
+		    reg ? r->t : NULL, r->B, 1);
+		net_backward(n, 1.0f / (float)r->A);
+	}
+	opt_step(&r->opt, n->param, n->grad, lr);
+	return loss / (double)r->A;
+}
+
+/* Loss and accuracy on the validation samples, in evaluation mode. */
+static void
+validate(struct run *r, double *vloss, double *vacc)
+{
+	struct net *n;
+	double loss;
+	long i, b, correct;
+	size_t d;
+	int reg;
+
+	n = &r->net;
+	d = r->ds.d;
+	reg = r->ds.task == TASK_REGRESSION;
+	loss = 0;
+	correct = 0;
+	for (i = 0; i < r->nval; i += b) {
+		b = r->nval - i < r->vchunk ? r->nval - i : r->vchunk;
+		loss += b * net_forward(n, r->vx + (size_t)i * d,
+		    reg ? NULL : r->vy + i, reg ? r->vt + i : NULL, b, 0);
+		if (!reg)
+			correct += net_correct(n, r->vy + i, b);
+	}
+	*vloss = loss / (double)r->nval;
+	*vacc = (double)correct / (double)r->nval;
+}
+
+/* The progress bar: one line on stderr, redrawn in place. */
+static void
+bar(long step, long num, double lr, double loss, double rate)
+{
+	if (num > 0)
+		fprintf(stderr, "\rstep %ld/%ld", step, num);
+	else
+		fprintf(stderr, "\rstep %ld", step);
+	fprintf(stderr, "  lr %.3e  loss %.4f  %.1f steps/s   ", lr, loss,
+	    rate);
+	fflush(stderr);
+}
+
+/* Write the weights if asked to; exit 1 if that fails. */
+static void
+save(const struct run *r, const char *path)
+{
+	if (path != NULL && wfile_save(&r->net, path) < 0) {
+		fflush(stdout);
+		exit(EXIT_FAIL);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct run run;
+	struct flags f;
+	struct rec_reader in;
+	struct run *r;
+	double lr, loss, vloss, vacc, planned, t0, t1, tbar, secs;
+	long step, num;
+	int kind, col, threads, gone;
+
+	prog_init("lrf-train");
+	parseflags(argc, argv, &f);
+	r = &run;
+	setup_config(&r->c, &f);
+	check_save(f.save);
+	threads = blas_threads((int)r->c.train.threads);
+	setup_run(r, &f);
+	if (f.summary)
+		putsummary(stderr, &r->net);
+
+	putheader(stdout, r, &f, threads);
+	if ((gone = out_flush(stdout, "stdout")) != OUT_OK)
+		exit(gone == OUT_GONE ? EXIT_OK : EXIT_FAIL);
+
+	rec_open(&in, stdin, "stdin");
+	col = -1;
+	lr = loss = 0;
+	step = 0;
+	num = 0;
+	gone = 0;
+	vloss = vacc = 0;
+	t0 = t1 = tbar = 0;
+	while ((kind = rec_next(&in)) > 0) {
+		if (kind == REC_HEADER) {
+			if ((col = rec_col(&in, f.lrcol)) < 0)
+				prog_exit(EXIT_FAIL);
+			continue;
+		}
+		if (kind == REC_COMMENT) {
+			if (meta_is(in.raw, "schedule") &&
+			    meta_num(in.raw, "num", &planned) == 0 &&
+			    planned >= 0 && planned < 1e15)
+				num = (long)planned;
+			fputs(in.raw, stdout);
+			putc('\n', stdout);
+			if ((gone = out_flush(stdout, "stdout")) != OUT_OK)
+				break;
+			continue;
+		}
+		if (col < 0 && (col = rec_col(&in, f.lrcol)) < 0)
+			prog_exit(EXIT_FAIL);
+		if (rec_lr(&in, col, &lr) < 0)
+			prog_exit(EXIT_FAIL);
+		if (step == 0)
+			t0 = now();
+
+		loss = train_step(r, lr);
+		if (r->nval > 0)
+			validate(r, &vloss, &vacc);
+
+		printf("%ld\t", step);
+		rec_putnum(stdout, lr);
+		putchar('\t');
+		rec_putnum(stdout, loss);
+		if (r->nval > 0) {
+			putchar('\t');
+			rec_putnum(stdout, vloss);
+			if (r->ds.task == TASK_CLASSIFICATION) {
+				putchar('\t');
+				rec_putnum(stdout, vacc);
+			}
+		}
+		putchar('\n');
+		step++;
+		gone = out_flush(stdout, "stdout");
+		t1 = now();
+		if (f.progress && (t1 - tbar >= BAR_EVERY || step == num)) {
+			bar(step, num, lr, loss, step / (t1 - t0));
+			tbar = t1;
+		}
+		if (gone != OUT_OK)
+			break;
+	}
+	if (f.progress && step > 0) {
+		bar(step, num, lr, loss, step / (t1 - t0));
+		fputc('\n', stderr);
+	}
+	if (gone < 0)
+		exit(EXIT_FAIL);
+	if (kind < 0)
+		prog_exit(EXIT_FAIL);
+	/* The end of input, or a reader gone: the weights as they are. */
+	save(r, f.save);
+	if (gone == OUT_GONE)
+		exit(EXIT_OK);
+	rec_close(&in);
+
+	secs = step > 0 ? t1 - t0 : 0;
+	printf("#@ train steps=%ld seconds=%.6f ms_per_step=%.6f\n", step,
+	    secs, step > 0 ? secs * 1e3 / step : 0.0);
+	free_run(r);
+	prog_exit(EXIT_OK);
+}

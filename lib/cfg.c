@@ -1,0 +1,1677 @@
+/*
+ * cfg.c - the experiment file (lrf-config(5)).
+ *
+ * The file is read whole (at most CFG_MAXFILE bytes), parsed with
+ * libyaml's event API into a small tree of nodes (anchors, aliases and
+ * tags refused, nesting limited to CFG_MAXDEPTH), and the tree is then
+ * checked against one table of keys.  Values go into a copy of the
+ * configuration, which replaces the caller's only when the whole file is
+ * good: a failed load changes nothing.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "num.h"
+
+#define CFG_MAXFILE	(1 << 20)	/* bytes in a configuration file */
+#define CFG_MAXDEPTH	16		/* nested mappings and sequences */
+#define SHOWN		40		/* bytes of a bad value quoted back */
+
+const char *const cfg_layer_names[] = { "dense", "dropout", "conv2d",
+	"maxpool2d", "avgpool2d", "flatten", "batchnorm", NULL };
+const char *const cfg_act_names[] = { "identity", "relu", "leaky_relu",
+	"tanh", "sigmoid", "gelu", NULL };
+const char *const cfg_loss_names[] = { "cross_entropy", "bce", "mse", NULL };
+const char *const cfg_init_names[] = { "he", "xavier", NULL };
+const char *const cfg_opt_names[] = { "sgd", "adam", "adamw", "rmsprop",
+	NULL };
+const char *const cfg_format_names[] = { "idx", "csv", "synthetic", NULL };
+const char *const cfg_task_names[] = { "classification", "regression", NULL };
+const char *const cfg_kind_names[] = { "blobs", "spirals", "linear", NULL };
+const char *const cfg_mode_names[] = { "exp", "linear", NULL };
+const char *const cfg_suggest_names[] = { "steep", "minimum", "valley",
+	"slide", "balanced", "all", NULL };
+const char *const cfg_sched_names[] = { "constant", "step", "cosine",
+	"onecycle", "triangular", "triangular2", "exp_range", "exp", "linear",
+	NULL };
+
+/* ---- the tree ---------------------------------------------------------- */
+
+enum { N_SCALAR, N_SEQ, N_MAP };
+
+struct node {
+	int	 type;		/* N_* */
+	int	 plain;		/* scalar written without quotes */
+	int	 line, col;	/* 1-based */
+	char	*s;		/* scalar text */
+	struct node **kid;	/* sequence items; mapping: key, value, ... */
+	size_t	 n, cap;
+};
+
+static void
+node_free(struct node *n)
+{
+	size_t i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < n->n; i++)
+		node_free(n->kid[i]);
+	free(n->kid);
+	free(n->s);
+	free(n);
+}
+
+/* ---- loader state and messages ----------------------------------------- */
+
+struct mark {
+	int	 line, col;	/* 0: not set by this file */
+};
+
+struct ld {
+	const char	*file;
+	const char	*buf;	/* the file's bytes */
+	size_t		 len;
+	struct cfg	*c;	/* the copy being filled */
+	struct mark	*set;	/* where each key of keys[] was set */
+};
+
+/* "file:line:col: what", set once. */
+static int __attribute__((format(printf, 3, 4)))
+bad(struct ld *L, const struct node *n, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set("%s:%d:%d: %s", L->file, n->line, n->col, msg);
+}
+
+/* A value as it is quoted back in a message: at most SHOWN bytes, control
+ * characters escaped, cut on a UTF-8 boundary. */
+static const char *
+shown(const char *s, char *buf, size_t n)
+{
+	const unsigned char *p;
+	size_t o;
+
+	o = 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (o >= SHOWN && (*p & 0xc0) != 0x80) {
+			snprintf(buf + o, n - o, "...");
+			return buf;
+		}
+		if (o + 5 >= n)
+			break;
+		if (*p < 0x20 || *p == 0x7f)
+			o += snprintf(buf + o, n - o, "\\x%02x", *p);
+		else
+			buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *
+kind(const struct node *n)
+{
+	return n->type == N_MAP ? "a mapping" : n->type == N_SEQ ?
+	    "a sequence" : "a scalar";
+}
+
+/* Shortest text that strtod reads back as v. */
+static void
+fmtd(char *buf, size_t n, double v)
+{
+	int p;
+
+	if (isnan(v)) {
+		snprintf(buf, n, "nan");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {		/* 10000, not 1e+04 */
+		snprintf(buf, n, "%.0f", v);
+		return;
+	}
+	for (p = 1; p <= 17; p++) {
+		snprintf(buf, n, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+/* Optimal string alignment distance, for "did you mean". */
+static int
+distance(const char *a, const char *b)
+{
+	int d[65][65], i, j, la, lb, v;
+
+	la = strlen(a);
+	lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return INT_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* Is d close enough between s and a candidate of length n to suggest it? */
+static int
+near(int d, size_t ls, size_t lc)
+{
+	return d <= 3 && (size_t)d * 2 <= (ls > lc ? ls : lc);
+}
+
+/* " (did you mean 'x'?)" or "", into buf. */
+static const char *
+suggest(const char *s, const char *const *cand, size_t ncand, char *buf,
+    size_t n)
+{
+	const char *best, *c;
+	int bd, d;
+	size_t i;
+
+	best = NULL;
+	bd = INT_MAX;
+	for (i = 0; i < ncand; i++) {
+		c = cand[i];
+		d = distance(s, c);
+		if (d < bd) {
+			bd = d;
+			best = c;
+		}
+	}
+	if (best != NULL && near(bd, strlen(s), strlen(best)))
+		snprintf(buf, n, " (did you mean '%s'?)", best);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* ---- building the tree from libyaml events ------------------------------ */
+
+/* line:column of byte offset off: 1-based, columns in characters. */
+static void
+offset_pos(const struct ld *L, size_t off, int *line, int *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && i < L->len; i++) {
+		if (L->buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((L->buf[i] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}
+
+/* The column (1-based) of a tab in the indentation of line (1-based), or 0. */
+static int
+indent_tab(const struct ld *L, int line)
+{
+	size_t i;
+	int l;
+
+	for (i = 0, l = 1; i < L->len && l < line; i++)
+		if (L->buf[i] == '\n')
+			l++;
+	for (l = 1; i < L->len && (L->buf[i] == ' ' || L->buf[i] == '\t');
+	    i++, l++)
+		if (L->buf[i] == '\t')
+			return l;
+	return 0;
+}
+
+static int
+parse_error(struct ld *L, yaml_parser_t *p)
+{
+	struct node at;
+	int tab;
+
+	memset(&at, 0, sizeof(at));
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		return err_set("%s: out of memory", L->file);
+	case YAML_READER_ERROR:
+		offset_pos(L, p->problem_offset, &at.line, &at.col);
+		if (p->problem_value != -1)
+			return bad(L, &at, "%s (0x%x)", p->problem,
+			    p->problem_value);
+		return bad(L, &at, "%s", p->problem);
+	default:
+		at.line = p->problem_mark.line + 1;
+		at.col = p->problem_mark.column + 1;
+		if ((tab = indent_tab(L, at.line)) > 0) {
+			at.col = tab;
+			return bad(L, &at, "tab character in indentation");
+		}
+		return bad(L, &at, "%s", p->problem ? p->problem :
+		    "YAML syntax error");
+	}
+}
+
+static int
+next_event(struct ld *L, yaml_parser_t *p, yaml_event_t *ev)
+{
+	if (!yaml_parser_parse(p, ev))
+		return parse_error(L, p);
+	return 0;
+}
+
+static struct node *
+node_new(struct ld *L, const yaml_event_t *ev, int type)
+{
+	struct node *n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		err_set("%s: out of memory", L->file);
+		return NULL;
+	}
+	n->type = type;
+	n->line = ev->start_mark.line + 1;
+	n->col = ev->start_mark.column + 1;
+	return n;
+}
+
+static int
+node_add(struct ld *L, struct node *n, struct node *k)
+{
+	struct node **kid;
+	size_t cap;
+
+	if (n->n == n->cap) {
+		cap = n->cap ? 2 * n->cap : 8;
+		if ((kid = realloc(n->kid, cap * sizeof(*kid))) == NULL) {
+			node_free(k);
+			return err_set("%s: out of memory", L->file);
+		}
+		n->kid = kid;
+		n->cap = cap;
+	}
+	n->kid[n->n++] = k;
+	return 0;
+}
+
+/* Build the node that starts with event ev (which this consumes). */
+static struct node *
+build(struct ld *L, yaml_parser_t *p, yaml_event_t *ev, int depth)
+{
+	struct node *n, *k;
+	yaml_char_t *anchor, *tag;
+	yaml_event_type_t end;
+	yaml_event_t e;
+	int type;
+
+	n = NULL;
+	anchor = tag = NULL;
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		tag = ev->data.scalar.tag;
+		type = N_SCALAR;
+		end = YAML_NO_EVENT;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
+		type = N_SEQ;
+		end = YAML_SEQUENCE_END_EVENT;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
+		type = N_MAP;
+		end = YAML_MAPPING_END_EVENT;
+		break;
+	default:		/* YAML_ALIAS_EVENT */
+		type = -1;
+		end = YAML_NO_EVENT;
+		break;
+	}
+	if ((n = node_new(L, ev, type)) == NULL)
+		goto fail;
+	if (type < 0 || anchor != NULL) {
+		bad(L, n, "anchors and aliases are not supported");
+		goto fail;
+	}
+	if (tag != NULL) {
+		bad(L, n, "tags are not supported");
+		goto fail;
+	}
+	if (type == N_SCALAR) {
+		if (strlen((char *)ev->data.scalar.value) !=
+		    ev->data.scalar.length) {
+			bad(L, n, "NUL character in a value");
+			goto fail;
+		}
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if ((n->s = strdup((char *)ev->data.scalar.value)) == NULL) {
+			err_set("%s: out of memory", L->file);
+			goto fail;
+		}
+		yaml_event_delete(ev);
+		return n;
+	}
+	if (depth >= CFG_MAXDEPTH) {
+		bad(L, n, "nesting deeper than %d levels", CFG_MAXDEPTH);
+		goto fail;
+	}
+	yaml_event_delete(ev);
+	for (;;) {
+		if (next_event(L, p, &e) < 0) {
+			node_free(n);
+			return NULL;
+		}
+		if (e.type == end) {
+			yaml_event_delete(&e);
+			return n;
+		}
+		if ((k = build(L, p, &e, depth + 1)) == NULL ||
+		    node_add(L, n, k) < 0) {
+			node_free(n);
+			return NULL;
+		}
+	}
+fail:
+	yaml_event_delete(ev);
+	node_free(n);
+	return NULL;
+}
+
+/*
+ * Parse the whole buffer.  *root is NULL for a file without a document
+ * (empty, or comments only).
+ */
+static int
+parse(struct ld *L, struct node **root)
+{
+	yaml_parser_t p;
+	yaml_event_t e;
+	struct node at;
+	int rc;
+
+	*root = NULL;
+	rc = -1;
+	if (!yaml_parser_initialize(&p))
+		return err_set("%s: out of memory", L->file);
+	yaml_parser_set_input_string(&p, (const unsigned char *)L->buf, L->len);
+	if (next_event(L, &p, &e) < 0)		/* STREAM-START */
+		goto out;
+	yaml_event_delete(&e);
+	if (next_event(L, &p, &e) < 0)
+		goto out;
+	if (e.type == YAML_STREAM_END_EVENT) {
+		yaml_event_delete(&e);
+		rc = 0;
+		goto out;
+	}
+	yaml_event_delete(&e);			/* DOCUMENT-START */
+	if (next_event(L, &p, &e) < 0)
+		goto out;
+	if ((*root = build(L, &p, &e, 0)) == NULL)
+		goto out;
+	if (next_event(L, &p, &e) < 0)		/* DOCUMENT-END */
+		goto out;
+	yaml_event_delete(&e);
+	if (next_event(L, &p, &e) < 0)
+		goto out;
+	if (e.type != YAML_STREAM_END_EVENT) {
+		memset(&at, 0, sizeof(at));
+		at.line = e.start_mark.line + 1;
+		at.col = e.start_mark.column + 1;
+		yaml_event_delete(&e);
+		bad(L, &at, "more than one document");
+		goto out;
+	}
+	yaml_event_delete(&e);
+	rc = 0;
+out:
+	if (rc < 0) {
+		node_free(*root);
+		*root = NULL;
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* ---- the keys ------------------------------------------------------------ */
+
+enum {
+	K_DOUBLE,	/* double */
+	K_LONG,		/* long */
+	K_SEED,		/* unsigned long */
+	K_BOOL,		/* int 0/1 */
+	K_ENUM,		/* int, an index into names */
+	K_NAME,		/* char[16], one of names */
+	K_PATH,		/* char[CFG_MAXPATH] */
+	K_LABEL,	/* data.label_column: char[64], index or name */
+	K_CHAR,		/* data.delimiter */
+	K_DEVICE,	/* train.device */
+	K_NUMITER,	/* finder.num_iter: 0 or >= 2 */
+	K_CLASSES,	/* data.classes: count or list */
+	K_SHAPE,	/* data.shape: [C, H, W] */
+	K_BETAS,	/* optimizer.betas: [b1, b2] */
+	K_LAYERS,	/* model.layers */
+	K_PADDING	/* layer padding: same or >= 0 */
+};
+
+/* flags */
+#define LO_OPEN	0x1	/* (lo, ...] */
+#define HI_OPEN	0x2	/* [..., hi) */
+#define NULLOK	0x4	/* ~ stores nul: "the default" */
+
+/* which layers a layer key applies to */
+#define L_DENSE	(1u << LAYER_DENSE)
+#define L_DROP	(1u << LAYER_DROPOUT)
+#define L_CONV	(1u << LAYER_CONV2D)
+#define L_POOL	((1u << LAYER_MAXPOOL2D) | (1u << LAYER_AVGPOOL2D))
+#define L_FLAT	(1u << LAYER_FLATTEN)
+#define L_BN	(1u << LAYER_BATCHNORM)
+#define L_ALL	(L_DENSE | L_DROP | L_CONV | L_POOL | L_FLAT | L_BN)
+
+struct key {
+	const char	*sec;		/* section, or "layer" */
+	const char	*name;
+	int		 type;		/* K_* */
+	size_t		 off;		/* in struct cfg or struct cfg_layer */
+	double		 lo, hi;	/* range */
+	int		 flags;
+	const char *const *names;	/* K_ENUM, K_NAME */
+	double		 nul;		/* stored for ~ when NULLOK */
+	unsigned	 applies;	/* layer keys: L_* */
+};
+
+#define INF	HUGE_VAL
+#define C(f)	offsetof(struct cfg, f)
+#define Y(f)	offsetof(struct cfg_layer, f)
+
+static const char *const sections[] = { "finder", "scheduler", "data",
+	"model", "optimizer", "train" };
+#define NSECTIONS	(sizeof(sections) / sizeof(sections[0]))
+
+static const struct key keys[] = {
+	{ "finder", "start_lr", K_DOUBLE, C(finder.start_lr), 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
+	{ "finder", "end_lr", K_DOUBLE, C(finder.end_lr), 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
+	{ "finder", "num_iter", K_NUMITER, C(finder.num_iter), 0, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "finder", "mode", K_NAME, C(finder.mode), 0, 0, 0,
+	    cfg_mode_names, 0, 0 },
+	{ "finder", "beta", K_DOUBLE, C(finder.beta), 0, 1, HI_OPEN,
+	    NULL, 0, 0 },
+	{ "finder", "diverge_threshold", K_DOUBLE, C(finder.diverge_threshold),
+	    1, INF, LO_OPEN | HI_OPEN, NULL, 0, 0 },
+	{ "finder", "suggest", K_NAME, C(finder.suggest), 0, 0, 0,
+	    cfg_suggest_names, 0, 0 },
+
+	{ "scheduler", "name", K_NAME, C(scheduler.name), 0, 0, NULLOK,
+	    cfg_sched_names, 0, 0 },
+	{ "scheduler", "lr", K_DOUBLE, C(scheduler.lr), 0, INF, HI_OPEN,
+	    NULL, 0, 0 },
+	{ "scheduler", "max_lr", K_DOUBLE, C(scheduler.max_lr), 0, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "base_lr", K_DOUBLE, C(scheduler.base_lr), 0, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "min_lr", K_DOUBLE, C(scheduler.min_lr), 0, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "gamma", K_DOUBLE, C(scheduler.gamma), 0, INF,
+	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, 0 },
+	{ "scheduler", "pct_start", K_DOUBLE, C(scheduler.pct_start), 0, 1, 0,
+	    NULL, 0, 0 },
+	{ "scheduler", "div_factor", K_DOUBLE, C(scheduler.div_factor), 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "final_div_factor", K_DOUBLE,
+	    C(scheduler.final_div_factor), 0, INF, LO_OPEN | HI_OPEN,
+	    NULL, 0, 0 },
+	{ "scheduler", "total_steps", K_LONG, C(scheduler.total_steps), 1, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "step_size", K_LONG, C(scheduler.step_size), 1, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "warmup", K_LONG, C(scheduler.warmup), 0, INF,
+	    HI_OPEN, NULL, 0, 0 },
+
+	{ "data", "format", K_ENUM, C(data.format), 0, 0, 0,
+	    cfg_format_names, 0, 0 },
+	{ "data", "images", K_PATH, C(data.images), 0, 0, 0, NULL, 0, 0 },
+	{ "data", "labels", K_PATH, C(data.labels), 0, 0, 0, NULL, 0, 0 },
+	{ "data", "path", K_PATH, C(data.path), 0, 0, 0, NULL, 0, 0 },
+	{ "data", "label_column", K_LABEL, C(data.label_column), 0, INF,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "data", "header", K_BOOL, C(data.header), 0, 0, 0, NULL, 0, 0 },
+	{ "data", "delimiter", K_CHAR, C(data.delimiter), 0, 0, 0, NULL, 0, 0 },
+	{ "data", "kind", K_ENUM, C(data.kind), 0, 0, 0, cfg_kind_names, 0, 0 },
+	{ "data", "samples", K_LONG, C(data.samples), 1, 100000000, 0,
+	    NULL, 0, 0 },
+	{ "data", "features", K_LONG, C(data.features), 1, 1000000, 0,
+	    NULL, 0, 0 },
+	{ "data", "classes", K_CLASSES, C(data.classes), 2, CFG_MAXCLASSES, 0,
+	    NULL, 0, 0 },
+	{ "data", "task", K_ENUM, C(data.task), 0, 0, 0, cfg_task_names, 0, 0 },
+	{ "data", "scale", K_DOUBLE, C(data.scale), 0, INF,
+	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, 0 },
+	{ "data", "standardize", K_BOOL, C(data.standardize), 0, 0, 0,
+	    NULL, 0, 0 },
+	{ "data", "folds", K_LONG, C(data.folds), 1, 1000000, 0, NULL, 0, 0 },
+	{ "data", "fold", K_LONG, C(data.fold), 0, 1000000, HI_OPEN,
+	    NULL, 0, 0 },
+	{ "data", "shape", K_SHAPE, C(data.shape), 1, 65536, NULLOK,
+	    NULL, 0, 0 },
+
+	{ "model", "layers", K_LAYERS, C(model.layers), 0, 0, 0, NULL, 0, 0 },
+	{ "model", "loss", K_ENUM, C(model.loss), 0, 0, 0, cfg_loss_names, 0, 0 },
+	{ "model", "init", K_ENUM, C(model.init), 0, 0, 0, cfg_init_names, 0, 0 },
+
+	{ "optimizer", "name", K_ENUM, C(optimizer.name), 0, 0, 0,
+	    cfg_opt_names, 0, 0 },
+	{ "optimizer", "momentum", K_DOUBLE, C(optimizer.momentum), 0, 1,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "optimizer", "dampening", K_DOUBLE, C(optimizer.dampening), 0, 1,
+	    HI_OPEN, NULL, 0, 0 },
+	{ "optimizer", "nesterov", K_BOOL, C(optimizer.nesterov), 0, 0, 0,
+	    NULL, 0, 0 },
+	{ "optimizer", "weight_decay", K_DOUBLE, C(optimizer.weight_decay),
+	    0, INF, HI_OPEN | NULLOK, NULL, -1, 0 },
+	{ "optimizer", "betas", K_BETAS, C(optimizer.betas), 0, 1, HI_OPEN,
+	    NULL, 0, 0 },
+	{ "optimizer", "eps", K_DOUBLE, C(optimizer.eps), 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
+	{ "optimizer", "alpha", K_DOUBLE, C(optimizer.alpha), 0, 1, HI_OPEN,
+	    NULL, 0, 0 },
+
+	{ "train", "batch_size", K_LONG, C(train.batch_size), 1, 1048576, 0,
+	    NULL, 0, 0 },
+	{ "train", "accumulation_steps", K_LONG, C(train.accum), 1, 1048576, 0,
+	    NULL, 0, 0 },
+	{ "train", "seed", K_SEED, C(train.seed), 0, 0, 0, NULL, 0, 0 },
+	{ "train", "threads", K_LONG, C(train.threads), 0, 1024, 0, NULL, 0, 0 },
+	{ "train", "device", K_DEVICE, C(train.device), 0, 0, 0, NULL, 0, 0 },
+	{ "train", "val_size", K_LONG, C(train.val_size), 1, 100000000, 0,
+	    NULL, 0, 0 },
+};
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+/* The keys of one layer mapping; "type" comes first. */
+static const struct key lkeys[] = {
+	{ "layer", "type", K_ENUM, Y(type), 0, 0, 0, cfg_layer_names, 0,
+	    L_ALL },
+	{ "layer", "units", K_LONG, Y(units), 1, 1048576, 0, NULL, 0,
+	    L_DENSE },
+	{ "layer", "activation", K_ENUM, Y(activation), 0, 0, 0,
+	    cfg_act_names, 0, L_DENSE | L_CONV },
+	{ "layer", "rate", K_DOUBLE, Y(rate), 0, 1, HI_OPEN, NULL, 0, L_DROP },
+	{ "layer", "filters", K_LONG, Y(filters), 1, 65536, 0, NULL, 0,
+	    L_CONV },
+	{ "layer", "kernel", K_LONG, Y(kernel), 1, 1024, 0, NULL, 0,
+	    L_CONV | L_POOL },
+	{ "layer", "stride", K_LONG, Y(stride), 1, 1024, 0, NULL, 0,
+	    L_CONV | L_POOL },
+	{ "layer", "padding", K_PADDING, Y(padding), 0, 1024, 0, NULL, 0,
+	    L_CONV | L_POOL },
+	{ "layer", "bias", K_BOOL, Y(bias), 0, 0, 0, NULL, 0, L_CONV },
+	{ "layer", "freeze", K_BOOL, Y(freeze), 0, 0, 0, NULL, 0,
+	    L_DENSE | L_CONV | L_BN },
+	{ "layer", "lr_mult", K_DOUBLE, Y(lr_mult), 0, INF, HI_OPEN, NULL, 0,
+	    L_DENSE | L_CONV | L_BN },
+};
+#define NLKEYS	(sizeof(lkeys) / sizeof(lkeys[0]))
+
+/* ---- scalar values ------------------------------------------------------- */
+
+static int
+is_null(const struct node *v)
+{
+	return v->type == N_SCALAR && v->plain && (v->s[0] == '\0' ||
+	    strcmp(v->s, "~") == 0 || strcmp(v->s, "null") == 0 ||
+	    strcmp(v->s, "Null") == 0 || strcmp(v->s, "NULL") == 0);
+}
+
+/* A scalar is needed: say what was found instead. */
+static int
+want_scalar(struct ld *L, const struct node *v, const char *where,
+    const char *what)
+{
+	if (v->type != N_SCALAR)
+		return bad(L, v, "%s: expected %s, found %s", where, what,
+		    kind(v));
+	if (is_null(v))
+		return bad(L, v, "%s: the value is missing", where);
+	return 0;
+}
+
+static int
+range_error(struct ld *L, const struct node *v, const char *where,
+    const struct key *k)
+{
+	char lo[32], hi[32], sb[64];
+
+	fmtd(lo, sizeof(lo), k->lo);
+	fmtd(hi, sizeof(hi), k->hi);
+	return bad(L, v, "%s: %s is out of range %c%s, %s%c", where,
+	    shown(v->s, sb, sizeof(sb)), k->flags & LO_OPEN ? '(' : '[', lo, hi,
+	    k->flags & HI_OPEN ? ')' : ']');
+}
+
+static int
+get_double(struct ld *L, const struct node *v, const char *where,
+    const struct key *k, double *out)
+{
+	char sb[64];
+	double d;
+	int rc;
+
+	if (want_scalar(L, v, where, "a number") < 0)
+		return -1;
+	rc = num_double(v->s, &d);
+	if (rc == NUM_BAD)
+		return bad(L, v, "%s: '%s' is not a number", where,
+		    shown(v->s, sb, sizeof(sb)));
+	if (rc == NUM_RANGE || !isfinite(d))
+		return bad(L, v, "%s: '%s' is not a finite number", where,
+		    shown(v->s, sb, sizeof(sb)));
+	if (d < k->lo || (d == k->lo && (k->flags & LO_OPEN)) ||
+	    d > k->hi || (d == k->hi && (k->flags & HI_OPEN)))
+		return range_error(L, v, where, k);
+	*out = d;
+	return 0;
+}
+
+static int
+get_long(struct ld *L, const struct node *v, const char *where,
+    const struct key *k, long *out)
+{
+	char sb[64];
+	long l;
+	int rc;
+
+	if (want_scalar(L, v, where, "an integer") < 0)
+		return -1;
+	rc = num_long(v->s, LONG_MIN, LONG_MAX, &l);
+	if (rc == NUM_BAD)
+		return bad(L, v, "%s: '%s' is not an integer", where,
+		    shown(v->s, sb, sizeof(sb)));
+	if (rc == NUM_RANGE || l < k->lo || (l == k->lo &&
+	    (k->flags & LO_OPEN)) || l > k->hi || (l == k->hi &&
+	    (k->flags & HI_OPEN)))
+		return range_error(L, v, where, k);
+	*out = l;
+	return 0;
+}
+
+static int
+get_bool(struct ld *L, const struct node *v, const char *where, int *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+		"Yes", "YES", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+		"No", "NO", "off", "Off", "OFF" };
+	char sb[64];
+	size_t i;
+
+	if (want_scalar(L, v, where, "true or false") < 0)
+		return -1;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(v->s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcmp(v->s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return bad(L, v, "%s: '%s' is not true or false", where,
+	    shown(v->s, sb, sizeof(sb)));
+}
+
+static int
+get_enum(struct ld *L, const struct node *v, const char *where,
+    const char *const *names, int *out)
+{
+	char list[256], sb[64];
+	size_t o;
+	int i;
+
+	if (want_scalar(L, v, where, "a name") < 0)
+		return -1;
+	if ((i = cfg_lookup(names, v->s)) >= 0) {
+		*out = i;
+		return 0;
+	}
+	list[0] = '\0';
+	for (i = 0, o = 0; names[i] != NULL && o < sizeof(list); i++)
+		o += snprintf(list + o, sizeof(list) - o, "%s%s",
+		    i ? ", " : "", names[i]);
+	return bad(L, v, "%s: '%s' is not one of %s", where,
+	    shown(v->s, sb, sizeof(sb)), list);
+}
+
+/* Set one key from value v into base (struct cfg or struct cfg_layer). */
+static int set_layers(struct ld *, const struct node *);
+
+static int
+set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
+    const char *where)
+{
+	char sb[64], w[128];
+	void *p;
+	double d;
+	long l, seq[CFG_MAXCLASSES];
+	size_t i, j, n;
+	int e;
+
+	p = base + k->off;
+	if ((k->flags & NULLOK) && is_null(v)) {
+		if (k->type == K_NAME)
+			*(char *)p = '\0';
+		else if (k->type == K_SHAPE)
+			memset(p, 0, 3 * sizeof(long));
+		else
+			*(double *)p = k->nul;
+		return 0;
+	}
+	switch (k->type) {
+	case K_DOUBLE:
+		return get_double(L, v, where, k, (double *)p);
+	case K_LONG:
+		return get_long(L, v, where, k, (long *)p);
+	case K_NUMITER:
+		if (get_long(L, v, where, k, &l) < 0)
+			return -1;
+		if (l == 1)
+			return bad(L, v, "%s: 1 is neither 0 (unbounded) nor "
+			    "at least 2", where);
+		*(long *)p = l;
+		return 0;
+	case K_SEED:
+		if (want_scalar(L, v, where, "an integer") < 0)
+			return -1;
+		{
+			unsigned long long u;
+			char *end;
+
+			if (v->s[0] < '0' || v->s[0] > '9')
+				return bad(L, v, "%s: '%s' is not an integer "
+				    "from 0 to %lu", where,
+				    shown(v->s, sb, sizeof(sb)), ULONG_MAX);
+			errno = 0;
+			u = strtoull(v->s, &end, 10);
+			if (*end != '\0' || errno == ERANGE || u > ULONG_MAX)
+				return bad(L, v, "%s: '%s' is not an integer "
+				    "from 0 to %lu", where,
+				    shown(v->s, sb, sizeof(sb)), ULONG_MAX);
+			*(unsigned long *)p = u;
+		}
+		return 0;
+	case K_BOOL:
+		return get_bool(L, v, where, (int *)p);
+	case K_ENUM:
+		return get_enum(L, v, where, k->names, (int *)p);
+	case K_NAME:
+		if (get_enum(L, v, where, k->names, &e) < 0)
+			return -1;
+		snprintf(p, 16, "%s", k->names[e]);
+		return 0;
+	case K_DEVICE:
+		if (want_scalar(L, v, where, "a name") < 0)
+			return -1;
+		if (strcmp(v->s, "cpu") != 0)
+			return bad(L, v, "%s: '%s' is not available (only cpu "
+			    "is)", where,
+			    shown(v->s, sb, sizeof(sb)));
+		snprintf(p, 16, "cpu");
+		return 0;
+	case K_PATH:
+		if (v->type != N_SCALAR)
+			return bad(L, v, "%s: expected a path, found %s",
+			    where, kind(v));
+		if (strlen(v->s) >= CFG_MAXPATH)
+			return bad(L, v, "%s: the path is longer than %d bytes",
+			    where, CFG_MAXPATH - 1);
+		snprintf(p, CFG_MAXPATH, "%s", is_null(v) ? "" : v->s);
+		return 0;
+	case K_LABEL:
+		if (want_scalar(L, v, where, "a column number or name") < 0)
+			return -1;
+		if (strlen(v->s) >= sizeof(L->c->data.label_column))
+			return bad(L, v, "%s: the name is longer than %zu "
+			    "bytes", where,
+			    sizeof(L->c->data.label_column) - 1);
+		if (num_long(v->s, LONG_MIN, LONG_MAX, &l) != NUM_BAD) {
+			if (get_long(L, v, where, k, &l) < 0)
+				return -1;
+			snprintf(p, sizeof(L->c->data.label_column), "%ld", l);
+		} else
+			snprintf(p, sizeof(L->c->data.label_column), "%s",
+			    v->s);
+		return 0;
+	case K_CHAR:
+		if (want_scalar(L, v, where, "one character") < 0)
+			return -1;
+		if (strlen(v->s) != 1 || (unsigned char)v->s[0] >= 0x80)
+			return bad(L, v, "%s: '%s' is not one character",
+			    where, shown(v->s, sb, sizeof(sb)));
+		if (strchr("0123456789.+-\r\n", v->s[0]) != NULL)
+			return bad(L, v, "%s: '%s' cannot separate numbers",
+			    where, shown(v->s, sb, sizeof(sb)));
+		*(char *)p = v->s[0];
+		return 0;
+	case K_CLASSES:
+		if (v->type == N_SCALAR) {	/* a count: keep them all */
+			if (get_long(L, v, where, k, (long *)p) < 0)
+				return -1;
+			L->c->data.nkeep = 0;
+			return 0;
+		}
+		if (v->type != N_SEQ)
+			return bad(L, v, "%s: expected a class count or a list "
+			    "of labels, found %s", where, kind(v));
+		if (v->n > CFG_MAXCLASSES)
+			return bad(L, v->kid[CFG_MAXCLASSES], "%s: more than "
+			    "%d labels", where, CFG_MAXCLASSES);
+		if (v->n < 2)
+			return bad(L, v, "%s: a list of labels needs at least "
+			    "2", where);
+		{
+			static const struct key label = { "data", "classes",
+			    K_LONG, 0, 0, INF, HI_OPEN, NULL, 0, 0 };
+
+			for (i = 0; i < v->n; i++) {
+				snprintf(w, sizeof(w), "%s[%zu]", where, i);
+				if (get_long(L, v->kid[i], w, &label,
+				    &seq[i]) < 0)
+					return -1;
+				for (j = 0; j < i; j++)
+					if (seq[j] == seq[i])
+						return bad(L, v->kid[i],
+						    "%s: label %ld is listed "
+						    "twice", w, seq[i]);
+			}
+		}
+		memcpy(L->c->data.keep, seq, v->n * sizeof(long));
+		L->c->data.nkeep = v->n;
+		return 0;
+	case K_SHAPE:
+	case K_BETAS:
+		n = k->type == K_SHAPE ? 3 : 2;
+		if (v->type != N_SEQ || v->n != n) {
+			if (v->type == N_SEQ)
+				return bad(L, v, "%s: expected %s, found %zu "
+				    "value%s", where, n == 3 ? "[C, H, W]" :
+				    "[beta1, beta2]", v->n,
+				    v->n == 1 ? "" : "s");
+			return bad(L, v, "%s: expected %s, found %s", where,
+			    n == 3 ? "[C, H, W]" : "[beta1, beta2]", kind(v));
+		}
+		for (i = 0; i < n; i++) {
+			snprintf(w, sizeof(w), "%s[%zu]", where, i);
+			if (n == 3) {
+				if (get_long(L, v->kid[i], w, k, &seq[i]) < 0)
+					return -1;
+			} else if (get_double(L, v->kid[i], w, k, &d) < 0)
+				return -1;
+			else
+				((double *)p)[i] = d;
+		}
+		if (n == 3)
+			memcpy(p, seq, 3 * sizeof(long));
+		return 0;
+	case K_PADDING:
+		if (want_scalar(L, v, where, "an integer or same") < 0)
+			return -1;
+		if (strcmp(v->s, "same") == 0) {
+			*(long *)p = -1;
+			return 0;
+		}
+		if (strcmp(v->s, "valid") == 0) {
+			*(long *)p = 0;
+			return 0;
+		}
+		if (num_long(v->s, LONG_MIN, LONG_MAX, &l) == NUM_BAD)
+			return bad(L, v, "%s: '%s' is not an integer or same",
+			    where, shown(v->s, sb, sizeof(sb)));
+		return get_long(L, v, where, k, (long *)p);
+	case K_LAYERS:
+		return set_layers(L, v);
+	}
+	return 0;
+}
+
+/* ---- layers -------------------------------------------------------------- */
+
+static const struct key *
+find_key(const struct key *tab, size_t n, const char *sec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i].sec, sec) == 0 &&
+		    strcmp(tab[i].name, name) == 0)
+			return &tab[i];
+	return NULL;
+}
+
+/* Every key of a mapping is a known scalar and none is repeated. */
+static int
+check_keys(struct ld *L, const struct node *m, const struct key *tab,
+    size_t ntab, const char *sec, const char *where)
+{
+	const char *cand[32];
+	char sb[64], sg[96];
+	size_t i, j, nc;
+
+	for (i = nc = 0; i < ntab && nc < 32; i++)
+		if (strcmp(tab[i].sec, sec) == 0)
+			cand[nc++] = tab[i].name;
+	for (i = 0; i < m->n; i += 2) {
+		if (m->kid[i]->type != N_SCALAR)
+			return bad(L, m->kid[i], "%s: a key is %s, not a name",
+			    where, kind(m->kid[i]));
+		if (find_key(tab, ntab, sec, m->kid[i]->s) == NULL)
+			return bad(L, m->kid[i], "unknown key '%s' in %s%s",
+			    shown(m->kid[i]->s, sb, sizeof(sb)), where,
+			    suggest(m->kid[i]->s, cand, nc, sg, sizeof(sg)));
+		for (j = 0; j < i; j += 2)
+			if (strcmp(m->kid[j]->s, m->kid[i]->s) == 0)
+				return bad(L, m->kid[i], "duplicate key '%s' "
+				    "in %s", m->kid[i]->s, where);
+	}
+	return 0;
+}
+
+static int
+set_layer(struct ld *L, const struct node *m, int idx, struct cfg_layer *y)
+{
+	const struct key *k;
+	const struct node *v;
+	char where[64], w[96];
+	unsigned bit;
+	int have[NLKEYS];
+	size_t i;
+
+	snprintf(where, sizeof(where), "model.layers[%d]", idx);
+	memset(y, 0, sizeof(*y));
+	y->activation = ACT_IDENTITY;
+	y->bias = 1;
+	y->lr_mult = 1;
+	y->line = m->line;
+	y->col = m->col;
+	if (m->type != N_MAP)
+		return bad(L, m, "%s: expected a mapping, found %s", where,
+		    is_null(m) ? "nothing" : kind(m));
+	if (check_keys(L, m, lkeys, NLKEYS, "layer", where) < 0)
+		return -1;
+	memset(have, 0, sizeof(have));
+	for (i = 0; i < m->n; i += 2)
+		if (strcmp(m->kid[i]->s, "type") == 0)
+			break;
+	if (i >= m->n)
+		return bad(L, m, "%s: the layer has no type", where);
+	snprintf(w, sizeof(w), "%s.type", where);
+	if (set_key(L, &lkeys[0], m->kid[i + 1], (char *)y, w) < 0)
+		return -1;
+	bit = 1u << y->type;
+	for (i = 0; i < m->n; i += 2) {
+		k = find_key(lkeys, NLKEYS, "layer", m->kid[i]->s);
+		v = m->kid[i + 1];
+		if (k == &lkeys[0])
+			continue;
+		if (!(k->applies & bit))
+			return bad(L, m->kid[i], "%s: the %s layer has no key "
+			    "'%s'", where, cfg_layer_names[y->type], k->name);
+		snprintf(w, sizeof(w), "%s.%s", where, k->name);
+		if (set_key(L, k, v, (char *)y, w) < 0)
+			return -1;
+		have[k - lkeys] = 1;
+	}
+#define HAVE(f)	have[find_key(lkeys, NLKEYS, "layer", f) - lkeys]
+	switch (y->type) {
+	case LAYER_DENSE:
+		if (!HAVE("units"))
+			return bad(L, m, "%s: the dense layer needs units",
+			    where);
+		break;
+	case LAYER_DROPOUT:
+		if (!HAVE("rate"))
+			y->rate = 0.5;
+		break;
+	case LAYER_CONV2D:
+		if (!HAVE("filters"))
+			return bad(L, m, "%s: the conv2d layer needs filters",
+			    where);
+		if (!HAVE("kernel"))
+			return bad(L, m, "%s: the conv2d layer needs kernel",
+			    where);
+		if (!HAVE("stride"))
+			y->stride = 1;
+		break;
+	case LAYER_MAXPOOL2D:
+	case LAYER_AVGPOOL2D:
+		if (!HAVE("kernel"))
+			return bad(L, m, "%s: the %s layer needs kernel", where,
+			    cfg_layer_names[y->type]);
+		if (!HAVE("stride"))
+			y->stride = y->kernel;
+		break;
+	}
+#undef HAVE
+	return 0;
+}
+
+static int
+set_layers(struct ld *L, const struct node *v)
+{
+	struct cfg_model *m;
+	size_t i;
+
+	m = &L->c->model;
+	if (v->type != N_SEQ)
+		return bad(L, v, "model.layers: expected a sequence of layers, "
+		    "found %s", is_null(v) ? "nothing" : kind(v));
+	if (v->n == 0)
+		return bad(L, v, "model.layers: the list is empty");
+	if (v->n > CFG_MAXLAYERS)
+		return bad(L, v->kid[CFG_MAXLAYERS], "model.layers: more than "
+		    "%d layers", CFG_MAXLAYERS);
+	for (i = 0; i < v->n; i++)
+		if (set_layer(L, v->kid[i], i, &m->layers[i]) < 0)
+			return -1;
+	m->nlayers = v->n;
+	return 0;
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
+/* Where key sec.name was set by this file, in *at; NULL if it was not. */
+static const struct node *
+setat(const struct ld *L, const char *sec, const char *name, struct node *at)
+{
+	const struct key *k;
+
+	k = find_key(keys, NKEYS, sec, name);
+	memset(at, 0, sizeof(*at));
+	at->line = L->set[k - keys].line;
+	at->col = L->set[k - keys].col;
+	return at->line ? at : NULL;
+}
+
+/* Checks between keys of one section, after all of them are read. */
+static int
+cross_check(struct ld *L, const char *sec)
+{
+	const struct node *a, *b;
+	struct node ma, mb;
+	struct cfg *c;
+	char x[32], y[32];
+
+	c = L->c;
+	if (strcmp(sec, "finder") == 0) {
+		a = setat(L, "finder", "end_lr", &ma);
+		b = setat(L, "finder", "start_lr", &mb);
+		if ((a || b) && c->finder.end_lr <= c->finder.start_lr) {
+			fmtd(x, sizeof(x), c->finder.end_lr);
+			fmtd(y, sizeof(y), c->finder.start_lr);
+			if (a)
+				return bad(L, a, "finder.end_lr: %s is not "
+				    "greater than finder.start_lr (%s)", x, y);
+			return bad(L, b, "finder.start_lr: %s is not less "
+			    "than finder.end_lr (%s)", y, x);
+		}
+	} else if (strcmp(sec, "data") == 0) {
+		a = setat(L, "data", "fold", &ma);
+		b = setat(L, "data", "folds", &mb);
+		if ((a || b) && c->data.fold >= c->data.folds) {
+			if (a)
+				return bad(L, a, "data.fold: %ld is out of "
+				    "range [0, %ld)", c->data.fold,
+				    c->data.folds);
+			return bad(L, b, "data.folds: %ld is not more than "
+			    "data.fold (%ld)", c->data.folds, c->data.fold);
+		}
+	} else if (strcmp(sec, "optimizer") == 0) {
+		a = setat(L, "optimizer", "nesterov", &ma);
+		if (a && c->optimizer.nesterov && (c->optimizer.momentum <= 0 ||
+		    c->optimizer.dampening != 0))
+			return bad(L, a, "optimizer.nesterov: needs momentum "
+			    "> 0 and dampening 0");
+	}
+	return 0;
+}
+
+static int
+set_section(struct ld *L, const char *sec, const struct node *m)
+{
+	const struct key *k;
+	char where[96];
+	size_t i;
+
+	if (is_null(m))
+		return 0;
+	if (m->type != N_MAP)
+		return bad(L, m, "%s: the section is not a mapping", sec);
+	if (check_keys(L, m, keys, NKEYS, sec, sec) < 0)
+		return -1;
+	for (i = 0; i < m->n; i += 2) {
+		k = find_key(keys, NKEYS, sec, m->kid[i]->s);
+		snprintf(where, sizeof(where), "%s.%s", sec, k->name);
+		if (set_key(L, k, m->kid[i + 1], (char *)L->c, where) < 0)
+			return -1;
+		L->set[k - keys].line = m->kid[i + 1]->line;
+		L->set[k - keys].col = m->kid[i + 1]->col;
+	}
+	return cross_check(L, sec);
+}
+
+static int
+set_root(struct ld *L, const struct node *r)
+{
+	const struct node *k;
+	char sb[64], sg[96];
+	size_t i, j, s;
+
+	if (r == NULL || is_null(r))
+		return 0;
+	if (r->type != N_MAP)
+		return bad(L, r, "the document is not a mapping");
+	for (i = 0; i < r->n; i += 2) {
+		k = r->kid[i];
+		if (k->type != N_SCALAR)
+			return bad(L, k, "a section name is %s, not a name",
+			    kind(k));
+		for (s = 0; s < NSECTIONS; s++)
+			if (strcmp(k->s, sections[s]) == 0)
+				break;
+		if (s == NSECTIONS)
+			return bad(L, k, "unknown section '%s'%s",
+			    shown(k->s, sb, sizeof(sb)), suggest(k->s,
+			    sections, NSECTIONS, sg, sizeof(sg)));
+		for (j = 0; j < i; j += 2)
+			if (strcmp(r->kid[j]->s, k->s) == 0)
+				return bad(L, k, "duplicate section '%s'",
+				    k->s);
+		if (set_section(L, sections[s], r->kid[i + 1]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the interface ------------------------------------------------------- */
+
+void
+cfg_defaults(struct cfg *c)
+{
+	struct cfg_layer *y;
+
+	memset(c, 0, sizeof(*c));
+
+	c->finder.start_lr = 1e-7;
+	c->finder.end_lr = 1;
+	c->finder.num_iter = 100;
+	snprintf(c->finder.mode, sizeof(c->finder.mode), "exp");
+	c->finder.beta = 0.98;
+	c->finder.diverge_threshold = 4.0;
+	snprintf(c->finder.suggest, sizeof(c->finder.suggest), "steep");
+
+	c->scheduler.name[0] = '\0';
+	c->scheduler.lr = 0.01;
+	c->scheduler.max_lr = 0.01;
+	c->scheduler.base_lr = 0.001;
+	c->scheduler.min_lr = 0;
+	c->scheduler.gamma = 0;
+	c->scheduler.pct_start = 0.3;
+	c->scheduler.div_factor = 25;
+	c->scheduler.final_div_factor = 1e4;
+	c->scheduler.total_steps = 1000;
+	c->scheduler.step_size = 100;
+	c->scheduler.warmup = 0;
+
+	c->data.format = DATA_IDX;
+	snprintf(c->data.images, sizeof(c->data.images),
+	    "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+	snprintf(c->data.labels, sizeof(c->data.labels),
+	    "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz");
+	snprintf(c->data.label_column, sizeof(c->data.label_column), "0");
+	c->data.header = 1;
+	c->data.delimiter = ',';
+	c->data.kind = SYN_BLOBS;
+	c->data.samples = 2000;
+	c->data.features = 20;
+	c->data.classes = 4;
+	c->data.task = TASK_CLASSIFICATION;
+	c->data.scale = 0;
+	c->data.standardize = 0;
+	c->data.folds = 5;
+	c->data.fold = 0;
+
+	c->model.nlayers = 2;
+	y = &c->model.layers[0];
+	y->type = LAYER_DENSE;
+	y->units = 256;
+	y->activation = ACT_RELU;
+	y->bias = 1;
+	y->lr_mult = 1;
+	y = &c->model.layers[1];
+	y->type = LAYER_DENSE;
+	y->units = 10;
+	y->activation = ACT_IDENTITY;
+	y->bias = 1;
+	y->lr_mult = 1;
+	c->model.loss = LOSS_CE;
+	c->model.init = INIT_HE;
+
+	c->optimizer.name = OPT_SGD;
+	c->optimizer.momentum = 0.9;
+	c->optimizer.dampening = 0;
+	c->optimizer.nesterov = 0;
+	c->optimizer.weight_decay = -1;
+	c->optimizer.betas[0] = 0.9;
+	c->optimizer.betas[1] = 0.999;
+	c->optimizer.eps = 1e-8;
+	c->optimizer.alpha = 0.99;
+
+	c->train.batch_size = 64;
+	c->train.accum = 1;
+	c->train.seed = 42;
+	c->train.threads = 0;
+	snprintf(c->train.device, sizeof(c->train.device), "cpu");
+	c->train.val_size = 1024;
+}
+
+/* Read at most CFG_MAXFILE bytes of path into *buf. */
+static int
+slurp(const char *path, char **buf, size_t *len)
+{
+	FILE *fp;
+	char *b;
+	size_t n;
+	int e;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return err_set("%s: cannot open: %s", path, strerror(errno));
+	if ((b = malloc(CFG_MAXFILE + 1)) == NULL) {
+		fclose(fp);
+		return err_set("%s: out of memory", path);
+	}
+	n = fread(b, 1, CFG_MAXFILE + 1, fp);
+	if (ferror(fp)) {
+		e = errno;
+		fclose(fp);
+		free(b);
+		return err_set("%s: cannot read: %s", path, strerror(e));
+	}
+	fclose(fp);
+	if (n > CFG_MAXFILE) {
+		free(b);
+		return err_set("%s: the file is larger than 1 MiB", path);
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int
+cfg_load(struct cfg *c, const char *path)
+{
+	struct mark set[NKEYS];
+	struct node *root;
+	struct ld L;
+	char *buf;
+	size_t len;
+	int rc;
+
+	buf = NULL;
+	len = 0;
+	if (slurp(path, &buf, &len) < 0)
+		return -1;
+	memset(&L, 0, sizeof(L));
+	memset(set, 0, sizeof(set));
+	L.file = path;
+	L.buf = buf;
+	L.len = len;
+	L.set = set;
+	if ((L.c = malloc(sizeof(*L.c))) == NULL) {
+		free(buf);
+		return err_set("%s: out of memory", path);
+	}
+	memcpy(L.c, c, sizeof(*c));
+	rc = parse(&L, &root);
+	if (rc == 0)
+		rc = set_root(&L, root);
+	if (rc == 0) {
+		snprintf(L.c->file, sizeof(L.c->file), "%s", path);
+		memcpy(c, L.c, sizeof(*c));
+	}
+	node_free(root);
+	free(L.c);
+	free(buf);
+	return rc;
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* cfg_name that never gives NULL (check_write has ruled it out). */
+static const char *
+nm(const char *const *names, int v)
+{
+	const char *s;
+
+	s = cfg_name(names, v);
+	return s != NULL ? s : "?";
+}
+
+/* Is s valid UTF-8 (so that YAML can hold it)? */
+static int
+utf8_ok(const char *s)
+{
+	const unsigned char *p;
+	int i, n;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		if (*p < 0x80)
+			n = 1;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			n = 2;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 3;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			n = 4;
+		else
+			return 0;
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* A double-quoted YAML string. */
+static void
+put_str(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', fp);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\t')
+			fputs("\\t", fp);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\x%02x", *p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+put_d(FILE *fp, const char *name, double v)
+{
+	char b[32];
+
+	fmtd(b, sizeof(b), v);
+	fprintf(fp, "  %s: %s\n", name, b);
+}
+
+static const char *
+tf(int b)
+{
+	return b ? "true" : "false";
+}
+
+static void
+put_layer(FILE *fp, const struct cfg_layer *y)
+{
+	char b[32];
+	unsigned bit;
+
+	bit = 1u << y->type;
+	fprintf(fp, "    - {type: %s", nm(cfg_layer_names, y->type));
+	if (bit & L_DENSE)
+		fprintf(fp, ", units: %ld", y->units);
+	if (bit & L_CONV)
+		fprintf(fp, ", filters: %ld", y->filters);
+	if (bit & (L_CONV | L_POOL)) {
+		fprintf(fp, ", kernel: %ld, stride: %ld", y->kernel, y->stride);
+		if (y->padding < 0)
+			fprintf(fp, ", padding: same");
+		else
+			fprintf(fp, ", padding: %ld", y->padding);
+	}
+	if (bit & L_CONV)
+		fprintf(fp, ", bias: %s", tf(y->bias));
+	if (bit & (L_DENSE | L_CONV))
+		fprintf(fp, ", activation: %s",
+		    nm(cfg_act_names, y->activation));
+	if (bit & L_DROP) {
+		fmtd(b, sizeof(b), y->rate);
+		fprintf(fp, ", rate: %s", b);
+	}
+	if (bit & (L_DENSE | L_CONV | L_BN)) {
+		fmtd(b, sizeof(b), y->lr_mult);
+		fprintf(fp, ", freeze: %s, lr_mult: %s", tf(y->freeze), b);
+	}
+	fprintf(fp, "}\n");
+}
+
+static int
+check_write(const struct cfg *c)
+{
+	static const char *const enames[] = { "data.images", "data.labels",
+	    "data.path", "data.label_column" };
+	const char *s[4];
+	int i;
+
+	s[0] = c->data.images;
+	s[1] = c->data.labels;
+	s[2] = c->data.path;
+	s[3] = c->data.label_column;
+	for (i = 0; i < 4; i++)
+		if (!utf8_ok(s[i]))
+			return err_set("cannot write the configuration: %s "
+			    "is not UTF-8", enames[i]);
+	if (c->model.nlayers < 0 || c->model.nlayers > CFG_MAXLAYERS)
+		return err_set("cannot write the configuration: %d layers",
+		    c->model.nlayers);
+	for (i = 0; i < c->model.nlayers; i++)
+		if (cfg_name(cfg_layer_names, c->model.layers[i].type) == NULL ||
+		    cfg_name(cfg_act_names,
+		    c->model.layers[i].activation) == NULL)
+			return err_set("cannot write the configuration: layer "
+			    "%d has an unknown type or activation", i);
+	if (cfg_name(cfg_format_names, c->data.format) == NULL ||
+	    cfg_name(cfg_kind_names, c->data.kind) == NULL ||
+	    cfg_name(cfg_task_names, c->data.task) == NULL ||
+	    cfg_name(cfg_loss_names, c->model.loss) == NULL ||
+	    cfg_name(cfg_init_names, c->model.init) == NULL ||
+	    cfg_name(cfg_opt_names, c->optimizer.name) == NULL ||
+	    c->data.nkeep < 0 || c->data.nkeep > CFG_MAXCLASSES ||
+	    cfg_lookup(cfg_mode_names, c->finder.mode) < 0 ||
+	    cfg_lookup(cfg_suggest_names, c->finder.suggest) < 0 ||
+	    (c->scheduler.name[0] != '\0' &&
+	    cfg_lookup(cfg_sched_names, c->scheduler.name) < 0) ||
+	    strcmp(c->train.device, "cpu") != 0)
+		return err_set("cannot write the configuration: a value is "
+		    "out of its range");
+	return 0;
+}
+
+int
+cfg_write(FILE *fp, const struct cfg *c)
+{
+	char d[2];
+	int i;
+
+	if (check_write(c) < 0)
+		return -1;
+	fprintf(fp, "# lrf configuration (lrf-config(5))\n");
+
+	fprintf(fp, "finder:\n");
+	put_d(fp, "start_lr", c->finder.start_lr);
+	put_d(fp, "end_lr", c->finder.end_lr);
+	fprintf(fp, "  num_iter: %ld\n", c->finder.num_iter);
+	fprintf(fp, "  mode: %s\n", c->finder.mode);
+	put_d(fp, "beta", c->finder.beta);
+	put_d(fp, "diverge_threshold", c->finder.diverge_threshold);
+	fprintf(fp, "  suggest: %s\n", c->finder.suggest);
+
+	fprintf(fp, "scheduler:\n");
+	if (c->scheduler.name[0] == '\0')
+		fprintf(fp, "  name: ~                # none\n");
+	else
+		fprintf(fp, "  name: %s\n", c->scheduler.name);
+	put_d(fp, "lr", c->scheduler.lr);
+	put_d(fp, "max_lr", c->scheduler.max_lr);
+	put_d(fp, "base_lr", c->scheduler.base_lr);
+	put_d(fp, "min_lr", c->scheduler.min_lr);
+	if (c->scheduler.gamma == 0)
+		fprintf(fp, "  gamma: ~               # the schedule's "
+		    "default\n");
+	else
+		put_d(fp, "gamma", c->scheduler.gamma);
+	put_d(fp, "pct_start", c->scheduler.pct_start);
+	put_d(fp, "div_factor", c->scheduler.div_factor);
+	put_d(fp, "final_div_factor", c->scheduler.final_div_factor);
+	fprintf(fp, "  total_steps: %ld\n", c->scheduler.total_steps);
+	fprintf(fp, "  step_size: %ld\n", c->scheduler.step_size);
+	fprintf(fp, "  warmup: %ld\n", c->scheduler.warmup);
+
+	fprintf(fp, "data:\n");
+	fprintf(fp, "  format: %s\n", nm(cfg_format_names,
+	    c->data.format));
+	fprintf(fp, "  images: ");
+	put_str(fp, c->data.images);
+	fprintf(fp, "\n  labels: ");
+	put_str(fp, c->data.labels);
+	fprintf(fp, "\n  path: ");
+	put_str(fp, c->data.path);
+	fprintf(fp, "\n  label_column: ");
+	put_str(fp, c->data.label_column);
+	fprintf(fp, "\n  header: %s\n", tf(c->data.header));
+	d[0] = c->data.delimiter;
+	d[1] = '\0';
+	fprintf(fp, "  delimiter: ");
+	put_str(fp, d);
+	fprintf(fp, "\n  kind: %s\n", nm(cfg_kind_names, c->data.kind));
+	fprintf(fp, "  samples: %ld\n", c->data.samples);
+	fprintf(fp, "  features: %ld\n", c->data.features);
+	if (c->data.nkeep > 0) {
+		fprintf(fp, "  classes: [");
+		for (i = 0; i < c->data.nkeep; i++)
+			fprintf(fp, "%s%ld", i ? ", " : "", c->data.keep[i]);
+		fprintf(fp, "]\n");
+	} else
+		fprintf(fp, "  classes: %ld\n", c->data.classes);
+	fprintf(fp, "  task: %s\n", nm(cfg_task_names, c->data.task));
+	if (c->data.scale == 0)
+		fprintf(fp, "  scale: ~               # the format's "
+		    "default\n");
+	else
+		put_d(fp, "scale", c->data.scale);
+	fprintf(fp, "  standardize: %s\n", tf(c->data.standardize));
+	fprintf(fp, "  folds: %ld\n", c->data.folds);
+	fprintf(fp, "  fold: %ld\n", c->data.fold);
+	if (c->data.shape[0] == 0 && c->data.shape[1] == 0 &&
+	    c->data.shape[2] == 0)
+		fprintf(fp, "  shape: ~\n");
+	else
+		fprintf(fp, "  shape: [%ld, %ld, %ld]\n", c->data.shape[0],
+		    c->data.shape[1], c->data.shape[2]);
+
+	fprintf(fp, "model:\n");
+	if (c->model.nlayers > 0) {
+		fprintf(fp, "  layers:\n");
+		for (i = 0; i < c->model.nlayers; i++)
+			put_layer(fp, &c->model.layers[i]);
+	}
+	fprintf(fp, "  loss: %s\n", nm(cfg_loss_names, c->model.loss));
+	fprintf(fp, "  init: %s\n", nm(cfg_init_names, c->model.init));
+
+	fprintf(fp, "optimizer:\n");
+	fprintf(fp, "  name: %s\n", nm(cfg_opt_names,
+	    c->optimizer.name));
+	put_d(fp, "momentum", c->optimizer.momentum);
+	put_d(fp, "dampening", c->optimizer.dampening);
+	fprintf(fp, "  nesterov: %s\n", tf(c->optimizer.nesterov));
+	if (c->optimizer.weight_decay < 0)
+		fprintf(fp, "  weight_decay: ~        # the optimizer's "
+		    "default\n");
+	else
+		put_d(fp, "weight_decay", c->optimizer.weight_decay);
+	{
+		char b0[32], b1[32];
+
+		fmtd(b0, sizeof(b0), c->optimizer.betas[0]);
+		fmtd(b1, sizeof(b1), c->optimizer.betas[1]);
+		fprintf(fp, "  betas: [%s, %s]\n", b0, b1);
+	}
+	put_d(fp, "eps", c->optimizer.eps);
+	put_d(fp, "alpha", c->optimizer.alpha);
+
+	fprintf(fp, "train:\n");
+	fprintf(fp, "  batch_size: %ld\n", c->train.batch_size);
+	fprintf(fp, "  accumulation_steps: %ld\n", c->train.accum);
+	fprintf(fp, "  seed: %lu\n", c->train.seed);
+	fprintf(fp, "  threads: %ld\n", c->train.threads);
+	fprintf(fp, "  device: %s\n", c->train.device);
+	fprintf(fp, "  val_size: %ld\n", c->train.val_size);
+
+	if (fflush(fp) == EOF || ferror(fp))
+		return err_set("cannot write the configuration: %s",
+		    strerror(errno));
+	return 0;
+}
+
+const char *
+cfg_name(const char *const *names, int v)
+{
+	int i;
+
+	if (v < 0)
+		return NULL;
+	for (i = 0; i < v; i++)
+		if (names[i] == NULL)
+			return NULL;
+	return names[v];
+}
+
+int
+cfg_lookup(const char *const *names, const char *s)
+{
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}

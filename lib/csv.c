@@ -1,0 +1,412 @@
+/*
+ * csv.c - numeric CSV: one sample per line, one column of it the label
+ * (classification) or the target (regression), the others features.
+ *
+ * Accepted: a header line (data.header), a UTF-8 byte order mark, CRLF
+ * line ends, blank lines (skipped), blanks around fields, and simple
+ * quoting: a field may be enclosed in double quotes, with "" standing for
+ * one quote; a quoted field cannot span lines.  Every data field must be
+ * a finite number that fits a float.
+ */
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "err.h"
+#include "num.h"
+
+#define CHUNK	(64 << 10)
+
+struct csv {
+	FILE	*fp;
+	const char *name;
+	long	 lineno;
+	char	*buf;		/* (cap) bytes read, [start, end) unused */
+	size_t	 cap, start, end;
+	int	 eof;
+	char	 delim;
+	char	**f;		/* (fcap) the current line's fields */
+	size_t	 nf, fcap;
+};
+
+/*
+ * The next line, NUL-terminated, without its line end, in *line.
+ * Returns 1, 0 at the end of the file, or -1 with the message set.
+ */
+static int
+csv_line(struct csv *c, char **line, size_t *len)
+{
+	char *nl, *nb;
+	size_t k, ncap;
+
+	for (;;) {
+		nl = c->buf == NULL ? NULL :
+		    memchr(c->buf + c->start, '\n', c->end - c->start);
+		if (nl != NULL || (c->eof && c->start < c->end))
+			break;
+		if (c->eof)
+			return 0;
+		if (c->end - c->start > DATA_MAXLINE)
+			return err_set("%s:%ld: line longer than %d bytes",
+			    c->name, c->lineno + 1, DATA_MAXLINE);
+		if (c->start > 0) {
+			memmove(c->buf, c->buf + c->start, c->end - c->start);
+			c->end -= c->start;
+			c->start = 0;
+		}
+		if (c->cap - c->end < CHUNK) {
+			ncap = c->cap ? c->cap * 2 : 2 * CHUNK;
+			if ((nb = realloc(c->buf, ncap + 1)) == NULL)
+				return err_set("%s:%ld: out of memory",
+				    c->name, c->lineno + 1);
+			c->buf = nb;
+			c->cap = ncap;
+		}
+		k = fread(c->buf + c->end, 1, c->cap - c->end, c->fp);
+		if (k == 0) {
+			if (ferror(c->fp))
+				return err_set("%s: read error: %s", c->name,
+				    strerror(errno));
+			c->eof = 1;
+		}
+		c->end += k;
+	}
+	c->lineno++;
+	*line = c->buf + c->start;
+	if (nl == NULL)
+		nl = c->buf + c->end;	/* the last line has no newline */
+	*len = nl - *line;
+	c->start = nl - c->buf + (nl < c->buf + c->end);
+	*nl = '\0';	/* buf has a spare byte past cap for this */
+	if (*len > DATA_MAXLINE)
+		return err_set("%s:%ld: line longer than %d bytes", c->name,
+		    c->lineno, DATA_MAXLINE);
+	if (*len > 0 && (*line)[*len - 1] == '\r')
+		(*line)[--*len] = '\0';
+	if (memchr(*line, '\0', *len) != NULL)
+		return err_set("%s:%ld: NUL byte in line", c->name, c->lineno);
+	return 1;
+}
+
+static int
+isblank_(int ch, char delim)
+{
+	return (ch == ' ' || ch == '\t') && ch != delim;
+}
+
+/* Cut line into fields c->f[0..nf-1], unquoting in place. */
+static int
+csv_split(struct csv *c, char *line)
+{
+	char *p, *w, *s, **nf;
+	size_t ncap;
+	int quoted;
+
+	c->nf = 0;
+	p = line;
+	for (;;) {
+		if (c->nf == c->fcap) {
+			ncap = c->fcap ? c->fcap * 2 : 64;
+			if ((nf = realloc(c->f, ncap * sizeof(*nf))) == NULL)
+				return err_set("%s:%ld: out of memory",
+				    c->name, c->lineno);
+			c->f = nf;
+			c->fcap = ncap;
+		}
+		while (isblank_(*p, c->delim))
+			p++;
+		s = w = p;
+		quoted = *p == '"';
+		if (quoted) {
+			for (p++;; p++) {
+				if (*p == '\0')
+					return err_set("%s:%ld: field %zu: "
+					    "unterminated quote (quoted "
+					    "fields cannot span lines)",
+					    c->name, c->lineno, c->nf + 1);
+				if (*p == '"') {
+					if (p[1] != '"')
+						break;
+					p++;
+				}
+				*w++ = *p;
+			}
+			p++;
+			while (isblank_(*p, c->delim))
+				p++;
+			if (*p != '\0' && *p != c->delim)
+				return err_set("%s:%ld: field %zu: text "
+				    "after the closing quote", c->name,
+				    c->lineno, c->nf + 1);
+		} else {
+			while (*p != '\0' && *p != c->delim)
+				p++;
+			w = p;
+			while (w > s && isblank_(w[-1], c->delim))
+				w--;
+		}
+		c->f[c->nf++] = s;
+		if (*p == '\0') {
+			*w = '\0';
+			return 0;
+		}
+		p++;
+		*w = '\0';
+	}
+}
+
+/* A blank line: nothing but blanks. */
+static int
+blankline(const char *s, char delim)
+{
+	while (isblank_(*s, delim))
+		s++;
+	return *s == '\0';
+}
+
+/* Parse field i (0-based) as a finite float. */
+static int
+csv_num(struct csv *c, size_t i, double *v)
+{
+	const char *s;
+	int r;
+
+	s = c->f[i];
+	if (*s == '\0')
+		return err_set("%s:%ld: field %zu is empty", c->name,
+		    c->lineno, i + 1);
+	r = num_double(s, v);
+	if (r == NUM_RANGE || (r == NUM_OK && isfinite(*v) &&
+	    fabs(*v) > FLT_MAX))
+		return err_set("%s:%ld: field %zu '%.40s' is out of range",
+		    c->name, c->lineno, i + 1, s);
+	if (r != NUM_OK)
+		return err_set("%s:%ld: field %zu '%.40s' is not a number",
+		    c->name, c->lineno, i + 1, s);
+	if (!isfinite(*v))
+		return err_set("%s:%ld: field %zu '%.40s' is not finite",
+		    c->name, c->lineno, i + 1, s);
+	return 0;
+}
+
+/* The label column spec: a (0-based, or negative from the end) index,
+ * or a header name.  Returns the index or -1. */
+static long
+label_column(struct csv *c, const char *spec, int header)
+{
+	char list[256];
+	size_t i, len;
+	long l;
+
+	if (*spec == '\0')
+		return err_set("data.label_column: empty");
+	if (num_long(spec, LONG_MIN, LONG_MAX, &l) == NUM_OK) {
+		if (l < 0)
+			l += c->nf;
+		if (l < 0 || (size_t)l >= c->nf)
+			return err_set("%s:%ld: no column %s (%zu columns: "
+			    "0..%zu, or -1 for the last)", c->name,
+			    c->lineno, spec, c->nf, c->nf - 1);
+		return l;
+	}
+	if (!header)
+		return err_set("data.label_column: '%s' is a name, but "
+		    "data.header is false", spec);
+	for (i = 0; i < c->nf; i++)
+		if (strcmp(c->f[i], spec) == 0)
+			return i;
+	len = 0;
+	list[0] = '\0';
+	for (i = 0; i < c->nf && len < sizeof(list); i++)
+		len += snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i ? ", " : "", c->f[i]);
+	if (len >= sizeof(list))
+		strcpy(list + sizeof(list) - 4, "...");
+	return err_set("%s:%ld: no column '%s' (columns: %s)", c->name,
+	    c->lineno, spec, list);
+}
+
+/* Insert v into the sorted set vals[0..*n-1]; -1 if it is full. */
+static int
+addclass(double *vals, int *n, double v)
+{
+	int lo, hi, mid;
+
+	lo = 0;
+	hi = *n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (vals[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < *n && vals[lo] == v)
+		return 0;
+	if (*n == CFG_MAXCLASSES)
+		return -1;
+	memmove(vals + lo + 1, vals + lo, (*n - lo) * sizeof(*vals));
+	vals[lo] = v + 0.0;	/* -0 is 0 */
+	(*n)++;
+	return 0;
+}
+
+static int
+findclass(const double *vals, int n, double v)
+{
+	int lo, hi, mid;
+
+	lo = 0;
+	hi = n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (vals[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+data_load_csv(struct dataset *ds, const struct cfg_data *cd)
+{
+	struct csv c;
+	char *line = NULL;
+	double *lab, v, *nl;
+	float *nx;
+	size_t len = 0, ncol, d, n, cap, ncap, i, j;
+	long lc;
+	int r, first, ncls;
+
+	memset(&c, 0, sizeof(c));
+	c.name = cd->path;
+	c.delim = cd->delimiter;
+	lab = NULL;
+	ncls = 0;
+	if (c.delim == '"' || c.delim == '\0' || c.delim == '\n' ||
+	    c.delim == '\r')
+		return err_set("data.delimiter: cannot be a quote or a line "
+		    "end");
+	if ((c.fp = fopen(cd->path, "rb")) == NULL)
+		return err_set("%s: %s", cd->path, strerror(errno));
+
+	ncol = d = n = cap = 0;
+	lc = -1;
+	first = 1;
+	while ((r = csv_line(&c, &line, &len)) > 0) {
+		if (first && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;
+			len -= 3;
+		}
+		first = 0;
+		if (blankline(line, c.delim))
+			continue;
+		if (csv_split(&c, line) < 0)
+			goto fail;
+		if (ncol == 0) {
+			ncol = c.nf;
+			if (ncol < 2) {
+				err_set("%s:%ld: one column: no features "
+				    "besides the label", c.name, c.lineno);
+				goto fail;
+			}
+			if ((lc = label_column(&c, cd->label_column,
+			    cd->header)) < 0)
+				goto fail;
+			d = ncol - 1;
+			if (cd->header)
+				continue;
+		}
+		if (c.nf != ncol) {
+			err_set("%s:%ld: %zu fields, expected %zu", c.name,
+			    c.lineno, c.nf, ncol);
+			goto fail;
+		}
+		if (n == cap) {
+			ncap = cap ? cap * 2 : 1024;
+			if (ncap * d > DATA_MAXBYTES / sizeof(float))
+				ncap = DATA_MAXBYTES / sizeof(float) / d;
+			if (ncap <= n) {
+				err_set("%s:%ld: more than the %zu-byte limit "
+				    "of data", c.name, c.lineno,
+				    DATA_MAXBYTES);
+				goto fail;
+			}
+			nx = realloc(ds->x, ncap * d * sizeof(*nx));
+			if (nx != NULL)
+				ds->x = nx;
+			nl = realloc(lab, ncap * sizeof(*nl));
+			if (nl != NULL)
+				lab = nl;
+			if (nx == NULL || nl == NULL) {
+				err_set("%s:%ld: out of memory", c.name,
+				    c.lineno);
+				goto fail;
+			}
+			cap = ncap;
+		}
+		for (i = j = 0; i < ncol; i++) {
+			if (csv_num(&c, i, &v) < 0)
+				goto fail;
+			if ((long)i == lc)
+				lab[n] = v;
+			else
+				ds->x[n * d + j++] = v;
+		}
+		if (cd->task == TASK_CLASSIFICATION &&
+		    addclass(ds->classval, &ncls, lab[n]) < 0) {
+			err_set("%s:%ld: more than %d distinct labels (for "
+			    "a numeric target, set data.task: regression)",
+			    c.name, c.lineno, CFG_MAXCLASSES);
+			goto fail;
+		}
+		n++;
+	}
+	if (r < 0)
+		goto fail;
+	if (n == 0) {
+		if (c.lineno == 0)
+			err_set("%s: empty file", c.name);
+		else
+			err_set("%s: no data rows", c.name);
+		goto fail;
+	}
+	fclose(c.fp);
+	free(c.buf);
+	free(c.f);
+
+	ds->n = n;
+	ds->d = d;
+	ds->shape[0] = d;
+	ds->shape[1] = ds->shape[2] = 1;
+	if (cd->task == TASK_CLASSIFICATION) {
+		ds->nclasses = ncls;
+		if ((ds->y = malloc(n * sizeof(*ds->y))) == NULL) {
+			free(lab);
+			return err_set("%s: out of memory", c.name);
+		}
+		for (i = 0; i < n; i++)
+			ds->y[i] = findclass(ds->classval, ncls, lab[i]);
+	} else {
+		if ((ds->t = malloc(n * sizeof(*ds->t))) == NULL) {
+			free(lab);
+			return err_set("%s: out of memory", c.name);
+		}
+		for (i = 0; i < n; i++)
+			ds->t[i] = lab[i];
+	}
+	free(lab);
+	return 0;
+fail:
+	fclose(c.fp);
+	free(c.buf);
+	free(c.f);
+	free(lab);
+	return -1;
+}

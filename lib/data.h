@@ -1,0 +1,214 @@
+/*
+ * data.h - the datasets lrf-train learns from: IDX files (the MNIST
+ * family, raw or gzip), numeric CSV, and seeded synthetic generators;
+ * the seeded k-fold split, per-feature standardization, and mini-batches
+ * drawn without allocation.
+ *
+ *	struct dataset ds;
+ *	struct split sp;
+ *	struct batcher it;
+ *
+ *	data_load(&ds, &c.data, c.train.seed);
+ *	data_split(&ds, c.data.folds, c.data.fold, c.train.seed, &sp);
+ *	data_valsubset(&sp, c.train.val_size, c.train.seed);
+ *	data_batcher_init(&it, &ds, &sp, c.train.seed);
+ *	for (;;)
+ *		data_batch(&it, x, y, NULL, B);	   x: (B, d), y: (B)
+ *	data_batcher_free(&it); data_split_free(&sp); data_free(&ds);
+ *
+ * Inputs.  IDX images stay in memory as the file's bytes (Fashion-MNIST:
+ * 47 MB, not 188 MB of floats) and CSV and synthetic data as floats; both
+ * are turned into floats a batch at a time: x = v * scale, then, with
+ * standardization on, x = (x - mean[j]) / std[j].
+ *
+ * Shapes.  Every sample is a (C, H, W) array with C*H*W = d, stored CHW.
+ * IDX images of N x H x W become (1, H, W); IDX files of N x C x H x W keep
+ * (C, H, W); IDX files of N x d vectors, CSV rows and synthetic samples are
+ * (d, 1, 1): features are channels, so a batchnorm over channels is a
+ * batchnorm over features.  data.shape, when given, replaces the shape of
+ * any format if its product is d.
+ *
+ * Classes.  A classification dataset's labels are 0..nclasses-1.  IDX
+ * labels are used as they are (nclasses = largest label + 1); CSV label
+ * values are mapped to 0..C-1 in ascending numeric order; ds->classval[c]
+ * is the original value of class c.  data.classes (cd->keep) keeps only the
+ * samples whose original label value is listed and renumbers them 0..k-1
+ * in the listed order.  A regression dataset has nclasses = 0 and float
+ * targets instead of labels (IDX: the label byte as a number).
+ *
+ * CSV.  One sample per line; data.label_column is a 0-based index (-1 is
+ * the last column; a value that reads as an integer is always an index) or,
+ * with data.header, a column name.  Accepted: a UTF-8 byte order mark,
+ * CRLF, blank lines (skipped), blanks around fields, and simple quoting (a
+ * field in double quotes, "" for a quote; no line breaks inside quotes).
+ * Every field of a data line must be a finite number that fits a float.
+ *
+ * Limits.  At most DATA_MAXBYTES bytes of sample data in memory (2 GiB:
+ * 2^31 IDX bytes or 2^29 floats), so at most 2^31 samples; CSV lines
+ * at most DATA_MAXLINE bytes; at most CFG_MAXCLASSES classes.  Reaching
+ * one is an error, never an attempt to allocate it.
+ *
+ * Every function that can fail returns -1 with the message set through
+ * err_set(): "file: what" for IDX files ("file: byte N: what" where an
+ * offset helps), "file:line: what" for CSV, "data.key: what" for settings.
+ */
+#ifndef LRF_DATA_H
+#define LRF_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "rng.h"
+
+#define DATA_MAXBYTES	((size_t)1 << 31)	/* sample data in memory */
+#define DATA_MAXLINE	(16 << 20)		/* longest CSV line, bytes */
+#define DATA_DESCMAX	8192	/* a buffer that holds any description */
+
+struct dataset {
+	int	 format;	/* DATA_IDX, DATA_CSV, DATA_SYNTHETIC */
+	int	 task;		/* TASK_CLASSIFICATION, TASK_REGRESSION */
+	size_t	 n;		/* samples */
+	size_t	 d;		/* features per sample, C*H*W */
+	long	 shape[3];	/* C, H, W of one sample */
+	int	 nclasses;	/* classification: labels 0..nclasses-1;
+				   regression: 0 */
+	double	 classval[CFG_MAXCLASSES];	/* original label value
+				   of each class (IDX: the label itself) */
+
+	uint8_t	*bytes;		/* (n, d) IDX pixel bytes, or NULL */
+	float	*x;		/* (n, d) CSV/synthetic values, or NULL */
+	int32_t	*y;		/* (n) class labels, or NULL (regression) */
+	float	*t;		/* (n) regression targets, or NULL */
+
+	float	 scale;		/* every input is multiplied by it */
+	int	 standardize;	/* 1: subtract mean, divide by std */
+	float	*mean;		/* (d) of the scaled training inputs, set by
+				   data_split when standardize is on */
+	float	*rstd;		/* (d) 1 / their population std (1 where
+				   the std is 0) */
+};
+
+/* A k-fold split: sample indices, each list in ascending order. */
+struct split {
+	uint32_t *train;	/* (ntrain) indices trained on */
+	size_t	  ntrain;
+	uint32_t *val;		/* (nval) held-out indices evaluated on */
+	size_t	  nval;
+	size_t	  nheld;	/* size of the held-out fold (nval before
+				   data_valsubset) */
+};
+
+/* Draws training mini-batches: the training indices, reshuffled at the
+ * start of every epoch. */
+struct batcher {
+	const struct dataset *ds;
+	uint32_t *order;	/* (n) this epoch's order of training indices */
+	size_t	  n;		/* training samples */
+	size_t	  pos;		/* next position in order */
+	long	  epoch;	/* epochs begun: 1 after init */
+	struct rng rng;		/* the shuffling stream */
+};
+
+/*
+ * Load the dataset cd describes (format, paths, task, scale, shape, keep,
+ * standardize).  seed drives the synthetic generators (the same seed gives
+ * the same data).  Returns 0, or -1 with the message set and ds empty (safe
+ * to data_free).  Errors: unreadable files, bad IDX headers (magic, type,
+ * a zero dimension, a size past DATA_MAXBYTES, more data claimed than the
+ * file holds, checked before allocating), truncated or corrupt gzip data,
+ * trailing data, image and label counts that differ, CSV ragged rows,
+ * non-numbers, non-finite values, quoting errors, NUL bytes, no data rows,
+ * an unknown label column, too many classes; a data.shape whose product
+ * is not d; a data.classes label that does not occur.
+ */
+int data_load(struct dataset *ds, const struct cfg_data *cd, uint64_t seed);
+
+/* Free what ds holds and empty it; an emptied or zeroed ds is fine. */
+void data_free(struct dataset *ds);
+
+/*
+ * Split ds into folds near-equal parts (sizes differ by at most one) of a
+ * permutation seeded by seed, and hold out part fold (0-based) for
+ * validation.  folds == 1: everything is trained on, nothing held out.
+ * The same n, folds and seed give the same split on every machine.  When
+ * ds->standardize is on, also computes ds->mean and ds->rstd from the
+ * training part only.  Returns 0, or -1 ("data.folds ..."/"data.fold ...")
+ * for folds < 1, folds > n, or fold outside 0..folds-1.
+ */
+int data_split(struct dataset *ds, long folds, long fold, uint64_t seed,
+    struct split *sp);
+
+/*
+ * Keep in sp->val a fixed subset of at most max of the held-out indices,
+ * chosen with seed (all of them if there are no more than max), in
+ * ascending order.  sp->nheld keeps the fold's full size.  Never fails.
+ */
+void data_valsubset(struct split *sp, size_t max, uint64_t seed);
+
+/* Free the index lists of a split; a zeroed split is fine. */
+void data_split_free(struct split *sp);
+
+/*
+ * Start drawing batches from sp's training indices, shuffled with a
+ * stream seeded by seed.  ds and sp's indices must outlive it (the indices
+ * are copied).  Returns 0, or -1 for an empty training part or no memory.
+ */
+int data_batcher_init(struct batcher *it, const struct dataset *ds,
+    const struct split *sp, uint64_t seed);
+
+/*
+ * Fill the next B samples: x (B, d) with the scaled (and standardized)
+ * inputs, y (B) with labels (classification) and t (B) with targets
+ * (regression); y or t may be NULL when not wanted.  Samples come in this
+ * epoch's shuffled order; when the epoch runs out the order is reshuffled
+ * and the batch goes on with the next epoch, so a batch may straddle two
+ * epochs, no sample is dropped, and every training sample is drawn exactly
+ * once per epoch.  (B larger than the training part draws some samples
+ * twice in one batch.)  Allocates nothing; never fails.  It writes only
+ * *it and the caller's buffers and reads ds, so the next batch may be drawn
+ * on another thread while the current one trains.  (Fashion-MNIST, B=128:
+ * about 20-30 us, the rows prefetched ahead.)
+ */
+void data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B);
+
+/* Free the batcher's order; a zeroed batcher is fine. */
+void data_batcher_free(struct batcher *it);
+
+/*
+ * Fill x (n, d), y (n) and t (n) (each may be NULL, as for data_batch)
+ * with the samples idx[0..n-1], converted as data_batch does.
+ * For the validation set: data_gather(ds, sp.val, sp.nval, x, y, t).
+ */
+void data_gather(const struct dataset *ds, const uint32_t *idx, size_t n,
+    float *x, int32_t *y, float *t);
+
+/*
+ * Describe the data for a "#@ data" line, snprintf-style (returns the
+ * length it needed; DATA_DESCMAX always suffices):
+ * "format=idx n=60000 d=784 shape=1x28x28 task=classification classes=10
+ *  train=48000 val=1024 held=12000 scale=0.00392156863 standardize=0".
+ * sp may be NULL (no train/val/held words).
+ */
+int data_describe(char *buf, size_t size, const struct dataset *ds,
+    const struct split *sp);
+
+/*
+ * The class mapping, snprintf-style: "classes=3 map=0:2.5,1:7,2:9"
+ * (class:original label value); "classes=0" for regression.
+ */
+int data_classmap(char *buf, size_t size, const struct dataset *ds);
+
+/*
+ * The loaders data_load dispatches to, one per format (lib/idx.c,
+ * lib/csv.c, lib/synth.c).  Each fills n, d, shape, task, nclasses,
+ * classval and bytes or x, and y or t; data_load does the rest (scale,
+ * data.shape, data.classes).  On error they return -1 with the message
+ * set and may leave partial allocations for data_free.
+ */
+int data_load_idx(struct dataset *ds, const struct cfg_data *cd);
+int data_load_csv(struct dataset *ds, const struct cfg_data *cd);
+int data_load_synthetic(struct dataset *ds, const struct cfg_data *cd,
+    uint64_t seed);
+
+#endif

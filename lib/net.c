@@ -1,0 +1,834 @@
+/*
+ * net.c - layers, losses and back-propagation of lrf-train (see net.h).
+ *
+ * The work of a step is in blas_sgemm; everything else is one pass over
+ * a layer's output, written so that the compiler vectorises it: the
+ * activation is chosen outside the loops, the inner loop runs over the
+ * units of one sample.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "err.h"
+#include "net.h"
+#include "num.h"
+
+#define LEAKY_SLOPE	0.01f	/* torch.nn.LeakyReLU's negative_slope */
+#define SQRT1_2		0.70710678118654752f	/* 1/sqrt(2) */
+#define INV_SQRT2PI	0.39894228040143268f	/* 1/sqrt(2 pi) */
+#define MAXPARAM	(1L << 31)	/* floats in the parameter block */
+#define MAXACT		(1L << 33)	/* floats in the activation block */
+
+/* Names as lrf-config(5) spells them, for messages and the summary. */
+static const char *const layername[] = { "dense", "dropout", "conv2d",
+	"maxpool2d", "avgpool2d", "flatten", "batchnorm" };
+static const char *const actname[] = { "identity", "relu", "leaky_relu",
+	"tanh", "sigmoid", "gelu" };
+static const char *const lossname[] = { "cross_entropy", "bce", "mse" };
+static const char *const initname[] = { "he", "xavier" };
+
+#define NAME(tab, i)	((i) >= 0 && (size_t)(i) < sizeof(tab) / \
+			    sizeof((tab)[0]) ? (tab)[i] : "?")
+
+const char *
+net_where(const struct net *n, int i, char *buf, size_t size)
+{
+	const struct net_layer *L;
+
+	L = &n->layer[i];
+	if (L->line > 0 && n->cfgfile[0] != '\0')
+		snprintf(buf, size, "%s:%d:%d", n->cfgfile, L->line, L->col);
+	else if (L->line > 0)
+		snprintf(buf, size, "model:%d:%d", L->line, L->col);
+	else
+		snprintf(buf, size, "model layer %d", i + 1);
+	return buf;
+}
+
+/* A zeroed float block, 64-byte aligned, its pages touched now. */
+static float *
+falloc(long nfloat)
+{
+	void *p;
+
+	if (nfloat < 1)
+		nfloat = 1;
+	if (posix_memalign(&p, 64, (size_t)nfloat * sizeof(float)) != 0)
+		return NULL;
+	memset(p, 0, (size_t)nfloat * sizeof(float));
+	return p;
+}
+
+/* Round a count of floats up to 64 bytes, so that buffers stay aligned. */
+static long
+up16(long n)
+{
+	return (n + 15) & ~15L;
+}
+
+void
+net_free(struct net *n)
+{
+	free(n->layer);
+	free(n->param);
+	free(n->grad);
+	free(n->act);
+	free(n->dx);
+	memset(n, 0, sizeof *n);
+}
+
+/* The output units the loss needs, or -1 with a message. */
+static int
+check_output(struct net *n)
+{
+	char where[CFG_MAXPATH + 64];
+	const char *what;
+	long have;
+
+	have = n->nout;
+	net_where(n, n->nlayer - 1, where, sizeof where);
+	what = n->task == TASK_CLASSIFICATION ? "classes" :
+	    n->K == 1 ? "target" : "targets";
+	if (n->loss == LOSS_CE && n->task != TASK_CLASSIFICATION)
+		return err_set("%s: loss cross_entropy needs classification "
+		    "data, the data is for regression",
+		    n->cfgfile[0] ? n->cfgfile : "model");
+	if (n->loss == LOSS_CE && n->K < 2)
+		return err_set("%s: loss cross_entropy needs 2 classes or "
+		    "more, the data has %ld",
+		    n->cfgfile[0] ? n->cfgfile : "model", n->K);
+	if (n->loss == LOSS_BCE && n->task == TASK_CLASSIFICATION &&
+	    n->K == 2) {
+		if (have != 1 && have != 2)
+			return err_set("%s: last layer has %ld units, the "
+			    "data has 2 classes (bce wants 1 or 2 units)",
+			    where, have);
+		return 0;
+	}
+	if (have != n->K)
+		return err_set("%s: last layer has %ld unit%s, the data has "
+		    "%ld %s", where, have, have == 1 ? "" : "s", n->K, what);
+	return 0;
+}
+
+/* Weights and bias of every dense layer, from the init stream. */
+static void
+init_params(struct net *n, uint64_t seed)
+{
+	struct net_layer *L;
+	struct rng g;
+	double a, s;
+	long i;
+	int l;
+
+	rng_seed(&g, seed);
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->type != LAYER_DENSE)
+			continue;
+		if (n->init == INIT_XAVIER) {
+			a = sqrt(6.0 / (double)(L->nin + L->nout));
+			for (i = 0; i < L->nout * L->nin; i++)
+				L->w[i] = (float)(a * (2 * rng_uniform(&g) -
+				    1));
+		} else {
+			s = sqrt(2.0 / (double)L->nin);
+			for (i = 0; i < L->nout * L->nin; i++)
+				L->w[i] = (float)(s * rng_normal(&g));
+		}
+		a = 1 / sqrt((double)L->nin);
+		for (i = 0; i < L->nout; i++)
+			L->b[i] = (float)(a * (2 * rng_uniform(&g) - 1));
+	}
+}
+
+/*
+ * Shapes and parameter counts of the layers of m, from the input shape;
+ * 0 or -1 with a message naming the layer's config line.
+ */
+static int
+layer_shapes(struct net *n, const struct cfg_model *m)
+{
+	char where[CFG_MAXPATH + 64];
+	const struct cfg_layer *c;
+	struct net_layer *L;
+	int count[8] = { 0 };
+	long cur[3], np;
+	int l, ndense;
+
+	memcpy(cur, n->shape, sizeof cur);
+	np = 0;
+	ndense = 0;
+	for (l = 0; l < n->nlayer; l++) {
+		c = &m->layers[l];
+		L = &n->layer[l];
+		L->type = c->type;
+		L->act = c->activation;
+		L->line = c->line;
+		L->col = c->col;
+		L->freeze = c->freeze;
+		L->lr_mult = (float)c->lr_mult;
+		memcpy(L->in, cur, sizeof L->in);
+		L->nin = cur[0] * cur[1] * cur[2];
+		net_where(n, l, where, sizeof where);
+		switch (c->type) {
+		case LAYER_DENSE:
+			if (c->units < 1 || c->units > INT_MAX)
+				return err_set("%s: dense units must be 1 or "
+				    "more", where);
+			if (c->activation < ACT_IDENTITY ||
+			    c->activation > ACT_GELU)
+				return err_set("%s: unknown activation %d",
+				    where, c->activation);
+			if (L->nin > MAXPARAM / (c->units + 1))
+				return err_set("%s: dense layer of %ldx%ld "
+				    "weights is too large", where, c->units,
+				    L->nin);
+			L->out[0] = c->units;
+			L->out[1] = L->out[2] = 1;
+			L->np = c->units * L->nin + c->units;
+			ndense++;
+			break;
+		case LAYER_DROPOUT:
+			if (!(c->rate >= 0 && c->rate < 1))
+				return err_set("%s: dropout rate must be in "
+				    "[0, 1)", where);
+			L->rate = (float)c->rate;
+			memcpy(L->out, cur, sizeof L->out);
+			break;
+		case LAYER_FLATTEN:
+			L->out[0] = L->nin;
+			L->out[1] = L->out[2] = 1;
+			break;
+		default:
+			return err_set("%s: layer type %s is not implemented "
+			    "yet", where, NAME(layername, c->type));
+		}
+		if (!(L->lr_mult >= 0 && isfinite(L->lr_mult)))
+			return err_set("%s: lr_mult must be 0 or more", where);
+		L->nout = L->out[0] * L->out[1] * L->out[2];
+		L->poff = np;
+		np += L->np;
+		if (np > MAXPARAM)
+			return err_set("%s: the model has more than 2^31 "
+			    "parameters", where);
+		if (L->nout > n->maxw)
+			n->maxw = L->nout;
+		memcpy(cur, L->out, sizeof cur);
+		/* dense1, dropout1, dense2, ... */
+		snprintf(L->name, sizeof L->name, "%s%d",
+		    NAME(layername, L->type), ++count[L->type & 7]);
+	}
+	if (ndense == 0)
+		return err_set("%s: the model has no dense layer",
+		    n->cfgfile[0] ? n->cfgfile : "model");
+	n->nparam = np;
+	n->nout = n->layer[n->nlayer - 1].nout;
+	return check_output(n);
+}
+
+/* Point the layers into param, grad and act (sized by act_size). */
+static long
+act_layout(struct net *n, int assign)
+{
+	struct net_layer *L;
+	long off, mb;
+	int l;
+
+	mb = n->max_batch;
+	off = 0;
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->type == LAYER_DENSE) {
+			if (assign)
+				L->y = n->act + off;
+			off += up16(mb * L->nout);
+			if (L->act == ACT_GELU) {
+				if (assign)
+					L->z = n->act + off;
+				off += up16(mb * L->nout);
+			}
+		} else if (L->type == LAYER_DROPOUT) {
+			if (assign) {
+				L->y = n->act + off;
+				L->mask = n->act + off + up16(mb * L->nout);
+			}
+			off += 2 * up16(mb * L->nout);
+		}
+		if (off > MAXACT)
+			return -1;
+	}
+	if (assign) {
+		n->g0 = n->act + off;
+		n->g1 = n->act + off + up16(mb * n->maxw);
+	}
+	off += 2 * up16(mb * n->maxw);
+	return off > MAXACT ? -1 : off;
+}
+
+static void
+param_layout(struct net *n)
+{
+	struct net_layer *L;
+	long off, nw;
+	int l;
+
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->type != LAYER_DENSE)
+			continue;
+		off = L->poff;
+		nw = L->nout * L->nin;
+		L->w = n->param + off;		/* (OUT, IN) */
+		L->dw = n->grad + off;
+		L->b = L->w + nw;		/* (OUT) */
+		L->db = L->dw + nw;
+		L->ntensor = 2;
+		L->tensor[0] = (struct net_tensor){ "weight", L->w, off, nw,
+		    2, { L->nout, L->nin, 1, 1 } };
+		L->tensor[1] = (struct net_tensor){ "bias", L->b, off + nw,
+		    L->nout, 1, { L->nout, 1, 1, 1 } };
+	}
+}
+
+int
+net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
+    long d, const long shape[3], long K, int task, long max_batch,
+    uint64_t seed)
+{
+	memset(n, 0, sizeof *n);
+	if (cfgfile != NULL)
+		snprintf(n->cfgfile, sizeof n->cfgfile, "%s", cfgfile);
+	if (d < 1 || d > INT_MAX || K < 1 || K > INT_MAX || max_batch < 1 ||
+	    max_batch > INT_MAX)
+		return err_set("net: bad sizes: %ld features, %ld outputs, "
+		    "batch %ld", d, K, max_batch);
+	if (shape != NULL) {
+		if (shape[0] < 1 || shape[1] < 1 || shape[2] < 1 ||
+		    shape[0] > d || shape[1] > d || shape[2] > d ||
+		    shape[0] * shape[1] * shape[2] != d)
+			return err_set("net: input shape %ldx%ldx%ld does not "
+			    "hold %ld features", shape[0], shape[1],
+			    shape[2], d);
+		memcpy(n->shape, shape, sizeof n->shape);
+	} else {
+		n->shape[0] = d;
+		n->shape[1] = n->shape[2] = 1;
+	}
+	if (m->nlayers < 1 || m->nlayers > CFG_MAXLAYERS)
+		return err_set("%s: the model has no layers",
+		    n->cfgfile[0] ? n->cfgfile : "model");
+	n->d = d;
+	n->K = K;
+	n->task = task;
+	n->loss = m->loss;
+	n->init = m->init;
+	n->max_batch = max_batch;
+	n->nlayer = m->nlayers;
+	if ((n->layer = calloc(n->nlayer, sizeof *n->layer)) == NULL) {
+		err_set("net: out of memory");
+		goto fail;
+	}
+	if (layer_shapes(n, m) == -1)
+		goto fail;
+	if ((n->nact = act_layout(n, 0)) == -1) {
+		err_set("net: the activations of %ld samples do not fit in "
+		    "memory", max_batch);
+		goto fail;
+	}
+	if ((n->param = falloc(n->nparam)) == NULL ||
+	    (n->grad = falloc(n->nparam)) == NULL ||
+	    (n->act = falloc(n->nact)) == NULL) {
+		err_set("net: out of memory: the model needs %.0f MB",
+		    (2.0 * n->nparam + n->nact) * sizeof(float) / 1e6);
+		goto fail;
+	}
+	param_layout(n);
+	act_layout(n, 1);
+	init_params(n, seed);
+	rng_seed(&n->rng, seed ^ NET_DROPOUT_SEED);
+	return 0;
+
+fail:
+	net_free(n);
+	return -1;
+}
+
+/*
+ * y (B, n) = act(y + b), in one pass after the sgemm; gelu keeps the
+ * pre-activation in z (B, n).
+ */
+static void
+dense_epilogue(float *restrict y, float *restrict z, const float *restrict b,
+    long B, long n, int act)
+{
+	float v;
+	long i, j;
+
+	for (i = 0; i < B; i++) {
+		float *restrict r = y + i * n;
+
+		switch (act) {
+		case ACT_IDENTITY:
+			for (j = 0; j < n; j++)
+				r[j] += b[j];
+			break;
+		case ACT_RELU:	/* NaN passes, as torch.relu */
+			for (j = 0; j < n; j++) {
+				v = r[j] + b[j];
+				r[j] = v < 0 ? 0 : v;
+			}
+			break;
+		case ACT_LEAKY_RELU:
+			for (j = 0; j < n; j++) {
+				v = r[j] + b[j];
+				r[j] = v < 0 ? LEAKY_SLOPE * v : v;
+			}
+			break;
+		case ACT_TANH:
+			for (j = 0; j < n; j++)
+				r[j] = tanhf(r[j] + b[j]);
+			break;
+		case ACT_SIGMOID:
+			for (j = 0; j < n; j++)
+				r[j] = 1 / (1 + expf(-(r[j] + b[j])));
+			break;
+		case ACT_GELU: {
+			float *restrict zr = z + i * n;
+
+			for (j = 0; j < n; j++) {
+				v = r[j] + b[j];
+				zr[j] = v;
+				r[j] = 0.5f * v * (1 + erff(v *
+				    SQRT1_2));
+			}
+			break;
+		}
+		}
+	}
+}
+
+/*
+ * g (B, n) = dL/dy on entry, dL/dz on return: g *= act'(z), from the
+ * output y (or z for gelu); with db non-NULL, db += the column sums of
+ * dL/dz, in the same pass.
+ */
+static void
+dense_dact(float *restrict g, const float *restrict y,
+    const float *restrict z, float *restrict db, long B, long n, int act)
+{
+	float v;
+	long i, j;
+
+	for (i = 0; i < B; i++) {
+		float *restrict gr = g + i * n;
+		const float *restrict yr = y + i * n;
+
+		switch (act) {
+		case ACT_IDENTITY:
+			break;
+		case ACT_RELU:
+			for (j = 0; j < n; j++)
+				gr[j] = yr[j] > 0 ? gr[j] : 0;
+			break;
+		case ACT_LEAKY_RELU:	/* y > 0 exactly when z > 0 */
+			for (j = 0; j < n; j++)
+				gr[j] = yr[j] > 0 ? gr[j] : LEAKY_SLOPE * gr[j];
+			break;
+		case ACT_TANH:
+			for (j = 0; j < n; j++)
+				gr[j] *= 1 - yr[j] * yr[j];
+			break;
+		case ACT_SIGMOID:
+			for (j = 0; j < n; j++)
+				gr[j] *= yr[j] * (1 - yr[j]);
+			break;
+		case ACT_GELU: {
+			const float *restrict zr = z + i * n;
+
+			/* d/dz z Phi(z) = Phi(z) + z phi(z) */
+			for (j = 0; j < n; j++) {
+				v = zr[j];
+				gr[j] *= 0.5f * (1 + erff(v *
+				    SQRT1_2)) + v * expf(-0.5f * v *
+				    v) * INV_SQRT2PI;
+			}
+			break;
+		}
+		}
+		if (db != NULL)
+			for (j = 0; j < n; j++)
+				db[j] += gr[j];
+	}
+}
+
+/* y (B, n) = x * mask, with a new mask: 0 with probability p, else
+ * 1/(1-p).  Two 32-bit draws per 64-bit random number. */
+static void
+dropout_forward(struct net *n, struct net_layer *L, const float *x, long B)
+{
+	uint64_t r;
+	uint32_t thr, u;
+	float keep;
+	long i, cnt;
+
+	thr = (uint32_t)((double)L->rate * 4294967296.0);
+	keep = 1 / (1 - L->rate);
+	cnt = B * L->nout;
+	r = 0;
+	for (i = 0; i < cnt; i++) {
+		if ((i & 1) == 0) {
+			r = rng_next(&n->rng);
+			u = (uint32_t)r;
+		} else
+			u = (uint32_t)(r >> 32);
+		L->mask[i] = u < thr ? 0 : keep;
+	}
+	for (i = 0; i < cnt; i++)
+		L->y[i] = x[i] * L->mask[i];
+}
+
+/*
+ * The loss of the B outputs z (B, nout) and, with g non-NULL, dLoss/dz
+ * into g (B, nout).  Returns the mean loss, or NAN with a message for a
+ * label out of range.
+ */
+static double
+loss_forward(const struct net *n, const float *z, const int *y,
+    const float *t, long B, float *g)
+{
+	double sum;
+	float m, s, e, tv, inv, v, d;
+	long i, j, no;
+	int target;
+
+	no = n->nout;
+	sum = 0;
+	if (n->task == TASK_CLASSIFICATION)
+		for (i = 0; i < B; i++)
+			if (y[i] < 0 || y[i] >= n->K)
+				return err_set("net: label %d is out of range "
+				    "0..%ld", y[i], n->K - 1), NAN;
+	switch (n->loss) {
+	case LOSS_CE:
+		/* l = log sum exp(z) - z_y; dl/dz = softmax(z) - onehot(y) */
+		inv = 1.0f / (float)B;
+		for (i = 0; i < B; i++) {
+			const float *zr = z + i * no;
+
+			m = zr[0];
+			for (j = 1; j < no; j++)
+				m = zr[j] > m ? zr[j] : m;
+			s = 0;
+			if (g != NULL) {
+				float *gr = g + i * no;
+
+				for (j = 0; j < no; j++) {
+					gr[j] = expf(zr[j] - m);
+					s += gr[j];
+				}
+				e = inv / s;
+				for (j = 0; j < no; j++)
+					gr[j] *= e;
+				gr[y[i]] -= inv;
+			} else
+				for (j = 0; j < no; j++)
+					s += expf(zr[j] - m);
+			sum += (double)m + log((double)s) - zr[y[i]];
+		}
+		return sum / B;
+	case LOSS_BCE:
+		/* l = max(z,0) - z t + log(1 + exp(-|z|)); dl/dz = sig(z) - t */
+		inv = 1.0f / (float)(B * no);
+		for (i = 0; i < B; i++) {
+			for (j = 0; j < no; j++) {
+				v = z[i * no + j];
+				if (n->task != TASK_CLASSIFICATION)
+					tv = t[i * no + j];
+				else {
+					target = no == 1 ? 1 : (int)j;
+					tv = y[i] == target ? 1 : 0;
+				}
+				e = expf(-fabsf(v));
+				sum += (double)(v > 0 ? v : 0) - (double)v * tv +
+				    log1p((double)e);
+				if (g != NULL)
+					g[i * no + j] = ((v >= 0 ? 1 : e) /
+					    (1 + e) - tv) * inv;
+			}
+		}
+		return sum / ((double)B * no);
+	default:
+		/* l = (z - t)^2; dl/dz = 2 (z - t) */
+		inv = 2.0f / (float)(B * no);
+		for (i = 0; i < B; i++) {
+			for (j = 0; j < no; j++) {
+				v = z[i * no + j];
+				if (n->task != TASK_CLASSIFICATION)
+					tv = t[i * no + j];
+				else
+					tv = y[i] == j ? 1 : 0;
+				d = v - tv;
+				sum += (double)d * d;
+				if (g != NULL)
+					g[i * no + j] = d * inv;
+			}
+		}
+		return sum / ((double)B * no);
+	}
+}
+
+double
+net_forward(struct net *n, const float *x, const int *y, const float *t,
+    long B, int train)
+{
+	struct net_layer *L;
+	const float *in;
+	int l;
+
+	n->train = 0;
+	n->x = NULL;
+	if (B < 1 || B > n->max_batch)
+		return err_set("net: batch of %ld samples, the net takes "
+		    "1 to %ld", B, n->max_batch), NAN;
+	in = x;
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		L->x = in;
+		switch (L->type) {
+		case LAYER_DENSE:
+			/* Y = X W^T */
+			blas_sgemm(BLAS_N, BLAS_T, B, L->nout, L->nin, 1, in,
+			    L->nin, L->w, L->nin, 0, L->y, L->nout);
+			dense_epilogue(L->y, L->z, L->b, B, L->nout, L->act);
+			in = L->y;
+			break;
+		case LAYER_DROPOUT:
+			if (train && L->rate > 0) {
+				dropout_forward(n, L, in, B);
+				in = L->y;
+			}
+			break;
+		default:	/* flatten: the same floats */
+			break;
+		}
+	}
+	n->logits = (float *)in;
+	n->B = B;
+	n->x = x;
+	n->train = train != 0;
+	if ((n->task == TASK_CLASSIFICATION && y == NULL) ||
+	    (n->task != TASK_CLASSIFICATION && t == NULL)) {
+		n->train = 0;	/* nothing to back-propagate */
+		return 0;
+	}
+	return loss_forward(n, n->logits, y, t, B, train ? n->g0 : NULL);
+}
+
+int
+net_backward(struct net *n, float scale)
+{
+	struct net_layer *L;
+	float *g, *other;
+	long B, i;
+	int l, lo, wantdx;
+
+	if (!n->train)
+		return err_set("net: backward without a training forward "
+		    "with labels");
+	n->train = 0;
+	B = n->B;
+	wantdx = n->dx != NULL;
+	/* the lowest layer whose parameters (or input) need a gradient */
+	for (lo = 0; !wantdx && lo < n->nlayer; lo++)
+		if (n->layer[lo].np > 0 && !n->layer[lo].freeze)
+			break;
+	if (lo == n->nlayer)
+		return 0;
+	g = n->g0;	/* dL/dlogits (B, nout) */
+	if (scale != 1)
+		for (i = 0; i < B * n->nout; i++)
+			g[i] *= scale;
+	for (l = n->nlayer - 1; l >= lo; l--) {
+		L = &n->layer[l];
+		switch (L->type) {
+		case LAYER_DENSE:
+			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
+			/* dZ = dY * act'(Z); db += sum over the batch of dZ */
+			dense_dact(g, L->y, L->z, L->freeze ? NULL : L->db, B,
+			    L->nout, L->act);
+			if (!L->freeze)
+				/* dW += dZ^T X */
+				blas_sgemm(BLAS_T, BLAS_N, L->nout, L->nin, B,
+				    1, g, L->nout, L->x, L->nin, 1, L->dw,
+				    L->nin);
+			if (l > lo || wantdx) {
+				/* dX = dZ W */
+				blas_sgemm(BLAS_N, BLAS_N, B, L->nin, L->nout,
+				    1, g, L->nout, L->w, L->nin, 0, other,
+				    L->nin);
+				g = other;
+			}
+			break;
+		case LAYER_DROPOUT:
+			if (L->rate > 0)
+				/* dX = dY * mask */
+				for (i = 0; i < B * L->nout; i++)
+					g[i] *= L->mask[i];
+			break;
+		default:	/* flatten */
+			break;
+		}
+	}
+	if (wantdx && g != n->dx)
+		memcpy(n->dx, g, (size_t)(B * n->d) * sizeof(float));
+	return 0;
+}
+
+void
+net_zero_grad(struct net *n)
+{
+	memset(n->grad, 0, (size_t)n->nparam * sizeof(float));
+}
+
+int
+net_input_grad(struct net *n, int on)
+{
+	if (!on) {
+		free(n->dx);
+		n->dx = NULL;
+		return 0;
+	}
+	if (n->dx == NULL && (n->dx = falloc(n->max_batch * n->d)) == NULL)
+		return err_set("net: out of memory");
+	return 0;
+}
+
+void
+net_predict(const struct net *n, int *pred, long B)
+{
+	const float *z;
+	long i, j, no;
+	int best;
+
+	no = n->nout;
+	for (i = 0; i < B; i++) {
+		z = n->logits + i * no;
+		if (no == 1) {
+			pred[i] = z[0] > 0;
+			continue;
+		}
+		best = 0;
+		for (j = 1; j < no; j++)
+			if (z[j] > z[best])
+				best = (int)j;
+		pred[i] = best;
+	}
+}
+
+long
+net_correct(const struct net *n, const int *y, long B)
+{
+	const float *z;
+	long i, j, no, c;
+	int best;
+
+	no = n->nout;
+	c = 0;
+	for (i = 0; i < B; i++) {
+		z = n->logits + i * no;
+		if (no == 1)
+			best = z[0] > 0;
+		else
+			for (best = 0, j = 1; j < no; j++)
+				if (z[j] > z[best])
+					best = (int)j;
+		c += best == y[i];
+	}
+	return c;
+}
+
+int
+net_segments(const struct net *n, struct opt_seg *seg)
+{
+	const struct net_layer *L;
+	int l, k;
+
+	for (k = l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->np == 0 || L->freeze)
+			continue;
+		seg[k].off = L->poff;
+		seg[k].n = L->np;
+		seg[k].lr_mult = L->lr_mult;
+		k++;
+	}
+	return k;
+}
+
+long
+net_nparams(const struct net *n)
+{
+	return n->nparam;
+}
+
+long
+net_ntrainable(const struct net *n)
+{
+	long s;
+	int l;
+
+	for (s = l = 0; l < n->nlayer; l++)
+		if (!n->layer[l].freeze)
+			s += n->layer[l].np;
+	return s;
+}
+
+static void
+putshape(FILE *fp, const long *s)
+{
+	if (s[1] == 1 && s[2] == 1)
+		fprintf(fp, "%ld", s[0]);
+	else
+		fprintf(fp, "%ldx%ldx%ld", s[0], s[1], s[2]);
+}
+
+int
+net_summary(FILE *fp, const struct net *n)
+{
+	const struct net_layer *L;
+	char buf[32];
+	int l;
+
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		fprintf(fp, "#@ layer name=%s type=%s in=", L->name,
+		    NAME(layername, L->type));
+		putshape(fp, L->in);
+		fprintf(fp, " out=");
+		putshape(fp, L->out);
+		if (L->type == LAYER_DENSE)
+			fprintf(fp, " activation=%s", NAME(actname, L->act));
+		if (L->type == LAYER_DROPOUT) {
+			num_fmt(buf, sizeof buf, L->rate);
+			fprintf(fp, " rate=%s", buf);
+		}
+		fprintf(fp, " params=%ld", L->np);
+		if (L->freeze)
+			fprintf(fp, " freeze=1");
+		if (L->lr_mult != 1) {
+			num_fmt(buf, sizeof buf, L->lr_mult);
+			fprintf(fp, " lr_mult=%s", buf);
+		}
+		fputc('\n', fp);
+	}
+	fprintf(fp, "#@ model layers=%d params=%ld trainable=%ld loss=%s "
+	    "init=%s\n", n->nlayer, n->nparam, net_ntrainable(n),
+	    NAME(lossname, n->loss), NAME(initname, n->init));
+	return ferror(fp) ? -1 : 0;
+}

@@ -1,0 +1,158 @@
+/* runfs.c - run directories that appear only when complete. */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "runfs.h"
+
+char *mkdtemp(char *);		/* POSIX 2008, hidden by strict c11 headers */
+
+int
+runfs_mkdirs(const char *dir)
+{
+	char path[4096], *p, c;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return err_set("%s: path too long", dir);
+	for (p = path + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(path, 0777) < 0 && errno != EEXIST)
+			return err_set("%s: cannot create: %s", path,
+			    strerror(errno));
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+int
+runfs_tmpdir(char *buf, size_t n, const char *parent, const char *name)
+{
+	if (snprintf(buf, n, "%s/.%s.XXXXXX", parent, name) >= (int)n)
+		return err_set("%s: path too long", parent);
+	if (mkdtemp(buf) == NULL)
+		return err_set("%s: cannot create a directory: %s", parent,
+		    strerror(errno));
+	return 0;
+}
+
+int
+runfs_publish(const char *tmp, const char *parent, const char *name,
+    char *buf, size_t n)
+{
+	struct stat st;
+	int i;
+
+	for (i = 1; i < 1000; i++) {
+		if (i == 1)
+			snprintf(buf, n, "%s/%s", parent, name);
+		else
+			snprintf(buf, n, "%s/%s-%d", parent, name, i);
+		if (lstat(buf, &st) == 0)
+			continue;
+		if (rename(tmp, buf) == 0)
+			return 0;
+		if (errno != EEXIST && errno != ENOTEMPTY)
+			break;
+	}
+	return err_set("%s: cannot rename to %s: %s", tmp, buf,
+	    strerror(errno));
+}
+
+int
+runfs_remove(const char *dir)
+{
+	struct dirent *e;
+	struct stat st;
+	char path[4096];
+	DIR *d;
+	int r;
+
+	if ((d = opendir(dir)) == NULL)
+		return err_set("%s: %s", dir, strerror(errno));
+	r = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			r |= runfs_remove(path);
+		else if (unlink(path) < 0)
+			r = err_set("%s: %s", path, strerror(errno));
+	}
+	closedir(d);
+	if (rmdir(dir) < 0)
+		return err_set("%s: %s", dir, strerror(errno));
+	return r;
+}
+
+void
+runfs_jsonstr(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	putc('"', fp);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", fp);
+		else if (*p == '\t')
+			fputs("\\t", fp);
+		else if (*p < 0x20)
+			fprintf(fp, "\\u%04x", *p);
+		else
+			putc(*p, fp);
+	}
+	putc('"', fp);
+}
+
+void
+runfs_jsonnum(FILE *fp, double v)
+{
+	if (!isfinite(v))
+		fputs("null", fp);
+	else
+		fprintf(fp, "%.9g", v);
+}
+
+char *
+runfs_slurp(const char *path, size_t max)
+{
+	FILE *fp;
+	char *buf;
+	size_t n;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		err_set("%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((buf = malloc(max + 1)) == NULL) {
+		fclose(fp);
+		err_set("%s: out of memory", path);
+		return NULL;
+	}
+	n = fread(buf, 1, max + 1, fp);
+	if (ferror(fp) || n > max) {
+		err_set("%s: %s", path, ferror(fp) ? "read error" :
+		    "file too large");
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	return buf;
+}

@@ -1,0 +1,43 @@
+/*
+ * runfs.h - files and directories of a run: temporary run directories
+ * renamed into place when complete, removal of an unfinished one, JSON
+ * strings.
+ */
+#ifndef LRF_RUNFS_H
+#define LRF_RUNFS_H
+
+#include <stdio.h>
+
+#define LRF_VERSION	"0.1.0"
+
+/* mkdir -p: create dir and its parents; 0, or -1 with a message. */
+int runfs_mkdirs(const char *dir);
+
+/*
+ * Create a hidden temporary directory "<parent>/.<name>.XXXXXX" and put
+ * its path in buf (size n).  0, or -1 with a message.
+ */
+int runfs_tmpdir(char *buf, size_t n, const char *parent, const char *name);
+
+/*
+ * Rename the finished directory tmp to "<parent>/<name>", or, if that
+ * exists, "<parent>/<name>-2", "-3", ...; the final path goes in buf.
+ * 0, or -1 with a message (tmp is left as it was).
+ */
+int runfs_publish(const char *tmp, const char *parent, const char *name,
+    char *buf, size_t n);
+
+/* Remove dir and everything in it (no symlinks followed); 0 or -1. */
+int runfs_remove(const char *dir);
+
+/* Write s as a JSON string literal, quotes included. */
+void runfs_jsonstr(FILE *fp, const char *s);
+
+/* Write a double as a JSON number (null for nan and inf). */
+void runfs_jsonnum(FILE *fp, double v);
+
+/* Read a whole small file into a NUL-terminated malloc'd buffer; NULL
+ * with a message on failure or if it is larger than max bytes. */
+char *runfs_slurp(const char *path, size_t max);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * wfile.h - the weights file of lrf-train (--save, --load).
+ *
+ * Format, version 1.  All integers are unsigned 32-bit little-endian, all
+ * data float32 little-endian (IEEE 754).
+ *
+ *	magic	 "LRFW" (4 bytes)
+ *	version	 1
+ *	nlayers	 layers that hold tensors (dense; later conv2d, batchnorm)
+ *	then, for each of those layers, in model order:
+ *	  type	 1 dense, 2 conv2d, 3 batchnorm
+ *	  ntensor	 tensors of the layer (dense: 2, weight then bias)
+ *	  then, for each tensor:
+ *	    ndim	 1..4
+ *	    dim[ndim]	 its shape, row-major (dense weight: OUT, IN, as
+ *			 torch.nn.Linear.weight; bias: OUT)
+ *	    data	 the product of dim[] float32 values
+ *	crc	 CRC-32 (zlib's crc32, the ISO-HDLC / PNG polynomial) of every
+ *		 byte before it
+ *
+ * Nothing may follow the crc.  Layers without tensors (dropout, pools,
+ * flatten) are not written, so adding a dropout layer does not change the
+ * file a model reads: the k-th layer of the file goes to the k-th layer
+ * of the model that holds tensors.
+ */
+#ifndef LRF_WFILE_H
+#define LRF_WFILE_H
+
+#include "net.h"
+
+#define WFILE_MAGIC	"LRFW"
+#define WFILE_VERSION	1
+
+enum { WFILE_DENSE = 1, WFILE_CONV2D = 2, WFILE_BATCHNORM = 3 };
+
+/*
+ * Write n's tensors to path.  A regular file (or a new one) is replaced
+ * atomically: the data goes to a temporary file in the same directory,
+ * which is flushed, fsync'ed and renamed over path, so path is either the
+ * old file or the complete new one.  Any other path (/dev/stdout, a FIFO)
+ * is written directly.  Returns 0, or -1 with "path: what" set (the old
+ * file intact, the temporary removed).
+ */
+int wfile_save(const struct net *n, const char *path);
+
+/*
+ * Read path into n's tensors.  Checks the magic, the version, that every
+ * layer's type and shapes equal the model's ("model.lrfw: layer 2
+ * (dense): weight is 256x784, the model wants 128x784"), that the file is
+ * neither truncated nor followed by garbage, and the checksum; allocates
+ * no more than the model's own size, whatever the file claims.  n is
+ * changed only when everything is right.  partial = 1 (--load-partial):
+ * layers whose type or shapes differ, and layers beyond either end, are
+ * skipped instead of being an error; loaded (room for n->nlayer ints, or
+ * NULL) gets 1 for each model layer read, 0 for the others.  Returns the
+ * number of layers read, or -1 with "path: what" set.
+ */
+int wfile_load(struct net *n, const char *path, int partial, int *loaded);
+
+#endif

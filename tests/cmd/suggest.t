@@ -1,0 +1,356 @@
+#!/bin/sh
+# lrf-suggest: each method through the command, skipping, the cut, the
+# output forms, and every error.
+. "$(dirname "$0")/../lib.sh"
+
+usage=$(lrf-suggest -h)
+
+# out LINE...: the lines joined by newlines, with \t for TAB.
+out() { printf '%b\n' "$@"; }
+
+# Five points one decade apart (the unit test works them out):
+# g = (-0.5, -1.5, -0.5, 1.5) / ln 10: steep at 1e-3; minimum 2.5 at 1e-1,
+# so 1e-2, where the curve is 3;
+# lds = 1 2 3 4 3: max_end 3, max_start -1, d 4/3: valley at index 0;
+# balanced sqrt(1e-3 * 1e-1) = 1e-2, loss 3.
+hand='# lr\tloss\n1e-4 5\n1e-3 4.5\n1e-2 3\n1e-1 2.5\n1 4\n'
+
+# -h
+run lrf-suggest -h
+check_status 0 "-h"
+check_err "" "-h"
+check_out "$(cat <<'EOF'
+usage: lrf-suggest [-ahq] [--json] [-c file] [-m method] [--skip-start n]
+                   [--skip-end n] [--lr-col col] [--loss-col col] [file]
+  -a, --annotate       pass the input through, append #@ suggest lines
+  -c, --config file    take finder.suggest from file
+  -m, --method method  steep, minimum, valley, slide, balanced or all [steep]
+  -q, --quiet          print only the learning rate
+      --json           print one JSON object
+      --skip-start n   points left out at the start [num/10]
+      --skip-end n     points left out at the end [5]
+      --lr-col col     learning-rate column, name or number [lr]
+      --loss-col col   curve column, name or number [smooth, else loss]
+  -h, --help           print this help and exit
+EOF
+)" "-h prints the usage with defaults"
+
+# each method on the hand-worked curve
+for m in "steep|0.001\t4.5" "minimum|0.01\t3" "valley|0.0001\t5" \
+    "balanced|0.01\t3"; do
+	printf "$hand" | run lrf-suggest --skip-end 0 -m "${m%%|*}"
+	check_status 0 "${m%%|*}"
+	check_err "" "${m%%|*}"
+	check_out "$(out '# method\tlr\tloss' "${m%%|*}\t${m#*|}")" \
+	    "${m%%|*} on five points"
+done
+printf "$hand" | run lrf-suggest --skip-end 0
+check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.5')" "steep is the default"
+
+# slide needs 16 points; -m all leaves it out and says so
+printf "$hand" | run lrf-suggest --skip-end 0 -m slide
+check_fails 1 "lrf-suggest: stdin: 5 points after skipping 0 and 0, need at least 16 (5 records)" \
+    "slide on five points"
+check_out "" "slide on five points: no output"
+printf "$hand" | run lrf-suggest --skip-end 0 -m all
+check_status 0 "-m all"
+check_err "lrf-suggest: stdin: slide: 5 points after skipping 0 and 0, need at least 16; left out" \
+    "-m all: slide left out"
+check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.5' 'minimum\t0.01\t3' \
+    'valley\t0.0001\t5' 'balanced\t0.01\t3')" "-m all on five points"
+
+# slide on 40 points: slope -1 up to index 29, +3 after; the unit test
+# works out index 14, lr 1e-6 * 10^(14/8)
+awk 'BEGIN { print "# lr\tloss"; for (i = 0; i < 40; i++)
+    printf "%.9g\t%d\n", 1e-6 * 10^(i/8), i < 30 ? 40 - i : 14 + 3 * (i - 30) }' \
+    >"$T/slide.tsv"
+run lrf-suggest -m slide --skip-start 0 --skip-end 0 "$T/slide.tsv"
+check_status 0 "slide"
+check_out "$(out '# method\tlr\tloss' 'slide\t5.62341325e-05\t26')" \
+    "slide on 40 points"
+# skipping shifts the window (2 and 5 skipped): G at its ends is one-sided,
+# but the bounds still stop at records 28 and 13: record 14 again
+run lrf-suggest -m slide --skip-start 2 --skip-end 5 "$T/slide.tsv"
+check_out "$(out '# method\tlr\tloss' 'slide\t5.62341325e-05\t26')" \
+    "slide after skipping: the same point"
+run lrf-suggest --json -m minimum --skip-start 2 --skip-end 5 "$T/slide.tsv"
+ok "index counts records, not points used" \
+    grep -q '^  "index": 29,$' "$T/out"
+
+# the default skips: num/10 from #@ schedule, else records/10; then 5
+{ printf '# lr\tloss\n#@ schedule mode=exp start=1e-07 end=1 num=100\n'
+  awk 'BEGIN { for (i = 0; i < 16; i++) printf "%g\t%d\n", 10^(i-16), 20 - i }'; } |
+    run lrf-suggest
+check_fails 1 "lrf-suggest: stdin: 1 point after skipping 10 and 5, need at least 2 (16 records)" \
+    "num=100 skips 10"
+# 20 records falling ever more slowly, 100/(i+1): the steepest pair is the
+# first one used, the minimum the last
+awk 'BEGIN { for (i = 0; i < 20; i++) printf "%g\t%.9g\n", 10^(i-20), 100/(i+1) }' \
+    >"$T/twenty.tsv"
+run lrf-suggest --json "$T/twenty.tsv"
+ok "20 records, no schedule: skip 2" grep -q '"skip_start": 2,' "$T/out"
+ok "20 records: skip_end 5" grep -q '"skip_end": 5,' "$T/out"
+ok "20 records: 13 points" grep -q '"points": 13,' "$T/out"
+{ printf '#@ schedule mode=exp start=1e-07 end=1 num=0\n'; cat "$T/twenty.tsv"; } |
+    run lrf-suggest --json
+ok "num=0: records/10" grep -q '"skip_start": 2,' "$T/out"
+run lrf-suggest -q --skip-start 0 --skip-end 0 "$T/twenty.tsv"
+check_out "1e-20" "no skipping: steep at the first point"
+run lrf-suggest -q --skip-start 3 --skip-end 0 "$T/twenty.tsv"
+check_out "1e-17" "--skip-start 3"
+run lrf-suggest -m minimum --skip-start 0 --skip-end 4 "$T/twenty.tsv"
+check_out "$(out '# method\tlr\tloss' 'minimum\t1e-06\t6.66666667')" \
+    "--skip-end 4: the minimum is 100/16 at 1e-05, the curve 100/15 at 1e-06"
+
+# smooth wins over loss; --loss-col overrides
+printf '# lr\tloss\tsmooth\n1e-3 1 3\n1e-2 2 2\n1e-1 3 1\n' |
+    run lrf-suggest --skip-end 0 -m minimum
+check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t2')" "smooth is the curve"
+printf '# lr\tloss\tsmooth\n1e-3 3 1\n1e-2 2 2\n1e-1 1 3\n' |
+    run lrf-suggest --skip-end 0 -m minimum --loss-col loss
+check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t2')" "--loss-col loss"
+printf '# a\tb\tc\n3 1e-3 0\n2 1e-2 0\n1 1e-1 0\n' |
+    run lrf-suggest --skip-end 0 -m minimum --lr-col=2 --loss-col=1
+check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t2')" "columns by number"
+
+# the curve is cut at its first non-finite value
+printf '1e-4 5\n1e-3 4\n1e-2 3\n1e-1 nan\n1 0.1\n' |
+    run lrf-suggest --skip-end 0 -m minimum
+check_out "$(out '# method\tlr\tloss' 'minimum\t0.001\t4')" \
+    "nothing after the nan counts"
+printf '1e-4 5\n1e-3 4\n1e-2 inf\n1e-1 0.1\n1 0.1\n' | run lrf-suggest --json -m steep
+check_fails 1 "lrf-suggest: stdin: 0 points after skipping 0 and 5, need at least 2 (2 records before line 3, where loss is inf)" \
+    "cut leaves too few"
+ok "--json says where the cut is" \
+    grep -q '^  "cut": {"line": 3, "index": 2, "value": "inf"},$' "$T/out"
+ok "--json on failure has the error" \
+    grep -q '^  "error": "stdin: 0 points after skipping 0 and 5, need at least 2 (2 records before line 3, where loss is inf)",$' "$T/out"
+
+# curves without an answer
+printf '1e-4 1\n1e-3 2\n1e-2 3\n' | run lrf-suggest --skip-end 0
+check_fails 1 "lrf-suggest: stdin: loss never decreases over the 3 points used" \
+    "increasing curve"
+check_out "" "increasing curve: no output"
+printf '1e-4 2\n1e-3 2\n1e-2 2\n' | run lrf-suggest -m all --skip-end 0
+check_fails 1 "lrf-suggest: stdin: loss never decreases over the 3 points used" \
+    "flat curve"
+printf '# lr\tloss\tsmooth\n1e-4 9 1\n1e-3 1 2\n' | run lrf-suggest -q --skip-end 0
+check_fails 1 "lrf-suggest: stdin: smooth never decreases over the 2 points used" \
+    "names the column"
+check_out "" "-q prints nothing without an answer"
+printf '1e-3 2.3\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin: 0 points after skipping 0 and 5, need at least 2 (1 record)" \
+    "positional single record"
+printf '1e-3 2.3\n' | run lrf-suggest --skip-end 0
+check_fails 1 "lrf-suggest: stdin: 1 point after skipping 0 and 0, need at least 2 (1 record)" \
+    "one point"
+printf '' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin: no records" "empty input"
+printf '# lr\tloss\n#@ schedule num=100\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin: no records" "header without data"
+printf '# lr\tloss\n' | run lrf-suggest --json
+check_status 1 "--json, no records"
+check_out "$(cat <<'EOF'
+{
+  "error": "stdin: no records",
+  "methods": [],
+  "column": "loss",
+  "records": 0,
+  "finite": 0,
+  "points": 0,
+  "skip_start": 0,
+  "skip_end": 5,
+  "cut": null,
+  "stop": null
+}
+EOF
+)" "--json, no records"
+
+# the output forms on the smoothed curve of the man page
+cp "$data/suggest-run.tsv" "$T/run.tsv"
+run lrf-suggest -q "$T/run.tsv"
+check_status 0 "-q"
+check_out "0.009249" "-q"
+run lrf-suggest -q -m all "$T/run.tsv"
+check_out "0.009249" "-q -m all: the first method's"
+run lrf-suggest -a "$T/run.tsv"
+check_status 0 "-a"
+{ cat "$T/run.tsv"; echo "#@ suggest method=steep lr=0.009249 loss=2.06268481"; } \
+    >"$T/want"
+check_outfile "$T/want" "-a: the input, then the suggestion"
+run lrf-suggest --annotate -m all "$T/run.tsv"
+{ cat "$T/run.tsv"; cat <<'EOF'
+#@ suggest method=steep lr=0.009249 loss=2.06268481
+#@ suggest method=minimum lr=0.004406 loss=2.25623173
+#@ suggest method=valley lr=0.001314 loss=2.45813832
+#@ suggest method=slide lr=0.001941 loss=2.41119267
+#@ suggest method=balanced lr=0.0201869002 loss=1.85526846
+EOF
+} >"$T/want"
+check_outfile "$T/want" "-a -m all: one line per method"
+run lrf-suggest --json -m all "$T/run.tsv"
+check_status 0 "--json -m all"
+check_out "$(cat <<'EOF'
+{
+  "method": "steep",
+  "lr": 0.009249,
+  "loss": 2.06268481,
+  "index": 35,
+  "methods": [
+    {"method": "steep", "lr": 0.009249, "loss": 2.06268481, "index": 35},
+    {"method": "minimum", "lr": 0.004406, "loss": 2.25623173, "index": 43},
+    {"method": "valley", "lr": 0.001314, "loss": 2.45813832, "index": 25},
+    {"method": "slide", "lr": 0.001941, "loss": 2.41119267, "index": 27},
+    {"method": "balanced", "lr": 0.0201869002, "loss": 1.85526846, "index": 39}
+  ],
+  "column": "smooth",
+  "records": 55,
+  "finite": 55,
+  "points": 45,
+  "skip_start": 5,
+  "skip_end": 5,
+  "cut": null,
+  "stop": {"reason": "diverged", "step": 54, "lr": 0.3769, "smooth": 9.0969275, "best": 1.74917825}
+}
+EOF
+)" "--json -m all"
+if command -v jq >/dev/null; then
+	ok "--json is JSON (jq)" sh -c "jq -e '.methods | length == 5' '$T/out' >/dev/null"
+	printf '1e-4 5\n1e-3 4\n1e-2 nan\n' | run lrf-suggest --json --skip-end 0
+	ok "--json with a cut and a nan stop is JSON" sh -c \
+	    "jq -e '.cut.line == 3' '$T/out' >/dev/null"
+	printf '1e-4 5\n1e-3 4\n#@ stop reason=nonfinite step=x"y lr=1e-3 smooth=nan best=4\n' |
+	    run lrf-suggest --json --skip-end 0
+	printf '%s\n' '.stop.step == "x\"y" and .stop.smooth == null' >"$T/filter"
+	ok "--json: odd stop values are escaped or null" sh -c \
+	    "jq -e -f '$T/filter' '$T/out' >/dev/null"
+else
+	skip "no jq"; skip "no jq"; skip "no jq"
+fi
+
+# CRLF, a reader gone, a write error
+printf '1e-4 5\r\n1e-3 4.5\r\n1e-2 3\r\n' | run lrf-suggest --skip-end 0
+check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.5')" "CRLF input"
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "%d %.9g\n", 1 + i, 1 / (1 + i) }' \
+    >"$T/long.tsv"
+{ lrf-suggest -a "$T/long.tsv" 2>"$T/err"; echo $? >"$T/status"; } |
+    head -n 1 >/dev/null
+check_fails 0 "" "reader gone (EPIPE)"
+run sh -c "lrf-suggest -a '$T/run.tsv' >/dev/full"
+check_fails 1 "lrf-suggest: stdout: write error: No space left on device" \
+    "full disk"
+
+# bad data
+printf '1e-3 2\n1e-2 abc\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: field 2 'abc' is not a number" \
+    "non-numeric loss"
+printf '1e-3 2\n1e-2 1e999\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: field 2 '1e999' is out of range" \
+    "overflowing loss"
+printf '1e-3 2\n1e999 1\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: field 1 '1e999' is out of range" \
+    "overflowing lr"
+printf '1e-3 2\ninf 1\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: learning rate 'inf' is not positive and finite" \
+    "infinite lr"
+printf '1e-3 2\n1e-4 1\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: lr 1e-4 is below the lr before it; a range test's lr must not decrease" \
+    "decreasing lr"
+printf '# step loss\n0 1\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:1: no column 'lr' (columns: step loss)" \
+    "no lr column"
+printf '# lr val_loss\n1 1\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:1: no column 'loss' (columns: lr val_loss)" \
+    "no loss column"
+printf '1e-3 1\n' | run lrf-suggest --loss-col val_loss
+check_fails 1 "lrf-suggest: stdin:1: no column 'val_loss' (columns: lr loss)" \
+    "no such column"
+printf '# lr loss loss\n1 2 3\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:1: duplicate column name 'loss'" \
+    "duplicate column names"
+printf '1e-3 1\n1e-2\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: 1 fields, expected 2 (as in the first record)" \
+    "short record"
+printf '1e-3 1\n\0\n' | run lrf-suggest
+check_fails 1 "lrf-suggest: stdin:2: NUL byte in line" "NUL byte"
+awk 'BEGIN { printf "1e-3 1\n# "; for (i = 0; i < 1048576; i++) printf "c"; print "" }' |
+    run lrf-suggest -a
+check_fails 1 "lrf-suggest: stdin:2: line longer than 1048576 bytes" \
+    "comment of 1 MB"
+run lrf-suggest "$T/nonexistent.tsv"
+check_fails 1 "lrf-suggest: $T/nonexistent.tsv: No such file or directory" \
+    "missing file"
+
+# bad options
+for args in "-m foo|-m: unknown method 'foo' (steep, minimum, valley, slide, balanced, all)" \
+    "-m Steep|-m: unknown method 'Steep' (steep, minimum, valley, slide, balanced, all)" \
+    "--skip-start -1|--skip-start: '-1' is out of range [0, 9223372036854775807]" \
+    "--skip-start x|--skip-start: 'x' is not an integer" \
+    "--skip-end 1.5|--skip-end: '1.5' is not an integer" \
+    "-a -q|-a, -q and --json exclude one another" \
+    "-q --json|-a, -q and --json exclude one another" \
+    "a b|too many operands"; do
+	set -f
+	set -- ${args%%|*}
+	set +f
+	printf "$hand" | run lrf-suggest "$@"
+	check_fails 2 "lrf-suggest: ${args#*|}
+$usage" "lrf-suggest ${args%%|*}"
+	check_out "" "lrf-suggest ${args%%|*}: nothing on stdout"
+done
+run lrf-suggest --bogus
+check_fails 2 "lrf-suggest: unrecognized option '--bogus'
+$usage" "unknown option"
+
+# -c: finder.suggest; -m wins
+printf 'finder:\n  suggest: minimum\n' >"$T/cfg.yaml"
+printf "$hand" | run lrf-suggest -c "$T/cfg.yaml" --skip-end 0
+check_status 0 "-c"
+check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t3')" \
+    "-c: finder.suggest minimum"
+printf "$hand" | run lrf-suggest --config="$T/cfg.yaml" -m valley --skip-end 0
+check_out "$(out '# method\tlr\tloss' 'valley\t0.0001\t5')" \
+    "-m wins over the file"
+printf 'finder:\n  suggest: all\n' >"$T/all.yaml"
+printf "$hand" | run lrf-suggest -c "$T/all.yaml" -q --skip-end 0
+check_out "0.001" "-c: finder.suggest all, -q: steep's"
+for bad in "nonexistent.yaml|" "bogus.yaml|finder:\n  suggest: bogus\n" \
+    "list.yaml|- a\n- b\n"; do
+	f=${bad%%|*}
+	[ -n "${bad#*|}" ] && printf '%b' "${bad#*|}" >"$T/$f"
+	printf "$hand" | run lrf-suggest -c "$T/$f"
+	check_status 1 "-c $f"
+	ok "-c $f: one message naming the file" sh -c \
+	    "[ \$(wc -l <'$T/err') -eq 1 ] && grep -q '^lrf-suggest: $T/$f' '$T/err'"
+	check_out "" "-c $f: no output"
+done
+
+# the EXAMPLES of the man page, run and compared
+mkdir "$T/ex" "$T/work"
+cp "$data/suggest-run.tsv" "$T/work/run.tsv"
+cp "$data/smooth-run.tsv" "$T/work/raw.tsv"
+n=$(awk -v dir="$T/ex" -f "$data/smooth-examples.awk" "$top/man/lrf-suggest.1")
+is "$n" 7 "the man page has 7 examples"
+i=1
+while [ "$i" -le "$n" ]; do
+	if grep -q gnuplot "$T/ex/$i.sh" && ! command -v gnuplot >/dev/null; then
+		skip "example $i: no gnuplot"
+		skip "example $i: no gnuplot"
+	else
+		(cd "$T/work" && run sh "$T/ex/$i.sh")
+		check_status 0 "example $i"
+		check_outfile "$T/ex/$i.out" "example $i (stdout)"
+	fi
+	i=$((i + 1))
+done
+if [ -e "$T/work/lr.png" ]; then
+	ok "the pipeline example drew a PNG" sh -c \
+	    "head -c 8 '$T/work/lr.png' | od -An -c | grep -q 'P   N   G'"
+else
+	skip "no gnuplot: the pipeline example drew nothing"
+fi
+
+ok "man page lints clean" sh -c \
+    "! mandoc -Tlint -Wwarning '$top/man/lrf-suggest.1' 2>&1 | grep -q ."
+
+finish

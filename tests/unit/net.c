@@ -1,0 +1,942 @@
+/*
+ * Unit tests for the network core (lib/net.c): forward values worked by
+ * hand, finite-difference gradient checks of every activation, loss and
+ * layer, accumulation, initialisation, dropout, errors, the summary.
+ *
+ * Gradient checks.  The net computes in float; the check perturbs one
+ * parameter (or input) p by +-h (h = 1e-2, the perturbation actually
+ * applied after rounding p+h to float is used), takes the central
+ * difference of the mean loss (which net_forward accumulates in double)
+ * and compares it with the analytic gradient of net_backward:
+ *
+ *	|num - ana| <= 5e-3 |ana| + 5e-4 max|ana|	for every element
+ *	||num - ana|| / ||ana|| <= 1e-3			over the vector
+ *
+ * The truncation error of the central difference is O(h^2) and the
+ * rounding error ~1e-7 / h ~ 1e-5 of the loss; the errors observed are
+ * below 7e-5 over the vector and 4e-4 (|ana| + 0.1 max|ana|) per element,
+ * so the bounds leave a margin of about 10.  For relu
+ * and leaky_relu a perturbation that moves a unit across the kink makes
+ * the difference meaningless: such elements are detected (the sign
+ * pattern of the layer's outputs changes) and skipped, and the test
+ * requires that fewer than a quarter were (an input moves every unit of
+ * its sample, so input checks skip more than parameter checks).  Dropout is checked with its mask
+ * fixed: the net's dropout stream is reset to the same state before every
+ * forward.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "err.h"
+#include "net.h"
+#include "tap.h"
+
+static struct cfg_model M;
+
+static void
+model(int loss, int init)
+{
+	memset(&M, 0, sizeof M);
+	M.loss = loss;
+	M.init = init;
+}
+
+static struct cfg_layer *
+layer(int type)
+{
+	struct cfg_layer *c;
+
+	c = &M.layers[M.nlayers++];
+	c->type = type;
+	c->lr_mult = 1;
+	c->line = 10 + M.nlayers;	/* as if from cfg.yaml */
+	c->col = 7;
+	return c;
+}
+
+static void
+dense(long units, int act)
+{
+	struct cfg_layer *c;
+
+	c = layer(LAYER_DENSE);
+	c->units = units;
+	c->activation = act;
+}
+
+static void
+dropout(double rate)
+{
+	layer(LAYER_DROPOUT)->rate = rate;
+}
+
+static void
+fill(float *x, long n, struct rng *g, double a)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		x[i] = (float)(a * (2 * rng_uniform(g) - 1));
+}
+
+/* The sign pattern of every relu/leaky_relu output: 1 bit per unit. */
+static long
+pattern(const struct net *n, unsigned char *p)
+{
+	const struct net_layer *L;
+	long i, k;
+	int l;
+
+	k = 0;
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->type != LAYER_DENSE || (L->act != ACT_RELU &&
+		    L->act != ACT_LEAKY_RELU))
+			continue;
+		for (i = 0; i < n->B * L->nout; i++)
+			p[k++] = L->y[i] > 0;
+	}
+	return k;
+}
+
+static double
+loss_at(struct net *n, const struct rng *r0, const float *x, const int *y,
+    const float *t, long B)
+{
+	n->rng = *r0;
+	return net_forward(n, x, y, t, B, 1);
+}
+
+/*
+ * Check d(mean loss)/d(param) (input = 0) or d/dx (input = 1) of n on
+ * the batch against central differences, with the bounds above.
+ */
+static int
+gradcheck(struct net *n, float *x, const int *y, const float *t, long B,
+    int input, const char *name)
+{
+	struct rng r0;
+	unsigned char *base, *cur;
+	float *p, *ana, p0, hp, hm;
+	double lp, lm, num, d, gmax, sd, sa, worst;
+	long np, i, k, bad, skip;
+	const double h = 1e-2;
+	char buf[200];
+	int kink, c;
+
+	r0 = n->rng;
+	np = input ? B * n->d : n->nparam;
+	p = input ? x : n->param;
+	ana = malloc(np * sizeof *ana);
+	base = malloc(1 << 16);
+	cur = malloc(1 << 16);
+	if (input)
+		net_input_grad(n, 1);
+	net_zero_grad(n);
+	loss_at(n, &r0, x, y, t, B);
+	net_backward(n, 1);
+	memcpy(ana, input ? n->dx : n->grad, np * sizeof *ana);
+	k = pattern(n, base);
+	gmax = 0;
+	for (i = 0; i < np; i++)
+		gmax = fmax(gmax, fabs(ana[i]));
+	bad = skip = 0;
+	sd = sa = worst = 0;
+	for (i = 0; i < np; i++) {
+		p0 = p[i];
+		p[i] = (float)(p0 + h);
+		hp = p[i] - p0;
+		lp = loss_at(n, &r0, x, y, t, B);
+		kink = pattern(n, cur) != k || memcmp(base, cur, k) != 0;
+		p[i] = (float)(p0 - h);
+		hm = p0 - p[i];
+		lm = loss_at(n, &r0, x, y, t, B);
+		kink |= pattern(n, cur) != k || memcmp(base, cur, k) != 0;
+		p[i] = p0;
+		if (kink) {
+			skip++;
+			continue;
+		}
+		num = (lp - lm) / ((double)hp + hm);
+		d = fabs(num - ana[i]);
+		sd += d * d;
+		sa += (double)ana[i] * ana[i];
+		worst = fmax(worst, d / (fabs(ana[i]) + 0.1 * gmax));
+		if (!(d <= 5e-3 * fabs(ana[i]) + 5e-4 * gmax)) {
+			if (bad++ < 3)
+				diag("%s %ld: numeric %.6g, analytic %.6g",
+				    input ? "x" : "param", i, num, ana[i]);
+		}
+	}
+	n->rng = r0;
+	if (input)
+		net_input_grad(n, 0);
+	c = bad == 0 && skip * 4 < np && gmax > 0 &&
+	    sqrt(sd) <= 1e-3 * sqrt(sa);
+	snprintf(buf, sizeof buf, "gradient check: %s", name);
+	if (!ok(c, buf))
+		diag("%ld of %ld bad, %ld skipped, |g| max %.3g, "
+		    "||num-ana||/||ana|| %.3g", bad, np, skip, gmax,
+		    sqrt(sd / sa));
+	free(ana);
+	free(base);
+	free(cur);
+	return c;
+}
+
+/* Build the net of M and check its parameter (and input) gradients. */
+static void
+check_model(long d, long K, int task, long B, int withinput,
+    const char *name, uint64_t seed)
+{
+	struct net n;
+	struct rng g;
+	float *x, *t;
+	int *y;
+	long i;
+	char buf[160];
+
+	if (net_create(&n, &M, "cfg.yaml", d, NULL, K, task, B, seed) == -1) {
+		ok(0, name);
+		diag("%s", err_msg());
+		return;
+	}
+	rng_seed(&g, seed + 7);
+	x = malloc(B * d * sizeof *x);
+	y = malloc(B * sizeof *y);
+	t = malloc(B * K * sizeof *t);
+	fill(x, B * d, &g, 1.5);
+	for (i = 0; i < B; i++)
+		y[i] = (int)rng_below(&g, task == TASK_CLASSIFICATION ? K : 1);
+	for (i = 0; i < B * K; i++)	/* in [0, 1] for bce */
+		t[i] = (float)rng_uniform(&g);
+	gradcheck(&n, x, task == TASK_CLASSIFICATION ? y : NULL,
+	    task == TASK_CLASSIFICATION ? NULL : t, B, 0, name);
+	if (withinput) {
+		snprintf(buf, sizeof buf, "%s, input gradient", name);
+		gradcheck(&n, x, task == TASK_CLASSIFICATION ? y : NULL,
+		    task == TASK_CLASSIFICATION ? NULL : t, B, 1, buf);
+	}
+	net_free(&n);
+	free(x);
+	free(y);
+	free(t);
+}
+
+/* The first error of net_create for M and these data. */
+static const char *
+create_err(long d, long K, int task)
+{
+	struct net n;
+
+	err_clear();
+	if (net_create(&n, &M, "cfg.yaml", d, NULL, K, task, 4, 1) == 0) {
+		net_free(&n);
+		return "(no error)";
+	}
+	return err_msg();
+}
+
+static void
+test_hand(void)
+{
+	/* x (2, 3); W (2, 3); b (2) */
+	const float x[] = { 1, 2, 3, 4, 5, 6 };
+	const float W[] = { 0.1f, 0.2f, 0.3f, -0.1f, 0, 0.1f };
+	const float b[] = { 0.5f, -0.5f };
+	const int y[] = { 0, 1 };
+	struct net n;
+	double L, e1, e2, p;
+	float t[4];
+
+	/*
+	 * logits: [0.1+0.4+0.9+0.5, -0.1+0+0.3-0.5] = [1.9, -0.3],
+	 *	   [0.4+1.0+1.8+0.5, -0.4+0+0.6-0.5] = [3.7, -0.3].
+	 * cross-entropy: (log(1 + e^-2.2) + 4 + log(1 + e^-4)) / 2
+	 *	= 2.0616166238432534
+	 */
+	model(LOSS_CE, INIT_HE);
+	dense(2, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 3, NULL, 2, TASK_CLASSIFICATION, 2, 1);
+	memcpy(n.layer[0].w, W, sizeof W);
+	memcpy(n.layer[0].b, b, sizeof b);
+	L = net_forward(&n, x, y, NULL, 2, 1);
+	is_double(n.logits[0], 1.9, 1e-6, "hand 2x3: logit (1,1) = 1.9");
+	is_double(n.logits[1], -0.3, 1e-6, "hand 2x3: logit (1,2) = -0.3");
+	is_double(n.logits[2], 3.7, 1e-6, "hand 2x3: logit (2,1) = 3.7");
+	is_double(n.logits[3], -0.3, 1e-6, "hand 2x3: logit (2,2) = -0.3");
+	is_double(L, 2.0616166238432534, 1e-6, "hand 2x3: cross-entropy");
+	/* dL/dz = (softmax - onehot) / 2 */
+	e1 = 1 / (1 + exp(-2.2));
+	e2 = 1 / (1 + exp(-4.0));
+	is_double(n.g0[0], (e1 - 1) / 2, 1e-7, "hand 2x3: dL/dz (1,1)");
+	is_double(n.g0[1], (1 - e1) / 2, 1e-7, "hand 2x3: dL/dz (1,2)");
+	is_double(n.g0[3], (1 - e2 - 1) / 2, 1e-7, "hand 2x3: dL/dz (2,2)");
+	/* dL/db = column sums; dL/dW = dZ^T X */
+	net_zero_grad(&n);
+	net_backward(&n, 1);
+	is_double(n.layer[0].db[0], (e1 - 1 + e2) / 2, 1e-7,
+	    "hand 2x3: dL/db1");
+	is_double(n.layer[0].dw[2], ((e1 - 1) * 3 + e2 * 6) / 2, 1e-6,
+	    "hand 2x3: dL/dW13");
+	net_correct(&n, y, 2);
+	is_int(net_correct(&n, y, 2), 1, "hand 2x3: one of two correct");
+	net_free(&n);
+
+	/* mse: targets t = [[1, 0], [0, 1]] (the one-hot labels):
+	 * ((0.9^2 + 0.3^2) + (3.7^2 + 1.3^2)) / 4 = 16.28 / 4 = 4.07 */
+	model(LOSS_MSE, INIT_HE);
+	dense(2, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 3, NULL, 2, TASK_CLASSIFICATION, 2, 1);
+	memcpy(n.layer[0].w, W, sizeof W);
+	memcpy(n.layer[0].b, b, sizeof b);
+	is_double(net_forward(&n, x, y, NULL, 2, 1), 4.07, 1e-6,
+	    "hand 2x3: mse against one-hot labels");
+	is_double(n.g0[0], 2 * 0.9 / 4, 1e-7, "hand 2x3: mse dL/dz (1,1)");
+	net_free(&n);
+	net_create(&n, &M, NULL, 3, NULL, 2, TASK_REGRESSION, 2, 1);
+	memcpy(n.layer[0].w, W, sizeof W);
+	memcpy(n.layer[0].b, b, sizeof b);
+	t[0] = 2, t[1] = 0, t[2] = 3, t[3] = -1;
+	/* ((0.1^2 + 0.3^2) + (0.7^2 + 0.7^2)) / 4 = 0.27 */
+	is_double(net_forward(&n, x, NULL, t, 2, 0), 0.27, 1e-6,
+	    "hand 2x3: mse regression");
+	net_free(&n);
+
+	/* bce with logits against one-hot labels: mean over 4 elements of
+	 * log(1 + e^-z) for the target 1, log(1 + e^z) for 0 */
+	model(LOSS_BCE, INIT_HE);
+	dense(2, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 3, NULL, 2, TASK_CLASSIFICATION, 2, 1);
+	memcpy(n.layer[0].w, W, sizeof W);
+	memcpy(n.layer[0].b, b, sizeof b);
+	p = (log1p(exp(-1.9)) + log1p(exp(-0.3)) + log1p(exp(3.7)) +
+	    log1p(exp(0.3))) / 4;
+	is_double(net_forward(&n, x, y, NULL, 2, 1), p, 1e-6,
+	    "hand 2x3: bce, two outputs, one-hot");
+	is_double(n.g0[2], (1 / (1 + exp(-3.7)) - 0) / 4, 1e-7,
+	    "hand 2x3: bce dL/dz (2,1)");
+	net_free(&n);
+	/* binary bce, one output (the first row of W): z = 1.9, 3.7 */
+	model(LOSS_BCE, INIT_HE);
+	dense(1, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 3, NULL, 2, TASK_CLASSIFICATION, 2, 1);
+	memcpy(n.layer[0].w, W, 3 * sizeof(float));
+	n.layer[0].b[0] = 0.5f;
+	p = (log1p(exp(1.9)) + log1p(exp(-3.7))) / 2;
+	is_double(net_forward(&n, x, y, NULL, 2, 1), p, 1e-6,
+	    "hand 2x3: binary bce, one output");
+	is_int(net_correct(&n, y, 2), 1, "binary: logit > 0 is class 1");
+	/* stable for large logits: z = 1001.4, 1003.2 with target 0 cost
+	 * z each (log(1 + e^z) = z + log(1 + e^-z)) */
+	n.layer[0].b[0] = 1000;
+	{
+		const int y0[] = { 0, 0 };
+
+		L = net_forward(&n, x, y0, NULL, 2, 1);
+		is_double(L, (1001.4 + 1003.2) / 2, 1e-3,
+		    "binary bce: no overflow at logit 1000");
+	}
+	net_free(&n);
+
+	/* cross-entropy does not overflow at logits of 1e4 */
+	model(LOSS_CE, INIT_HE);
+	dense(2, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 3, NULL, 2, TASK_CLASSIFICATION, 2, 1);
+	memcpy(n.layer[0].w, W, sizeof W);
+	n.layer[0].b[0] = 1e4f;
+	n.layer[0].b[1] = 0;
+	L = net_forward(&n, x, y, NULL, 2, 1);
+	/* row 1: label 0 wins by far: ~0; row 2: 1e4 + 4.0 - (-0.3+0.5)
+	 * = 1e4 + 3.8 - 0.2... exactly: lse - z_y = (1e4 + 3.2) - 0.2 */
+	is_double(L, (0 + (1e4 + 3.2 - 0.2)) / 2, 1e-2,
+	    "cross-entropy: no overflow at logit 1e4");
+	net_free(&n);
+}
+
+/* One dense unit with weight 1 and bias 0: y = act(x). */
+static void
+test_activations(void)
+{
+	static const struct {
+		int act;
+		const char *name;
+		double y[4];	/* at -1, 0.5, 2, -30 */
+	} tab[] = {
+		{ ACT_IDENTITY, "identity", { -1, 0.5, 2, -30 } },
+		{ ACT_RELU, "relu", { 0, 0.5, 2, 0 } },
+		{ ACT_LEAKY_RELU, "leaky_relu", { -0.01, 0.5, 2, -0.3 } },
+		{ ACT_TANH, "tanh", { -0.76159415595576489, 0.46211715726000974,
+		    0.96402758007581690, -1 } },
+		{ ACT_SIGMOID, "sigmoid", { 0.26894142136999512,
+		    0.62245933120185459, 0.88079707797788244,
+		    9.3576229688401746e-14 } },
+		{ ACT_GELU, "gelu", { -0.15865525393145707,
+		    0.34573123063700656, 1.9544997361036416, -0.0 } },
+	};
+	const float x[] = { -1, 0.5f, 2, -30 };
+	struct net n;
+	char buf[80];
+	size_t i;
+	int j, good;
+
+	for (i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+		model(LOSS_MSE, INIT_HE);
+		dense(1, tab[i].act);
+		dense(1, ACT_IDENTITY);
+		net_create(&n, &M, NULL, 1, NULL, 1, TASK_REGRESSION, 4, 1);
+		n.layer[0].w[0] = 1;
+		n.layer[0].b[0] = 0;
+		net_forward(&n, x, NULL, NULL, 4, 0);
+		good = 1;
+		for (j = 0; j < 4; j++)
+			if (!(fabs(n.layer[0].y[j] - tab[i].y[j]) <=
+			    1e-6 * fmax(1, fabs(tab[i].y[j])) + 1e-15)) {
+				good = 0;
+				diag("%s(%g) = %.9g, want %.9g", tab[i].name,
+				    x[j], n.layer[0].y[j], tab[i].y[j]);
+			}
+		snprintf(buf, sizeof buf, "%s at -1, 0.5, 2, -30",
+		    tab[i].name);
+		ok(good, buf);
+		net_free(&n);
+	}
+}
+
+static void
+test_gradients(void)
+{
+	static const struct {
+		int act;
+		const char *name;
+	} acts[] = {
+		{ ACT_IDENTITY, "dense identity" },
+		{ ACT_RELU, "dense relu" },
+		{ ACT_LEAKY_RELU, "dense leaky_relu" },
+		{ ACT_TANH, "dense tanh" },
+		{ ACT_SIGMOID, "dense sigmoid" },
+		{ ACT_GELU, "dense gelu" },
+	};
+	size_t i;
+
+	/* every activation: 5 -> 4 act -> 3, cross-entropy, batch 4 */
+	for (i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		model(LOSS_CE, INIT_HE);
+		dense(4, acts[i].act);
+		dense(3, ACT_IDENTITY);
+		check_model(5, 3, TASK_CLASSIFICATION, 4, 1, acts[i].name,
+		    11 + i);
+	}
+	/* every loss */
+	model(LOSS_BCE, INIT_XAVIER);
+	dense(4, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_model(5, 3, TASK_CLASSIFICATION, 4, 0, "bce, 3 classes one-hot",
+	    21);
+	model(LOSS_BCE, INIT_XAVIER);
+	dense(4, ACT_TANH);
+	dense(1, ACT_IDENTITY);
+	check_model(5, 2, TASK_CLASSIFICATION, 6, 0, "bce, binary, 1 output",
+	    22);
+	model(LOSS_BCE, INIT_XAVIER);
+	dense(4, ACT_TANH);
+	dense(2, ACT_IDENTITY);
+	check_model(5, 2, TASK_REGRESSION, 4, 0, "bce, targets in [0, 1]",
+	    23);
+	model(LOSS_MSE, INIT_HE);
+	dense(4, ACT_SIGMOID);
+	dense(3, ACT_IDENTITY);
+	check_model(5, 3, TASK_REGRESSION, 4, 1, "mse regression", 24);
+	model(LOSS_MSE, INIT_HE);
+	dense(4, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_model(5, 3, TASK_CLASSIFICATION, 4, 0, "mse on one-hot labels",
+	    25);
+	/* dropout, fixed mask */
+	model(LOSS_CE, INIT_HE);
+	dense(6, ACT_TANH);
+	dropout(0.5);
+	dense(3, ACT_IDENTITY);
+	check_model(5, 3, TASK_CLASSIFICATION, 4, 1, "dropout 0.5 (mask "
+	    "fixed)", 26);
+	/* dropout as the first layer, on the input */
+	model(LOSS_CE, INIT_HE);
+	dropout(0.3);
+	dense(4, ACT_GELU);
+	dense(3, ACT_IDENTITY);
+	check_model(5, 3, TASK_CLASSIFICATION, 4, 1, "dropout on the input",
+	    27);
+	/* two hidden layers, relu and gelu, plus a flatten */
+	model(LOSS_CE, INIT_HE);
+	dense(8, ACT_RELU);
+	dense(6, ACT_GELU);
+	layer(LAYER_FLATTEN);
+	dense(4, ACT_IDENTITY);
+	check_model(7, 4, TASK_CLASSIFICATION, 5, 1, "2 hidden layers "
+	    "(relu, gelu)", 28);
+	/* one dense layer alone: logistic regression */
+	model(LOSS_CE, INIT_XAVIER);
+	dense(3, ACT_IDENTITY);
+	check_model(4, 3, TASK_CLASSIFICATION, 3, 1, "one dense layer", 29);
+}
+
+/* Gradients of a net with its first layer frozen: those are never
+ * written, the others equal the unfrozen net's. */
+static void
+test_freeze(void)
+{
+	struct opt_seg seg[8];
+	struct net a, f;
+	struct rng g;
+	float x[4 * 5];
+	int y[4] = { 0, 1, 2, 1 }, nseg, good;
+	long i, n0;
+
+	rng_seed(&g, 5);
+	fill(x, 20, &g, 1);
+	model(LOSS_CE, INIT_HE);
+	dense(6, ACT_TANH);
+	dense(5, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	net_create(&a, &M, NULL, 5, NULL, 3, TASK_CLASSIFICATION, 4, 3);
+	M.layers[0].freeze = 1;
+	M.layers[2].lr_mult = 0.1;
+	net_create(&f, &M, NULL, 5, NULL, 3, TASK_CLASSIFICATION, 4, 3);
+	net_zero_grad(&a);
+	net_forward(&a, x, y, NULL, 4, 1);
+	net_backward(&a, 1);
+	n0 = f.layer[0].np;
+	net_zero_grad(&f);
+	for (i = 0; i < n0; i++)
+		f.grad[i] = 12345;
+	net_forward(&f, x, y, NULL, 4, 1);
+	net_backward(&f, 1);
+	good = 1;
+	for (i = 0; i < n0; i++)
+		good &= f.grad[i] == 12345;
+	ok(good, "frozen layer: its gradients are never written");
+	good = 1;
+	for (i = n0; i < f.nparam; i++)
+		good &= f.grad[i] == a.grad[i];
+	ok(good, "frozen layer: the others get the same gradients");
+	nseg = net_segments(&f, seg);
+	is_int(nseg, 2, "frozen layer: no segment");
+	ok(seg[0].off == n0 && seg[0].n == 6 * 5 + 5 && seg[0].lr_mult == 1 &&
+	    seg[1].off == n0 + 35 && seg[1].n == 5 * 3 + 3 &&
+	    fabsf(seg[1].lr_mult - 0.1f) < 1e-7,
+	    "segments: offsets, sizes, lr_mult");
+	is_int(net_ntrainable(&f), 35 + 18, "trainable parameters");
+	is_int(net_nparams(&f), 36 + 35 + 18, "all parameters");
+	net_free(&a);
+	net_free(&f);
+
+	/* everything frozen: backward writes nothing and succeeds */
+	model(LOSS_CE, INIT_HE);
+	dense(3, ACT_IDENTITY);
+	M.layers[0].freeze = 1;
+	net_create(&f, &M, NULL, 5, NULL, 3, TASK_CLASSIFICATION, 4, 3);
+	net_zero_grad(&f);
+	net_forward(&f, x, y, NULL, 4, 1);
+	is_int(net_backward(&f, 1), 0, "all frozen: backward is a no-op");
+	is_int(net_segments(&f, seg), 0, "all frozen: no segments");
+	net_free(&f);
+}
+
+/* 2 micro-batches of 4 with scale 1/2 = 1 batch of 8. */
+static void
+test_accumulation(void)
+{
+	struct net a, b;
+	struct rng g;
+	float x[8 * 6];
+	int y[8], good;
+	double l8, l4;
+	long i;
+
+	rng_seed(&g, 9);
+	fill(x, 48, &g, 2);
+	for (i = 0; i < 8; i++)
+		y[i] = (int)rng_below(&g, 4);
+	model(LOSS_CE, INIT_HE);
+	dense(7, ACT_RELU);
+	dense(4, ACT_IDENTITY);
+	net_create(&a, &M, NULL, 6, NULL, 4, TASK_CLASSIFICATION, 8, 2);
+	net_create(&b, &M, NULL, 6, NULL, 4, TASK_CLASSIFICATION, 4, 2);
+	net_zero_grad(&a);
+	l8 = net_forward(&a, x, y, NULL, 8, 1);
+	net_backward(&a, 1);
+	net_zero_grad(&b);
+	l4 = net_forward(&b, x, y, NULL, 4, 1) / 2;
+	net_backward(&b, 0.5f);
+	l4 += net_forward(&b, x + 24, y + 4, NULL, 4, 1) / 2;
+	net_backward(&b, 0.5f);
+	is_double(l4, l8, 1e-6, "accumulation: mean loss of 2x4 = of 8");
+	good = 1;
+	for (i = 0; i < a.nparam; i++)
+		if (!(fabsf(a.grad[i] - b.grad[i]) <= 1e-6f +
+		    1e-5f * fabsf(a.grad[i]))) {
+			good = 0;
+			diag("grad %ld: %g vs %g", i, a.grad[i], b.grad[i]);
+		}
+	ok(good, "accumulation: gradients of 2x4 (scale 1/2) = of 8");
+	/* backward twice without a forward is an error */
+	is_int(net_backward(&b, 1), -1, "backward needs a new forward");
+	is_str(err_msg(), "net: backward without a training forward with "
+	    "labels", "backward needs a new forward: message");
+	net_free(&a);
+	net_free(&b);
+}
+
+/* The BLAS path and the reference give the same step. */
+static void
+test_reference(void)
+{
+	struct net n;
+	struct rng g;
+	float *x, *g1;
+	int y[16], good;
+	double l1, l2;
+	long i;
+
+	model(LOSS_CE, INIT_HE);
+	dense(33, ACT_RELU);
+	dropout(0.2);
+	dense(17, ACT_TANH);
+	dense(5, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 29, NULL, 5, TASK_CLASSIFICATION, 16, 4);
+	x = malloc(16 * 29 * sizeof *x);
+	g1 = malloc(n.nparam * sizeof *g1);
+	rng_seed(&g, 3);
+	fill(x, 16 * 29, &g, 1);
+	for (i = 0; i < 16; i++)
+		y[i] = (int)rng_below(&g, 5);
+	g = n.rng;
+	net_zero_grad(&n);
+	l1 = net_forward(&n, x, y, NULL, 16, 1);
+	net_backward(&n, 1);
+	memcpy(g1, n.grad, n.nparam * sizeof *g1);
+	blas_use_reference(1);
+	n.rng = g;
+	net_zero_grad(&n);
+	l2 = net_forward(&n, x, y, NULL, 16, 1);
+	net_backward(&n, 1);
+	blas_use_reference(0);
+	is_rel(l2, l1, 1e-5, "reference path: same loss");
+	good = 1;
+	for (i = 0; i < n.nparam; i++)
+		good &= fabsf(g1[i] - n.grad[i]) <= 1e-5f * (1 +
+		    fabsf(g1[i]));
+	ok(good, "reference path: same gradients");
+	net_free(&n);
+	free(x);
+	free(g1);
+}
+
+static void
+test_dropout(void)
+{
+	struct net n, m;
+	float *x, keep;
+	long i, zeros, cnt, others;
+	int good;
+
+	model(LOSS_MSE, INIT_HE);
+	dropout(0.3);
+	dense(1, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 1000, NULL, 1, TASK_REGRESSION, 100, 8);
+	net_create(&m, &M, NULL, 1000, NULL, 1, TASK_REGRESSION, 100, 8);
+	cnt = 100 * 1000;
+	x = malloc(cnt * sizeof *x);
+	for (i = 0; i < cnt; i++)
+		x[i] = 1;
+	net_forward(&n, x, NULL, NULL, 100, 1);
+	keep = 1 / (1 - 0.3f);
+	zeros = others = 0;
+	for (i = 0; i < cnt; i++) {
+		zeros += n.layer[0].y[i] == 0;
+		others += n.layer[0].y[i] != 0 && n.layer[0].y[i] != keep;
+	}
+	/* binomial: sd = sqrt(0.3 * 0.7 / 1e5) = 0.00145 */
+	is_double((double)zeros / cnt, 0.3, 0.006, "dropout: 30% zeroed");
+	is_int(others, 0, "dropout: the others are scaled by 1/(1-p)");
+	net_forward(&m, x, NULL, NULL, 100, 1);
+	ok(memcmp(n.layer[0].mask, m.layer[0].mask, cnt * sizeof *x) == 0,
+	    "dropout: the same seed draws the same mask");
+	net_forward(&m, x, NULL, NULL, 100, 1);
+	ok(memcmp(n.layer[0].mask, m.layer[0].mask, cnt * sizeof *x) != 0,
+	    "dropout: a new mask every training step");
+	x[0] = 0.25f;
+	net_forward(&n, x, NULL, NULL, 100, 0);
+	good = n.layer[1].x == x;
+	ok(good, "dropout: the identity in evaluation");
+	net_free(&n);
+	net_free(&m);
+	free(x);
+}
+
+static void
+test_init(void)
+{
+	struct net n;
+	double s, s2, a, mx, bmax;
+	long i, cnt, nb;
+	int good;
+
+	model(LOSS_CE, INIT_HE);
+	dense(256, ACT_RELU);
+	dense(10, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 784, NULL, 10, TASK_CLASSIFICATION, 1, 42);
+	is_int(net_nparams(&n), 784 * 256 + 256 + 2570,
+	    "784-256-10 has 203530 parameters");
+	cnt = 784 * 256;
+	s = s2 = 0;
+	for (i = 0; i < cnt; i++) {
+		s += n.layer[0].w[i];
+		s2 += (double)n.layer[0].w[i] * n.layer[0].w[i];
+	}
+	/* sd of the sample sd: sigma / sqrt(2 cnt) = 0.16% */
+	is_rel(sqrt(s2 / cnt - (s / cnt) * (s / cnt)), sqrt(2.0 / 784), 0.01,
+	    "he: weight sd = sqrt(2/fan_in)");
+	is_double(s / cnt, 0, 5 * sqrt(2.0 / 784 / cnt), "he: weight mean 0");
+	bmax = 0;
+	for (i = 0; i < 256; i++)
+		bmax = fmax(bmax, fabs(n.layer[0].b[i]));
+	ok(bmax <= 1 / sqrt(784.0) && bmax > 0.9 / sqrt(784.0),
+	    "bias: uniform in +-1/sqrt(fan_in)");
+	net_free(&n);
+
+	M.init = INIT_XAVIER;
+	net_create(&n, &M, NULL, 784, NULL, 10, TASK_CLASSIFICATION, 1, 42);
+	a = sqrt(6.0 / (784 + 256));
+	s2 = mx = 0;
+	for (i = 0; i < cnt; i++) {
+		s2 += (double)n.layer[0].w[i] * n.layer[0].w[i];
+		mx = fmax(mx, fabs(n.layer[0].w[i]));
+	}
+	ok(mx <= a && mx > 0.999 * a, "xavier: |w| <= sqrt(6/(in+out))");
+	is_rel(s2 / cnt, a * a / 3, 0.01, "xavier: variance a^2/3");
+	nb = 0;
+	for (i = 0; i < 10; i++)
+		nb += fabsf(n.layer[1].b[i]) <= 1 / sqrt(256.0);
+	is_int(nb, 10, "xavier: bias uniform in +-1/sqrt(fan_in)");
+	{
+		struct net m;
+
+		net_create(&m, &M, NULL, 784, NULL, 10, TASK_CLASSIFICATION,
+		    1, 42);
+		ok(memcmp(n.param, m.param, n.nparam * sizeof(float)) == 0,
+		    "init: the same seed, the same weights");
+		net_free(&m);
+		net_create(&m, &M, NULL, 784, NULL, 10, TASK_CLASSIFICATION,
+		    1, 43);
+		good = memcmp(n.param, m.param, n.nparam * sizeof(float));
+		ok(good != 0, "init: another seed, other weights");
+		net_free(&m);
+	}
+	net_free(&n);
+}
+
+/*
+ * A fresh softmax classifier's loss is near ln K.  With he init, inputs
+ * on the scale of images divided by 255 (half zeros, half uniform in
+ * [0, 1)), 784-256-10, its logits are not tiny (variance s^2 ~ 0.3) and
+ * the loss is E[log sum exp z] ~ ln K + (1 - 1/K) s^2 / 2 above ln K:
+ * over 50 seeds we saw 2.39 to 2.62 (mean 2.46).  The tests: the loss is
+ * within 0.35 of ln 10; it is within 0.15 of that second-order value
+ * computed from the logits' own variance; and with the output weights
+ * scaled by 1/100 (logits ~ the bias only, |b| <= 1/16) within 0.01.
+ */
+static void
+test_lnk(void)
+{
+	struct net n;
+	struct rng g;
+	float *x;
+	int *y;
+	double L, v, mu, pred;
+	long i, j, B = 1000;
+
+	model(LOSS_CE, INIT_HE);
+	dense(256, ACT_RELU);
+	dense(10, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 784, NULL, 10, TASK_CLASSIFICATION, B, 42);
+	x = malloc(B * 784 * sizeof *x);
+	y = malloc(B * sizeof *y);
+	rng_seed(&g, 1042);
+	for (i = 0; i < B * 784; i++)
+		x[i] = rng_uniform(&g) < 0.5 ? 0 : (float)rng_uniform(&g);
+	for (i = 0; i < B; i++)
+		y[i] = (int)rng_below(&g, 10);
+	L = net_forward(&n, x, y, NULL, B, 0);
+	is_double(L, log(10.0), 0.35, "fresh classifier: loss near ln 10");
+	v = 0;
+	for (i = 0; i < B; i++) {
+		for (mu = 0, j = 0; j < 10; j++)
+			mu += n.logits[i * 10 + j] / 10;
+		for (j = 0; j < 10; j++)
+			v += pow(n.logits[i * 10 + j] - mu, 2) / (9.0 * B);
+	}
+	pred = log(10.0) + 0.9 * v / 2;
+	is_double(L, pred, 0.15, "fresh classifier: loss = ln 10 + "
+	    "0.9 var(logits)/2");
+	for (i = 0; i < 2560; i++)
+		n.layer[1].w[i] /= 100;
+	L = net_forward(&n, x, y, NULL, B, 0);
+	is_double(L, log(10.0), 0.01, "small output weights: loss = ln 10");
+	net_free(&n);
+	free(x);
+	free(y);
+}
+
+static void
+test_errors(void)
+{
+	struct net n;
+	float x[4] = { 0 };
+	int y[2] = { 0, 3 };
+	long sh[3] = { 1, 2, 3 };
+
+	model(LOSS_CE, INIT_HE);
+	dense(8, ACT_RELU);
+	dense(5, ACT_IDENTITY);
+	is_str(create_err(4, 10, TASK_CLASSIFICATION),
+	    "cfg.yaml:12:7: last layer has 5 units, the data has 10 classes",
+	    "error: last layer units != classes");
+	is_str(create_err(4, 1, TASK_REGRESSION),
+	    "cfg.yaml: loss cross_entropy needs classification data, the "
+	    "data is for regression", "error: cross_entropy on regression");
+	M.loss = LOSS_MSE;
+	is_str(create_err(4, 1, TASK_REGRESSION),
+	    "cfg.yaml:12:7: last layer has 5 units, the data has 1 target",
+	    "error: units != targets");
+	M.loss = LOSS_BCE;
+	is_str(create_err(4, 2, TASK_CLASSIFICATION),
+	    "cfg.yaml:12:7: last layer has 5 units, the data has 2 classes "
+	    "(bce wants 1 or 2 units)", "error: binary bce");
+	model(LOSS_CE, INIT_HE);
+	dense(8, ACT_RELU);
+	dropout(1);
+	dense(2, ACT_IDENTITY);
+	is_str(create_err(4, 2, TASK_CLASSIFICATION),
+	    "cfg.yaml:12:7: dropout rate must be in [0, 1)",
+	    "error: dropout rate 1");
+	M.layers[1].type = LAYER_CONV2D;
+	is_str(create_err(4, 2, TASK_CLASSIFICATION),
+	    "cfg.yaml:12:7: layer type conv2d is not implemented yet",
+	    "error: conv2d not yet");
+	model(LOSS_CE, INIT_HE);
+	dropout(0.1);
+	is_str(create_err(4, 2, TASK_CLASSIFICATION),
+	    "cfg.yaml: the model has no dense layer", "error: no dense layer");
+	model(LOSS_CE, INIT_HE);
+	is_str(create_err(4, 2, TASK_CLASSIFICATION),
+	    "cfg.yaml: the model has no layers", "error: no layers");
+	model(LOSS_CE, INIT_HE);
+	dense(0, ACT_RELU);
+	is_str(create_err(4, 2, TASK_CLASSIFICATION),
+	    "cfg.yaml:11:7: dense units must be 1 or more", "error: 0 units");
+	model(LOSS_CE, INIT_HE);
+	dense(2, ACT_RELU);
+	err_clear();
+	ok(net_create(&n, &M, "cfg.yaml", 5, sh, 2, TASK_CLASSIFICATION, 4,
+	    1) == -1, "error: input shape does not hold d");
+	is_str(err_msg(), "net: input shape 1x2x3 does not hold 5 features",
+	    "error: input shape message");
+	/* the built-in default model: no line numbers */
+	M.layers[0].line = 0;
+	err_clear();
+	net_create(&n, &M, NULL, 6, sh, 3, TASK_CLASSIFICATION, 4, 1);
+	is_str(err_msg(), "model layer 1: last layer has 2 units, the data "
+	    "has 3 classes", "error: default model names the layer");
+	ok(net_create(&n, &M, NULL, 6, sh, 2, TASK_CLASSIFICATION, 2, 1) == 0,
+	    "a (1, 2, 3) input is flattened by dense");
+	ok(isnan(net_forward(&n, x, y, NULL, 3, 1)), "batch > max_batch");
+	is_str(err_msg(), "net: batch of 3 samples, the net takes 1 to 2",
+	    "batch > max_batch: message");
+	ok(isnan(net_forward(&n, x, y, NULL, 2, 1)), "label out of range");
+	is_str(err_msg(), "net: label 3 is out of range 0..1",
+	    "label out of range: message");
+	net_free(&n);
+	net_free(&n);	/* twice is harmless */
+}
+
+static void
+test_summary(void)
+{
+	struct net n;
+	char buf[1024];
+	FILE *fp;
+	size_t len;
+	long sh[3] = { 1, 28, 28 };
+
+	model(LOSS_CE, INIT_HE);
+	dense(256, ACT_RELU);
+	dropout(0.1);
+	dense(10, ACT_IDENTITY);
+	M.layers[0].freeze = 1;
+	M.layers[2].lr_mult = 0.5;
+	net_create(&n, &M, NULL, 784, sh, 10, TASK_CLASSIFICATION, 1, 1);
+	fp = tmpfile();
+	is_int(net_summary(fp, &n), 0, "summary: written");
+	rewind(fp);
+	len = fread(buf, 1, sizeof buf - 1, fp);
+	buf[len] = '\0';
+	fclose(fp);
+	is_str(buf,
+	    "#@ layer name=dense1 type=dense in=1x28x28 out=256 "
+	    "activation=relu params=200960 freeze=1\n"
+	    "#@ layer name=dropout1 type=dropout in=256 out=256 rate=0.100000001 "
+	    "params=0\n"
+	    "#@ layer name=dense2 type=dense in=256 out=10 activation=identity "
+	    "params=2570 lr_mult=0.5\n"
+	    "#@ model layers=3 params=203530 trainable=2570 "
+	    "loss=cross_entropy init=he\n", "summary: lines");
+	net_free(&n);
+}
+
+/* net_predict, net_correct on set logits. */
+static void
+test_predict(void)
+{
+	struct net n;
+	float x[3 * 2] = { 1, 0, 0, 1, -1, -1 };
+	int y[3] = { 1, 2, 0 }, p[3];
+
+	/* identity-like layer: logits = [x1, x2, 0.5] */
+	model(LOSS_CE, INIT_HE);
+	dense(3, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 2, NULL, 3, TASK_CLASSIFICATION, 3, 1);
+	memset(n.param, 0, n.nparam * sizeof(float));
+	n.layer[0].w[0] = 1;
+	n.layer[0].w[3] = 1;
+	n.layer[0].b[2] = 0.5f;
+	net_forward(&n, x, NULL, NULL, 3, 0);
+	net_predict(&n, p, 3);
+	ok(p[0] == 0 && p[1] == 1 && p[2] == 2, "predict: argmax");
+	is_int(net_correct(&n, y, 3), 0, "correct: none");
+	y[0] = 0, y[1] = 1;
+	is_int(net_correct(&n, y, 3), 2, "correct: two");
+	net_free(&n);
+}
+
+int
+main(void)
+{
+	blas_threads(1);
+	test_hand();
+	test_activations();
+	test_gradients();
+	test_freeze();
+	test_accumulation();
+	test_reference();
+	test_dropout();
+	test_init();
+	test_lnk();
+	test_errors();
+	test_summary();
+	test_predict();
+	return done();
+}
