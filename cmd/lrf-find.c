@@ -89,6 +89,14 @@ say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Library errors, except those an interrupt causes on its way out. */
+static void
+printerr(const char *msg)
+{
+	if (!gotsig)
+		fprintf(stderr, "%s: %s\n", prog, msg);
+}
+
 static void
 onsignal(int sig)
 {
@@ -215,6 +223,8 @@ runfile(char *const argv[], const char *in, const char *out)
 /* What the stream said, for the log, the diagnosis and the JSON. */
 struct seen {
 	long	 records;
+	double	 first_smooth;	/* the smoothed loss at the first record */
+	double	 min_smooth;	/* and its minimum */
 	double	 first_lr, last_lr;
 	int	 stopped;
 	char	 stopline[512];
@@ -236,9 +246,9 @@ pipeline(const char *cfgpath, struct seen *s)
 	const char *names[] = { "lrf-schedule", "lrf-train", "lrf-smooth" };
 	struct rec_reader r;
 	char path[PATH_MAX];
-	int p[2], in, i, n, status, lrc, lossc, valc, every, bad;
+	int p[2], in, i, n, status, lrc, lossc, valc, smc, every, bad;
 	pid_t pid[3];
-	double lr, loss, val;
+	double lr, loss, val, sm;
 	FILE *fp, *out;
 
 	snprintf(path, sizeof(path), "%s/smooth.tsv", tmpdir);
@@ -259,7 +269,7 @@ pipeline(const char *cfgpath, struct seen *s)
 	fp = fdopen(in, "r");
 	rec_open(&r, fp, "lrf-smooth output");
 	every = o.verbose ? 1 : 10;
-	lrc = lossc = valc = -1;
+	lrc = lossc = valc = smc = -1;
 	bad = 0;
 	while (!gotsig && (n = rec_next(&r)) > 0) {
 		fputs(r.raw, out);
@@ -279,6 +289,7 @@ pipeline(const char *cfgpath, struct seen *s)
 				lrc = rec_col(&r, "lr");
 				lossc = rec_col(&r, "loss");
 				valc = rec_hascol(&r, "val_loss");
+				smc = rec_hascol(&r, "smooth");
 				if (lrc < 0 || lossc < 0) {
 					bad = 1;
 					break;
@@ -288,6 +299,13 @@ pipeline(const char *cfgpath, struct seen *s)
 			    rec_num(&r, lossc, &loss) < 0) {
 				bad = 1;
 				break;
+			}
+			if (smc >= 0 && rec_num(&r, smc, &sm) == 0 &&
+			    isfinite(sm)) {
+				if (s->records == 0)
+					s->first_smooth = s->min_smooth = sm;
+				if (sm < s->min_smooth)
+					s->min_smooth = sm;
 			}
 			if (s->records == 0)
 				s->first_lr = lr;
@@ -353,6 +371,16 @@ write_command(const char *path, int plot)
 	return 0;
 }
 
+/* A curve whose smoothed loss falls by less than this fraction is flat. */
+#define FLAT	0.005
+
+static int
+flat(const struct seen *s)
+{
+	return s->records > 0 && isfinite(s->first_smooth) &&
+	    s->first_smooth - s->min_smooth <= FLAT * fabs(s->first_smooth);
+}
+
 /* Say why a curve gave no suggestion, in the words of the seeds. */
 static const char *
 diagnose(const struct seen *s)
@@ -364,7 +392,7 @@ diagnose(const struct seen *s)
 		return "the loss exploded at once: lower start_lr, or check "
 		    "that the inputs are normalised (data.scale, "
 		    "data.standardize)";
-	if (!s->stopped && s->records < 20)
+	if (!s->stopped && s->records < 20 && !flat(s))
 		return "the run is too short for a suggestion: raise num_iter";
 	return "the loss never decreased (a flat curve): check the data and "
 	    "labels, and that the model can learn; widen the range with a "
@@ -568,6 +596,7 @@ main(int argc, char *argv[])
 	int ch, i, r;
 
 	prog_init("lrf-find");
+	err_sethook(printerr);
 	memset(&f, 0, sizeof(f));
 	cfgfile = NULL;
 	while ((ch = getopt_long(argc, argv, "c:o:qvh", lopts, NULL)) != -1) {
@@ -705,6 +734,12 @@ main(int argc, char *argv[])
 	lr = loss = NAN;
 	all = NULL;
 	r = runfile(argvs, NULL, final);
+	if (r == 0 && flat(&seen)) {
+		fprintf(stderr, "%s: the smoothed loss fell by less than "
+		    "%g%% (from %.6g to %.6g)\n", prog, FLAT * 100,
+		    seen.first_smooth, seen.min_smooth);
+		r = 1;
+	}
 	if (r != 0) {
 		why = diagnose(&seen);
 		rename(path, final);

@@ -37,6 +37,7 @@ usage(FILE *fp)
 "                 [--threads n] [--accum n] [--device cpu] [--val]\n"
 "                 [--val-size n] [--save file] [--load file] [--load-partial]\n"
 "                 [--summary] [--progress | --no-progress] [--lr-col col]\n"
+"                 [--timing]\n"
 "  -c file          experiment file, lrf-config(5) [built-in: Fashion-MNIST MLP]\n"
 "  --batch-size n   samples per micro-batch [%ld]\n"
 "  --seed n         seed of data order, split, init, dropout [%lu]\n"
@@ -53,6 +54,7 @@ usage(FILE *fp)
 "  --progress       progress bar on stderr [on if stderr is a terminal]\n"
 "  --no-progress    no progress bar\n"
 "  --lr-col col     input column of the learning rate, name or number [lr]\n"
+"  --timing         end the stream with a '#@ train' timing line [off]\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size);
@@ -60,7 +62,7 @@ usage(FILE *fp)
 
 enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
 	O_VALSIZE, O_SAVE, O_LOAD, O_PARTIAL, O_SUMMARY, O_PROGRESS,
-	O_NOPROGRESS, O_LRCOL };
+	O_NOPROGRESS, O_LRCOL, O_TIMING };
 
 static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
@@ -85,6 +87,7 @@ static const struct option longopts[] = {
 	{ "no_progress", no_argument,	   NULL, O_NOPROGRESS },
 	{ "lr-col",	required_argument, NULL, O_LRCOL },
 	{ "lr_col",	required_argument, NULL, O_LRCOL },
+	{ "timing",	no_argument,	   NULL, O_TIMING },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -93,7 +96,7 @@ struct flags {
 	const char *config, *save, *load, *lrcol;
 	long	 batch, fold, threads, accum, valsize;
 	long long seed;
-	int	 val, partial, summary, progress;
+	int	 val, partial, summary, progress, timing;
 };
 
 /* Everything the step loop uses, allocated before it starts. */
@@ -187,6 +190,9 @@ parseflags(int argc, char *argv[], struct flags *f)
 			break;
 		case O_NOPROGRESS:
 			f->progress = 0;
+			break;
+		case O_TIMING:
+			f->timing = 1;
 			break;
 		case O_LRCOL:
 			f->lrcol = optarg;
@@ -648,9 +654,11 @@ main(int argc, char *argv[])
 		exit(EXIT_OK);
 	rec_close(&in);
 
+	/* Timing is opt-in: without it the stream is byte-reproducible. */
 	secs = step > 0 ? t1 - t0 : 0;
-	printf("#@ train steps=%ld seconds=%.6f ms_per_step=%.6f\n", step,
-	    secs, step > 0 ? secs * 1e3 / step : 0.0);
+	if (f.timing)
+		printf("#@ train steps=%ld seconds=%.6f ms_per_step=%.6f\n",
+		    step, secs, step > 0 ? secs * 1e3 / step : 0.0);
 	free_run(r);
 	prog_exit(EXIT_OK);
 }

@@ -15,13 +15,18 @@
  * Layers (from struct cfg_model, lib/cfg.h):
  *	dense	 y = act(x W^T + b); W is (OUT, IN) as torch.nn.Linear, b (OUT).
  *		 Activations: identity, relu, leaky_relu (slope 0.01), tanh,
- *		 sigmoid, gelu (exact: 0.5 z (1 + erf(z / sqrt 2))), applied
- *		 in the same pass as the bias.
+ *		 sigmoid, gelu (the erf form, torch's default: z Phi(z) =
+ *		 0.5 z (1 + erf(z / sqrt 2)), not the tanh approximation),
+ *		 applied in the same pass as the bias.  tanh, sigmoid and
+ *		 gelu use vectorisable approximations accurate to float
+ *		 rounding (3e-7 relative; gelu 3e-5 in the far left tail),
+ *		 tested against libm.  relu passes NaN, as torch.relu.
  *	dropout	 training only: y = x * m, m = 0 with probability rate, else
  *		 1/(1-rate) (inverted dropout, torch.nn.Dropout); a new mask
  *		 for every training forward, from the net's own seeded
  *		 stream.  In evaluation it is the identity.
- *	conv2d, pools, flatten, batchnorm: not yet (net_create says so).
+ *	flatten	 (C, H, W) -> (C*H*W, 1, 1); no work.
+ *	conv2d, pools, batchnorm: not yet (net_create says so).
  *
  * Losses, all the mean over the batch (as PyTorch's reduction='mean'):
  *	cross_entropy  softmax + negative log-likelihood of the label,
@@ -103,6 +108,7 @@ struct net_layer {
 	const float *x;		/* (B, nin) the last forward's input */
 	float	*y;		/* (max_batch, nout) output */
 	float	*z;		/* (max_batch, nout) pre-activation: gelu */
+	float	*phi;		/* (max_batch, nout) gelu: Phi(z) */
 	float	*mask;		/* (max_batch, nout) dropout: 0 or 1/(1-p) */
 };
 
@@ -212,10 +218,14 @@ long net_ntrainable(const struct net *n);
 
 /*
  * Write the model summary, one "#@ layer" line per layer and one
- * "#@ model" line:
- *	#@ layer name=dense1 type=dense in=784 out=256 activation=relu params=200960
+ * "#@ model" line (shown folded here):
+ *	#@ layer name=dense1 type=dense in=784 out=256 activation=relu
+ *	    params=200960
  *	#@ layer name=dropout1 type=dropout in=256 out=256 rate=0.1 params=0
- *	#@ model layers=3 params=203530 trainable=203530 loss=cross_entropy init=he
+ *	#@ layer name=dense2 type=dense in=256 out=10 activation=identity
+ *	    params=2570
+ *	#@ model layers=3 params=203530 trainable=203530 loss=cross_entropy
+ *	    init=he
  * Shapes are "C" or "CxHxW"; "freeze=1" and "lr_mult=x" are added when
  * not the default.  Returns 0, or -1 if fp has an error.
  */

@@ -93,9 +93,9 @@ plot_termfor(const char *out)
 		const char *suffix;
 		int	 term;
 	} sfx[] = {
-		{ ".png", PLOT_PNG }, { ".svg", PLOT_SVG }, { ".pdf", PLOT_PDF },
-		{ ".txt", PLOT_DUMB }, { ".six", PLOT_SIXEL },
-		{ ".sixel", PLOT_SIXEL }
+		{ ".png", PLOT_PNG }, { ".svg", PLOT_SVG },
+		{ ".pdf", PLOT_PDF }, { ".txt", PLOT_DUMB },
+		{ ".six", PLOT_SIXEL }, { ".sixel", PLOT_SIXEL }
 	};
 	size_t i, n, k;
 
@@ -656,7 +656,7 @@ plot_fmtlr(char *buf, size_t n, double v)
 	return snprintf(buf, n, "%.1e", v);
 }
 
-/* How many runs have a mark of this kind; how many distinct "what"s. */
+/* How many different methods (or reasons) the marks of this kind name. */
 static int
 distinctwhat(const struct plot *p, int kind)
 {
@@ -1033,7 +1033,7 @@ putmarks(FILE *fp, const struct plot *p, double xlo, double xhi, double ylo,
 			fputs(",graph 0 to ", fp);
 			putnum(fp, m->x);
 			fprintf(fp, ",graph 1 nohead dt 2 lw 1.5 lc rgb '%s' "
-			    "front\n", c);
+			    "back\n", c);
 			fprintf(fp, "set label %d ", ++tag);
 			plot_quote(fp, text);
 			fputs(" at ", fp);
@@ -1048,7 +1048,8 @@ putmarks(FILE *fp, const struct plot *p, double xlo, double xhi, double ylo,
 			putnum(fp, m->x);
 			fputs(",", fp);
 			putnum(fp, m->y);
-			fprintf(fp, " point pt 7 ps 1.2 lc rgb '%s' front\n", c);
+			fprintf(fp, " point pt 7 ps 1.2 lc rgb '%s' front\n",
+			    c);
 		}
 	}
 }
@@ -1125,6 +1126,65 @@ putplot(FILE *fp, const struct plot *p)
 		}
 	}
 	fputs("\n", fp);
+}
+
+/* Write s as the inside of a single-quoted gnuplot string. */
+static void
+putbody(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			putc('\'', fp);
+		putc(*s, fp);
+	}
+}
+
+/*
+ * The end of a script that renders into lrf_tmp: unless gnuplot saw an
+ * error, or the file lacks the end its format has (a full disk cuts it
+ * short, and gnuplot does not see that), rename it to lrf_out; else
+ * remove it.  The shell gets the names in single quotes.
+ */
+static void
+putrename(FILE *fp, const struct plot *p)
+{
+	char check[128];
+	double h;
+
+	switch (p->term) {
+	case PLOT_PNG:			/* the IEND chunk */
+		snprintf(check, sizeof(check), "[ \"$(tail -c 8 \"$t\" | od "
+		    "-An -tx1 | tr -d ' \\n')\" = 49454e44ae426082 ]");
+		break;
+	case PLOT_SVG:
+		snprintf(check, sizeof(check), "tail -c 32 \"$t\" | grep -q "
+		    "'</svg>'");
+		break;
+	case PLOT_PDF:
+		snprintf(check, sizeof(check), "tail -c 32 \"$t\" | grep -q "
+		    "'%%%%EOF'");
+		break;
+	case PLOT_SIXEL:		/* the string terminator, ESC \ */
+		snprintf(check, sizeof(check), "[ \"$(tail -c 2 \"$t\" | od "
+		    "-An -tx1 | tr -d ' \\n')\" = 1b5c ]");
+		break;
+	default:			/* every line of the text */
+		h = p->height > 0 ? p->height : terms[p->term].h;
+		snprintf(check, sizeof(check), "[ \"$(wc -l < \"$t\")\" -ge "
+		    "%d ]", (int)h);
+		break;
+	}
+	fputs("unset output\n"
+	    "if (GPVAL_ERRNO != 0) { system \"rm -f -- '\" . lrf_tmp . \"'\"; "
+	    "exit status 1 }\n"
+	    "lrf_sh = '", fp);
+	putbody(fp, check);
+	putbody(fp, " || { echo \"lrf-plot: $t is incomplete; is the disk "
+	    "full?\" >&2; rm -f -- \"$t\"; exit 1; }; mv -f -- \"$t\" \"$o\" "
+	    "|| { rm -f -- \"$t\"; exit 1; }");
+	fputs("'\n"
+	    "system \"t='\" . lrf_tmp . \"'; o='\" . lrf_out . \"'; \" . lrf_sh\n"
+	    "if (GPVAL_SYSTEM_ERRNO != 0) { exit status 1 }\n", fp);
 }
 
 int
@@ -1220,15 +1280,7 @@ plot_write(FILE *fp, const struct plot *p)
 		    "write ' . lrf_tmp; exit status 1 }\n", fp);
 	}
 	putplot(fp, p);
-	if (p->out != NULL) {
-		fputs("unset output\n"
-		    "if (GPVAL_ERRNO != 0) { system \"rm -f -- '\" . lrf_tmp . "
-		    "\"'\"; exit status 1 }\n"
-		    "system \"mv -f -- '\" . lrf_tmp . \"' '\" . lrf_out . "
-		    "\"' || { rm -f -- '\" . lrf_tmp . \"'; exit 1; }\"\n"
-		    "if (GPVAL_SYSTEM_ERRNO != 0) { print 'lrf-plot: cannot "
-		    "rename ' . lrf_tmp . ' to ' . lrf_out; exit status 1 }\n",
-		    fp);
-	}
+	if (p->out != NULL)
+		putrename(fp, p);
 	return 0;
 }

@@ -311,19 +311,20 @@ read_net(struct rd *r, const struct net *n, int partial, float *stage,
 	char fb[64], mb[64];
 	uint32_t version, nl, type, nt, nd, crc, v;
 	uint64_t count;
+	size_t got;
 	long dim[4];
 	int idx[CFG_MAXLAYERS], nm, k, i, j, l, match, same;
 
 	for (nm = l = 0; l < n->nlayer; l++)
 		if (n->layer[l].ntensor > 0)
 			idx[nm++] = l;
-	if (fread(head, 1, 12, r->fp) != 12 || memcmp(head, WFILE_MAGIC, 4)) {
-		if (ferror(r->fp))
-			return err_set("%s: %s", r->path, strerror(errno));
-		if (memcmp(head, WFILE_MAGIC, 4) == 0)
-			return err_set("%s: truncated at byte 4", r->path);
+	got = fread(head, 1, 12, r->fp);
+	if (ferror(r->fp))
+		return err_set("%s: %s", r->path, strerror(errno));
+	if (got < 4 || memcmp(head, WFILE_MAGIC, 4) != 0)
 		return err_set("%s: not an lrf weights file", r->path);
-	}
+	if (got < 12)
+		return err_set("%s: truncated at byte %zu", r->path, got);
 	r->crc = crc32(r->crc, head, 12);
 	r->off = 12;
 	version = get32(head + 4);

@@ -30,6 +30,9 @@ skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
 # ok NAME CMD...: passes when CMD succeeds.
 ok() { _n=$1; shift; if "$@"; then pass "$_n"; else fail "$_n"; fi; }
 
+# quiet CMD...: CMD with its stdout discarded (for ok NAME quiet CMD...).
+quiet() { "$@" >/dev/null; }
+
 # is GOT WANT NAME
 is() {
 	if [ "$1" = "$2" ]; then pass "$3"; else

@@ -28,7 +28,7 @@ ok "-h prints the usage with defaults on stdout" \
 check_err "" "-h"
 
 # ------------------------------------------------------------ the stream
-printf '1e-3\n1e-2\n0.1\n' | run lrf-train -c "$blobs"
+printf '1e-3\n1e-2\n0.1\n' | run lrf-train -c "$blobs" --timing
 check_status 0 "three learning rates"
 check_err "" "three learning rates: nothing on stderr without a terminal"
 grep -v '^#@ train ' "$T/out" | grep '^#' >"$T/meta"
@@ -46,6 +46,8 @@ is "$(records | cut -f1,2 | tr '\t\n' ' ;')" "0 0.001;1 0.01;2 0.1;" \
 is "$(records | awk -F'\t' 'NF != 3' | wc -l)" 0 "three TAB-separated fields"
 is "$(tail -n 1 "$T/out" | sed 's/[0-9.e+-]*$//; s/seconds=[0-9.]* /seconds= /')" \
     "#@ train steps=3 seconds= ms_per_step=" "#@ train line last"
+printf '1e-3\n1e-2\n' | lrf-train -c "$blobs" > "$T/plain"
+is "$(grep -c '^#@ train' "$T/plain")" 0 "no timing line without --timing"
 is "$(records | awk -F'\t' 'NR == 1 { d = $3 - log(4); print (d < 0 ? -d : d) < 0.15 }')" \
     1 "a fresh classifier's first loss is near ln(4)"
 

@@ -14,13 +14,13 @@ set tics nomirror
 set grid xtics ytics lt 1 lw 1 lc rgb '#e0e0e0'
 set key bottom left opaque noenhanced
 set style textbox opaque noborder margins 1,1
-set arrow 1 from 0.003162,graph 0 to 0.003162,graph 1 nohead dt 2 lw 1.5 lc rgb '#1f77b4' front
+set arrow 1 from 0.003162,graph 0 to 0.003162,graph 1 nohead dt 2 lw 1.5 lc rgb '#1f77b4' back
 set label 1 'SGD: steep 3.162e-03' at 0.003162,graph 0.95 left offset 1,0 textcolor rgb '#1f77b4' boxed noenhanced front
 set label 2 '' at 0.003162,2.04894 point pt 7 ps 1.2 lc rgb '#1f77b4' front
-set arrow 2 from 0.0001778,graph 0 to 0.0001778,graph 1 nohead dt 2 lw 1.5 lc rgb '#ff7f0e' front
+set arrow 2 from 0.0001778,graph 0 to 0.0001778,graph 1 nohead dt 2 lw 1.5 lc rgb '#ff7f0e' back
 set label 3 'Adam: steep 1.778e-04' at 0.0001778,graph 0.89 left offset 1,0 textcolor rgb '#ff7f0e' boxed noenhanced front
 set label 4 '' at 0.0001778,1.82738 point pt 7 ps 1.2 lc rgb '#ff7f0e' front
-set arrow 3 from 0.001778,graph 0 to 0.001778,graph 1 nohead dt 2 lw 1.5 lc rgb '#ff7f0e' front
+set arrow 3 from 0.001778,graph 0 to 0.001778,graph 1 nohead dt 2 lw 1.5 lc rgb '#ff7f0e' back
 set label 5 'Adam: valley 1.778e-03' at 0.001778,graph 0.83 left offset 1,0 textcolor rgb '#ff7f0e' boxed noenhanced front
 set label 6 '' at 0.001778,1.31955 point pt 7 ps 1.2 lc rgb '#ff7f0e' front
 set label 7 'Adam: stopped: diverged' at 0.3162,2.59432194 right offset -1,0 point pt 9 ps 1.5 lc rgb '#ff7f0e' textcolor rgb '#ff7f0e' boxed noenhanced front
@@ -86,5 +86,6 @@ plot $run1 using 1:2 with lines lw 1 lc rgb '#9ac2dd' notitle, \
      $run2 using 1:3 with lines lw 2 dt 1 lc rgb '#ff7f0e' title 'Adam' noenhanced
 unset output
 if (GPVAL_ERRNO != 0) { system "rm -f -- '" . lrf_tmp . "'"; exit status 1 }
-system "mv -f -- '" . lrf_tmp . "' '" . lrf_out . "' || { rm -f -- '" . lrf_tmp . "'; exit 1; }"
-if (GPVAL_SYSTEM_ERRNO != 0) { print 'lrf-plot: cannot rename ' . lrf_tmp . ' to ' . lrf_out; exit status 1 }
+lrf_sh = 'tail -c 32 "$t" | grep -q ''</svg>'' || { echo "lrf-plot: $t is incomplete; is the disk full?" >&2; rm -f -- "$t"; exit 1; }; mv -f -- "$t" "$o" || { rm -f -- "$t"; exit 1; }'
+system "t='" . lrf_tmp . "'; o='" . lrf_out . "'; " . lrf_sh
+if (GPVAL_SYSTEM_ERRNO != 0) { exit status 1 }

@@ -14,7 +14,7 @@ set tics nomirror
 set grid xtics ytics lt 1 lw 1 lc rgb '#e0e0e0'
 set key bottom left opaque noenhanced
 set style textbox opaque noborder margins 1,1
-set arrow 1 from 0.0003039,graph 0 to 0.0003039,graph 1 nohead dt 2 lw 1.5 lc rgb '#d62728' front
+set arrow 1 from 0.0003039,graph 0 to 0.0003039,graph 1 nohead dt 2 lw 1.5 lc rgb '#d62728' back
 set label 1 'suggested 3.039e-04' at 0.0003039,graph 0.95 left offset 1,0 textcolor rgb '#d62728' boxed noenhanced front
 set label 2 '' at 0.0003039,1.96411 point pt 7 ps 1.2 lc rgb '#d62728' front
 set label 3 'stopped: diverged' at 0.621,2.56101948 right offset -1,0 point pt 9 ps 1.5 lc rgb '#404040' textcolor rgb '#404040' boxed noenhanced front
@@ -57,5 +57,6 @@ plot $run1 using 1:2 with lines lw 1 lc rgb '#9ac2dd' title 'raw loss' noenhance
      $run1 using 1:3 with lines lw 2 dt 1 lc rgb '#1f77b4' title 'smoothed loss' noenhanced
 unset output
 if (GPVAL_ERRNO != 0) { system "rm -f -- '" . lrf_tmp . "'"; exit status 1 }
-system "mv -f -- '" . lrf_tmp . "' '" . lrf_out . "' || { rm -f -- '" . lrf_tmp . "'; exit 1; }"
-if (GPVAL_SYSTEM_ERRNO != 0) { print 'lrf-plot: cannot rename ' . lrf_tmp . ' to ' . lrf_out; exit status 1 }
+lrf_sh = '[ "$(tail -c 8 "$t" | od -An -tx1 | tr -d '' \n'')" = 49454e44ae426082 ] || { echo "lrf-plot: $t is incomplete; is the disk full?" >&2; rm -f -- "$t"; exit 1; }; mv -f -- "$t" "$o" || { rm -f -- "$t"; exit 1; }'
+system "t='" . lrf_tmp . "'; o='" . lrf_out . "'; " . lrf_sh
+if (GPVAL_SYSTEM_ERRNO != 0) { exit status 1 }

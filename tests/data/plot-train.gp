@@ -13,7 +13,7 @@ set border 11
 set tics nomirror
 set key center right opaque noenhanced
 set style textbox opaque noborder margins 1,1
-set arrow 1 from 900,graph 0 to 900,graph 1 nohead dt 2 lw 1.5 lc rgb '#d62728' front
+set arrow 1 from 900,graph 0 to 900,graph 1 nohead dt 2 lw 1.5 lc rgb '#d62728' back
 set label 1 'step = 900' at 900,graph 0.95 left offset 2,0 textcolor rgb '#d62728' boxed noenhanced front
 $run1 << EOD
 0	2.3	2.3	NaN	NaN

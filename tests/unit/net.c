@@ -15,14 +15,14 @@
  * The truncation error of the central difference is O(h^2) and the
  * rounding error ~1e-7 / h ~ 1e-5 of the loss; the errors observed are
  * below 7e-5 over the vector and 4e-4 (|ana| + 0.1 max|ana|) per element,
- * so the bounds leave a margin of about 10.  For relu
- * and leaky_relu a perturbation that moves a unit across the kink makes
- * the difference meaningless: such elements are detected (the sign
- * pattern of the layer's outputs changes) and skipped, and the test
- * requires that fewer than a quarter were (an input moves every unit of
- * its sample, so input checks skip more than parameter checks).  Dropout is checked with its mask
- * fixed: the net's dropout stream is reset to the same state before every
- * forward.
+ * so the bounds leave a margin of about 10.  For relu and leaky_relu a
+ * perturbation that moves a unit across the kink makes the difference
+ * meaningless: such elements are detected (the sign pattern of the
+ * layer's outputs changes) and skipped, and the test requires that fewer
+ * than a quarter were (an input moves every unit of its sample, so input
+ * checks skip more than parameter checks).  Dropout is checked with its
+ * mask fixed: the net's dropout stream is reset to the same state before
+ * every forward.
  */
 #include <math.h>
 #include <stdio.h>
@@ -404,6 +404,112 @@ test_activations(void)
 		ok(good, buf);
 		net_free(&n);
 	}
+}
+
+/*
+ * Every activation and its derivative on a dense grid against double
+ * precision libm: y = act(z) through a 1x1 dense layer (w = 1, b = 0)
+ * and dL/dz through backward with mse against t = y - 1/2 on one output
+ * (dL/dy = s = 2 (y - t) / N, with y - t taken exactly in double).
+ * Bounds on y: relu exact; leaky_relu 1 ulp (0.01 z rounds); tanh and
+ * sigmoid 3e-7 relative; gelu 3e-5 relative (its Phi comes from an erfc
+ * fit, see lib/net.c; the worst is in the far left tail).  On the
+ * derivative, in units of act': 2e-6 relative plus 3e-7 absolute (tanh
+ * and sigmoid take it from the rounded output, 1 - y^2 and y (1 - y),
+ * as PyTorch does, so near saturation only the absolute part holds);
+ * gelu 1e-5 relative plus 1e-6.
+ */
+static double
+ref_act(int act, double z, double *d)
+{
+	double y, phi;
+
+	switch (act) {
+	case ACT_RELU:
+		*d = z > 0;
+		return z > 0 ? z : 0;
+	case ACT_LEAKY_RELU:
+		*d = z > 0 ? 1 : 0.01f;
+		return z > 0 ? z : (double)0.01f * z;
+	case ACT_TANH:
+		y = tanh(z);
+		*d = 1 - y * y;
+		return y;
+	case ACT_SIGMOID:
+		y = 1 / (1 + exp(-z));
+		*d = y * (1 - y);
+		return y;
+	case ACT_GELU:
+		phi = 0.5 * erfc(-z / sqrt(2));
+		*d = phi + z * exp(-z * z / 2) / sqrt(2 * 3.14159265358979324);
+		return z * phi;
+	default:
+		*d = 1;
+		return z;
+	}
+}
+
+static void
+test_grid(void)
+{
+	static const char *const name[] = { "identity", "relu", "leaky_relu",
+	    "tanh", "sigmoid", "gelu" };
+	enum { N = 40001 };
+	struct net n;
+	float *x, *t;
+	double want, dwant, err, derr, worst, dworst, tol, dtol, dabs, sc;
+	char buf[120];
+	long i;
+	int act, bad;
+
+	x = malloc(N * sizeof *x);
+	t = malloc(N * sizeof *t);
+	for (act = ACT_RELU; act <= ACT_GELU; act++) {
+		model(LOSS_MSE, INIT_HE);
+		dense(1, act);
+		net_create(&n, &M, NULL, 1, NULL, 1, TASK_REGRESSION, N, 1);
+		n.layer[0].w[0] = 1;
+		n.layer[0].b[0] = 0;
+		for (i = 0; i < N; i++)	/* -20 .. 20, and around 0 */
+			x[i] = i < N / 2 ? (float)(-20 + 40.0 * i / (N / 2)) :
+			    (float)((i - N / 2) * 1e-4 - 1);
+		net_forward(&n, x, NULL, NULL, N, 0);
+		for (i = 0; i < N; i++)
+			t[i] = n.layer[0].y[i] - 0.5f;
+		net_forward(&n, x, NULL, t, N, 1);
+		net_input_grad(&n, 1);
+		net_backward(&n, 1);
+		tol = act == ACT_GELU ? 3e-5 : act >= ACT_TANH ? 3e-7 :
+		    act == ACT_LEAKY_RELU ? 1.2e-7 : 0;
+		dtol = act == ACT_GELU ? 1e-5 : 2e-6;
+		dabs = act == ACT_GELU ? 1e-6 : 3e-7;
+		bad = 0;
+		worst = dworst = 0;
+		for (i = 0; i < N; i++) {
+			want = ref_act(act, x[i], &dwant);
+			err = fabs(n.layer[0].y[i] - want);
+			/* dx = act'(z) * s */
+			sc = 2 * ((double)n.layer[0].y[i] - t[i]) / N;
+			derr = fabs(n.dx[i] / sc - dwant);
+			worst = fmax(worst, err / fmax(fabs(want), 1e-30));
+			dworst = fmax(dworst, derr / (fabs(dwant) + 0.15));
+			if (err > tol * fabs(want) + 1e-30 ||
+			    derr > dtol * fabs(dwant) + dabs) {
+				if (bad++ < 3)
+					diag("%s(%.9g) = %.9g (want %.9g), "
+					    "d %.9g (want %.9g)", name[act],
+					    x[i], n.layer[0].y[i], want,
+					    n.dx[i] / sc, dwant);
+			}
+		}
+		snprintf(buf, sizeof buf, "%s and its derivative on [-20, 20] "
+		    "against libm (worst %.2g, %.2g)", name[act], worst,
+		    dworst);
+		ok(bad == 0, buf);
+		net_free(&n);
+	}
+	free(x);
+	free(t);
 }
 
 static void
@@ -888,7 +994,7 @@ test_summary(void)
 	is_str(buf,
 	    "#@ layer name=dense1 type=dense in=1x28x28 out=256 "
 	    "activation=relu params=200960 freeze=1\n"
-	    "#@ layer name=dropout1 type=dropout in=256 out=256 rate=0.100000001 "
+	    "#@ layer name=dropout1 type=dropout in=256 out=256 rate=0.1 "
 	    "params=0\n"
 	    "#@ layer name=dense2 type=dense in=256 out=10 activation=identity "
 	    "params=2570 lr_mult=0.5\n"
@@ -928,6 +1034,7 @@ main(void)
 	blas_threads(1);
 	test_hand();
 	test_activations();
+	test_grid();
 	test_gradients();
 	test_freeze();
 	test_accumulation();

@@ -150,7 +150,7 @@ main(void)
 	int loaded[4], kept, good, rc;
 	float f;
 
-	plan(47);
+	plan(48);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof path, "%s/model.lrfw", dir);
@@ -219,6 +219,8 @@ main(void)
 	snprintf(want, sizeof want, "%s/bytes.lrfw: truncated at byte %ld",
 	    dir, size - 10);
 	is_str(load_bytes(buf, size - 10, &kept), want, "truncated");
+	snprintf(want, sizeof want, "%s/bytes.lrfw: truncated at byte 8", dir);
+	is_str(load_bytes(buf, 8, &kept), want, "truncated in the header");
 	good = 1;
 	for (i = 0; i < size; i++) {
 		load_bytes(buf, i, &kept);

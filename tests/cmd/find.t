@@ -1,0 +1,149 @@
+#!/bin/sh
+# lrf-find: the one-command range test and its run directory.
+. "$(dirname "$0")/../lib.sh"
+
+cfg=$data/find-blobs.yaml
+runs=$T/runs
+
+# one run, quiet: stdout is only the learning rate
+run lrf-find -c "$cfg" -o "$runs" -q
+check_status 0 "a synthetic range test"
+check_err "" "-q writes nothing on stderr"
+lr=$(cat "$T/out")
+ok "stdout is one number ($lr)" awk -v x="$lr" 'BEGIN { exit !(x + 0 > 0 && x ~ /^[0-9.e+-]+$/) }'
+dir=$(ls -d "$runs"/lr_finder_* 2>/dev/null)
+is "$(echo "$dir" | wc -l)" 1 "one run directory"
+case $(basename "$dir") in
+lr_finder_[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]) pass "named lr_finder_YYYYmmdd-HHMMSS" ;;
+*) fail "named lr_finder_YYYYmmdd-HHMMSS ($(basename "$dir"))" ;;
+esac
+for f in records.tsv suggestion.json config.yaml command.sh lr_finder.gp lr_finder.png; do
+	ok "$f written" test -s "$dir/$f"
+done
+is "$(ls -a "$runs" | grep -c '^\.lr_finder')" 0 "no temporary directory left"
+
+# suggestion.json parses and agrees with stdout and records.tsv
+j=$dir/suggestion.json
+ok "suggestion.json is JSON" quiet jq -e . "$j"
+is "$(jq -r .status "$j")" ok "status ok"
+is "$(jq -r .method "$j")" steep "method steep"
+is "$(jq -r .suggested_lr "$j")" "$lr" "suggested_lr equals stdout"
+is "$(sed -n 's/^#@ suggest method=steep lr=\([^ ]*\) .*/\1/p' "$dir/records.tsv")" "$lr" \
+    "records.tsv has the #@ suggest line"
+is "$(jq -r '.methods.methods | map(.method) | join(",")' "$j")" \
+    "steep,minimum,valley,slide,balanced" "every method's result"
+is "$(jq -r .stop.reason "$j")" diverged "where and why the run stopped"
+is "$(jq -r .stop.step "$j")" "$(grep -c '^[0-9]' "$dir/records.tsv" | awk '{ print $1 - 1 }')" \
+    "stop step is the last record"
+is "$(jq -r .seed "$j")" 7 "seed recorded"
+ok "wall time recorded" quiet jq -e '.wall_time_s > 0' "$j"
+is "$(jq -r .config.num_iter "$j")" 100 "config recorded"
+ok "records.tsv has the stream's metadata" grep -q '^#@ schedule mode=exp start=0.0001 end=1000 num=100' "$dir/records.tsv"
+ok "records.tsv has the stop line" grep -q '^#@ stop reason=diverged' "$dir/records.tsv"
+
+# the PNG is a PNG
+is "$(head -c 8 "$dir/lr_finder.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "lr_finder.png is a PNG"
+ok "lr_finder.png has a sane size" test "$(wc -c < "$dir/lr_finder.png")" -gt 5000
+
+# config.yaml is the effective config: it loads and has the flags applied
+run lrf-find -c "$cfg" -o "$runs" --name flags -q --batch_size 16 --seed 3 --no-plot
+check_status 0 "flags override the file"
+fdir=$(ls -d "$runs"/lr_finder_*_flags)
+ok "batch_size applied" grep -q '^  batch_size: 16$' "$fdir/config.yaml"
+ok "seed applied" grep -q '^  seed: 3$' "$fdir/config.yaml"
+ok "--no-plot writes no picture" test ! -e "$fdir/lr_finder.png" -a ! -e "$fdir/lr_finder.gp"
+ok "--name is the suffix" test -d "$fdir"
+
+# command.sh reproduces records.tsv byte for byte
+mkdir "$T/again"
+ok "command.sh runs" bash "$dir/command.sh" "$T/again"
+ok "command.sh reproduces records.tsv byte for byte" cmp "$dir/records.tsv" "$T/again/records.tsv"
+ok "command.sh draws the plot" test -s "$T/again/lr_finder.png"
+
+# the log, with timestamps, on stderr
+run lrf-find -c "$cfg" -o "$T/log" --no-plot
+check_status 0 "logging run"
+ok "log: the range" grep -q '^\[[0-9-]* [0-9:]*\] Testing learning rates from 0.0001 to 1000$' "$T/err"
+ok "log: the iterations" grep -q '\] Using 100 iterations with exponential growth$' "$T/err"
+ok "log: LR and loss lines" grep -q '\] LR: 1.00e-04 | Loss: [0-9]\.[0-9][0-9][0-9][0-9]$' "$T/err"
+is "$(grep -c '\] LR: ' "$T/err")" "$(( ($(jq -r .steps "$T"/log/lr_finder_*/suggestion.json) + 9) / 10 ))" \
+    "one LR line every 10 steps"
+ok "log: stopping early" grep -q '\] Loss increasing - stopping early$' "$T/err"
+ok "log: the suggestion" grep -q "\] Suggested learning rate: [0-9.]*e[-+][0-9]* (steep)$" "$T/err"
+run lrf-find -c "$cfg" -o "$T/logv" --no-plot -v
+is "$(grep -c '\] LR: ' "$T/err")" "$(grep -c '^[0-9]' "$T"/logv/lr_finder_*/records.tsv)" \
+    "-v logs every step"
+
+# --val adds validation columns
+run lrf-find -c "$cfg" -o "$runs" --name val --val -q --no-plot
+check_status 0 "--val"
+ok "records have val_loss and val_acc" grep -q "^# step	lr	loss	val_loss	val_acc	smooth$" \
+    "$runs"/lr_finder_*_val/records.tsv
+
+# the three failure kinds: exit 1, a diagnosis, and the run kept
+run lrf-find -c "$cfg" -o "$T/flat" -q --start_lr 1e-10 --end_lr 1e-8 --batch_size 384
+check_status 1 "a flat curve"
+ok "flat: diagnosis" grep -q '^lrf-find: no suggestion: the loss never decreased (a flat curve): check the data' "$T/err"
+is "$(jq -r .status "$T"/flat/lr_finder_*/suggestion.json)" failed "flat: status failed in suggestion.json"
+check_out "" "flat: nothing on stdout"
+run lrf-find -c "$cfg" -o "$T/boom" -q --start_lr 1e3 --end_lr 1e6
+check_status 1 "an immediate explosion"
+ok "explosion: diagnosis" grep -q 'no suggestion: the loss exploded at once: lower start_lr, or check that the inputs are normalised' "$T/err"
+run lrf-find -c "$cfg" -o "$T/short" -q --num_iter 5 --end_lr 1e-2
+check_status 1 "a run too short"
+ok "short: diagnosis" grep -q 'no suggestion: the run is too short for a suggestion: raise num_iter' "$T/err"
+
+# usage errors
+run lrf-find --beta 2
+check_fails 2 "lrf-find: --beta: 2 is out of range [0, 1)
+$(lrf-find -h 2>&1)" "--beta out of range"
+run lrf-find --device cuda
+check_status 2 "--device cuda"
+is "$(head -n 1 "$T/err")" "lrf-find: --device: 'cuda' is not available (only cpu)" "--device cuda message"
+run lrf-find --method best
+is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced" "--method message"
+run lrf-find --start-lr 1 --end-lr 0.1
+is "$(head -n 1 "$T/err")" "lrf-find: end_lr 0.1 must be greater than start_lr 1" "--start-lr spelling and range check"
+run lrf-find -c "$T/nofile.yaml"
+check_fails 1 "lrf-find: $T/nofile.yaml: cannot open: No such file or directory" "missing config"
+run lrf-find -h
+check_status 0 "-h"
+ok "-h shows defaults" grep -q 'first learning rate \[1e-07\]' "$T/out"
+
+# an interrupted run leaves no finished-looking directory and stops every
+# stage: a slow model on an unbounded schedule, interrupted mid-run
+sed 's/features: 8/features: 512/; s/units: 32/units: 1024/; s/samples: 512/samples: 2048/' \
+    "$cfg" > "$T/slow.yaml"
+lrf-find -c "$T/slow.yaml" -o "$T/int" -q --num_iter 0 --start_lr 1e-9 \
+    --end_lr 1e-8 --batch_size 256 >/dev/null 2>&1 &
+pid=$!
+i=0
+until grep -q '^1[0-9]	' "$T"/int/.lr_finder_*/smooth.tsv 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kids=$(pgrep -P $pid)
+is "$(echo $kids | wc -w)" 3 "three stages running"
+kill -INT $pid
+wait $pid
+is "$?" 130 "SIGINT: lrf-find dies of the signal"
+is "$(ls -A "$T/int" | wc -l)" 0 "SIGINT: no run directory, finished or not"
+sleep 0.2
+alive=0
+for k in $kids; do kill -0 "$k" 2>/dev/null && alive=$((alive + 1)); done
+is "$alive" 0 "SIGINT: every stage stopped"
+
+# the man page's EXAMPLES, on the test experiment
+awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh/ { on = 0 }
+    on && /^\.Bd -literal/ { lit = 1; next } on && /^\.Ed/ { lit = 0; next }
+    on && lit { print } on && /^\.Dl / { sub(/^\.Dl /, ""); print }' \
+    "$top/man/lrf-find.1" | sed "s|cfg\.yaml|$cfg|g" > "$T/examples.sh"
+is "$(grep -c lrf-find "$T/examples.sh")" 4 "four lrf-find examples extracted"
+mkdir "$T/ex"
+ok "EXAMPLES run" sh -c "cd '$T/ex' && sh -e '$T/examples.sh' >'$T/ex.out' 2>'$T/ex.err'"
+ok "EXAMPLES: trained with val_acc" awk '$1 == "#" { for (i = 2; i <= NF; i++) if ($i == "val_acc") c = i - 1 }
+    /^[0-9]/ { a = $c } END { exit !(c && a > 0.9) }' "$T/ex/train.tsv"
+ok "EXAMPLES: model saved" test -s "$T/ex/model.lrfw"
+ok "EXAMPLES: training plot" test -s "$T/ex/train.png"
+ok "EXAMPLES: overlay plot" test -s "$T/ex/both.png"
+
+finish
