@@ -8,7 +8,7 @@ MANDIR	 = $(PREFIX)/share/man
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Ilib
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
 LDLIBS	 = -lyaml -lopenblas -lz -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
@@ -37,7 +37,7 @@ lib/%.o: lib/%.c
 # The elementwise loops of the network core are written to be vectorised;
 # gcc -O2 does so only when asked (and without trapping math, which lets it
 # if-convert relu and friends).  The results are the same IEEE operations.
-lib/net.o: ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
+lib/net.o lib/opt.o: ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
 
 lib/liblrf.a: $(LIB_OBJ)
 	$(AR) rcs $@.$$$$ $(LIB_OBJ) && mv -f $@.$$$$ $@
@@ -46,7 +46,7 @@ cmd/lrf-%: cmd/lrf-%.c lib/liblrf.a
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF cmd/lrf-$*.d $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
 
 tests/unit/%.t: tests/unit/%.c lib/liblrf.a
-	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF tests/unit/$*.d -Itests $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF tests/unit/$*.d -iquote tests $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
 
 check: all $(UNIT)
 	prove -e '' $(UNIT) $(wildcard tests/cmd/*.t)

@@ -596,6 +596,7 @@ main(int argc, char *argv[])
 	int ch, i, r;
 
 	prog_init("lrf-find");
+	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	err_sethook(printerr);
 	memset(&f, 0, sizeof(f));
 	cfgfile = NULL;

@@ -118,6 +118,7 @@ main(int argc, char *argv[])
 	int c, i, nnames, nmarks, nybuf, nfiles, status;
 
 	prog_init("lrf-plot");
+	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	plot_init(&p);
 	p.term = -1;
 	size = NULL;

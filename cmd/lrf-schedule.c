@@ -156,6 +156,7 @@ main(int argc, char *argv[])
 	int ch, li, given, hasnum, train, m, k, r;
 
 	prog_init("lrf-schedule");
+	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	memset(&f, 0, sizeof(f));
 	file = mname = NULL;
 	given = hasnum = train = 0;

@@ -190,6 +190,7 @@ main(int argc, char *argv[])
 	FILE *fp;
 
 	prog_init("lrf-smooth");
+	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	memset(&m, 0, sizeof(m));
 	m.lrspec = "lr";
 	m.lossspec = "loss";

@@ -351,6 +351,7 @@ main(int argc, char *argv[])
 	FILE *fp;
 
 	prog_init("lrf-suggest");
+	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	memset(&cv, 0, sizeof(cv));
 	memset(&a, 0, sizeof(a));
 	cfgfile = NULL;

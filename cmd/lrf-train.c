@@ -568,6 +568,7 @@ main(int argc, char *argv[])
 	int kind, col, threads, gone;
 
 	prog_init("lrf-train");
+	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	parseflags(argc, argv, &f);
 	r = &run;
 	setup_config(&r->c, &f);

@@ -1,21 +1,7 @@
 /* blas.c - the sgemm wrapper: OpenBLAS, or a plain-C reference. */
+#include <cblas.h>
+
 #include "blas.h"
-
-/*
- * What we use of OpenBLAS's cblas.h, declared here: that header includes
- * <sched.h>, which -Ilib resolves to lib/sched.h.  The enum values are
- * the CBLAS standard's; blasint is int in the LP64 library -lopenblas.
- */
-enum CBLAS_ORDER { CblasRowMajor = 101, CblasColMajor = 102 };
-enum CBLAS_TRANSPOSE { CblasNoTrans = 111, CblasTrans = 112 };
-typedef int blasint;
-
-void cblas_sgemm(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE,
-    enum CBLAS_TRANSPOSE, blasint M, blasint N, blasint K, float alpha,
-    const float *A, blasint lda, const float *B, blasint ldb, float beta,
-    float *C, blasint ldc);
-void openblas_set_num_threads(int);
-int openblas_get_num_procs(void);
 
 static int use_reference;	/* blas_use_reference(); a test switch */
 

@@ -25,6 +25,7 @@ shape() {
 			if (index($i, key "=") == 1)
 				return substr($i, length(key) + 2) + 0
 	}
+	BEGIN { n = 0 }
 	NR == 1 { for (i = 2; i <= NF; i++) col[$i] = i - 1; next }
 	/^#@ schedule/ { num = val("num") }
 	/^#@ stop/ { stop = val("lr") }
@@ -43,30 +44,30 @@ shape() {
 		for (i = 0; i < n && lr[i] < sug; i++)
 			;
 		at = i < n ? s[i] : s[0]
+		good = sug > 10 * lr[0] && (!stop || sug < stop) && \
+		    at < 0.95 * s[0]
 		printf "%s%s%s%s\n", flat ? "flat " : "", \
 		    min < 0.8 * s[0] ? "falls " : "", \
-		    stop ? "diverges " : "", \
-		    sug > 10 * lr[0] && (!stop || sug < stop) && \
-		    at < 0.95 * s[0] ? "suggested" : ""
+		    stop ? "diverges " : "", good ? "suggested" : ""
 	}' "$1"
 }
 
 # findrun NAME CFG [FLAGS]: lrf-find on CFG, its run directory named NAME;
 # checks the status, the quiet stdout and the shape of the curve.
 findrun() {
-	_n=$1 _c=$2
+	fr_name=$1 fr_cfg=$2
 	shift 2
-	run lrf-find -c "$_c" -o "$T/runs" --name "$_n" --no-plot -q "$@"
-	check_status 0 "lrf-find -c $_c"
-	check_err "" "lrf-find -c $_c"
-	ok "lrf-find -c $_c: the rate alone on stdout" \
+	run lrf-find -c "$fr_cfg" -o "$T/runs" --name "$fr_name" --no-plot -q "$@"
+	check_status 0 "lrf-find -c $fr_cfg"
+	check_err "" "lrf-find -c $fr_cfg"
+	ok "lrf-find -c $fr_cfg: the rate alone on stdout" \
 	    grep -Eqx '[0-9.]+(e-?[0-9]+)?' "$T/out"
-	set -- "$T"/runs/lr_finder_*_"$_n"
-	if [ -f "$1/records.tsv" ]; then
-		is "$(shape "$1/records.tsv")" "flat falls diverges suggested" \
-		    "$_c: a range test's curve"
+	set -- "$T"/runs/lr_finder_*_"$fr_name"/records.tsv
+	if [ -f "$1" ]; then
+		is "$(shape "$1")" "flat falls diverges suggested" \
+		    "$fr_cfg: a range test's curve"
 	else
-		fail "$_c: no run directory"
+		fail "$fr_cfg: no run directory"
 	fi
 }
 
@@ -117,7 +118,7 @@ check_status 0 "make DATA=blobs"
 is "$(runs)" "adam-b256-f0 adam-b256-f1 adam-b64-f0 adam-b64-f1 adamw-b256-f0 adamw-b256-f1 adamw-b64-f0 adamw-b64-f1 sgd-b256-f0 sgd-b256-f1 sgd-b64-f0 sgd-b64-f1 " \
     "make: one run per optimizer, batch and fold"
 is "$(cut -f1-3 "$T/mk/summary.tsv")" \
-    "$(out '# optimizer\tbatch\tfold' $(echo "$grid"))" \
+    "$(out '# optimizer\tbatch\tfold' $grid)" \
     "summary.tsv: a row per run, in order"
 is "$(awk -F '\t' 'NR > 1 && !($4 > 0 && $5 > 0) || NF != 5' \
     "$T/mk/summary.tsv")" "" "summary.tsv: five columns, lr and loss > 0"
