@@ -528,6 +528,32 @@ default_experiment(struct cfg *c)
 	c->model.layers[1].units = 4;
 }
 
+/*
+ * The stages run inside the run directory: make the data paths, which are
+ * relative to the current directory, absolute in the config they read.
+ */
+static int
+abspaths(struct cfg *c)
+{
+	char cwd[PATH_MAX / 2], buf[CFG_MAXPATH], *paths[3];
+	int i;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return err_set("getcwd: %s", strerror(errno));
+	paths[0] = c->data.images;
+	paths[1] = c->data.labels;
+	paths[2] = c->data.path;
+	for (i = 0; i < 3; i++) {
+		if (paths[i][0] == '\0' || paths[i][0] == '/')
+			continue;
+		if (snprintf(buf, sizeof(buf), "%s/%s", cwd, paths[i]) >=
+		    (int)sizeof(buf))
+			return err_set("%s: path too long", paths[i]);
+		memcpy(paths[i], buf, sizeof(buf));
+	}
+	return 0;
+}
+
 static void
 find_bindir(const char *argv0)
 {
@@ -678,6 +704,8 @@ main(int argc, char *argv[])
 		prog_usage("--fold: %ld is not below data.folds %ld",
 		    c.data.fold, c.data.folds);
 
+	if (abspaths(&c) < 0)
+		exit(EXIT_FAIL);
 	find_bindir(argv[0]);
 	now = time(NULL);
 	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));

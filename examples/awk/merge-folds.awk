@@ -11,10 +11,11 @@
 # column col, by default loss (the raw loss: smooth the mean again).
 #
 # Prints "# step lr loss sd n", one record per step, where n is the number
-# of files that reached that step and sd their sample standard deviation
-# (nan for one file).  Folds stop at different steps when the loss
-# diverges; only the steps that every file reached are printed, unless
-# partial=1.  The first file's "#@ schedule" line is kept, so that
+# of files with a finite value at that step (nan and inf are left out)
+# and sd their sample standard deviation (nan for one file).  Folds stop
+# at different steps when the loss diverges; only the steps where every
+# file has a value are printed, unless partial=1.  The first file's
+# "#@ schedule" line is kept, so that
 #
 #	awk -f merge-folds.awk out/fashion-mnist/sgd-b64-f*/records.tsv |
 #	    lrf-smooth | lrf-suggest
@@ -47,7 +48,8 @@ FNR == 1 {
 		col = "loss"
 	c = column(col, 2)
 	if (nfiles == 1)
-		what = header ? col : c == 2 ? "loss" : c == 3 ? "smooth" : "col" c
+		what = header ? col : \
+		    c == 2 ? "loss" : c == 3 ? "smooth" : "col" c
 	ready[nfiles] = 1
 }
 
@@ -60,7 +62,7 @@ FNR == 1 {
 		lr[key] = $lrc
 	} else if ($lrc != lr[key] && !same($lrc, lr[key]))
 		fatal(FILENAME ":" FNR ": lr " $lrc " differs from " lr[key] \
-		    " at step " key " of the first file")
+		    " at step " key " of an earlier file")
 	if (finite($c)) {		# Welford's running mean and variance
 		d = $c - mean[key]
 		mean[key] += d / ++n[key]
@@ -78,7 +80,9 @@ END {
 		k = order[i]
 		if (n[k] == 0 || (n[k] < nfiles && !partial))
 			continue
-		sd = n[k] > 1 ? sprintf("%.9g", sqrt(m2[k] / (n[k] - 1))) : "nan"
+		sd = "nan"
+		if (n[k] > 1)
+			sd = sprintf("%.9g", sqrt(m2[k] / (n[k] - 1)))
 		print k, lr[k], sprintf("%.9g", mean[k]), sd, n[k]
 	}
 }

@@ -60,6 +60,12 @@ ok "command.sh runs" bash "$dir/command.sh" "$T/again"
 ok "command.sh reproduces records.tsv byte for byte" cmp "$dir/records.tsv" "$T/again/records.tsv"
 ok "command.sh draws the plot" test -s "$T/again/lr_finder.png"
 
+# data paths relative to the current directory work: the stages run in the
+# run directory, so config.yaml gets them absolute
+(cd "$top" && lrf-find -c examples/csv/rings.yaml -o "$T/rel" -q --no-plot >/dev/null 2>&1)
+is "$?" 0 "a relative data.path"
+ok "config.yaml has it absolute" grep -q "^  path: \"$top/examples/csv/rings.csv\"$" "$T"/rel/lr_finder_*/config.yaml
+
 # the log, with timestamps, on stderr
 run lrf-find -c "$cfg" -o "$T/log" --no-plot
 check_status 0 "logging run"
