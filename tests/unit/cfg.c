@@ -800,9 +800,9 @@ test_example(void)
 	    c.model.layers[1].units == 10 && c.model.loss == LOSS_CE,
 	    "example: 784-256-10 with cross-entropy");
 	ok(c.optimizer.name == OPT_SGD && c.optimizer.momentum == 0.9 &&
-	    c.train.batch_size == 64 && c.finder.start_lr == 1e-7 &&
-	    c.finder.end_lr == 1 && c.finder.num_iter == 100,
-	    "example: sgd 0.9, batch 64, 1e-7..1 in 100");
+	    c.train.batch_size == 64 && c.finder.start_lr == 1e-6 &&
+	    c.finder.end_lr == 10 && c.finder.num_iter == 100,
+	    "example: sgd 0.9, batch 64, 1e-6..10 in 100");
 }
 
 /* The example of lrf-config(5) (its EXAMPLES section) loads. */
