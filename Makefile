@@ -12,9 +12,14 @@ CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
 LDLIBS	 = -lyaml -lopenblas -lz -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
+# make check SANITIZE=1: AddressSanitizer and UBSan; any finding fails the
+# program (undefined behaviour does not just print and go on).
 ifdef SANITIZE
-ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=address,undefined
+SAN_ENV	 = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	   UBSAN_OPTIONS=print_stacktrace=1:exitcode=87
 endif
 
 LIB_SRC	 = $(wildcard lib/*.c)
@@ -28,6 +33,15 @@ DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev gnuplot-nox \
 	   perl mandoc jq dataset-fashion-mnist
 
 all: $(PROGS)
+
+# The flags of the last build: when they change (SANITIZE=1, other CFLAGS)
+# everything is rebuilt, so a sanitized and a plain build never mix objects.
+BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
+.build-flags: FORCE
+	@f='$(BUILD_FLAGS)'; [ "$$(cat $@ 2>/dev/null)" = "$$f" ] || \
+		{ echo "$$f" > $@.$$$$ && mv -f $@.$$$$ $@; }
+$(LIB_OBJ) $(PROGS) $(UNIT): .build-flags
+FORCE:
 
 # Every output is written under a temporary name and renamed, so that an
 # interrupted or concurrent build never leaves a half-written file.
@@ -49,7 +63,43 @@ tests/unit/%.t: tests/unit/%.c lib/liblrf.a
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF tests/unit/$*.d -iquote tests $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
 
 check: all $(UNIT)
-	prove -e '' $(UNIT) $(wildcard tests/cmd/*.t)
+	$(SAN_ENV) prove -e '' $(UNIT) $(wildcard tests/cmd/*.t)
+
+# Every unit test, the hostile-input table and a representative run of
+# every program under valgrind (a plain build: valgrind and ASan do not mix).
+memcheck: all $(UNIT)
+	sh tests/memcheck/run $(UNIT)
+
+# cppcheck and clang-tidy (.clang-tidy says which checks and why).
+lint:
+	cppcheck -q --std=c11 --enable=warning,portability,performance \
+		--inline-suppr --error-exitcode=1 -D_POSIX_C_SOURCE=200809L \
+		-Ilib lib cmd
+	clang-tidy -quiet --warnings-as-errors='*' lib/*.c cmd/*.c -- \
+		-std=c11 $(CPPFLAGS)
+
+# libFuzzer harnesses (clang), ASan+UBSan, FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+FUZZ_CC	 = clang
+FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \
+	   -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ = $(patsubst lib/%.c,tests/fuzz/obj/%.o,$(LIB_SRC))
+FUZZERS	 = $(patsubst tests/fuzz/fuzz_%.c,tests/fuzz/fuzz-%, \
+	   $(wildcard tests/fuzz/fuzz_*.c))
+
+tests/fuzz/obj/%.o: lib/%.c
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) \
+		-MMD -MP -MF tests/fuzz/obj/$*.d -c -o $@ $<
+
+tests/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CPPFLAGS) \
+		-MMD -MP -MF tests/fuzz/fuzz-$*.d -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+fuzz:
+	@sh tests/fuzz/run -c $(FUZZ_CC)
+	$(MAKE) $(FUZZERS)
+	sh tests/fuzz/run -t $(FUZZ_SECONDS) $(FUZZERS)
 
 deps:
 	@missing=$$(for p in $(DEBS); do \
@@ -80,9 +130,12 @@ lint-man:
 
 clean:
 	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d \
-		tests/unit/*.t tests/unit/*.d
+		tests/unit/*.t tests/unit/*.d .build-flags
+	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
-.PHONY: all check deps install clean lint-man bench crosscheck
+.PHONY: all check deps install clean lint-man bench crosscheck memcheck \
+	lint fuzz FORCE
 .SECONDARY: $(LIB_OBJ)
 
--include $(wildcard lib/*.d cmd/*.d tests/unit/*.d)
+-include $(wildcard lib/*.d cmd/*.d tests/unit/*.d tests/fuzz/obj/*.d \
+	tests/fuzz/*.d)

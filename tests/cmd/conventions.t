@@ -1,0 +1,31 @@
+#!/bin/sh
+# What every program shares: a man page that lints clean, -h on stdout with
+# exit 0, a bad option with usage on stderr and exit 2, EPIPE as success.
+. "$(dirname "$0")/../lib.sh"
+
+run mandoc -Tlint -Wwarning "$top"/man/*.[157]
+check_status 0 "mandoc -Tlint -Wwarning man/*: clean"
+check_out "" "mandoc -Tlint -Wwarning man/*: no output"
+for p in "$top"/cmd/lrf-*.c; do
+	p=$(basename "$p" .c)
+	ok "$p has a man page" test -f "$top/man/$p.1"
+	ok "the README lists $p" grep -q "\`$p\`" "$top/README.md"
+	ok "lrf(7) refers to $p" grep -q "^\.Xr $p 1" "$top/man/lrf.7"
+	run "$p" -h
+	check_status 0 "$p -h"
+	ok "$p -h prints usage on stdout" grep -q "^usage: $p" "$T/out"
+	check_err "" "$p -h"
+	run "$p" --no-such-option
+	check_status 2 "$p --no-such-option"
+	ok "$p names itself and the option in the message" \
+	    grep -q "^$p: .*option '--no-such-option'" "$T/err"
+	ok "$p prints usage on stderr after a bad option" grep -q "^usage: $p" "$T/err"
+	check_out "" "$p --no-such-option prints nothing on stdout"
+	# every SYNOPSIS option of the page appears in the usage
+	missing=$(mandoc -Tutf8 "$top/man/$p.1" 2>/dev/null | col -b |
+	    awk '/^SYNOPSIS/ { on = 1; next } /^[A-Z]/ { on = 0 } on' |
+	    grep -o -- '-\{1,2\}[a-zA-Z][-a-zA-Z_]*' | sort -u |
+	    while read -r o; do grep -q -- "$o" "$T/err" || echo "$o"; done)
+	is "$missing" "" "$p: every option of the SYNOPSIS is in the usage"
+done
+finish
