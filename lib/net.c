@@ -4,7 +4,8 @@
  * The work of a step is in blas_sgemm; everything else is one pass over
  * a layer's output, written so that the compiler vectorises it: the
  * activation is chosen outside the loops, the inner loop runs over the
- * units of one sample.
+ * units of one sample (or one plane of a conv2d output).  The image
+ * kernels (im2col, pooling, batchnorm) are in lib/conv.c.
  */
 #include <limits.h>
 #include <math.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "blas.h"
+#include "conv.h"
 #include "err.h"
 #include "net.h"
 
@@ -48,18 +50,25 @@ net_where(const struct net *n, int i, char *buf, size_t size)
 	return buf;
 }
 
-/* A zeroed float block, 64-byte aligned, its pages touched now. */
-static float *
-falloc(long nfloat)
+/* n zeroed elements of size bytes, 64-byte aligned, the pages touched
+ * now; NULL if out of memory. */
+static void *
+zalloc(long n, size_t size)
 {
 	void *p;
 
-	if (nfloat < 1)
-		nfloat = 1;
-	if (posix_memalign(&p, 64, (size_t)nfloat * sizeof(float)) != 0)
+	if (n < 1)
+		n = 1;
+	if (posix_memalign(&p, 64, (size_t)n * size) != 0)
 		return NULL;
-	memset(p, 0, (size_t)nfloat * sizeof(float));
+	memset(p, 0, (size_t)n * size);
 	return p;
+}
+
+static float *
+falloc(long nfloat)
+{
+	return zalloc(nfloat, sizeof(float));
 }
 
 /* Round a count of floats up to 64 bytes, so that buffers stay aligned. */
@@ -76,6 +85,9 @@ net_free(struct net *n)
 	free(n->param);
 	free(n->grad);
 	free(n->act);
+	free(n->state);
+	free(n->work);
+	free(n->iact);
 	free(n->dx);
 	memset(n, 0, sizeof *n);
 }
@@ -114,35 +126,129 @@ check_output(struct net *n)
 	return 0;
 }
 
-/* Weights and bias of every dense layer, from the init stream. */
+/*
+ * Weights and bias of every dense and conv2d layer, from the init stream;
+ * batchnorm's gamma = 1, beta = 0, running mean 0 and variance 1.
+ */
 static void
 init_params(struct net *n, uint64_t seed)
 {
 	struct net_layer *L;
 	struct rng g;
-	double a, s;
-	long i;
+	double a, s, fin, fout;
+	long i, nw, nb;
 	int l;
 
 	rng_seed(&g, seed);
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		if (L->type != LAYER_DENSE)
+		if (L->type == LAYER_BATCHNORM) {
+			for (i = 0; i < L->in[0]; i++) {
+				L->w[i] = 1;
+				L->b[i] = 0;
+				L->rmean[i] = 0;
+				L->rvar[i] = 1;
+			}
+			continue;
+		}
+		if (L->type == LAYER_DENSE) {
+			fin = (double)L->nin;
+			fout = (double)L->nout;
+			nw = L->nout * L->nin;
+			nb = L->nout;
+		} else if (L->type == LAYER_CONV2D) {
+			/* torch's fans of a (F, C, k, k) weight */
+			fin = (double)(L->in[0] * L->win.k * L->win.k);
+			fout = (double)(L->out[0] * L->win.k * L->win.k);
+			nw = L->out[0] * L->in[0] * L->win.k * L->win.k;
+			nb = L->b != NULL ? L->out[0] : 0;
+		} else
 			continue;
 		if (n->init == INIT_XAVIER) {
-			a = sqrt(6.0 / (double)(L->nin + L->nout));
-			for (i = 0; i < L->nout * L->nin; i++)
+			a = sqrt(6.0 / (fin + fout));
+			for (i = 0; i < nw; i++)
 				L->w[i] = (float)(a * (2 * rng_uniform(&g) -
 				    1));
 		} else {
-			s = sqrt(2.0 / (double)L->nin);
-			for (i = 0; i < L->nout * L->nin; i++)
+			s = sqrt(2.0 / fin);
+			for (i = 0; i < nw; i++)
 				L->w[i] = (float)(s * rng_normal(&g));
 		}
-		a = 1 / sqrt((double)L->nin);
-		for (i = 0; i < L->nout; i++)
+		a = 1 / sqrt(fin);
+		for (i = 0; i < nb; i++)
 			L->b[i] = (float)(a * (2 * rng_uniform(&g) - 1));
 	}
+}
+
+/* "1x4x4" */
+static const char *
+shapestr(char *buf, size_t size, const long *s)
+{
+	snprintf(buf, size, "%ldx%ldx%ld", s[0], s[1], s[2]);
+	return buf;
+}
+
+/*
+ * The window of a conv2d or pooling layer c on the input shape in (C, H,
+ * W) into L->win and L->out; 0 or -1 with a message naming the layer
+ * (where, its number l) and both shapes.
+ */
+static int
+window(struct net_layer *L, const struct cfg_layer *c, const char *where,
+    int l)
+{
+	struct conv_win *g;
+	const char *type;
+	char sb[96];
+	long k, s, p;
+
+	g = &L->win;
+	type = name_of(cfg_layer_names, c->type);
+	k = c->kernel;
+	s = c->stride;
+	p = c->padding;
+	if (k < 1 || s < 1)
+		return err_set("%s: layer %d (%s): kernel and stride must be "
+		    "1 or more", where, l + 1, type);
+	g->C = L->in[0];
+	g->H = L->in[1];
+	g->W = L->in[2];
+	g->k = k;
+	g->s = s;
+	if (p < 0 && c->type != LAYER_CONV2D)
+		return err_set("%s: layer %d (%s): padding same is for conv2d "
+		    "only", where, l + 1, type);
+	if (p < 0) {
+		/* torch: (k-1)/2 before, the rest after; stride 1 only */
+		if (s != 1)
+			return err_set("%s: layer %d (%s): padding same needs "
+			    "stride 1, not %ld", where, l + 1, type, s);
+		L->same = 1;
+		g->p = (k - 1) / 2;
+		g->OH = g->H;
+		g->OW = g->W;
+		return 0;
+	}
+	if (c->type == LAYER_MAXPOOL2D && g->H * g->W > INT32_MAX)
+		return err_set("%s: layer %d (%s): the input planes of %s are "
+		    "too large", where, l + 1, type, shapestr(sb, sizeof sb,
+		    L->in));
+	if (c->type != LAYER_CONV2D && p > k / 2)
+		return err_set("%s: layer %d (%s): padding %ld is more than "
+		    "half the kernel %ld", where, l + 1, type, p, k);
+	if (g->H + 2 * p < k || g->W + 2 * p < k) {
+		shapestr(sb, sizeof sb, L->in);
+		if (p > 0)
+			return err_set("%s: layer %d (%s): kernel %ldx%ld with "
+			    "padding %ld does not fit the input %s", where,
+			    l + 1, type, k, k, p, sb);
+		return err_set("%s: layer %d (%s): kernel %ldx%ld does not "
+		    "fit the input %s", where, l + 1, type, k, k, sb);
+	}
+	g->p = p;
+	g->OH = (g->H + 2 * p - k) / s + 1;
+	g->OW = (g->W + 2 * p - k) / s + 1;
+	return 0;
 }
 
 /*
@@ -155,8 +261,10 @@ layer_shapes(struct net *n, const struct cfg_model *m)
 	char where[CFG_MAXPATH + 64];
 	const struct cfg_layer *c;
 	struct net_layer *L;
+	static const char *const base[] = { "dense", "dropout", "conv",
+		"maxpool", "avgpool", "flatten", "batchnorm" };
 	int count[8] = { 0 };
-	long cur[3], np;
+	long cur[3], np, kk, per;
 	int l, ndense;
 
 	memcpy(cur, n->shape, sizeof cur);
@@ -174,6 +282,9 @@ layer_shapes(struct net *n, const struct cfg_model *m)
 		memcpy(L->in, cur, sizeof L->in);
 		L->nin = cur[0] * cur[1] * cur[2];
 		net_where(n, l, where, sizeof where);
+		if (c->type < LAYER_DENSE || c->type > LAYER_BATCHNORM)
+			return err_set("%s: unknown layer type %d", where,
+			    c->type);
 		switch (c->type) {
 		case LAYER_DENSE:
 			if (c->units < 1 || c->units > INT_MAX)
@@ -203,6 +314,53 @@ layer_shapes(struct net *n, const struct cfg_model *m)
 			L->out[0] = L->nin;
 			L->out[1] = L->out[2] = 1;
 			break;
+		case LAYER_CONV2D:
+			if (c->filters < 1 || c->filters > INT_MAX)
+				return err_set("%s: layer %d (conv2d): filters "
+				    "must be 1 or more", where, l + 1);
+			if (c->activation < ACT_IDENTITY ||
+			    c->activation > ACT_GELU)
+				return err_set("%s: unknown activation %d",
+				    where, c->activation);
+			if (window(L, c, where, l) == -1)
+				return -1;
+			kk = L->in[0] * c->kernel * c->kernel;
+			if (kk > MAXPARAM / (c->filters + 1))
+				return err_set("%s: layer %d (conv2d): %ldx%ld "
+				    "weights are too many", where, l + 1,
+				    c->filters, kk);
+			L->out[0] = c->filters;
+			L->out[1] = L->win.OH;
+			L->out[2] = L->win.OW;
+			L->np = c->filters * kk + (c->bias ? c->filters : 0);
+			/* samples per chunk of the column buffer */
+			per = (kk + c->filters) * L->win.OH * L->win.OW;
+			if (per > MAXACT / 4)
+				return err_set("%s: layer %d (conv2d): the "
+				    "columns of one sample do not fit in "
+				    "memory", where, l + 1);
+			L->nb = NET_CONVWORK / per;
+			if (L->nb < 1)
+				L->nb = 1;
+			if (L->nb > n->max_batch)
+				L->nb = n->max_batch;
+			L->ntensor = c->bias ? 2 : 1;
+			ndense++;
+			break;
+		case LAYER_MAXPOOL2D:
+		case LAYER_AVGPOOL2D:
+			if (window(L, c, where, l) == -1)
+				return -1;
+			L->out[0] = L->in[0];
+			L->out[1] = L->win.OH;
+			L->out[2] = L->win.OW;
+			break;
+		case LAYER_BATCHNORM:
+			memcpy(L->out, cur, sizeof L->out);
+			L->np = 2 * L->in[0];
+			L->ntensor = 4;
+			n->nstate += 2 * L->in[0];
+			break;
 		default:
 			return err_set("%s: layer type %s is not implemented "
 			    "yet", where, name_of(cfg_layer_names, c->type));
@@ -217,52 +375,91 @@ layer_shapes(struct net *n, const struct cfg_model *m)
 			    "parameters", where);
 		if (L->nout > n->maxw)
 			n->maxw = L->nout;
+		if (L->type == LAYER_DENSE)
+			L->ntensor = 2;
 		memcpy(cur, L->out, sizeof cur);
-		/* dense1, dropout1, dense2, ... */
-		snprintf(L->name, sizeof L->name, "%s%d",
-		    name_of(cfg_layer_names, L->type),
+		/* dense1, dropout1, dense2, conv1, ... */
+		snprintf(L->name, sizeof L->name, "%s%d", base[L->type & 7],
 		    ++count[L->type & 7]);
 	}
 	if (ndense == 0)
-		return err_set("%s: the model has no dense layer",
+		return err_set("%s: the model has no dense or conv2d layer",
 		    n->cfgfile[0] ? n->cfgfile : "model");
 	n->nparam = np;
 	n->nout = n->layer[n->nlayer - 1].nout;
 	return check_output(n);
 }
 
-/* Point the layers into param, grad and act (sized by act_size). */
+/*
+ * The floats of act (returned), the ints of iact (n->narg) and the floats
+ * of work (n->nwork); with assign, point the layers into them.  -1 if
+ * act is larger than MAXACT.
+ */
 static long
 act_layout(struct net *n, int assign)
 {
 	struct net_layer *L;
-	long off, mb;
+	long off, aoff, mb, sz, w, kk, P;
 	int l;
 
 	mb = n->max_batch;
-	off = 0;
+	off = aoff = 0;
+	n->nwork = 0;
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		if (L->type == LAYER_DENSE) {
+		sz = up16(mb * L->nout);
+		switch (L->type) {
+		case LAYER_CONV2D:
+			/* columns (C*k*k, nb*P), then T (F, nb*P) */
+			kk = L->in[0] * L->win.k * L->win.k;
+			P = L->win.OH * L->win.OW;
+			w = up16(kk * L->nb * P) + up16(L->out[0] * L->nb * P);
+			if (w > n->nwork)
+				n->nwork = w;
+			/* FALLTHROUGH */
+		case LAYER_DENSE:
 			if (assign)
 				L->y = n->act + off;
-			off += up16(mb * L->nout);
+			off += sz;
 			if (L->act == ACT_GELU) {
 				if (assign) {
 					L->z = n->act + off;
-					L->phi = n->act + off +
-					    up16(mb * L->nout);
+					L->phi = n->act + off + sz;
 				}
-				off += 2 * up16(mb * L->nout);
+				off += 2 * sz;
 			}
-		} else if (L->type == LAYER_DROPOUT) {
+			break;
+		case LAYER_DROPOUT:
 			if (assign) {
 				L->y = n->act + off;
-				L->mask = n->act + off + up16(mb * L->nout);
+				L->mask = n->act + off + sz;
 			}
-			off += 2 * up16(mb * L->nout);
+			off += 2 * sz;
+			break;
+		case LAYER_MAXPOOL2D:
+			if (assign) {
+				L->y = n->act + off;
+				L->arg = n->iact + aoff;
+			}
+			off += sz;
+			aoff += sz;
+			break;
+		case LAYER_AVGPOOL2D:
+			if (assign)
+				L->y = n->act + off;
+			off += sz;
+			break;
+		case LAYER_BATCHNORM:
+			if (assign) {
+				L->y = n->act + off;
+				L->bmean = n->act + off + sz;
+				L->binvstd = L->bmean + up16(L->in[0]);
+				L->coef = L->binvstd + up16(L->in[0]);
+			}
+			off += sz + 2 * up16(L->in[0]) + up16(2 * L->in[0]);
+			break;
 		}
-		if (off > MAXACT)
+		if (off > MAXACT || aoff > MAXACT)
 			return -1;
 	}
 	if (assign) {
@@ -270,31 +467,70 @@ act_layout(struct net *n, int assign)
 		n->g1 = n->act + off + up16(mb * n->maxw);
 	}
 	off += 2 * up16(mb * n->maxw);
+	n->narg = aoff;
 	return off > MAXACT ? -1 : off;
 }
 
+/* Point the layers' parameters into param and grad, their running
+ * statistics into state, and describe their tensors. */
 static void
 param_layout(struct net *n)
 {
 	struct net_layer *L;
-	long off, nw;
+	long off, nw, soff, C;
 	int l;
 
+	soff = 0;
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		if (L->type != LAYER_DENSE)
-			continue;
 		off = L->poff;
-		nw = L->nout * L->nin;
-		L->w = n->param + off;		/* (OUT, IN) */
-		L->dw = n->grad + off;
-		L->b = L->w + nw;		/* (OUT) */
-		L->db = L->dw + nw;
-		L->ntensor = 2;
-		L->tensor[0] = (struct net_tensor){ "weight", L->w, off, nw,
-		    2, { L->nout, L->nin, 1, 1 } };
-		L->tensor[1] = (struct net_tensor){ "bias", L->b, off + nw,
-		    L->nout, 1, { L->nout, 1, 1, 1 } };
+		switch (L->type) {
+		case LAYER_DENSE:
+			nw = L->nout * L->nin;
+			L->w = n->param + off;		/* (OUT, IN) */
+			L->dw = n->grad + off;
+			L->b = L->w + nw;		/* (OUT) */
+			L->db = L->dw + nw;
+			L->tensor[0] = (struct net_tensor){ "weight", L->w,
+			    off, nw, 2, { L->nout, L->nin, 1, 1 } };
+			L->tensor[1] = (struct net_tensor){ "bias", L->b,
+			    off + nw, L->nout, 1, { L->nout, 1, 1, 1 } };
+			break;
+		case LAYER_CONV2D:
+			nw = L->out[0] * L->in[0] * L->win.k * L->win.k;
+			L->w = n->param + off;		/* (F, C, k, k) */
+			L->dw = n->grad + off;
+			L->tensor[0] = (struct net_tensor){ "weight", L->w,
+			    off, nw, 4, { L->out[0], L->in[0], L->win.k,
+			    L->win.k } };
+			if (L->ntensor == 2) {
+				L->b = L->w + nw;	/* (F) */
+				L->db = L->dw + nw;
+				L->tensor[1] = (struct net_tensor){ "bias",
+				    L->b, off + nw, L->out[0], 1,
+				    { L->out[0], 1, 1, 1 } };
+			}
+			break;
+		case LAYER_BATCHNORM:
+			C = L->in[0];
+			L->w = n->param + off;		/* gamma (C) */
+			L->dw = n->grad + off;
+			L->b = L->w + C;		/* beta (C) */
+			L->db = L->dw + C;
+			L->rmean = n->state + soff;	/* (C) */
+			L->rvar = n->state + soff + C;	/* (C) */
+			L->tensor[0] = (struct net_tensor){ "weight", L->w,
+			    off, C, 1, { C, 1, 1, 1 } };
+			L->tensor[1] = (struct net_tensor){ "bias", L->b,
+			    off + C, C, 1, { C, 1, 1, 1 } };
+			L->tensor[2] = (struct net_tensor){ "running_mean",
+			    L->rmean, n->nparam + soff, C, 1, { C, 1, 1, 1 } };
+			L->tensor[3] = (struct net_tensor){ "running_var",
+			    L->rvar, n->nparam + soff + C, C, 1,
+			    { C, 1, 1, 1 } };
+			soff += 2 * C;
+			break;
+		}
 	}
 }
 
@@ -345,9 +581,13 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 	}
 	if ((n->param = falloc(n->nparam)) == NULL ||
 	    (n->grad = falloc(n->nparam)) == NULL ||
-	    (n->act = falloc(n->nact)) == NULL) {
+	    (n->act = falloc(n->nact)) == NULL ||
+	    (n->state = falloc(n->nstate)) == NULL ||
+	    (n->work = falloc(n->nwork)) == NULL ||
+	    (n->iact = zalloc(n->narg, sizeof(int32_t))) == NULL) {
 		err_set("net: out of memory: the model needs %.0f MB",
-		    (2.0 * n->nparam + n->nact) * sizeof(float) / 1e6);
+		    (2.0 * n->nparam + n->nact + n->nstate + n->nwork +
+		    n->narg) * sizeof(float) / 1e6);
 		goto fail;
 	}
 	param_layout(n);
@@ -587,6 +827,258 @@ dropout_forward(struct net *n, struct net_layer *L, const float *x, long B)
 }
 
 /*
+ * The conv2d epilogue: y (nb, F, P) = act(t + b), where t (F, nb*P) is
+ * the sgemm's output, channel-major: the transposition to NCHW rides on
+ * the pass that adds the bias (b NULL: none) and applies the activation.
+ * gelu keeps z and Phi(z) (nb, F, P) for backward, as dense.  y, z and
+ * phi are the layer's buffers, the chunk starting at offset c.
+ */
+static void
+conv_epilogue(float *y, float *z, float *phi, long c, const float *t,
+    const float *b, long nb, long F, long P, int act)
+{
+	float bf, v;
+	long f, s, i, o;
+
+	for (f = 0; f < F; f++) {
+		bf = b != NULL ? b[f] : 0;
+		for (s = 0; s < nb; s++) {
+			const float *restrict src = t + (f * nb + s) * P;
+			float *restrict r;
+
+			o = c + (s * F + f) * P;
+			r = y + o;
+			switch (act) {
+			case ACT_IDENTITY:
+				for (i = 0; i < P; i++)
+					r[i] = src[i] + bf;
+				break;
+			case ACT_RELU:
+				for (i = 0; i < P; i++) {
+					v = src[i] + bf;
+					r[i] = v < 0 ? 0 : v;
+				}
+				break;
+			case ACT_LEAKY_RELU:
+				for (i = 0; i < P; i++) {
+					v = src[i] + bf;
+					r[i] = v < 0 ? LEAKY_SLOPE * v : v;
+				}
+				break;
+			case ACT_TANH:
+				for (i = 0; i < P; i++)
+					r[i] = vtanhf(src[i] + bf);
+				break;
+			case ACT_SIGMOID:
+				for (i = 0; i < P; i++)
+					r[i] = vsigmoidf(src[i] + bf);
+				break;
+			case ACT_GELU: {
+				float *restrict zr = z + o;
+				float *restrict pr = phi + o;
+
+				for (i = 0; i < P; i++) {
+					v = src[i] + bf;
+					zr[i] = v;
+					pr[i] = vphif(v);
+					r[i] = v * pr[i];
+				}
+				break;
+			}
+			}
+		}
+	}
+}
+
+/*
+ * The conv2d activation backward: dt (F, nb*P) = g * act'(z), from g
+ * (nb, F, P) = dL/dy, transposed to the sgemm's channel-major layout;
+ * with db non-NULL, db += the sums of dt's rows.  g, y, z and phi are
+ * the whole buffers, the chunk starting at offset c.
+ */
+static void
+conv_dact(float *dt, const float *g, const float *y, const float *z,
+    const float *phi, long c, float *db, long nb, long F, long P, int act)
+{
+	float v;
+	long f, s, i, o;
+
+	for (f = 0; f < F; f++) {
+		for (s = 0; s < nb; s++) {
+			float *restrict d = dt + (f * nb + s) * P;
+			const float *restrict gr, *restrict yr;
+
+			o = c + (s * F + f) * P;
+			gr = g + o;
+			yr = y + o;
+			switch (act) {
+			case ACT_IDENTITY:
+				memcpy(d, gr, (size_t)P * sizeof *d);
+				break;
+			case ACT_RELU:	/* load first: then it is a select */
+				for (i = 0; i < P; i++) {
+					v = gr[i];
+					d[i] = yr[i] > 0 ? v : 0;
+				}
+				break;
+			case ACT_LEAKY_RELU:
+				for (i = 0; i < P; i++) {
+					v = gr[i];
+					d[i] = yr[i] > 0 ? v : LEAKY_SLOPE * v;
+				}
+				break;
+			case ACT_TANH:
+				for (i = 0; i < P; i++)
+					d[i] = gr[i] * (1 - yr[i] * yr[i]);
+				break;
+			case ACT_SIGMOID:
+				for (i = 0; i < P; i++)
+					d[i] = gr[i] * (yr[i] * (1 - yr[i]));
+				break;
+			case ACT_GELU: {
+				const float *restrict zr = z + o;
+				const float *restrict pr = phi + o;
+
+				for (i = 0; i < P; i++) {
+					v = zr[i];
+					d[i] = gr[i] * (pr[i] + v *
+					    vexpf(-0.5f * v * v) *
+					    INV_SQRT2PI);
+				}
+				break;
+			}
+			}
+		}
+		if (db != NULL)
+			db[f] += conv_sum(dt + f * nb * P, nb * P);
+	}
+}
+
+/* Chunks of at most L->nb samples that split B evenly: their size. */
+static long
+chunk(const struct net_layer *L, long B)
+{
+	long nc;
+
+	nc = (B + L->nb - 1) / L->nb;
+	return (B + nc - 1) / nc;
+}
+
+/*
+ * conv2d forward of x (B, C, H, W), chunk by chunk: the columns of the
+ * chunk, T = W cols in one sgemm, the epilogue into y.
+ */
+static void
+conv_forward(struct net *n, struct net_layer *L, const float *x, long B)
+{
+	const struct conv_win *g = &L->win;
+	long F, P, kk, nb, b0, w, o;
+	float *cols, *t;
+
+	F = L->out[0];
+	P = g->OH * g->OW;
+	kk = g->C * g->k * g->k;
+	nb = chunk(L, B);
+	cols = n->work;				/* (kk, w*P) */
+	t = n->work + up16(kk * L->nb * P);	/* (F, w*P) */
+	for (b0 = 0; b0 < B; b0 += w) {
+		w = B - b0 < nb ? B - b0 : nb;
+		o = b0 * L->nout;
+		conv_im2col(cols, w * P, x + b0 * L->nin, w, g);
+		/* T (F, w*P) = W (F, kk) cols (kk, w*P) */
+		blas_sgemm(BLAS_N, BLAS_N, F, w * P, kk, 1, L->w, kk, cols,
+		    w * P, 0, t, w * P);
+		conv_epilogue(L->y, L->z, L->phi, o, t, L->b, w, F, P,
+		    L->act);
+	}
+}
+
+/*
+ * conv2d backward of g = dL/dy (B, F, OH, OW), chunk by chunk: dT from
+ * the activation, then unless frozen dW += dT cols^T (the columns
+ * recomputed) and db += row sums of dT; with dx non-NULL, dcols = W^T dT
+ * (in the columns' place) and dx (B, C, H, W) = col2im(dcols).
+ */
+static void
+conv_backward(struct net *n, struct net_layer *L, const float *g, float *dx,
+    long B)
+{
+	const struct conv_win *g0 = &L->win;
+	long F, P, kk, nb, b0, w, o;
+	float *cols, *dt;
+
+	F = L->out[0];
+	P = g0->OH * g0->OW;
+	kk = g0->C * g0->k * g0->k;
+	nb = chunk(L, B);
+	cols = n->work;
+	dt = n->work + up16(kk * L->nb * P);
+	for (b0 = 0; b0 < B; b0 += w) {
+		w = B - b0 < nb ? B - b0 : nb;
+		o = b0 * L->nout;
+		conv_dact(dt, g, L->y, L->z, L->phi, o, L->freeze ? NULL :
+		    L->db, w, F, P, L->act);
+		if (!L->freeze) {
+			conv_im2col(cols, w * P, L->x + b0 * L->nin, w, g0);
+			/* dW (F, kk) += dT (F, w*P) cols^T */
+			blas_sgemm(BLAS_N, BLAS_T, F, kk, w * P, 1, dt, w * P,
+			    cols, w * P, 1, L->dw, kk);
+		}
+		if (dx != NULL) {
+			/* dcols (kk, w*P) = W^T dT */
+			blas_sgemm(BLAS_T, BLAS_N, kk, w * P, F, 1, L->w, kk,
+			    dt, w * P, 0, cols, w * P);
+			conv_col2im(dx + b0 * L->nin, cols, w * P, w, g0);
+		}
+	}
+}
+
+/*
+ * batchnorm forward of x (B, C, P): batch statistics (train) or running
+ * ones, y = a x + b.  -1 with a message for a training batch of one value
+ * per channel.
+ */
+static int
+bn_forward(struct net_layer *L, int l, const float *x, long B, int train)
+{
+	const double m = NET_BN_MOMENTUM;
+	float *a, *b;
+	double cnt, var;
+	long C, P, c;
+
+	C = L->in[0];
+	P = L->in[1] * L->in[2];
+	a = L->coef;
+	b = L->coef + C;
+	cnt = (double)B * P;
+	if (!train) {
+		for (c = 0; c < C; c++) {
+			a[c] = (float)(L->w[c] / sqrt((double)L->rvar[c] +
+			    NET_BN_EPS));
+			b[c] = L->b[c] - L->rmean[c] * a[c];
+		}
+		conv_bn_apply(L->y, x, a, b, B, C, P);
+		return 0;
+	}
+	if (B * P < 2)
+		return err_set("net: layer %d (%s): a training batch of one "
+		    "value per channel has no variance", l + 1, L->name);
+	conv_bn_stats(L->bmean, b, x, B, C, P);	/* b: squared deviations */
+	for (c = 0; c < C; c++) {
+		var = b[c] / cnt;
+		L->binvstd[c] = (float)(1 / sqrt(var + NET_BN_EPS));
+		L->rmean[c] = (float)(m * L->bmean[c] + (1 - m) *
+		    L->rmean[c]);
+		L->rvar[c] = (float)(m * (b[c] / (cnt - 1)) + (1 - m) *
+		    L->rvar[c]);
+		a[c] = L->binvstd[c] * L->w[c];
+		b[c] = L->b[c] - L->bmean[c] * a[c];
+	}
+	conv_bn_apply(L->y, x, a, b, B, C, P);
+	return 0;
+}
+
+/*
  * The loss of the B outputs z (B, nout) and, with g non-NULL, dLoss/dz
  * into g (B, nout).  Returns the mean loss, or NAN with a message for a
  * label out of range.
@@ -708,6 +1200,23 @@ net_forward(struct net *n, const float *x, const int *y, const float *t,
 				in = L->y;
 			}
 			break;
+		case LAYER_CONV2D:
+			conv_forward(n, L, in, B);
+			in = L->y;
+			break;
+		case LAYER_MAXPOOL2D:
+			conv_maxpool(L->y, L->arg, in, B * L->in[0], &L->win);
+			in = L->y;
+			break;
+		case LAYER_AVGPOOL2D:
+			conv_avgpool(L->y, in, B * L->in[0], &L->win);
+			in = L->y;
+			break;
+		case LAYER_BATCHNORM:
+			if (bn_forward(L, l, in, B, train) == -1)
+				return NAN;
+			in = L->y;
+			break;
 		default:	/* flatten: the same floats */
 			break;
 		}
@@ -774,6 +1283,31 @@ net_backward(struct net *n, float scale)
 				/* dX = dY * mask */
 				for (i = 0; i < B * L->nout; i++)
 					g[i] *= L->mask[i];
+			break;
+		case LAYER_CONV2D:
+			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
+			if (l > lo || wantdx) {
+				conv_backward(n, L, g, other, B);
+				g = other;
+			} else
+				conv_backward(n, L, g, NULL, B);
+			break;
+		case LAYER_MAXPOOL2D:
+			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
+			conv_maxpool_back(other, g, L->arg, B * L->in[0],
+			    &L->win);
+			g = other;
+			break;
+		case LAYER_AVGPOOL2D:
+			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
+			conv_avgpool_back(other, g, B * L->in[0], &L->win);
+			g = other;
+			break;
+		case LAYER_BATCHNORM:
+			/* in place: dy -> dx */
+			conv_bn_back(g, L->freeze ? NULL : L->dw, L->freeze ?
+			    NULL : L->db, L->x, L->bmean, L->binvstd, L->w, B,
+			    L->in[0], L->in[1] * L->in[2], l > lo || wantdx);
 			break;
 		default:	/* flatten */
 			break;
@@ -905,9 +1439,20 @@ net_summary(FILE *fp, const struct net *n)
 		putshape(fp, L->in);
 		fprintf(fp, " out=");
 		putshape(fp, L->out);
-		if (L->type == LAYER_DENSE)
+		if (L->type == LAYER_CONV2D || L->type == LAYER_MAXPOOL2D ||
+		    L->type == LAYER_AVGPOOL2D) {
+			fprintf(fp, " kernel=%ld stride=%ld", L->win.k,
+			    L->win.s);
+			if (L->same)
+				fprintf(fp, " padding=same");
+			else if (L->win.p > 0 || L->type == LAYER_CONV2D)
+				fprintf(fp, " padding=%ld", L->win.p);
+		}
+		if (L->type == LAYER_DENSE || L->type == LAYER_CONV2D)
 			fprintf(fp, " activation=%s",
 			    name_of(cfg_act_names, L->act));
+		if (L->type == LAYER_CONV2D && L->b == NULL)
+			fprintf(fp, " bias=0");
 		if (L->type == LAYER_DROPOUT)
 			fprintf(fp, " rate=%g", L->rate);
 		fprintf(fp, " params=%ld", L->np);

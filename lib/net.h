@@ -4,9 +4,11 @@
  * Memory, as in llm.c: all parameters live in ONE float block (param),
  * their gradients in a mirror block of the same layout (grad); all
  * activations of all layers in one block (act), sized once for max_batch
- * samples when the net is created.  Layers hold pointers and offsets into
- * these blocks.  Nothing is allocated by net_forward, net_backward or
- * net_zero_grad.
+ * samples when the net is created; batchnorm's running statistics in a
+ * state block, the conv2d column buffers in one shared work block, the
+ * max-pooling indices in an int block.  Layers hold pointers and offsets
+ * into these blocks.  Nothing is allocated by net_forward, net_backward
+ * or net_zero_grad.
  *
  * Shapes are NCHW: a sample is (C, H, W) = C*H*W floats, a batch is B
  * samples one after the other.  A dense layer flattens its input (in
@@ -26,7 +28,42 @@
  *		 for every training forward, from the net's own seeded
  *		 stream.  In evaluation it is the identity.
  *	flatten	 (C, H, W) -> (C*H*W, 1, 1); no work.
- *	conv2d, pools, batchnorm: not yet (net_create says so).
+ *	conv2d	 (C, H, W) -> (F, OH, OW): y = act(W * patches(x) + b), W
+ *		 (F, C, k, k) as torch.nn.Conv2d.weight, b (F) unless
+ *		 bias: false; activation as dense.  padding p zero-pads
+ *		 every side, OH = floor((H + 2p - k) / s) + 1; "same"
+ *		 (stride 1 only, as torch) keeps H x W, padding (k-1)/2
+ *		 before and the rest after (torch's rule for an even k).
+ *		 Lowered to im2col plus one sgemm per chunk of samples:
+ *		 the column buffer (C*k*k, nb*OH*OW) lives in one work
+ *		 block, sized at creation for chunks of nb samples (as many
+ *		 as fit in NET_CONVWORK floats, at least 1), and is
+ *		 recomputed in backward instead of being kept per layer.
+ *	maxpool2d, avgpool2d
+ *		 (C, H, W) -> (C, OH, OW), window k, stride s (default k),
+ *		 padding p <= k/2 (-inf for max, zeros counted for avg, as
+ *		 torch's count_include_pad); OH = floor((H + 2p - k) / s)
+ *		 + 1 (torch's floor mode).  Max keeps the index of the
+ *		 element chosen (the first maximum; a NaN wins) for backward.
+ *	batchnorm
+ *		 over the channels of (C, H, W), the H*W values of each
+ *		 sample counting (torch.nn.BatchNorm2d); a (F, 1, 1) input
+ *		 is F features (BatchNorm1d).  Training: the batch's mean
+ *		 and biased variance normalise, y = gamma (x - mean) /
+ *		 sqrt(var + eps) + beta, and the running statistics move:
+ *		 r = (1 - momentum) r + momentum s, with the unbiased
+ *		 variance (eps 1e-5, momentum 0.1; a batch of one value per
+ *		 channel is an error, as in torch).  Evaluation (train = 0):
+ *		 the running statistics instead.  gamma = 1, beta = 0,
+ *		 running mean 0 and variance 1 at creation.  The running
+ *		 statistics are no parameters (no gradient, no optimizer
+ *		 state): they live in the state block, and weights files
+ *		 carry them.  freeze fixes gamma and beta only; a frozen
+ *		 batchnorm still normalises with batch statistics in
+ *		 training and updates its running statistics, as in torch.
+ *
+ * Shape errors name the layer and both shapes: "cfg.yaml:9:7: layer 3
+ * (conv2d): kernel 5x5 does not fit the input 1x4x4".
  *
  * Losses, all the mean over the batch (as PyTorch's reduction='mean'):
  *	cross_entropy  softmax + negative log-likelihood of the label,
@@ -42,10 +79,13 @@
  *		 (torch.nn.MSELoss).  Regression: OUT = K targets;
  *		 classification: OUT = K and t is the one-hot label.
  *
- * Initialisation (seeded, layer by layer, weights row by row then bias):
- *	he	 W ~ normal(0, sqrt(2 / IN))	(kaiming_normal_, fan_in)
- *	xavier	 W ~ uniform(+-sqrt(6 / (IN + OUT)))	(xavier_uniform_)
- *	bias	 b ~ uniform(+-1 / sqrt(IN)) for both (torch.nn.Linear's).
+ * Initialisation (seeded, layer by layer, weights row by row then bias;
+ * fan_in = IN for dense, C*k*k for conv2d, fan_out = OUT or F*k*k):
+ *	he	 W ~ normal(0, sqrt(2 / fan_in))	(kaiming_normal_)
+ *	xavier	 W ~ uniform(+-sqrt(6 / (fan_in + fan_out)))
+ *		 (xavier_uniform_)
+ *	bias	 b ~ uniform(+-1 / sqrt(fan_in)) for both (torch.nn.Linear's
+ *		 and Conv2d's).
  * The init stream is rng_seed(seed); dropout masks come from
  * rng_seed(seed ^ NET_DROPOUT_SEED), independent of it.
  *
@@ -59,7 +99,9 @@
  *	opt_step(&o, n->param, n->grad, lr);
  *
  * so the gradient is that of the loss averaged over the A micro-batches
- * (2 micro-batches of 4 give the gradient of 1 batch of 8).
+ * (2 micro-batches of 4 give the gradient of 1 batch of 8; not with
+ * batchnorm, which normalises each micro-batch by its own statistics, as
+ * PyTorch does).
  */
 #ifndef LRF_NET_H
 #define LRF_NET_H
@@ -68,27 +110,37 @@
 #include <stdio.h>
 
 #include "cfg.h"
+#include "conv.h"
 #include "opt.h"
 #include "rng.h"
 
 #define NET_DROPOUT_SEED	0x64726f706f757421ULL	/* "dropout!" */
 #define NET_MAXTENSOR		4	/* tensors saved per layer */
+#define NET_BN_EPS		1e-5	/* batchnorm: torch's eps */
+#define NET_BN_MOMENTUM		0.1	/* and momentum */
+#define NET_CONVWORK		(1L << 19)	/* floats of the conv2d
+					   work block (2 MB: chunks stay
+					   in cache), or one sample's */
 
 /* One saved tensor of a layer (what lib/wfile.c writes and reads). */
 struct net_tensor {
-	const char *name;	/* "weight", "bias" (later "running_mean",
-				   "running_var"), as PyTorch's state_dict */
-	float	*p;		/* its floats, in param (or a state block) */
-	long	 off;		/* offset in param, -1 if not a parameter */
+	const char *name;	/* "weight", "bias", "running_mean",
+				   "running_var", as PyTorch's state_dict */
+	float	*p;		/* its floats, in param or in state */
+	long	 off;		/* offset in param; for a running
+				   statistic nparam + its offset in state */
 	long	 n;		/* floats: the product of dim[] */
 	int	 ndim;		/* 1..4 */
-	long	 dim[4];	/* dense weight (OUT, IN), bias (OUT) */
+	long	 dim[4];	/* dense weight (OUT, IN), conv2d weight
+				   (F, C, k, k), bias and the batchnorm
+				   tensors (OUT) */
 };
 
 struct net_layer {
 	int	 type;		/* LAYER_* (cfg.h) */
-	int	 act;		/* ACT_* (dense) */
-	char	 name[24];	/* "dense1", "dropout1", ... */
+	int	 act;		/* ACT_* (dense, conv2d) */
+	char	 name[24];	/* "dense1", "conv1", "maxpool1", "avgpool1",
+				   "batchnorm1", "dropout1", "flatten1" */
 	long	 in[3], out[3];	/* input and output shape (C, H, W) */
 	long	 nin, nout;	/* C*H*W of each */
 	float	 rate;		/* dropout probability */
@@ -99,9 +151,12 @@ struct net_layer {
 
 	/* parameters: [poff, poff + np) of param and grad */
 	long	 poff, np;
-	float	*w, *dw;	/* dense: (OUT, IN) weights, gradient */
-	float	*b, *db;	/* dense: (OUT) bias, gradient */
-	int	 ntensor;	/* tensors saved: dense 2, dropout 0 */
+	float	*w, *dw;	/* dense: (OUT, IN) weights, gradient;
+				   conv2d (F, C*k*k); batchnorm gamma (C) */
+	float	*b, *db;	/* dense (OUT), conv2d (F) bias, gradient
+				   (NULL without a bias); batchnorm beta */
+	int	 ntensor;	/* tensors saved: dense 2, conv2d 2 (1
+				   without bias), batchnorm 4, others 0 */
 	struct net_tensor tensor[NET_MAXTENSOR];
 
 	/* activations, in act; NULL when the layer does not need one */
@@ -110,6 +165,20 @@ struct net_layer {
 	float	*z;		/* (max_batch, nout) pre-activation: gelu */
 	float	*phi;		/* (max_batch, nout) gelu: Phi(z) */
 	float	*mask;		/* (max_batch, nout) dropout: 0 or 1/(1-p) */
+
+	/* conv2d and the pools */
+	struct conv_win win;	/* input C, H, W; kernel, stride, padding
+				   before; output OH, OW */
+	int	 same;		/* conv2d: padding "same" */
+	long	 nb;		/* conv2d: samples per im2col chunk */
+	int32_t	*arg;		/* (max_batch, nout) maxpool2d: index of
+				   the maximum in its input plane */
+
+	/* batchnorm, C = in[0] channels */
+	float	*rmean, *rvar;	/* (C) running statistics, in state */
+	float	*bmean, *binvstd;	/* (C) the last training batch's mean
+				   and 1/sqrt(var + eps), in act */
+	float	*coef;		/* (2, C) scratch: y = a x + b, in act */
 };
 
 struct net {
@@ -128,6 +197,13 @@ struct net {
 	long	 nparam;	/* floats in param */
 	float	*param;		/* (nparam) all parameters */
 	float	*grad;		/* (nparam) their gradients, same layout */
+
+	long	 nstate;	/* floats in state */
+	float	*state;		/* (nstate) running statistics */
+	long	 nwork;		/* floats in work */
+	float	*work;		/* (nwork) conv2d column buffers, shared */
+	long	 narg;		/* ints in iact */
+	int32_t	*iact;		/* (narg) maxpool2d argmax indices */
 
 	long	 nact;		/* floats in act */
 	float	*act;		/* all activations: the layers' y, z, mask */
@@ -158,7 +234,9 @@ struct net {
  * Returns 0, or -1 with a message: "cfg.yaml:12:7: last layer has 5
  * units, the data has 10 classes", a loss that does not fit the task, a
  * layer type not implemented, a dropout rate outside [0, 1), a model too
- * large, out of memory.  On error n holds nothing to free.
+ * large, a layer whose input shape does not fit it ("cfg.yaml:9:7: layer
+ * 3 (conv2d): kernel 5x5 does not fit the input 1x4x4"), out of memory.
+ * On error n holds nothing to free.
  */
 int net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
     long d, const long shape[3], long K, int task, long max_batch,
@@ -174,7 +252,10 @@ void net_free(struct net *n);
  * dropout active, and dLoss/dlogits is computed in the same pass (for
  * net_backward); train = 0: evaluation.  Returns the mean loss, computed
  * in double (NaN/inf when the net has diverged).  x must stay valid until
- * net_backward.  A B out of range returns NAN with a message.
+ * net_backward.  A training forward updates the running statistics of
+ * batchnorm layers; an evaluation forward uses them.  A B out of range,
+ * a label out of range, or a training batch that gives a batchnorm layer
+ * one value per channel returns NAN with a message.
  */
 double net_forward(struct net *n, const float *x, const int *y,
     const float *t, long B, int train);
@@ -207,8 +288,9 @@ long net_correct(const struct net *n, const int *y, long B);
 
 /*
  * Fill seg (room for at least nlayer entries) with the trainable
- * parameters: one segment per layer that has parameters and is not
- * frozen, with its lr_mult.  Returns the number of segments.
+ * parameters: one segment per layer that has parameters (dense, conv2d,
+ * batchnorm's gamma and beta) and is not frozen, with its lr_mult.
+ * Returns the number of segments.
  */
 int net_segments(const struct net *n, struct opt_seg *seg);
 
@@ -219,6 +301,10 @@ long net_ntrainable(const struct net *n);
 /*
  * Write the model summary, one "#@ layer" line per layer and one
  * "#@ model" line (shown folded here):
+ *	#@ layer name=conv1 type=conv2d in=1x28x28 out=32x28x28 kernel=3
+ *	    stride=1 padding=1 activation=relu params=320
+ *	#@ layer name=maxpool1 type=maxpool2d in=32x28x28 out=32x14x14
+ *	    kernel=2 stride=2 params=0
  *	#@ layer name=dense1 type=dense in=784 out=256 activation=relu
  *	    params=200960
  *	#@ layer name=dropout1 type=dropout in=256 out=256 rate=0.1 params=0
@@ -226,8 +312,10 @@ long net_ntrainable(const struct net *n);
  *	    params=2570
  *	#@ model layers=3 params=203530 trainable=203530 loss=cross_entropy
  *	    init=he
- * Shapes are "C" or "CxHxW"; "freeze=1" and "lr_mult=x" are added when
- * not the default.  Returns 0, or -1 if fp has an error.
+ * Shapes are "C" or "CxHxW"; conv2d says "padding=same" for "same"
+ * (padding=0 is omitted on pools) and "bias=0" when it has none;
+ * "freeze=1" and "lr_mult=x" are added when not the default.  Returns 0,
+ * or -1 if fp has an error.
  */
 int net_summary(FILE *fp, const struct net *n);
 

@@ -299,7 +299,8 @@ fmtdims(char *buf, size_t size, int ndim, const long *dim)
 
 /*
  * Read the layers and the checksum; tensors that match go to stage, at
- * their offsets in param, and ok[l] = 1 for the model layers read whole.
+ * their offsets (param, then state), and ok[l] = 1 for the model layers
+ * read whole.
  */
 static int
 read_net(struct rd *r, const struct net *n, int partial, float *stage,
@@ -421,9 +422,10 @@ wfile_load(struct net *n, const char *path, int partial, int *loaded)
 	r.crc = crc32(0, Z_NULL, 0);
 	if ((r.fp = fopen(path, "rb")) == NULL)
 		return err_set("%s: %s", path, strerror(errno));
-	/* staged in a copy of the model's size, whatever the file says */
-	if ((stage = malloc((size_t)(n->nparam > 0 ? n->nparam : 1) *
-	    sizeof(float))) == NULL) {
+	/* staged in a copy of the model's size (parameters, then running
+	 * statistics: a tensor's off), whatever the file says */
+	if ((stage = malloc((size_t)(n->nparam + n->nstate > 0 ?
+	    n->nparam + n->nstate : 1) * sizeof(float))) == NULL) {
 		fclose(r.fp);
 		return err_set("%s: out of memory", path);
 	}

@@ -6,14 +6,21 @@
  *
  *	magic	 "LRFW" (4 bytes)
  *	version	 1
- *	nlayers	 layers that hold tensors (dense; later conv2d, batchnorm)
+ *	nlayers	 layers that hold tensors (dense, conv2d, batchnorm)
  *	then, for each of those layers, in model order:
  *	  type	 1 dense, 2 conv2d, 3 batchnorm
- *	  ntensor	 tensors of the layer (dense: 2, weight then bias)
+ *	  ntensor	 tensors of the layer, in the order of PyTorch's
+ *		 state_dict:
+ *		   dense	 weight (OUT, IN), bias (OUT)
+ *		   conv2d	 weight (F, C, k, k), bias (F); a conv2d
+ *				 without bias has the weight only
+ *		   batchnorm	 weight = gamma (C), bias = beta (C),
+ *				 running_mean (C), running_var (C) (the
+ *				 unbiased running variance, as torch;
+ *				 torch's num_batches_tracked is not kept)
  *	  then, for each tensor:
  *	    ndim	 1..4
- *	    dim[ndim]	 its shape, row-major (dense weight: OUT, IN, as
- *			 torch.nn.Linear.weight; bias: OUT)
+ *	    dim[ndim]	 its shape, row-major
  *	    data	 the product of dim[] float32 values
  *	crc	 CRC-32 (zlib's crc32, the ISO-HDLC / PNG polynomial) of every
  *		 byte before it
@@ -21,7 +28,11 @@
  * Nothing may follow the crc.  Layers without tensors (dropout, pools,
  * flatten) are not written, so adding a dropout layer does not change the
  * file a model reads: the k-th layer of the file goes to the k-th layer
- * of the model that holds tensors.
+ * of the model that holds tensors.  The conv2d and batchnorm layers came
+ * with image models; they use codes version 1 had reserved, so files of
+ * dense-only models are the same bytes as before and load unchanged.
+ * The running statistics are saved and loaded with the weights: a
+ * fine-tuned model evaluates with the statistics it was trained with.
  */
 #ifndef LRF_WFILE_H
 #define LRF_WFILE_H
@@ -44,7 +55,8 @@ enum { WFILE_DENSE = 1, WFILE_CONV2D = 2, WFILE_BATCHNORM = 3 };
 int wfile_save(const struct net *n, const char *path);
 
 /*
- * Read path into n's tensors.  Checks the magic, the version, that every
+ * Read path into n's tensors (parameters and running statistics).
+ * Checks the magic, the version, that every
  * layer's type and shapes equal the model's ("model.lrfw: layer 2
  * (dense): weight is 256x784, the model wants 128x784"), that the file is
  * neither truncated nor followed by garbage, and the checksum; allocates

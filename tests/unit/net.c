@@ -35,6 +35,8 @@
 #include "tap.h"
 
 static struct cfg_model M;
+static long force_nb;		/* > 0: conv2d chunks of this many samples */
+static double gc_h = 1e-2;	/* the gradient checks' perturbation */
 
 static void
 model(int loss, int init)
@@ -74,6 +76,31 @@ dropout(double rate)
 }
 
 static void
+conv(long filters, long kernel, long stride, long padding, int bias, int act)
+{
+	struct cfg_layer *c;
+
+	c = layer(LAYER_CONV2D);
+	c->filters = filters;
+	c->kernel = kernel;
+	c->stride = stride;
+	c->padding = padding;	/* -1: same */
+	c->bias = bias;
+	c->activation = act;
+}
+
+static void
+pool(int type, long kernel, long stride, long padding)
+{
+	struct cfg_layer *c;
+
+	c = layer(type);
+	c->kernel = kernel;
+	c->stride = stride;
+	c->padding = padding;
+}
+
+static void
 fill(float *x, long n, struct rng *g, double a)
 {
 	long i;
@@ -82,7 +109,11 @@ fill(float *x, long n, struct rng *g, double a)
 		x[i] = (float)(a * (2 * rng_uniform(g) - 1));
 }
 
-/* The sign pattern of every relu/leaky_relu output: 1 bit per unit. */
+/*
+ * The pattern of every kink: the sign of each relu/leaky_relu output
+ * (dense and conv2d), and the index each max pooling chose (4 bytes).
+ * With p NULL, only the bytes needed.
+ */
 static long
 pattern(const struct net *n, unsigned char *p)
 {
@@ -93,11 +124,18 @@ pattern(const struct net *n, unsigned char *p)
 	k = 0;
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		if (L->type != LAYER_DENSE || (L->act != ACT_RELU &&
-		    L->act != ACT_LEAKY_RELU))
+		if (L->type == LAYER_MAXPOOL2D) {
+			if (p != NULL)
+				memcpy(p + k, L->arg, n->B * L->nout * 4);
+			k += n->B * L->nout * 4;
 			continue;
-		for (i = 0; i < n->B * L->nout; i++)
-			p[k++] = L->y[i] > 0;
+		}
+		if ((L->type != LAYER_DENSE && L->type != LAYER_CONV2D) ||
+		    (L->act != ACT_RELU && L->act != ACT_LEAKY_RELU))
+			continue;
+		for (i = 0; i < n->B * L->nout; i++, k++)
+			if (p != NULL)
+				p[k] = L->y[i] > 0;
 	}
 	return k;
 }
@@ -123,7 +161,7 @@ gradcheck(struct net *n, float *x, const int *y, const float *t, long B,
 	float *p, *ana, p0, hp, hm;
 	double lp, lm, num, d, gmax, sd, sa, worst;
 	long np, i, k, bad, skip;
-	const double h = 1e-2;
+	const double h = gc_h;
 	char buf[200];
 	int kink, c;
 
@@ -131,12 +169,12 @@ gradcheck(struct net *n, float *x, const int *y, const float *t, long B,
 	np = input ? B * n->d : n->nparam;
 	p = input ? x : n->param;
 	ana = malloc(np * sizeof *ana);
-	base = malloc(1 << 16);
-	cur = malloc(1 << 16);
 	if (input)
 		net_input_grad(n, 1);
 	net_zero_grad(n);
 	loss_at(n, &r0, x, y, t, B);
+	base = malloc(pattern(n, NULL) + 1);
+	cur = malloc(pattern(n, NULL) + 1);
 	net_backward(n, 1);
 	memcpy(ana, input ? n->dx : n->grad, np * sizeof *ana);
 	k = pattern(n, base);
@@ -187,10 +225,14 @@ gradcheck(struct net *n, float *x, const int *y, const float *t, long B,
 	return c;
 }
 
-/* Build the net of M and check its parameter (and input) gradients. */
+/*
+ * Build the net of M for inputs of shape sh (NULL: d features) and check
+ * its parameter gradients (withinput 0), also its input gradient (1), or
+ * the input gradient only (2).
+ */
 static void
-check_model(long d, long K, int task, long B, int withinput,
-    const char *name, uint64_t seed)
+check_shaped(long d, const long *sh, long K, int task, long B,
+    int withinput, const char *name, uint64_t seed)
 {
 	struct net n;
 	struct rng g;
@@ -199,11 +241,14 @@ check_model(long d, long K, int task, long B, int withinput,
 	long i;
 	char buf[160];
 
-	if (net_create(&n, &M, "cfg.yaml", d, NULL, K, task, B, seed) == -1) {
+	if (net_create(&n, &M, "cfg.yaml", d, sh, K, task, B, seed) == -1) {
 		ok(0, name);
 		diag("%s", err_msg());
 		return;
 	}
+	for (i = 0; force_nb > 0 && i < n.nlayer; i++)
+		if (n.layer[i].type == LAYER_CONV2D)
+			n.layer[i].nb = force_nb;
 	rng_seed(&g, seed + 7);
 	x = malloc(B * d * sizeof *x);
 	y = malloc(B * sizeof *y);
@@ -213,8 +258,9 @@ check_model(long d, long K, int task, long B, int withinput,
 		y[i] = (int)rng_below(&g, task == TASK_CLASSIFICATION ? K : 1);
 	for (i = 0; i < B * K; i++)	/* in [0, 1] for bce */
 		t[i] = (float)rng_uniform(&g);
-	gradcheck(&n, x, task == TASK_CLASSIFICATION ? y : NULL,
-	    task == TASK_CLASSIFICATION ? NULL : t, B, 0, name);
+	if (withinput != 2)
+		gradcheck(&n, x, task == TASK_CLASSIFICATION ? y : NULL,
+		    task == TASK_CLASSIFICATION ? NULL : t, B, 0, name);
 	if (withinput) {
 		snprintf(buf, sizeof buf, "%s, input gradient", name);
 		gradcheck(&n, x, task == TASK_CLASSIFICATION ? y : NULL,
@@ -224,6 +270,13 @@ check_model(long d, long K, int task, long B, int withinput,
 	free(x);
 	free(y);
 	free(t);
+}
+
+static void
+check_model(long d, long K, int task, long B, int withinput,
+    const char *name, uint64_t seed)
+{
+	check_shaped(d, NULL, K, task, B, withinput, name, seed);
 }
 
 /* The first error of net_create for M and these data. */
@@ -929,14 +982,11 @@ test_errors(void)
 	is_str(create_err(4, 2, TASK_CLASSIFICATION),
 	    "cfg.yaml:12:7: dropout rate must be in [0, 1)",
 	    "error: dropout rate 1");
-	M.layers[1].type = LAYER_CONV2D;
-	is_str(create_err(4, 2, TASK_CLASSIFICATION),
-	    "cfg.yaml:12:7: layer type conv2d is not implemented yet",
-	    "error: conv2d not yet");
 	model(LOSS_CE, INIT_HE);
 	dropout(0.1);
 	is_str(create_err(4, 2, TASK_CLASSIFICATION),
-	    "cfg.yaml: the model has no dense layer", "error: no dense layer");
+	    "cfg.yaml: the model has no dense or conv2d layer",
+	    "error: no dense or conv2d layer");
 	model(LOSS_CE, INIT_HE);
 	is_str(create_err(4, 2, TASK_CLASSIFICATION),
 	    "cfg.yaml: the model has no layers", "error: no layers");
@@ -1028,6 +1078,771 @@ test_predict(void)
 	net_free(&n);
 }
 
+/* ---- image layers ------------------------------------------------------ */
+
+/*
+ * A conv2d forward worked by hand on the 1x3x3 input 1..9 (row-major):
+ *
+ *	1 2 3		2x2 kernel [1 2; 3 4], bias 0.5, stride 1, no padding:
+ *	4 5 6		  1+4+12+20 = 37, 2+6+15+24 = 47,
+ *	7 8 9		  4+10+21+32 = 67, 5+12+24+36 = 77, each + 0.5.
+ *
+ * A 3x3 kernel of ones with padding 1 sums each 3x3 neighbourhood:
+ * 12 21 16 / 27 45 33 / 24 39 28; with stride 2 it keeps the corners
+ * 12 16 / 24 28.  A second filter of minus ones with relu gives 0.
+ */
+static void
+test_conv_hand(void)
+{
+	static const float x[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const float w2[4] = { 1, 2, 3, 4 };
+	static const float same[9] = { 12, 21, 16, 27, 45, 33, 24, 39, 28 };
+	static const float corners[4] = { 12, 16, 24, 28 };
+	const long sh[3] = { 1, 3, 3 };
+	struct net n;
+	long i;
+	int good;
+
+	model(LOSS_MSE, INIT_HE);
+	conv(1, 2, 1, 0, 1, ACT_IDENTITY);
+	dense(1, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 9, sh, 1, TASK_REGRESSION, 1, 1);
+	memcpy(n.layer[0].w, w2, sizeof w2);
+	n.layer[0].b[0] = 0.5f;
+	net_forward(&n, x, NULL, NULL, 1, 0);
+	ok(n.layer[0].y[0] == 37.5f && n.layer[0].y[1] == 47.5f &&
+	    n.layer[0].y[2] == 67.5f && n.layer[0].y[3] == 77.5f,
+	    "conv hand: 2x2 kernel on 1x3x3 = 37.5 47.5 67.5 77.5");
+	is_int(n.layer[0].out[1] * 10 + n.layer[0].out[2], 22,
+	    "conv hand: output 1x2x2");
+	net_free(&n);
+
+	model(LOSS_MSE, INIT_HE);
+	conv(2, 3, 1, 1, 0, ACT_RELU);
+	dense(1, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 9, sh, 1, TASK_REGRESSION, 1, 1);
+	for (i = 0; i < 9; i++) {
+		n.layer[0].w[i] = 1;
+		n.layer[0].w[9 + i] = -1;
+	}
+	net_forward(&n, x, NULL, NULL, 1, 0);
+	good = 1;
+	for (i = 0; i < 9; i++)
+		good &= n.layer[0].y[i] == same[i] && n.layer[0].y[9 + i] == 0;
+	ok(good, "conv hand: 3x3 ones, padding 1: neighbourhood sums; "
+	    "relu of minus them: 0");
+	ok(n.layer[0].b == NULL && n.layer[0].np == 18,
+	    "conv hand: bias false: 18 parameters, no bias");
+	net_free(&n);
+
+	M.layers[0].stride = 2;
+	net_create(&n, &M, NULL, 9, sh, 1, TASK_REGRESSION, 1, 1);
+	for (i = 0; i < 9; i++)
+		n.layer[0].w[i] = 1;
+	net_forward(&n, x, NULL, NULL, 1, 0);
+	ok(memcmp(n.layer[0].y, corners, sizeof corners) == 0,
+	    "conv hand: stride 2, padding 1: 12 16 24 28");
+	net_free(&n);
+
+	/* same with an even kernel: torch pads 0 before, 1 after */
+	model(LOSS_MSE, INIT_HE);
+	conv(1, 2, 1, -1, 0, ACT_IDENTITY);
+	dense(1, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 9, sh, 1, TASK_REGRESSION, 1, 1);
+	for (i = 0; i < 4; i++)
+		n.layer[0].w[i] = 1;
+	net_forward(&n, x, NULL, NULL, 1, 0);
+	/* 1+2+4+5, 2+3+5+6, 3+6; 4+5+7+8, 5+6+8+9, 6+9; 7+8, 8+9, 9 */
+	{
+		static const float want[9] = { 12, 16, 9, 24, 28, 15, 15, 17,
+		    9 };
+
+		ok(memcmp(n.layer[0].y, want, sizeof want) == 0,
+		    "conv hand: 2x2 kernel, padding same: pads after");
+	}
+	net_free(&n);
+}
+
+/* One output of the direct convolution, in double. */
+static double
+naive_at(const float *x, const float *w, long C, long H, long W, long k,
+    long ih0, long iw0)
+{
+	long c, i, j, ih, iw;
+	double sum;
+
+	sum = 0;
+	for (c = 0; c < C; c++)
+		for (i = 0; i < k; i++)
+			for (j = 0; j < k; j++) {
+				ih = ih0 + i;
+				iw = iw0 + j;
+				if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+					sum += (double)w[(c * k + i) * k + j] *
+					    x[(c * H + ih) * W + iw];
+			}
+	return sum;
+}
+
+/* The direct convolution, in double: y (B, F, OH, OW). */
+static void
+naive_conv(double *y, const float *x, const float *w, const float *b,
+    long B, long C, long H, long W, long F, long k, long s, long p,
+    long OH, long OW)
+{
+	long bb, f, oh, ow;
+
+	for (bb = 0; bb < B; bb++)
+		for (f = 0; f < F; f++)
+			for (oh = 0; oh < OH; oh++)
+				for (ow = 0; ow < OW; ow++)
+					*y++ = (b != NULL ? b[f] : 0) +
+					    naive_at(x + bb * C * H * W,
+					    w + f * C * k * k, C, H, W, k,
+					    oh * s - p, ow * s - p);
+}
+
+/* conv2d forward against the direct convolution, over geometries, in
+ * one chunk and in chunks of 1 and 3 samples. */
+static void
+test_conv_naive(void)
+{
+	static const struct {
+		long C, H, W, F, k, s, p;
+		int bias;
+	} tab[] = {
+		{ 1, 5, 5, 2, 3, 1, 0, 1 }, { 2, 6, 5, 3, 3, 2, 1, 0 },
+		{ 3, 7, 7, 2, 5, 1, 2, 1 }, { 4, 4, 4, 5, 1, 1, 0, 1 },
+		{ 2, 9, 8, 3, 3, 3, 0, 1 }, { 2, 5, 6, 2, 5, 2, 2, 1 },
+		{ 1, 3, 3, 1, 3, 1, 2, 1 }, { 3, 8, 8, 4, 2, 2, 0, 0 },
+	};
+	const long B = 7, nbs[3] = { 0, 1, 3 };
+	struct net n;
+	struct rng g;
+	float *x;
+	double *ref, err, worst;
+	long sh[3], d, i, cnt;
+	size_t t;
+	int q, good;
+	char buf[160];
+
+	for (t = 0; t < sizeof tab / sizeof tab[0]; t++) {
+		model(LOSS_MSE, INIT_HE);
+		conv(tab[t].F, tab[t].k, tab[t].s, tab[t].p, tab[t].bias,
+		    ACT_IDENTITY);
+		dense(1, ACT_IDENTITY);
+		sh[0] = tab[t].C, sh[1] = tab[t].H, sh[2] = tab[t].W;
+		d = sh[0] * sh[1] * sh[2];
+		if (net_create(&n, &M, NULL, d, sh, 1, TASK_REGRESSION, B,
+		    40 + t) == -1) {
+			ok(0, err_msg());
+			continue;
+		}
+		x = malloc(B * d * sizeof *x);
+		rng_seed(&g, t);
+		fill(x, B * d, &g, 1);
+		cnt = B * n.layer[0].nout;
+		ref = malloc(cnt * sizeof *ref);
+		naive_conv(ref, x, n.layer[0].w, n.layer[0].b, B, sh[0], sh[1],
+		    sh[2], tab[t].F, tab[t].k, tab[t].s, tab[t].p,
+		    n.layer[0].out[1], n.layer[0].out[2]);
+		good = 1;
+		worst = 0;
+		for (q = 0; q < 3; q++) {
+			if (nbs[q] > 0)
+				n.layer[0].nb = nbs[q];
+			net_forward(&n, x, NULL, NULL, B, 0);
+			for (i = 0; i < cnt; i++) {
+				err = fabs(n.layer[0].y[i] - ref[i]);
+				worst = fmax(worst, err);
+				good &= err <= 1e-5 * (1 + fabs(ref[i]));
+			}
+		}
+		snprintf(buf, sizeof buf, "conv %ldx%ldx%ld, %ld filters "
+		    "%ldx%ld, stride %ld, padding %ld%s: = direct (worst "
+		    "%.1g)", sh[0], sh[1], sh[2], tab[t].F, tab[t].k,
+		    tab[t].k, tab[t].s, tab[t].p, tab[t].bias ? "" :
+		    ", no bias", worst);
+		ok(good, buf);
+		free(x);
+		free(ref);
+		net_free(&n);
+	}
+}
+
+static void
+test_conv_gradients(void)
+{
+	const long s255[3] = { 2, 5, 5 }, s365[3] = { 3, 6, 5 },
+	    s155[3] = { 1, 5, 5 }, s433[3] = { 4, 3, 3 },
+	    s277[3] = { 2, 7, 7 }, s244[3] = { 2, 4, 4 },
+	    s166[3] = { 1, 6, 6 }, s188[3] = { 1, 8, 8 };
+
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 0, 1, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_shaped(50, s255, 3, TASK_CLASSIFICATION, 3, 1,
+	    "conv 2->3 3x3 stride 1 padding 0, tanh", 51);
+	model(LOSS_CE, INIT_HE);
+	conv(2, 3, 2, 1, 0, ACT_IDENTITY);
+	dense(3, ACT_IDENTITY);
+	check_shaped(90, s365, 3, TASK_CLASSIFICATION, 3, 1,
+	    "conv 3->2 3x3 stride 2 padding 1, no bias, on 6x5", 52);
+	model(LOSS_CE, INIT_XAVIER);
+	conv(2, 5, 1, -1, 1, ACT_SIGMOID);
+	dense(3, ACT_IDENTITY);
+	check_shaped(25, s155, 3, TASK_CLASSIFICATION, 2, 1,
+	    "conv 1->2 5x5 padding same, sigmoid", 53);
+	model(LOSS_MSE, INIT_HE);
+	conv(3, 1, 1, 0, 1, ACT_GELU);
+	dense(2, ACT_IDENTITY);
+	check_shaped(36, s433, 2, TASK_REGRESSION, 3, 1,
+	    "conv 4->3 1x1, gelu, mse", 54);
+	model(LOSS_CE, INIT_HE);
+	conv(2, 3, 2, 0, 1, ACT_LEAKY_RELU);
+	dense(3, ACT_IDENTITY);
+	check_shaped(98, s277, 3, TASK_CLASSIFICATION, 3, 1,
+	    "conv 2->2 3x3 stride 2 padding 0, leaky_relu", 55);
+	model(LOSS_CE, INIT_HE);
+	conv(2, 2, 1, -1, 1, ACT_TANH);
+	conv(2, 5, 2, 2, 1, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_shaped(32, s244, 3, TASK_CLASSIFICATION, 3, 1,
+	    "conv 2x2 padding same, then 5x5 stride 2 padding 2", 56);
+
+	/* pools, after a conv so that their inputs have no ties */
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 1, ACT_TANH);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(36, s166, 3, TASK_CLASSIFICATION, 3, 1,
+	    "maxpool 2x2 stride 2", 57);
+	model(LOSS_CE, INIT_HE);
+	conv(2, 1, 1, 0, 1, ACT_IDENTITY);
+	pool(LAYER_MAXPOOL2D, 3, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(98, s277, 3, TASK_CLASSIFICATION, 3, 1,
+	    "maxpool 3x3 stride 2 (overlapping)", 58);
+	model(LOSS_CE, INIT_HE);
+	conv(2, 1, 1, 0, 1, ACT_IDENTITY);
+	pool(LAYER_MAXPOOL2D, 3, 2, 1);
+	dense(3, ACT_IDENTITY);
+	check_shaped(98, s277, 3, TASK_CLASSIFICATION, 3, 1,
+	    "maxpool 3x3 stride 2 padding 1", 59);
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 1, ACT_TANH);
+	pool(LAYER_AVGPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(36, s166, 3, TASK_CLASSIFICATION, 3, 1,
+	    "avgpool 2x2 stride 2", 60);
+	model(LOSS_CE, INIT_HE);
+	pool(LAYER_AVGPOOL2D, 3, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(98, s277, 3, TASK_CLASSIFICATION, 3, 1,
+	    "avgpool 3x3 stride 2 on the input", 61);
+	model(LOSS_CE, INIT_HE);
+	pool(LAYER_AVGPOOL2D, 3, 2, 1);
+	dense(3, ACT_IDENTITY);
+	check_shaped(98, s277, 3, TASK_CLASSIFICATION, 3, 1,
+	    "avgpool 3x3 stride 2 padding 1", 62);
+
+	/* batchnorm, training mode */
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 1, ACT_IDENTITY);
+	layer(LAYER_BATCHNORM);
+	conv(2, 3, 1, 0, 1, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_shaped(36, s166, 3, TASK_CLASSIFICATION, 3, 1,
+	    "batchnorm over channels (after conv)", 63);
+	model(LOSS_CE, INIT_HE);
+	dense(6, ACT_IDENTITY);
+	layer(LAYER_BATCHNORM);
+	dense(5, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_model(5, 3, TASK_CLASSIFICATION, 6, 1,
+	    "batchnorm over features (after dense)", 64);
+	model(LOSS_MSE, INIT_HE);
+	layer(LAYER_BATCHNORM);
+	conv(2, 3, 1, 1, 1, ACT_SIGMOID);
+	dense(2, ACT_IDENTITY);
+	check_shaped(32, s244, 2, TASK_REGRESSION, 4, 1,
+	    "batchnorm on the input, then conv", 65);
+
+	/* a small CNN end to end, and in chunks of 3 of its 7 samples */
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, -1, 1, ACT_TANH);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(6, 3, 1, 1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	layer(LAYER_FLATTEN);
+	dense(8, ACT_RELU);
+	dropout(0.25);
+	dense(3, ACT_IDENTITY);
+	check_shaped(64, s188, 3, TASK_CLASSIFICATION, 4, 1,
+	    "CNN conv-pool-conv-bn-pool-dense-dropout-dense", 66);
+	/* more samples, more kinks: a smaller perturbation */
+	force_nb = 3;
+	gc_h = 2e-3;
+	check_shaped(64, s188, 3, TASK_CLASSIFICATION, 7, 0,
+	    "CNN, im2col in chunks of 3 samples", 67);
+	gc_h = 1e-2;
+	check_shaped(64, s188, 3, TASK_CLASSIFICATION, 7, 2,
+	    "CNN, im2col in chunks of 3 samples", 67);
+	force_nb = 0;
+}
+
+/*
+ * batchnorm by hand, features (2 channels), batch x = [[1, 2], [3, 6]]:
+ * mean [2, 4], biased variance [1, 4], unbiased [2, 8];
+ * y = (x - mean) / sqrt(var + 1e-5) = -+1/sqrt(1 + 1e-5), -+2/sqrt(4 +
+ * 1e-5); running mean 0.1 [2, 4] = [0.2, 0.4], running variance
+ * 0.9 + 0.1 [2, 8] = [1.1, 1.7].  Evaluation with running mean [1, -2],
+ * variance [4, 0.25], gamma [2, 1], beta [0.5, 0] maps [3, -1.5] to
+ * 2 * 2 / sqrt(4 + 1e-5) + 0.5 = 2.4999975 and 0.5 / sqrt(0.25 + 1e-5)
+ * = 0.99998...
+ */
+static void
+test_bn_hand(void)
+{
+	const float x[4] = { 1, 2, 3, 6 }, xe[2] = { 3, -1.5f };
+	const int y[2] = { 0, 1 };
+	struct net n;
+	struct net_layer *L;
+
+	model(LOSS_CE, INIT_HE);
+	layer(LAYER_BATCHNORM);
+	dense(2, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 2, NULL, 2, TASK_CLASSIFICATION, 2, 1);
+	L = &n.layer[0];
+	ok(L->w[0] == 1 && L->w[1] == 1 && L->b[0] == 0 && L->b[1] == 0 &&
+	    L->rmean[0] == 0 && L->rvar[1] == 1, "batchnorm init: gamma 1, "
+	    "beta 0, running mean 0, variance 1");
+	is_int(net_nparams(&n), 4 + 6, "batchnorm: gamma and beta are "
+	    "parameters, running statistics not");
+	net_forward(&n, x, y, NULL, 2, 1);
+	is_double(L->y[0], -1 / sqrt(1 + 1e-5), 1e-7, "batchnorm train: "
+	    "y (1,1)");
+	is_double(L->y[1], -2 / sqrt(4 + 1e-5), 1e-7, "batchnorm train: "
+	    "y (1,2)");
+	is_double(L->y[3], 2 / sqrt(4 + 1e-5), 1e-7, "batchnorm train: "
+	    "y (2,2)");
+	is_double(L->rmean[0], 0.2, 1e-7, "running mean 0.1 * 2");
+	is_double(L->rmean[1], 0.4, 1e-7, "running mean 0.1 * 4");
+	is_double(L->rvar[0], 1.1, 1e-7, "running variance 0.9 + 0.1 * 2 "
+	    "(unbiased)");
+	is_double(L->rvar[1], 1.7, 1e-7, "running variance 0.9 + 0.1 * 8");
+	net_forward(&n, x, y, NULL, 2, 1);
+	is_double(L->rmean[1], 0.9 * 0.4 + 0.4, 1e-7, "running mean, "
+	    "second step");
+	net_forward(&n, x, y, NULL, 2, 0);
+	is_double(L->rmean[1], 0.76, 1e-7, "evaluation leaves the running "
+	    "statistics alone");
+	L->rmean[0] = 1, L->rmean[1] = -2;
+	L->rvar[0] = 4, L->rvar[1] = 0.25f;
+	L->w[0] = 2, L->b[0] = 0.5f;
+	net_forward(&n, xe, NULL, NULL, 1, 0);
+	is_double(L->y[0], 2 * 2 / sqrt(4 + 1e-5) + 0.5, 1e-6,
+	    "batchnorm eval: running statistics (1)");
+	is_double(L->y[1], 0.5 / sqrt(0.25 + 1e-5), 1e-6,
+	    "batchnorm eval: running statistics (2)");
+	ok(isnan(net_forward(&n, xe, y, NULL, 1, 1)),
+	    "batchnorm train: one sample of features is an error");
+	is_str(err_msg(), "net: layer 1 (batchnorm1): a training batch of "
+	    "one value per channel has no variance", "... its message");
+	net_free(&n);
+}
+
+/* The running statistics of a conv batchnorm: over batch and plane. */
+static void
+test_bn_conv(void)
+{
+	/* 2 samples of 1x2x2: channel values 1..8, mean 4.5, biased
+	 * variance 5.25, unbiased 6 */
+	const float x[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	const long sh[3] = { 1, 2, 2 };
+	struct net n;
+	struct net_layer *L;
+
+	model(LOSS_MSE, INIT_HE);
+	layer(LAYER_BATCHNORM);
+	dense(1, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 4, sh, 1, TASK_REGRESSION, 2, 1);
+	L = &n.layer[0];
+	net_forward(&n, x, NULL, NULL, 2, 1);
+	is_double(L->rmean[0], 0.45, 1e-7, "conv batchnorm: running mean");
+	is_double(L->rvar[0], 0.9 + 0.6, 1e-7, "conv batchnorm: running "
+	    "variance, unbiased over 8 values");
+	is_double(L->y[7], 3.5 / sqrt(5.25 + 1e-5), 1e-6,
+	    "conv batchnorm: y of the last value");
+	net_free(&n);
+}
+
+/* Frozen conv2d and batchnorm layers: their gradients are never
+ * written, the others' equal those of the unfrozen net. */
+static void
+test_cnn_freeze(void)
+{
+	const long sh[3] = { 2, 6, 6 };
+	struct opt_seg seg[16];
+	struct net a, f;
+	struct rng g;
+	float x[5 * 72];
+	int y[5] = { 0, 1, 2, 1, 0 }, good, nseg, l;
+	long i, lo, hi;
+
+	rng_seed(&g, 8);
+	fill(x, 5 * 72, &g, 1);
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(4, 3, 1, 1, 0, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	net_create(&a, &M, NULL, 72, sh, 3, TASK_CLASSIFICATION, 5, 4);
+	M.layers[0].freeze = 1;
+	M.layers[1].freeze = 1;
+	M.layers[3].lr_mult = 0.25;
+	net_create(&f, &M, NULL, 72, sh, 3, TASK_CLASSIFICATION, 5, 4);
+	ok(memcmp(a.param, f.param, a.nparam * sizeof(float)) == 0,
+	    "freeze does not change the initial weights");
+	net_zero_grad(&a);
+	net_forward(&a, x, y, NULL, 5, 1);
+	net_backward(&a, 1);
+	hi = f.layer[2].poff;	/* conv1 and batchnorm1 */
+	for (i = 0; i < f.nparam; i++)
+		f.grad[i] = i < hi ? 12345 : 0;
+	net_forward(&f, x, y, NULL, 5, 1);
+	net_backward(&f, 1);
+	good = 1;
+	for (i = 0; i < hi; i++)
+		good &= f.grad[i] == 12345;
+	ok(good, "frozen conv and batchnorm: gradients never written");
+	good = 1;
+	for (i = hi; i < f.nparam; i++)
+		good &= fabsf(f.grad[i] - a.grad[i]) <= 1e-6f *
+		    (1 + fabsf(a.grad[i]));
+	ok(good, "frozen conv and batchnorm: the others' gradients as "
+	    "unfrozen");
+	ok(memcmp(a.layer[1].rmean, f.layer[1].rmean, 3 * sizeof(float)) ==
+	    0 && f.layer[1].rmean[0] != 0, "frozen batchnorm: running "
+	    "statistics still move in training");
+	nseg = net_segments(&f, seg);
+	is_int(nseg, 2, "frozen conv and batchnorm: 2 segments");
+	lo = f.layer[3].poff;
+	ok(seg[0].off == lo && seg[0].n == 4 * 3 * 9 &&
+	    seg[0].lr_mult == 0.25f && seg[1].off == f.layer[4].poff,
+	    "segments of conv2 (lr_mult 0.25) and dense1");
+	is_int(net_ntrainable(&f), 108 + f.layer[4].np, "trainable: conv2 "
+	    "and dense1");
+	net_free(&f);
+
+	/* everything below the head frozen: backward writes the head only */
+	for (l = 0; l < 4; l++)
+		M.layers[l].freeze = 1;
+	net_create(&f, &M, NULL, 72, sh, 3, TASK_CLASSIFICATION, 5, 4);
+	hi = f.layer[4].poff;
+	for (i = 0; i < f.nparam; i++)
+		f.grad[i] = i < hi ? -7 : 0;
+	net_forward(&f, x, y, NULL, 5, 1);
+	net_backward(&f, 1);
+	good = 1;
+	for (i = 0; i < hi; i++)
+		good &= f.grad[i] == -7;
+	for (i = hi; i < f.nparam; i++)
+		good &= f.grad[i] == a.grad[i];
+	ok(good, "all but the head frozen: the head's gradient only");
+	net_free(&f);
+	net_free(&a);
+}
+
+/* The BLAS path and the reference give the same CNN step. */
+static void
+test_cnn_reference(void)
+{
+	const long sh[3] = { 1, 12, 12 };
+	struct net n;
+	struct rng g;
+	float *x, *g1, *l1;
+	int y[9], good;
+	double a, b;
+	long i, nl;
+
+	model(LOSS_CE, INIT_HE);
+	conv(8, 3, 1, -1, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(16, 3, 1, 1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_AVGPOOL2D, 2, 2, 0);
+	dense(10, ACT_RELU);
+	dense(4, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 144, sh, 4, TASK_CLASSIFICATION, 9, 6);
+	x = malloc(9 * 144 * sizeof *x);
+	g1 = malloc(n.nparam * sizeof *g1);
+	nl = 9 * 4;
+	l1 = malloc(nl * sizeof *l1);
+	rng_seed(&g, 31);
+	fill(x, 9 * 144, &g, 1);
+	for (i = 0; i < 9; i++)
+		y[i] = (int)rng_below(&g, 4);
+	net_zero_grad(&n);
+	a = net_forward(&n, x, y, NULL, 9, 1);
+	memcpy(l1, n.logits, nl * sizeof *l1);
+	net_backward(&n, 1);
+	memcpy(g1, n.grad, n.nparam * sizeof *g1);
+	blas_use_reference(1);
+	net_zero_grad(&n);
+	b = net_forward(&n, x, y, NULL, 9, 1);
+	net_backward(&n, 1);
+	blas_use_reference(0);
+	is_rel(b, a, 1e-5, "CNN reference path: same loss");
+	good = 1;
+	for (i = 0; i < nl; i++)
+		good &= fabsf(l1[i] - n.logits[i]) <= 1e-5f * (1 +
+		    fabsf(l1[i]));
+	ok(good, "CNN reference path: same logits");
+	good = 1;
+	for (i = 0; i < n.nparam; i++)
+		good &= fabsf(g1[i] - n.grad[i]) <= 1e-4f * (1e-2f +
+		    fabsf(g1[i]));
+	ok(good, "CNN reference path: same gradients");
+	net_free(&n);
+	free(x);
+	free(g1);
+	free(l1);
+}
+
+/* Chunked im2col gives the step of one chunk. */
+static void
+test_conv_chunks(void)
+{
+	const long sh[3] = { 3, 9, 9 };
+	struct net n;
+	struct rng g;
+	float *x, *g1, *dx1;
+	int y[10], good;
+	long i, d = 243;
+
+	model(LOSS_CE, INIT_HE);
+	conv(5, 3, 2, 1, 1, ACT_TANH);
+	conv(4, 3, 1, -1, 1, ACT_GELU);
+	dense(3, ACT_IDENTITY);
+	net_create(&n, &M, NULL, d, sh, 3, TASK_CLASSIFICATION, 10, 3);
+	ok(n.layer[0].nb == 10 && n.layer[1].nb == 10,
+	    "small layers: one chunk of the whole batch");
+	x = malloc(10 * d * sizeof *x);
+	g1 = malloc(n.nparam * sizeof *g1);
+	dx1 = malloc(10 * d * sizeof *dx1);
+	rng_seed(&g, 4);
+	fill(x, 10 * d, &g, 1);
+	for (i = 0; i < 10; i++)
+		y[i] = (int)rng_below(&g, 3);
+	net_input_grad(&n, 1);
+	net_zero_grad(&n);
+	net_forward(&n, x, y, NULL, 10, 1);
+	net_backward(&n, 1);
+	memcpy(g1, n.grad, n.nparam * sizeof *g1);
+	memcpy(dx1, n.dx, 10 * d * sizeof *dx1);
+	n.layer[0].nb = 3;	/* 4 chunks: 3 3 3 1 -> 3 3 2 2 */
+	n.layer[1].nb = 4;
+	net_zero_grad(&n);
+	net_forward(&n, x, y, NULL, 10, 1);
+	net_backward(&n, 1);
+	good = 1;
+	for (i = 0; i < n.nparam; i++)
+		good &= fabsf(g1[i] - n.grad[i]) <= 1e-5f * (1e-2f +
+		    fabsf(g1[i]));
+	for (i = 0; i < 10 * d; i++)
+		good &= fabsf(dx1[i] - n.dx[i]) <= 1e-5f * (1e-2f +
+		    fabsf(dx1[i]));
+	ok(good, "chunks of 3 and 4 samples: the gradients of one chunk");
+	net_free(&n);
+	free(x);
+	free(g1);
+	free(dx1);
+
+	/* a large layer is chunked at creation: 1x28x28 -> 32 3x3 */
+	{
+		const long s28[3] = { 1, 28, 28 };
+
+		model(LOSS_CE, INIT_HE);
+		conv(32, 3, 1, 1, 1, ACT_RELU);
+		dense(10, ACT_IDENTITY);
+		net_create(&n, &M, NULL, 784, s28, 10, TASK_CLASSIFICATION,
+		    1024, 1);
+		is_int(n.layer[0].nb, NET_CONVWORK / ((9 + 32) * 784),
+		    "1x28x28 conv 32 3x3: chunks of NET_CONVWORK floats");
+		ok(n.nwork <= NET_CONVWORK + 32, "the work block is "
+		    "NET_CONVWORK floats, not max_batch columns");
+		net_free(&n);
+	}
+}
+
+static const char *
+shaped_err(long d, const long *sh)
+{
+	struct net n;
+
+	err_clear();
+	if (net_create(&n, &M, "cfg.yaml", d, sh, 3, TASK_CLASSIFICATION, 4,
+	    1) == 0) {
+		net_free(&n);
+		return "(no error)";
+	}
+	return err_msg();
+}
+
+static void
+test_cnn_errors(void)
+{
+	const long s144[3] = { 1, 4, 4 }, s2[3] = { 3, 2, 2 };
+
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, 0, 1, ACT_RELU);
+	conv(4, 3, 1, 0, 1, ACT_RELU);
+	conv(4, 5, 1, 0, 1, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	M.layers[2].line = 9;
+	is_str(shaped_err(16, s144), "cfg.yaml:12:7: layer 2 (conv2d): "
+	    "kernel 3x3 does not fit the input 4x2x2",
+	    "error: conv kernel larger than the input");
+	model(LOSS_CE, INIT_HE);
+	conv(4, 5, 1, 1, 1, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	is_str(shaped_err(12, s2), "cfg.yaml:11:7: layer 1 (conv2d): "
+	    "kernel 5x5 with padding 1 does not fit the input 3x2x2",
+	    "error: conv kernel larger than the padded input");
+	M.layers[0].padding = -1;
+	is_str(shaped_err(12, s2), "(no error)", "padding same fits any "
+	    "input");
+	M.layers[0].stride = 2;
+	is_str(shaped_err(12, s2), "cfg.yaml:11:7: layer 1 (conv2d): "
+	    "padding same needs stride 1, not 2", "error: same, stride 2");
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, 1, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	pool(LAYER_AVGPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	is_str(shaped_err(16, s144), "cfg.yaml:14:7: layer 4 (avgpool2d): "
+	    "kernel 2x2 does not fit the input 4x1x1",
+	    "error: pooling to nothing");
+	model(LOSS_CE, INIT_HE);
+	pool(LAYER_MAXPOOL2D, 3, 1, 2);
+	dense(3, ACT_IDENTITY);
+	is_str(shaped_err(16, s144), "cfg.yaml:11:7: layer 1 (maxpool2d): "
+	    "padding 2 is more than half the kernel 3",
+	    "error: pool padding > kernel/2");
+	M.layers[0].padding = -1;
+	is_str(shaped_err(16, s144), "cfg.yaml:11:7: layer 1 (maxpool2d): "
+	    "padding same is for conv2d only", "error: pool padding same");
+	model(LOSS_CE, INIT_HE);
+	dense(8, ACT_RELU);
+	conv(4, 3, 1, 0, 1, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	is_str(shaped_err(16, s144), "cfg.yaml:12:7: layer 2 (conv2d): "
+	    "kernel 3x3 does not fit the input 8x1x1",
+	    "error: conv after dense (no image left)");
+	model(LOSS_CE, INIT_HE);
+	conv(3, 1, 1, 0, 1, ACT_IDENTITY);
+	pool(LAYER_AVGPOOL2D, 4, 4, 0);
+	is_str(shaped_err(16, s144), "(no error)", "a fully convolutional "
+	    "net: conv 1x1 and global average pooling to 3 classes");
+	model(LOSS_CE, INIT_HE);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	layer(LAYER_FLATTEN);
+	is_str(shaped_err(16, s144), "cfg.yaml: the model has no dense or "
+	    "conv2d layer", "error: no layer with weights");
+}
+
+static void
+test_cnn_summary(void)
+{
+	const long sh[3] = { 1, 28, 28 };
+	struct net n;
+	char buf[2048];
+	FILE *fp;
+	size_t len;
+
+	model(LOSS_CE, INIT_HE);
+	conv(32, 3, 1, -1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(64, 3, 1, 1, 0, ACT_RELU);
+	pool(LAYER_AVGPOOL2D, 3, 2, 1);
+	layer(LAYER_FLATTEN);
+	dense(128, ACT_RELU);
+	dense(10, ACT_IDENTITY);
+	M.layers[0].freeze = 1;
+	M.layers[3].lr_mult = 0.1;
+	net_create(&n, &M, NULL, 784, sh, 10, TASK_CLASSIFICATION, 2, 1);
+	fp = tmpfile();
+	is_int(net_summary(fp, &n), 0, "CNN summary: written");
+	rewind(fp);
+	len = fread(buf, 1, sizeof buf - 1, fp);
+	buf[len] = '\0';
+	fclose(fp);
+	is_str(buf,
+	    "#@ layer name=conv1 type=conv2d in=1x28x28 out=32x28x28 "
+	    "kernel=3 stride=1 padding=same activation=relu params=320 "
+	    "freeze=1\n"
+	    "#@ layer name=batchnorm1 type=batchnorm in=32x28x28 "
+	    "out=32x28x28 params=64\n"
+	    "#@ layer name=maxpool1 type=maxpool2d in=32x28x28 out=32x14x14 "
+	    "kernel=2 stride=2 params=0\n"
+	    "#@ layer name=conv2 type=conv2d in=32x14x14 out=64x14x14 "
+	    "kernel=3 stride=1 padding=1 activation=relu bias=0 "
+	    "params=18432 lr_mult=0.1\n"
+	    "#@ layer name=avgpool1 type=avgpool2d in=64x14x14 out=64x7x7 "
+	    "kernel=3 stride=2 padding=1 params=0\n"
+	    "#@ layer name=flatten1 type=flatten in=64x7x7 out=3136 "
+	    "params=0\n"
+	    "#@ layer name=dense1 type=dense in=3136 out=128 "
+	    "activation=relu params=401536\n"
+	    "#@ layer name=dense2 type=dense in=128 out=10 "
+	    "activation=identity params=1290\n"
+	    "#@ model layers=8 params=421642 trainable=421322 "
+	    "loss=cross_entropy init=he\n", "CNN summary: lines");
+	net_free(&n);
+}
+
+/*
+ * Initialisation of conv2d as torch: he = kaiming_normal_ on fan_in =
+ * C*k*k, xavier on fan_in + fan_out = (C + F) k*k, bias uniform in
+ * +-1/sqrt(fan_in).
+ */
+static void
+test_conv_init(void)
+{
+	const long sh[3] = { 16, 10, 10 };
+	struct net n;
+	double s2, mx, a;
+	long i, cnt;
+
+	model(LOSS_CE, INIT_HE);
+	conv(64, 5, 1, 0, 1, ACT_RELU);
+	dense(10, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 1600, sh, 10, TASK_CLASSIFICATION, 1, 42);
+	cnt = 64 * 16 * 25;
+	for (s2 = 0, i = 0; i < cnt; i++)
+		s2 += (double)n.layer[0].w[i] * n.layer[0].w[i];
+	is_rel(sqrt(s2 / cnt), sqrt(2.0 / 400), 0.03,
+	    "conv he: weight sd = sqrt(2/(C k k))");
+	for (mx = 0, i = 0; i < 64; i++)
+		mx = fmax(mx, fabs(n.layer[0].b[i]));
+	ok(mx <= 1 / 20.0 && mx > 0.8 / 20, "conv bias: uniform in "
+	    "+-1/sqrt(C k k)");
+	net_free(&n);
+	M.init = INIT_XAVIER;
+	net_create(&n, &M, NULL, 1600, sh, 10, TASK_CLASSIFICATION, 1, 42);
+	a = sqrt(6.0 / (400 + 64 * 25));
+	for (mx = 0, i = 0; i < cnt; i++)
+		mx = fmax(mx, fabs(n.layer[0].w[i]));
+	ok(mx <= a && mx > 0.99 * a, "conv xavier: |w| <= sqrt(6/((C+F) k "
+	    "k))");
+	net_free(&n);
+}
+
 int
 main(void)
 {
@@ -1045,5 +1860,16 @@ main(void)
 	test_errors();
 	test_summary();
 	test_predict();
+	test_conv_hand();
+	test_conv_naive();
+	test_conv_gradients();
+	test_bn_hand();
+	test_bn_conv();
+	test_cnn_freeze();
+	test_cnn_reference();
+	test_conv_chunks();
+	test_cnn_errors();
+	test_cnn_summary();
+	test_conv_init();
 	return done();
 }

@@ -138,6 +138,138 @@ count_files(void)
 	return n;
 }
 
+/* A small CNN: conv 3 3x3 same, batchnorm, maxpool, conv 2 3x3 (bias
+ * as asked), flatten, dense out; input 1x6x6. */
+static int
+cnn(struct net *n, long f1, int bias2, int bn, long out, uint64_t seed)
+{
+	const long sh[3] = { 1, 6, 6 };
+	struct cfg_model m;
+	struct cfg_layer *c;
+
+	memset(&m, 0, sizeof m);
+	m.loss = LOSS_CE;
+	m.init = INIT_HE;
+	c = &m.layers[m.nlayers++];
+	c->type = LAYER_CONV2D, c->filters = f1, c->kernel = 3;
+	c->stride = 1, c->padding = -1, c->bias = 1, c->lr_mult = 1;
+	c->activation = ACT_RELU;
+	c = &m.layers[m.nlayers++];
+	if (bn) {
+		c->type = LAYER_BATCHNORM, c->lr_mult = 1;
+	} else {
+		c->type = LAYER_CONV2D, c->filters = f1, c->kernel = 1;
+		c->stride = 1, c->bias = 1, c->lr_mult = 1;
+	}
+	c = &m.layers[m.nlayers++];
+	c->type = LAYER_MAXPOOL2D, c->kernel = 2, c->stride = 2;
+	c = &m.layers[m.nlayers++];
+	c->type = LAYER_CONV2D, c->filters = 2, c->kernel = 3;
+	c->stride = 1, c->padding = 1, c->bias = bias2, c->lr_mult = 1;
+	c = &m.layers[m.nlayers++];
+	c->type = LAYER_FLATTEN;
+	c = &m.layers[m.nlayers++];
+	c->type = LAYER_DENSE, c->units = out, c->lr_mult = 1;
+	if (net_create(n, &m, NULL, 36, sh, out, TASK_CLASSIFICATION, 4,
+	    seed) == -1) {
+		diag("net_create: %s", err_msg());
+		return -1;
+	}
+	return 0;
+}
+
+/* Weights files of a CNN: conv2d and batchnorm layers, running stats. */
+static void
+test_cnn(void)
+{
+	static unsigned char buf[8192];
+	struct net a, b, c;
+	float x[4 * 36], l1[12];
+	int y[4] = { 0, 1, 2, 0 }, loaded[6], i, good;
+	char p[300], want[600];
+	long size, expect;
+
+	snprintf(p, sizeof p, "%s/cnn.lrfw", dir);
+	for (i = 0; i < 4 * 36; i++)
+		x[i] = (float)((i * 37) % 11) / 11;
+	cnn(&a, 3, 0, 1, 3, 1);
+	net_forward(&a, x, y, NULL, 4, 1);	/* running stats move */
+	net_forward(&a, x, NULL, NULL, 4, 0);
+	memcpy(l1, a.logits, sizeof l1);
+	is_int(wfile_save(&a, p), 0, "CNN: save");
+	cnn(&b, 3, 0, 1, 3, 2);
+	is_int(wfile_load(&b, p, 0, loaded), 4, "CNN: 4 layers with tensors "
+	    "read");
+	ok(same_params(&a, &b), "CNN: the same weights, bit for bit");
+	ok(b.nstate == 6 && memcmp(a.state, b.state, 6 * sizeof(float)) ==
+	    0 && b.layer[1].rvar[0] != 1, "CNN: the running statistics too");
+	ok(loaded[0] && loaded[1] && !loaded[2] && loaded[3] && !loaded[4] &&
+	    loaded[5], "CNN: conv, batchnorm, conv, dense loaded");
+	net_forward(&b, x, NULL, NULL, 4, 0);
+	ok(memcmp(l1, b.logits, sizeof l1) == 0, "CNN: the loaded net "
+	    "evaluates to the same logits");
+
+	/*
+	 * layout: header 12; conv1: 8 + (4 + 16 + 27*4) + (4 + 4 + 3*4);
+	 * batchnorm1: 8 + 4 * (4 + 4 + 3*4); conv2 (no bias): 8 + 4 + 16 +
+	 * 54*4; dense1: 8 + (4 + 8 + 3*18*4) + (4 + 4 + 3*4); crc 4
+	 */
+	size = readall(p, buf, sizeof buf);
+	expect = 12 + (8 + 128 + 20) + (8 + 80) + (8 + 236) +
+	    (8 + 228 + 20) + 4;
+	is_int(size, expect, "CNN: file size as the format says");
+	ok(memcmp(buf + 8, "\4\0\0\0\2\0\0\0\2\0\0\0\4\0\0\0\3\0\0\0\1\0\0\0"
+	    "\3\0\0\0\3\0\0\0", 32) == 0, "CNN: 4 layers; conv2d, 2 tensors, "
+	    "weight 3x1x3x3");
+	ok(memcmp(buf + 12 + 156, "\3\0\0\0\4\0\0\0\1\0\0\0\3\0\0\0", 16) ==
+	    0, "CNN: batchnorm, 4 tensors of 3");
+	{
+		float rm, rv;
+
+		memcpy(&rm, buf + 12 + 156 + 8 + 2 * 20 + 8, 4);
+		memcpy(&rv, buf + 12 + 156 + 8 + 3 * 20 + 8, 4);
+		ok(rm == a.layer[1].rmean[0] && rv == a.layer[1].rvar[0],
+		    "CNN: running_mean and running_var are the 3rd and 4th");
+	}
+	ok(memcmp(buf + 12 + 156 + 88, "\2\0\0\0\1\0\0\0\4\0\0\0\2\0\0\0\3\0"
+	    "\0\0\3\0\0\0\3\0\0\0", 28) == 0, "CNN: conv2d without bias: "
+	    "1 tensor, 2x3x3x3");
+
+	/* mismatches: a clear message, nothing changed */
+	cnn(&c, 4, 0, 1, 3, 2);
+	snprintf(want, sizeof want, "%s: layer 1 (conv1): weight is 3x1x3x3, "
+	    "the model wants 4x1x3x3", p);
+	wfile_load(&c, p, 0, NULL);
+	is_str(err_msg(), want, "CNN: conv filters differ");
+	net_free(&c);
+	cnn(&c, 3, 1, 1, 3, 2);
+	snprintf(want, sizeof want, "%s: layer 4 (conv2): 1 tensors, the "
+	    "model has 2", p);
+	wfile_load(&c, p, 0, NULL);
+	is_str(err_msg(), want, "CNN: a conv2d with a bias");
+	net_free(&c);
+	cnn(&c, 3, 0, 0, 3, 2);
+	snprintf(want, sizeof want, "%s: layer 2 (conv2): the file has a "
+	    "batchnorm layer here", p);
+	is_int(wfile_load(&c, p, 0, NULL), -1, "CNN: conv for batchnorm: "
+	    "error");
+	is_str(err_msg(), want, "CNN: conv for batchnorm: message");
+	net_free(&c);
+
+	/* a new head: partial load keeps it, loads the rest */
+	cnn(&c, 3, 0, 1, 5, 2);
+	is_int(wfile_load(&c, p, 1, loaded), 3, "CNN, new head: 3 layers "
+	    "read");
+	good = memcmp(c.param, a.param, c.layer[5].poff * sizeof(float)) ==
+	    0 && memcmp(c.state, a.state, 6 * sizeof(float)) == 0 &&
+	    !loaded[5];
+	ok(good, "CNN, new head: convolutions, batchnorm and its running "
+	    "statistics from the file");
+	net_free(&c);
+	net_free(&a);
+	net_free(&b);
+}
+
 int
 main(void)
 {
@@ -150,7 +282,7 @@ main(void)
 	int loaded[4], kept, good, rc;
 	float f;
 
-	plan(48);
+	plan(65);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof path, "%s/model.lrfw", dir);
@@ -342,6 +474,8 @@ main(void)
 	ok(size == expect && memcmp(buf, buf2, size) == 0,
 	    "failed save: the old file intact");
 	is_int(count_files(), 2, "failed save: no temporary left");
+
+	test_cnn();
 
 	/* clean up */
 	{

@@ -1,0 +1,101 @@
+/*
+ * conv.h - the kernels of the image layers of lib/net.c: the im2col
+ * lowering of a convolution and its adjoint, max and average pooling,
+ * batch normalisation.
+ *
+ * Tensors are NCHW: nb samples of C planes of H rows of W floats.  A
+ * window geometry (struct conv_win) describes a kernel k x k moved with
+ * stride s over an input padded by p on the top and the left; the output
+ * has OH x OW positions (the caller computes them: floor((H + 2p - k) / s)
+ * + 1 for a symmetric padding, H for "same").  Reads that fall outside
+ * the input see 0 (convolution), are skipped (max pooling) or count as 0
+ * (average pooling, PyTorch's count_include_pad).
+ *
+ * Nothing here allocates, fails or prints; the loops over a row are
+ * written to be vectorised, and every output is written whole (there is
+ * no "+=" contract unless the comment says so).
+ */
+#ifndef LRF_CONV_H
+#define LRF_CONV_H
+
+#include <stdint.h>
+
+struct conv_win {
+	long	 C, H, W;	/* input planes and their size */
+	long	 k, s, p;	/* kernel, stride, padding before */
+	long	 OH, OW;	/* output size */
+};
+
+/*
+ * cols (C*k*k, nb*OH*OW) = the patches of x (nb, C, H, W): row (c, i, j),
+ * column (b, oh, ow) holds x[b, c, oh*s - p + i, ow*s - p + j], 0 outside
+ * the input.  Rows are ldc >= nb*OH*OW floats apart.
+ */
+void conv_im2col(float *cols, long ldc, const float *x, long nb,
+    const struct conv_win *g);
+
+/*
+ * dx (nb, C, H, W) = the adjoint of conv_im2col applied to dcols
+ * (C*k*k, nb*OH*OW), rows ldc apart: every input element gets the sum of
+ * the columns entries it was copied to.  dcols is scratch: the entries
+ * that im2col sets to 0 (the padding) may be zeroed.
+ */
+void conv_col2im(float *dx, float *dcols, long ldc, long nb,
+    const struct conv_win *g);
+
+/*
+ * Max pooling of np planes: y (np, OH, OW) = the window maxima of x
+ * (np, H, W), arg (np, OH, OW) = the index in its plane (row * W + col)
+ * of the element chosen: the first maximum in row-major order, or the
+ * last NaN (torch.nn.MaxPool2d's rule).  p <= k/2 (as torch), so that
+ * every window holds an input element.
+ */
+void conv_maxpool(float *y, int32_t *arg, const float *x, long np,
+    const struct conv_win *g);
+
+/* dx (np, H, W) = dy (np, OH, OW) sent back to the elements arg chose. */
+void conv_maxpool_back(float *dx, const float *dy, const int32_t *arg,
+    long np, const struct conv_win *g);
+
+/* Average pooling: y (np, OH, OW) = window sums of x (np, H, W) / (k*k),
+ * padding counted as zeros (p <= k/2, so that is always k*k). */
+void conv_avgpool(float *y, const float *x, long np,
+    const struct conv_win *g);
+
+/* dx (np, H, W) = the adjoint: dy / (k*k) spread over each window. */
+void conv_avgpool_back(float *dx, const float *dy, long np,
+    const struct conv_win *g);
+
+/* The sum of n floats, in float, in 16 partial sums (vectorised). */
+float conv_sum(const float *x, long n);
+
+/*
+ * Batch statistics of x (B, C, P) per channel c, over the n = B*P values
+ * x[b, c, :]: mean (C) and ssd (C), the sum of squared deviations from
+ * the mean (n times the biased variance), accumulated in double across
+ * rows.  P = H*W for an image (one pass, moments shifted by a value of
+ * the channel), 1 for features (two passes).
+ */
+void conv_bn_stats(float *mean, float *ssd, const float *x, long B, long C,
+    long P);
+
+/* y (B, C, P) = a[c] * x + b[c]: normalisation and affine in one pass
+ * (y may be x). */
+void conv_bn_apply(float *y, const float *x, const float *a, const float *b,
+    long B, long C, long P);
+
+/*
+ * Back through y = gamma (x - mean) invstd + beta with batch statistics
+ * over n = B*P values per channel: with xh = (x - mean) invstd,
+ *
+ *	dbeta  += sum dy		dgamma += sum dy xh
+ *	dx = gamma invstd (dy - sum(dy)/n - xh sum(dy xh)/n)
+ *
+ * g (B, C, P) holds dy on entry and dx on return (when wantdx; else it is
+ * left alone).  dgamma and dbeta may be NULL (a frozen layer).
+ */
+void conv_bn_back(float *g, float *dgamma, float *dbeta, const float *x,
+    const float *mean, const float *invstd, const float *gamma, long B,
+    long C, long P, int wantdx);
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * Unit tests for the image kernels (lib/conv.c): im2col against its
+ * definition, col2im as its adjoint, pooling worked by hand (ties, NaN,
+ * padding), the 2x2 fast paths against the general loops, batch
+ * normalisation against double-precision formulas.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv.h"
+#include "rng.h"
+#include "tap.h"
+
+static void
+fill(float *x, long n, struct rng *g)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		x[i] = (float)(2 * rng_uniform(g) - 1);
+}
+
+static struct conv_win
+win(long C, long H, long W, long k, long s, long p)
+{
+	struct conv_win g;
+
+	g.C = C, g.H = H, g.W = W, g.k = k, g.s = s, g.p = p;
+	g.OH = (H + 2 * p - k) / s + 1;
+	g.OW = (W + 2 * p - k) / s + 1;
+	return g;
+}
+
+/* x[b, c, ih, iw], 0 outside. */
+static float
+at(const float *x, const struct conv_win *g, long b, long c, long ih,
+    long iw)
+{
+	if (ih < 0 || ih >= g->H || iw < 0 || iw >= g->W)
+		return 0;
+	return x[((b * g->C + c) * g->H + ih) * g->W + iw];
+}
+
+static void
+test_im2col(void)
+{
+	/* C H W k s p, and 1 for "same" (OH = H, OW = W: padding p before,
+	 * k-1-p after), the fast path of stride 1 */
+	static const long tab[][7] = {
+		{ 1, 5, 5, 3, 1, 0, 0 }, { 2, 6, 5, 3, 2, 1, 0 },
+		{ 3, 7, 7, 5, 1, 2, 1 }, { 4, 4, 4, 1, 1, 0, 1 },
+		{ 2, 9, 8, 3, 3, 0, 0 }, { 2, 5, 6, 5, 2, 2, 0 },
+		{ 1, 3, 3, 3, 1, 2, 0 }, { 3, 8, 8, 2, 2, 0, 0 },
+		{ 1, 2, 2, 3, 3, 1, 0 }, { 2, 5, 7, 3, 1, 1, 1 },
+		{ 2, 6, 5, 4, 1, 1, 1 }, { 1, 6, 6, 2, 1, 0, 1 },
+		{ 1, 1, 1, 3, 1, 1, 1 }, { 1, 2, 2, 5, 1, 2, 1 },
+		{ 1, 3, 4, 7, 1, 3, 1 },
+	};
+	const long nb = 3, pad = 5;
+	struct conv_win g;
+	struct rng r;
+	float *x, *cols, *c2, *dx;
+	double lhs, rhs;
+	long t, ldc, w, rows, row, col, c, i, j, b, oh, ow, n;
+	int good, gap;
+	char name[120];
+
+	rng_seed(&r, 1);
+	for (t = 0; t < (long)(sizeof tab / sizeof tab[0]); t++) {
+		g = win(tab[t][0], tab[t][1], tab[t][2], tab[t][3], tab[t][4],
+		    tab[t][5]);
+		if (tab[t][6]) {
+			g.OH = g.H;
+			g.OW = g.W;
+		}
+		w = nb * g.OH * g.OW;
+		ldc = w + pad;
+		rows = g.C * g.k * g.k;
+		n = nb * g.C * g.H * g.W;
+		x = malloc(n * sizeof *x);
+		dx = malloc(n * sizeof *dx);
+		cols = malloc(rows * ldc * sizeof *cols);
+		c2 = malloc(rows * ldc * sizeof *c2);
+		fill(x, n, &r);
+		for (i = 0; i < rows * ldc; i++)
+			cols[i] = 77;
+		conv_im2col(cols, ldc, x, nb, &g);
+		good = gap = 1;
+		for (c = 0; c < g.C; c++)
+			for (i = 0; i < g.k; i++)
+				for (j = 0; j < g.k; j++) {
+					row = (c * g.k + i) * g.k + j;
+					col = 0;
+					for (b = 0; b < nb; b++)
+						for (oh = 0; oh < g.OH; oh++)
+							for (ow = 0; ow < g.OW;
+							    ow++, col++)
+								good &= cols[row
+								    * ldc +
+								    col] ==
+								    at(x, &g,
+								    b, c, oh *
+								    g.s - g.p +
+								    i, ow *
+								    g.s - g.p +
+								    j);
+					for (; col < ldc; col++)
+						gap &= cols[row * ldc + col] ==
+						    77;
+				}
+		snprintf(name, sizeof name, "im2col %ldx%ldx%ld k%ld s%ld "
+		    "p%ld%s: the patches, the row gaps untouched", g.C, g.H,
+		    g.W, g.k, g.s, g.p, tab[t][6] ? " same" : "");
+		ok(good && gap, name);
+
+		/* <im2col(x), c> = <x, col2im(c)> */
+		fill(c2, rows * ldc, &r);
+		lhs = rhs = 0;
+		for (row = 0; row < rows; row++)
+			for (col = 0; col < w; col++)
+				lhs += (double)cols[row * ldc + col] *
+				    c2[row * ldc + col];
+		conv_col2im(dx, c2, ldc, nb, &g);
+		for (i = 0; i < n; i++)
+			rhs += (double)x[i] * dx[i];
+		snprintf(name, sizeof name, "col2im %ldx%ldx%ld k%ld s%ld "
+		    "p%ld%s: the adjoint of im2col", g.C, g.H, g.W, g.k, g.s,
+		    g.p, tab[t][6] ? " same" : "");
+		is_double(rhs, lhs, 1e-5 * (1 + fabs(lhs)), name);
+		free(x);
+		free(dx);
+		free(cols);
+		free(c2);
+	}
+}
+
+/*
+ * The 4x4 plane
+ *	1 3 2 4
+ *	5 0 5 1
+ *	2 2 1 1
+ *	9 2 3 8
+ * max 2x2/2: 5 (index 4), 5 (6), 9 (12), 8 (15); the same with 3x3/2
+ * padding 1.  avg 2x2/2: 9/4, 12/4, 15/4, 13/4; avg 3x3/2 padding 1
+ * (padding counted): 9/9, 15/9, 20/9, 23/9.
+ */
+static void
+test_pool_hand(void)
+{
+	static const float x[16] = { 1, 3, 2, 4, 5, 0, 5, 1, 2, 2, 1, 1, 9,
+	    2, 3, 8 };
+	static const float dy[4] = { 1, 2, 3, 4 };
+	struct conv_win g;
+	float y[4], dx[16], t[9];
+	int32_t arg[4];
+	long i;
+	int good;
+
+	g = win(1, 4, 4, 2, 2, 0);
+	conv_maxpool(y, arg, x, 1, &g);
+	ok(y[0] == 5 && y[1] == 5 && y[2] == 9 && y[3] == 8 && arg[0] == 4 &&
+	    arg[1] == 6 && arg[2] == 12 && arg[3] == 15,
+	    "maxpool 2x2/2: maxima and their indices");
+	conv_maxpool_back(dx, dy, arg, 1, &g);
+	good = 1;
+	for (i = 0; i < 16; i++)
+		good &= dx[i] == (i == 4 ? 1 : i == 6 ? 2 : i == 12 ? 3 :
+		    i == 15 ? 4 : 0);
+	ok(good, "maxpool 2x2/2 backward: to the maxima only");
+	g = win(1, 4, 4, 3, 2, 1);
+	memset(arg, 0, sizeof arg);
+	conv_maxpool(y, arg, x, 1, &g);
+	ok(g.OH == 2 && y[0] == 5 && y[1] == 5 && y[2] == 9 && y[3] == 8 &&
+	    arg[0] == 4 && arg[1] == 6 && arg[2] == 12 && arg[3] == 15,
+	    "maxpool 3x3/2 padding 1: the same");
+
+	g = win(1, 4, 4, 2, 2, 0);
+	conv_avgpool(y, x, 1, &g);
+	ok(y[0] == 2.25f && y[1] == 3 && y[2] == 3.75f && y[3] == 3.25f,
+	    "avgpool 2x2/2: 2.25 3 3.75 3.25");
+	g = win(1, 4, 4, 3, 2, 1);
+	conv_avgpool(y, x, 1, &g);
+	ok(y[0] == 1 && y[1] == 15.0f / 9 && y[2] == 20.0f / 9 &&
+	    y[3] == 23.0f / 9, "avgpool 3x3/2 padding 1: padding counts "
+	    "(count_include_pad)");
+	conv_avgpool_back(dx, dy, 1, &g);
+	/* dx[0] is in window 0 only: 1/9; dx[5] (1,1) in all four */
+	ok(dx[0] == 1.0f / 9 && fabsf(dx[5] - 10.0f / 9) < 1e-6f &&
+	    dx[15] == 4.0f / 9, "avgpool 3x3/2 padding 1 backward");
+
+	/* ties: the first; NaN: the last NaN */
+	{
+		const float tie[4] = { 7, 7, 7, 7 };
+		const float nan4[4] = { 1, NAN, 3, NAN };
+		const float ninf[4] = { -INFINITY, -INFINITY, -INFINITY,
+		    -INFINITY };
+		int32_t a9[9];
+
+		g = win(1, 2, 2, 2, 2, 0);
+		conv_maxpool(y, arg, tie, 1, &g);
+		ok(y[0] == 7 && arg[0] == 0, "maxpool: a tie goes to the "
+		    "first");
+		conv_maxpool(y, arg, nan4, 1, &g);
+		ok(isnan(y[0]) && arg[0] == 3, "maxpool: NaN wins (the last)");
+		conv_maxpool(y, arg, ninf, 1, &g);
+		ok(y[0] == -INFINITY && arg[0] == 0, "maxpool: all -inf: the "
+		    "first");
+		g = win(1, 2, 2, 2, 1, 1);	/* general path, 3x3 out */
+		conv_maxpool(t, a9, tie, 1, &g);
+		ok(t[4] == 7 && a9[0] == 0 && a9[1] == 0 && a9[4] == 0 &&
+		    a9[5] == 1 && a9[8] == 3, "maxpool general path: ties go "
+		    "to the first in the window");
+	}
+
+	/* overlapping windows add up: 3x3, k2/1, the centre the maximum */
+	{
+		const float c9[9] = { 1, 2, 3, 4, 9, 5, 6, 7, 8 };
+
+		g = win(1, 3, 3, 2, 1, 0);
+		conv_maxpool(y, arg, c9, 1, &g);
+		conv_maxpool_back(t, dy, arg, 1, &g);
+		ok(t[4] == 10 && t[0] == 0 && t[8] == 0, "maxpool 2x2/1: the "
+		    "centre gets 1+2+3+4");
+	}
+}
+
+/* The 2x2/2 fast paths against the general definition, odd sizes. */
+static void
+test_pool_fast(void)
+{
+	struct conv_win g;
+	struct rng r;
+	float x[3 * 5 * 7], y[3 * 2 * 3], m, v;
+	int32_t arg[3 * 2 * 3];
+	long q, oh, ow, i, j, a;
+	int good;
+
+	rng_seed(&r, 5);
+	fill(x, 3 * 35, &r);
+	x[7] = x[8] = 2;	/* a tie in window (0, 0, 3) */
+	g = win(3, 5, 7, 2, 2, 0);
+	conv_maxpool(y, arg, x, 3, &g);
+	good = g.OH == 2 && g.OW == 3;
+	for (q = 0; q < 3; q++)
+		for (oh = 0; oh < 2; oh++)
+			for (ow = 0; ow < 3; ow++) {
+				m = -INFINITY;
+				a = -1;
+				for (i = 0; i < 2; i++)
+					for (j = 0; j < 2; j++) {
+						v = x[q * 35 + (2 * oh + i) *
+						    7 + 2 * ow + j];
+						if (v > m) {
+							m = v;
+							a = (2 * oh + i) * 7 +
+							    2 * ow + j;
+						}
+					}
+				good &= y[(q * 2 + oh) * 3 + ow] == m &&
+				    arg[(q * 2 + oh) * 3 + ow] == a;
+			}
+	ok(good, "maxpool 2x2/2 on 5x7 planes: as the definition");
+	conv_avgpool(y, x, 3, &g);
+	good = 1;
+	for (q = 0; q < 3; q++)
+		for (oh = 0; oh < 2; oh++)
+			for (ow = 0; ow < 3; ow++) {
+				const float *p = x + q * 35 + 2 * oh * 7 +
+				    2 * ow;
+
+				good &= y[(q * 2 + oh) * 3 + ow] ==
+				    (p[0] + p[1] + p[7] + p[8]) / 4;
+			}
+	ok(good, "avgpool 2x2/2 on 5x7 planes: as the definition");
+}
+
+/* batchnorm kernels against double-precision formulas, P = 1 and 6 */
+static void
+test_bn(void)
+{
+	enum { B = 5, C = 3 };
+	struct rng r;
+	float x[B * C * 6], g[B * C * 6], g0[B * C * 6], mean[C], ssd[C];
+	float a[C], b[C], y[B * C * 6], gam[C], inv[C], dg[C], db[C];
+	double m, s, sdy, sdx, want;
+	long P, n, c, i, e, cnt;
+	int good, gm, gb;
+	char name[80];
+
+	rng_seed(&r, 9);
+	for (P = 1; P <= 6; P += 5) {
+		cnt = B * C * P;
+		fill(x, cnt, &r);
+		for (i = 0; i < cnt; i++)
+			x[i] = 3 + 2 * x[i];	/* a mean far from 0 */
+		conv_bn_stats(mean, ssd, x, B, C, P);
+		good = 1;
+		for (c = 0; c < C; c++) {
+			m = s = 0;
+			for (n = 0; n < B; n++)
+				for (i = 0; i < P; i++)
+					m += x[(n * C + c) * P + i];
+			m /= B * P;
+			for (n = 0; n < B; n++)
+				for (i = 0; i < P; i++)
+					s += pow(x[(n * C + c) * P + i] - m,
+					    2);
+			good &= fabs(mean[c] - m) <= 1e-6 * fabs(m) &&
+			    fabs(ssd[c] - s) <= 1e-5 * s;
+		}
+		snprintf(name, sizeof name, "bn stats, P = %ld: mean and sum "
+		    "of squared deviations", P);
+		ok(good, name);
+		for (c = 0; c < C; c++) {
+			a[c] = 0.5f + c;
+			b[c] = -1.0f + c;
+		}
+		conv_bn_apply(y, x, a, b, B, C, P);
+		good = 1;
+		for (n = 0; n < B; n++)
+			for (c = 0; c < C; c++)
+				for (i = 0; i < P; i++) {
+					e = (n * C + c) * P + i;
+					good &= y[e] == x[e] * a[c] +
+					    b[c];
+				}
+		snprintf(name, sizeof name, "bn apply, P = %ld: a x + b", P);
+		ok(good, name);
+
+		/* dx = gamma invstd (dy - mean(dy) - xh mean(dy xh)) */
+		fill(g, cnt, &r);
+		memcpy(g0, g, sizeof g);
+		for (c = 0; c < C; c++) {
+			gam[c] = 1.5f - c;
+			inv[c] = (float)(1 / sqrt(ssd[c] / (B * P) + 1e-5));
+			dg[c] = db[c] = 1;
+		}
+		conv_bn_back(g, dg, db, x, mean, inv, gam, B, C, P, 1);
+		good = gm = gb = 1;
+		for (c = 0; c < C; c++) {
+			sdy = sdx = 0;
+			for (n = 0; n < B; n++)
+				for (i = 0; i < P; i++) {
+					e = (n * C + c) * P + i;
+					sdy += g0[e];
+					sdx += g0[e] * (x[e] -
+					    (double)mean[c]) * inv[c];
+				}
+			gm &= fabs(dg[c] - (1 + sdx)) <= 1e-5;
+			gb &= fabs(db[c] - (1 + sdy)) <= 1e-5;
+			for (n = 0; n < B; n++)
+				for (i = 0; i < P; i++) {
+					e = (n * C + c) * P + i;
+					want = (double)gam[c] * inv[c] *
+					    (g0[e] - sdy / (B * P) -
+					    (x[e] - (double)mean[c]) *
+					    inv[c] * sdx / (B * P));
+					good &= fabs(g[e] - want) <=
+					    1e-5 * (1 + fabs(want));
+				}
+		}
+		snprintf(name, sizeof name, "bn backward, P = %ld: dgamma += "
+		    "sum dy xh", P);
+		ok(gm, name);
+		snprintf(name, sizeof name, "bn backward, P = %ld: dbeta += "
+		    "sum dy", P);
+		ok(gb, name);
+		snprintf(name, sizeof name, "bn backward, P = %ld: dx", P);
+		ok(good, name);
+		memcpy(g, g0, sizeof g);
+		conv_bn_back(g, NULL, NULL, x, mean, inv, gam, B, C, P, 0);
+		snprintf(name, sizeof name, "bn backward, P = %ld, frozen, no "
+		    "dx: nothing written", P);
+		ok(memcmp(g, g0, sizeof g) == 0, name);
+	}
+}
+
+static void
+test_sum(void)
+{
+	float x[1000];
+	long i;
+
+	for (i = 0; i < 1000; i++)
+		x[i] = (float)(i + 1);
+	is_double(conv_sum(x, 1000), 500500, 0, "sum of 1..1000");
+	is_double(conv_sum(x, 17), 153, 0, "sum of 1..17 (a tail)");
+	is_double(conv_sum(x, 0), 0, 0, "sum of nothing");
+}
+
+int
+main(void)
+{
+	test_im2col();
+	test_pool_hand();
+	test_pool_fast();
+	test_bn();
+	test_sum();
+	return done();
+}
