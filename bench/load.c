@@ -17,6 +17,7 @@
 #include "cfg.h"
 #include "data.h"
 #include "err.h"
+#include "num.h"
 
 static double
 now(void)
@@ -40,12 +41,14 @@ main(int argc, char *argv[])
 {
 	struct dataset ds;
 	struct cfg c;
-	double t0, s[64];
-	int ch, k, reps;
+	double t0, s[64] = { 0 };
+	size_t n = 0, d = 0;
+	long reps;
+	int ch, k;
 
 	reps = 5;
 	while ((ch = getopt(argc, argv, "r:")) != -1) {
-		if (ch != 'r' || (reps = atoi(optarg)) < 1 || reps > 64) {
+		if (ch != 'r' || num_long(optarg, 1, 64, &reps) < 0) {
 			fprintf(stderr, "usage: load [-r repeats] "
 			    "[images labels]\n");
 			return 2;
@@ -71,12 +74,12 @@ main(int argc, char *argv[])
 		}
 		if (k >= 0)
 			s[k] = now() - t0;
-		if (k < reps - 1)
-			data_free(&ds);
+		n = ds.n;
+		d = ds.d;
+		data_free(&ds);
 	}
 	qsort(s, reps, sizeof(s[0]), cmp);
 	printf("seconds=%.4f n=%zu d=%zu\n", reps % 2 ? s[reps / 2] :
-	    (s[reps / 2 - 1] + s[reps / 2]) / 2, ds.n, ds.d);
-	data_free(&ds);
+	    (s[reps / 2 - 1] + s[reps / 2]) / 2, n, d);
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "blas.h"
+#include "num.h"
 #include "rng.h"
 
 #define MAXL	16
@@ -110,6 +111,17 @@ usage(void)
 	exit(2);
 }
 
+/* A whole number in [min, max], or usage. */
+static long
+arg(const char *s, long min, long max)
+{
+	long v;
+
+	if (num_long(s, min, max, &v) < 0)
+		usage();
+	return v;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -124,26 +136,30 @@ main(int argc, char *argv[])
 	secs = 0.3;
 	while ((ch = getopt(argc, argv, "t:r:s:")) != -1) {
 		switch (ch) {
-		case 't': threads = atol(optarg); break;
-		case 'r': reps = atol(optarg); break;
-		case 's': secs = atof(optarg); break;
+		case 't': threads = arg(optarg, 0, 1024); break;
+		case 'r': reps = arg(optarg, 1, 64); break;
+		case 's':
+			if (num_double(optarg, &secs) < 0 || !(secs > 0) ||
+			    secs > 1e4)
+				usage();
+			break;
 		default: usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || reps < 1 || reps > 64 || !(secs > 0))
+	if (argc < 2)
 		usage();
 	blas_threads((int)threads);
 	rng_seed(&r, 1);
 	if (strcmp(argv[0], "step") == 0) {
-		if (argc < 4 || argc - 2 > MAXL + 1 || (B = atol(argv[1])) < 1)
+		if (argc < 4 || argc - 2 > MAXL + 1)
 			usage();
+		B = arg(argv[1], 1, 1L << 20);
 		nd = argc - 3;
 		flop = 0;
 		for (i = 0; i <= nd; i++)
-			if ((dim[i] = atol(argv[2 + i])) < 1)
-				usage();
+			dim[i] = arg(argv[2 + i], 1, 1L << 20);
 		for (i = 0; i < nd; i++) {
 			w[i] = fill(dim[i + 1] * dim[i], &r);
 			dw[i] = fill(dim[i + 1] * dim[i], &r);
@@ -155,8 +171,9 @@ main(int argc, char *argv[])
 			act[i] = fill(B * dim[i], &r);
 		fn = step;
 	} else if (strcmp(argv[0], "peak") == 0) {
-		if (argc != 2 || (N = atol(argv[1])) < 1)
+		if (argc != 2)
 			usage();
+		N = arg(argv[1], 1, 1L << 15);
 		a = fill(N * N, &r);
 		b = fill(N * N, &r);
 		c = fill(N * N, &r);

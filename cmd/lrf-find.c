@@ -181,7 +181,9 @@ spawn(char *const argv[], int in, int out, const char *dir)
 	return pid;
 }
 
-/* Wait for pid; its exit status, or 128+signal. */
+/* Wait for pid; its exit status, or KILLED + the signal that killed it. */
+#define KILLED	256
+
 static int
 reap(pid_t pid)
 {
@@ -192,7 +194,7 @@ reap(pid_t pid)
 			return 127;
 	if (gotsig)
 		die_signal();
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : KILLED + WTERMSIG(st);
 }
 
 /* Run argv to completion, stdin from file in (or /dev/null), stdout to
@@ -203,8 +205,9 @@ runfile(char *const argv[], const char *in, const char *out)
 	int fi, fo, r;
 	pid_t pid;
 
-	fi = open(in ? in : "/dev/null", O_RDONLY);
-	fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	fi = open(in ? in : "/dev/null", O_RDONLY | O_CLOEXEC);
+	fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC, 0666);
 	if (fi < 0 || fo < 0) {
 		err_set("%s: %s", fi < 0 ? in : out, strerror(errno));
 		return 127;
@@ -251,14 +254,22 @@ pipeline(const char *cfgpath, struct seen *s)
 	double lr, loss, val, sm;
 	FILE *fp, *out;
 
+	/*
+	 * Every descriptor here is close-on-exec: a stage that held the
+	 * read end of its own output pipe would never see its reader go
+	 * away (EPIPE), and would block instead of ending.
+	 */
 	snprintf(path, sizeof(path), "%s/smooth.tsv", tmpdir);
 	if ((out = fopen(path, "w")) == NULL)
 		return err_set("%s: %s", path, strerror(errno));
+	fcntl(fileno(out), F_SETFD, FD_CLOEXEC);
 	pgrp = 0;
-	in = open("/dev/null", O_RDONLY);
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < 3; i++) {
 		if (pipe(p) < 0)
 			return err_set("pipe: %s", strerror(errno));
+		fcntl(p[0], F_SETFD, FD_CLOEXEC);
+		fcntl(p[1], F_SETFD, FD_CLOEXEC);
 		pid[i] = spawn(argv[i], in, p[1], tmpdir);
 		close(in);
 		close(p[1]);
@@ -270,7 +281,7 @@ pipeline(const char *cfgpath, struct seen *s)
 	rec_open(&r, fp, "lrf-smooth output");
 	every = o.verbose ? 1 : 10;
 	lrc = lossc = valc = smc = -1;
-	bad = 0;
+	bad = n = 0;
 	while (!gotsig && (n = rec_next(&r)) > 0) {
 		fputs(r.raw, out);
 		fputc('\n', out);
@@ -329,7 +340,12 @@ pipeline(const char *cfgpath, struct seen *s)
 	status = 0;
 	for (i = 0; i < 3; i++)
 		if ((n = reap(pid[i])) != 0 && !status) {
-			err_set("%s failed (exit status %d)", names[i], n);
+			if (n > KILLED)
+				err_set("%s failed (killed by signal %d)",
+				    names[i], n - KILLED);
+			else
+				err_set("%s failed (exit status %d)",
+				    names[i], n);
 			status = -1;
 		}
 	pgrp = 0;
@@ -417,7 +433,7 @@ json_meta(FILE *fp, const char *line)
 	while (*(p += strspn(p, " \t")) != '\0') {
 		k = strcspn(p, "= \t");
 		v = strcspn(p, " \t");
-		if (p[k] == '=' && k < sizeof(key) && v - k - 1 < sizeof(val)) {
+		if (k < sizeof(key) && p[k] == '=' && v - k - 1 < sizeof(val)) {
 			snprintf(key, sizeof(key), "%.*s", (int)k, p);
 			snprintf(val, sizeof(val), "%.*s", (int)(v - k - 1),
 			    p + k + 1);
@@ -572,7 +588,7 @@ find_bindir(const char *argv0)
 		snprintf(bindir, sizeof(bindir), ".");
 }
 
-enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
+enum { O_FIRST = 256, O_START = O_FIRST, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT };
 
 int
@@ -627,8 +643,8 @@ main(int argc, char *argv[])
 	memset(&f, 0, sizeof(f));
 	cfgfile = NULL;
 	while ((ch = getopt_long(argc, argv, "c:o:qvh", lopts, NULL)) != -1) {
-		if (ch >= O_START && ch - O_START < 16)
-			f.has[ch - O_START] = 1;
+		if (ch >= O_FIRST && ch - O_FIRST < 16)
+			f.has[ch - O_FIRST] = 1;
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
 		case O_START: f.start = opt_double("--start_lr", optarg); break;
@@ -659,14 +675,14 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		prog_usage("unexpected argument '%s'", argv[optind]);
-	if (f.has[O_BETA - O_START] && !(f.beta >= 0 && f.beta < 1))
+	if (f.has[O_BETA - O_FIRST] && !(f.beta >= 0 && f.beta < 1))
 		prog_usage("--beta: %g is out of range [0, 1)", f.beta);
-	if (f.has[O_DIV - O_START] && !(f.div > 1))
+	if (f.has[O_DIV - O_FIRST] && !(f.div > 1))
 		prog_usage("--diverge_threshold: %g must be greater than 1",
 		    f.div);
-	if (f.has[O_START - O_START] && !(f.start > 0))
+	if (f.has[O_START - O_FIRST] && !(f.start > 0))
 		prog_usage("--start_lr: %g must be positive", f.start);
-	if (f.has[O_END - O_START] && !(f.end > 0))
+	if (f.has[O_END - O_FIRST] && !(f.end > 0))
 		prog_usage("--end_lr: %g must be positive", f.end);
 	if (f.device && strcmp(f.device, "cpu") != 0)
 		prog_usage("--device: '%s' is not available (only cpu)",
@@ -683,15 +699,15 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	if (cfgfile == NULL)
 		default_experiment(&c);
-	if (f.has[O_START - O_START]) c.finder.start_lr = f.start;
-	if (f.has[O_END - O_START]) c.finder.end_lr = f.end;
-	if (f.has[O_NUM - O_START]) c.finder.num_iter = f.num;
-	if (f.has[O_BETA - O_START]) c.finder.beta = f.beta;
-	if (f.has[O_DIV - O_START]) c.finder.diverge_threshold = f.div;
-	if (f.has[O_FOLD - O_START]) c.data.fold = f.fold;
-	if (f.has[O_BATCH - O_START]) c.train.batch_size = f.batch;
-	if (f.has[O_SEED - O_START]) c.train.seed = f.seed;
-	if (f.has[O_THREADS - O_START]) c.train.threads = f.threads;
+	if (f.has[O_START - O_FIRST]) c.finder.start_lr = f.start;
+	if (f.has[O_END - O_FIRST]) c.finder.end_lr = f.end;
+	if (f.has[O_NUM - O_FIRST]) c.finder.num_iter = f.num;
+	if (f.has[O_BETA - O_FIRST]) c.finder.beta = f.beta;
+	if (f.has[O_DIV - O_FIRST]) c.finder.diverge_threshold = f.div;
+	if (f.has[O_FOLD - O_FIRST]) c.data.fold = f.fold;
+	if (f.has[O_BATCH - O_FIRST]) c.train.batch_size = f.batch;
+	if (f.has[O_SEED - O_FIRST]) c.train.seed = f.seed;
+	if (f.has[O_THREADS - O_FIRST]) c.train.threads = f.threads;
 	if (f.method)
 		snprintf(c.finder.suggest, sizeof(c.finder.suggest), "%s",
 		    f.method);
@@ -799,12 +815,15 @@ main(int argc, char *argv[])
 		snprintf(path, sizeof(path), "%s/lr_finder.gp", tmpdir);
 		if (runfile(plot, NULL, path) != 0)
 			fail();
+		/* NOLINTNEXTLINE(cert-env33-c): a fixed command */
 		if (system("command -v gnuplot >/dev/null 2>&1") != 0)
 			fprintf(stderr, "%s: warning: gnuplot not found; "
 			    "lr_finder.png not drawn\n", prog);
-		else if (runfile(gp, NULL, NULL) != 0)
-			fprintf(stderr, "%s: warning: gnuplot failed; "
-			    "lr_finder.png not drawn\n", prog);
+		else if (runfile(gp, NULL, NULL) != 0) {
+			/* a full disk, most likely (gnuplot said why) */
+			err_set("gnuplot failed to draw lr_finder.png");
+			fail();
+		}
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);

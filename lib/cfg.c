@@ -309,6 +309,7 @@ node_add(struct ld *L, struct node *n, struct node *k)
 
 	if (n->n == n->cap) {
 		cap = n->cap ? 2 * n->cap : 8;
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 		if ((kid = realloc(n->kid, cap * sizeof(*kid))) == NULL) {
 			node_free(k);
 			return err_set("%s: out of memory", L->file);

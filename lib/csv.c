@@ -174,6 +174,7 @@ static int
 csv_num(struct csv *c, size_t i, double *v)
 {
 	const char *s;
+	char q[ERR_QUOTESIZE];
 	int r;
 
 	s = c->f[i];
@@ -183,14 +184,14 @@ csv_num(struct csv *c, size_t i, double *v)
 	r = num_double(s, v);
 	if (r == NUM_RANGE || (r == NUM_OK && isfinite(*v) &&
 	    fabs(*v) > FLT_MAX))
-		return err_set("%s:%ld: field %zu '%.40s' is out of range",
-		    c->name, c->lineno, i + 1, s);
+		return err_set("%s:%ld: field %zu '%s' is out of range",
+		    c->name, c->lineno, i + 1, err_quote(s, q));
 	if (r != NUM_OK)
-		return err_set("%s:%ld: field %zu '%.40s' is not a number",
-		    c->name, c->lineno, i + 1, s);
+		return err_set("%s:%ld: field %zu '%s' is not a number",
+		    c->name, c->lineno, i + 1, err_quote(s, q));
 	if (!isfinite(*v))
-		return err_set("%s:%ld: field %zu '%.40s' is not finite",
-		    c->name, c->lineno, i + 1, s);
+		return err_set("%s:%ld: field %zu '%s' is not finite",
+		    c->name, c->lineno, i + 1, err_quote(s, q));
 	return 0;
 }
 
@@ -199,7 +200,7 @@ csv_num(struct csv *c, size_t i, double *v)
 static long
 label_column(struct csv *c, const char *spec, int header)
 {
-	char list[256];
+	char list[256], q[ERR_QUOTESIZE];
 	size_t i, len;
 	long l;
 
@@ -224,11 +225,11 @@ label_column(struct csv *c, const char *spec, int header)
 	list[0] = '\0';
 	for (i = 0; i < c->nf && len < sizeof(list); i++)
 		len += snprintf(list + len, sizeof(list) - len, "%s%s",
-		    i ? ", " : "", c->f[i]);
+		    i ? ", " : "", err_quote(c->f[i], q));
 	if (len >= sizeof(list))
 		strcpy(list + sizeof(list) - 4, "...");
 	return err_set("%s:%ld: no column '%s' (columns: %s)", c->name,
-	    c->lineno, spec, list);
+	    c->lineno, err_quote(spec, q), list);
 }
 
 /* Insert v into the sorted set vals[0..*n-1]; -1 if it is full. */

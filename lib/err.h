@@ -23,4 +23,16 @@ const char *err_msg(void);
 /* Forget the last message (unit tests use it between cases). */
 void err_clear(void);
 
+#define ERR_QUOTED	40	/* bytes of a value quoted back */
+#define ERR_QUOTESIZE	(4 * ERR_QUOTED + 8)	/* room for any quote */
+
+/*
+ * A value from the input as a message may quote it: its first ERR_QUOTED
+ * bytes (cut before a character, "..." added when cut), with control
+ * characters, DEL and bytes that are not UTF-8 written as \xHH, so that
+ * no input can put raw bytes on a terminal.  buf has ERR_QUOTESIZE bytes;
+ * returns buf.
+ */
+const char *err_quote(const char *s, char *buf);
+
 #endif

@@ -299,7 +299,7 @@ opt_step(struct opt *o, float *p, const float *g, double lr)
 {
 	struct adam_k k;
 	double slr, bc1;
-	float *ps, *m, *v;
+	float *ps;
 	const float *gs;
 	long n, off;
 	int s;
@@ -310,19 +310,17 @@ opt_step(struct opt *o, float *p, const float *g, double lr)
 		n = o->seg[s].n;
 		ps = p + o->seg[s].off;
 		gs = g + o->seg[s].off;
-		m = o->m != NULL ? o->m + off : NULL;
-		v = o->v != NULL ? o->v + off : NULL;
 		slr = lr * o->seg[s].lr_mult;
 		switch (o->kind) {
 		case OPT_SGD:
 			if (o->momentum == 0)
 				sgd(ps, gs, n, o->wd, -slr);
 			else if (o->nesterov)
-				nesterov(ps, gs, m, n, o->wd, o->momentum,
-				    o->t == 1 ? 1 : 1 - o->dampening,
-				    o->momentum, -slr);
+				nesterov(ps, gs, o->m + off, n, o->wd,
+				    o->momentum, o->t == 1 ? 1 :
+				    1 - o->dampening, o->momentum, -slr);
 			else
-				sgdm(ps, gs, m, n, o->wd, o->momentum,
+				sgdm(ps, gs, o->m + off, n, o->wd, o->momentum,
 				    o->t == 1 ? 1 : 1 - o->dampening, -slr);
 			break;
 		case OPT_ADAM:
@@ -337,15 +335,16 @@ opt_step(struct opt *o, float *p, const float *g, double lr)
 			k.bc2s = sqrt(1 - pow(o->beta2, (double)o->t));
 			k.eps = o->eps;
 			k.nss = -(slr / bc1);
-			adam(ps, gs, m, v, n, k);
+			adam(ps, gs, o->m + off, o->v + off, n, k);
 			break;
 		case OPT_RMSPROP:
 			if (o->momentum == 0)
-				rms(ps, gs, v, n, o->wd, o->alpha,
+				rms(ps, gs, o->v + off, n, o->wd, o->alpha,
 				    1 - o->alpha, o->eps, -slr);
 			else
-				rmsm(ps, gs, v, m, n, o->wd, o->alpha,
-				    1 - o->alpha, o->eps, o->momentum, -slr);
+				rmsm(ps, gs, o->v + off, o->m + off, n, o->wd,
+				    o->alpha, 1 - o->alpha, o->eps,
+				    o->momentum, -slr);
 			break;
 		}
 	}

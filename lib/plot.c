@@ -351,11 +351,10 @@ plot_read(struct plot *p, FILE *fp, const char *file, const char *name)
 	xi = -1;
 	rec_open(&r, fp, file);
 	while ((c = rec_next(&r)) > 0) {
-		if (c == REC_COMMENT && meta(p, &r, p->nrun) < 0)
-			c = -1;
-		else if (c == REC_DATA && ((xi < 0 &&
+		if ((c == REC_COMMENT && meta(p, &r, p->nrun) < 0) ||
+		    (c == REC_DATA && ((xi < 0 &&
 		    columns(p, u, &r, &xi, yi) < 0) ||
-		    row(p, u, &r, xi, yi) < 0))
+		    row(p, u, &r, xi, yi) < 0)))
 			c = -1;
 		if (c < 0)
 			break;
@@ -1180,8 +1179,13 @@ putrename(FILE *fp, const struct plot *p)
 	    "lrf_sh = '", fp);
 	putbody(fp, check);
 	putbody(fp, " || { echo \"lrf-plot: $t is incomplete; is the disk "
-	    "full?\" >&2; rm -f -- \"$t\"; exit 1; }; mv -f -- \"$t\" \"$o\" "
-	    "|| { rm -f -- \"$t\"; exit 1; }");
+	    "full?\" >&2; rm -f -- \"$t\"; exit 1; }; "
+	    "if [ -e \"$o\" ] && [ ! -f \"$o\" ]; then "
+	    "cat -- \"$t\" 2>/dev/null > \"$o\"; s=$?; rm -f -- \"$t\"; "
+	    "[ $s -eq 0 ] || { echo \"lrf-plot: $o: write error\" >&2; "
+	    "exit 1; }; "
+	    "else sync -- \"$t\" && mv -f -- \"$t\" \"$o\" || "
+	    "{ rm -f -- \"$t\"; exit 1; }; fi");
 	fputs("'\n"
 	    "system \"t='\" . lrf_tmp . \"'; o='\" . lrf_out . \"'; \" . lrf_sh\n"
 	    "if (GPVAL_SYSTEM_ERRNO != 0) { exit status 1 }\n", fp);
@@ -1270,11 +1274,20 @@ plot_write(FILE *fp, const struct plot *p)
 		/*
 		 * Draw into a temporary file beside the output and rename
 		 * it into place only if gnuplot saw no error on the way:
-		 * gnuplot reading a pipe goes on after an error.
+		 * gnuplot reading a pipe goes on after an error.  An output
+		 * that exists and is not a regular file (a device, a FIFO,
+		 * /dev/stdout) cannot be renamed over: draw into a temporary
+		 * file in $TMPDIR and copy it there, so that a write error
+		 * is seen all the same.
 		 */
 		fputs("lrf_out = ", fp);
 		plot_quote(fp, p->out);
-		fputs("\nlrf_tmp = lrf_out . '.tmp' . system('echo $$')\n"
+		fputs("\nlrf_dev = system(\"[ -e '\" . lrf_out . \"' ] && "
+		    "[ ! -f '\" . lrf_out . \"' ] && echo 1 || echo 0\") + 0\n"
+		    "lrf_tmp = lrf_dev ? system('mktemp \"${TMPDIR:-/tmp}/"
+		    "lrf-plot.XXXXXX\"') : lrf_out . '.tmp' . "
+		    "system('echo $$')\n"
+		    "if (lrf_tmp eq '') { exit status 1 }\n"
 		    "set output lrf_tmp\n"
 		    "if (GPVAL_OUTPUT ne lrf_tmp) { print 'lrf-plot: cannot "
 		    "write ' . lrf_tmp; exit status 1 }\n", fp);

@@ -121,6 +121,7 @@ split(struct rec_reader *r, size_t off)
 static int
 setnames(struct rec_reader *r, int positional)
 {
+	char q[ERR_QUOTESIZE];
 	size_t need;
 	char *p;
 	int i, j;
@@ -141,7 +142,8 @@ setnames(struct rec_reader *r, int positional)
 		for (j = 0; j < i; j++)
 			if (strcmp(r->names[j], p) == 0)
 				return err_set("%s:%ld: duplicate column name "
-				    "'%s'", r->name, r->lineno, p);
+				    "'%s'", r->name, r->lineno,
+				    err_quote(p, q));
 		r->names[i] = p;
 		p += strlen(p) + 1;
 	}
@@ -205,7 +207,7 @@ rec_hascol(const struct rec_reader *r, const char *spec)
 int
 rec_col(struct rec_reader *r, const char *spec)
 {
-	char list[512];
+	char list[512], q[ERR_QUOTESIZE];
 	size_t off;
 	int i;
 
@@ -215,14 +217,16 @@ rec_col(struct rec_reader *r, const char *spec)
 	list[0] = '\0';
 	for (i = 0; i < r->ncols && off < sizeof(list); i++)
 		off += snprintf(list + off, sizeof(list) - off, "%s%s",
-		    i ? " " : "", r->names[i]);
+		    i ? " " : "", err_quote(r->names[i], q));
 	return err_set("%s:%ld: no column '%s' (columns: %s)", r->name,
-	    r->lineno, spec, list);
+	    r->lineno, err_quote(spec, q), list);
 }
 
 int
 rec_num(struct rec_reader *r, int col, double *v)
 {
+	char q[ERR_QUOTESIZE];
+
 	if (col < 0 || col >= r->nf)
 		return err_set("%s:%ld: no field %d", r->name, r->lineno,
 		    col + 1);
@@ -230,22 +234,24 @@ rec_num(struct rec_reader *r, int col, double *v)
 	case NUM_OK:
 		return 0;
 	case NUM_RANGE:
-		return err_set("%s:%ld: field %d '%.40s' is out of range",
-		    r->name, r->lineno, col + 1, r->f[col]);
+		return err_set("%s:%ld: field %d '%s' is out of range",
+		    r->name, r->lineno, col + 1, err_quote(r->f[col], q));
 	default:
-		return err_set("%s:%ld: field %d '%.40s' is not a number",
-		    r->name, r->lineno, col + 1, r->f[col]);
+		return err_set("%s:%ld: field %d '%s' is not a number",
+		    r->name, r->lineno, col + 1, err_quote(r->f[col], q));
 	}
 }
 
 int
 rec_lr(struct rec_reader *r, int col, double *v)
 {
+	char q[ERR_QUOTESIZE];
+
 	if (rec_num(r, col, v) < 0)
 		return -1;
 	if (!(*v > 0) || !isfinite(*v))
-		return err_set("%s:%ld: learning rate '%.40s' is not positive "
-		    "and finite", r->name, r->lineno, r->f[col]);
+		return err_set("%s:%ld: learning rate '%s' is not positive "
+		    "and finite", r->name, r->lineno, err_quote(r->f[col], q));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,43 @@ runfs_tmpdir(char *buf, size_t n, const char *parent, const char *name)
 	return 0;
 }
 
+/* fsync path (a file, or a directory with O_DIRECTORY); 0 or -1. */
+static int
+syncpath(const char *path, int flags)
+{
+	int fd, r, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | flags)) < 0)
+		return err_set("%s: %s", path, strerror(errno));
+	r = fsync(fd);
+	e = errno;
+	close(fd);
+	if (r < 0 && e != EINVAL)	/* EINVAL: cannot be synced */
+		return err_set("%s: cannot sync: %s", path, strerror(e));
+	return 0;
+}
+
+int
+runfs_sync(const char *dir)
+{
+	struct dirent *e;
+	struct stat st;
+	char path[4096];
+	DIR *d;
+	int r;
+
+	if ((d = opendir(dir)) == NULL)
+		return err_set("%s: %s", dir, strerror(errno));
+	r = 0;
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			r = syncpath(path, 0);
+	}
+	closedir(d);
+	return r < 0 ? -1 : syncpath(dir, O_DIRECTORY);
+}
+
 int
 runfs_publish(const char *tmp, const char *parent, const char *name,
     char *buf, size_t n)
@@ -55,6 +93,8 @@ runfs_publish(const char *tmp, const char *parent, const char *name,
 	struct stat st;
 	int i;
 
+	if (runfs_sync(tmp) < 0)
+		return -1;
 	for (i = 1; i < 1000; i++) {
 		if (i == 1)
 			snprintf(buf, n, "%s/%s", parent, name);
@@ -63,7 +103,7 @@ runfs_publish(const char *tmp, const char *parent, const char *name,
 		if (lstat(buf, &st) == 0)
 			continue;
 		if (rename(tmp, buf) == 0)
-			return 0;
+			return syncpath(parent, O_DIRECTORY);
 		if (errno != EEXIST && errno != ENOTEMPTY)
 			break;
 	}

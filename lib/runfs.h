@@ -19,10 +19,15 @@ int runfs_mkdirs(const char *dir);
  */
 int runfs_tmpdir(char *buf, size_t n, const char *parent, const char *name);
 
+/* fsync every regular file in dir, then dir; 0, or -1 with a message. */
+int runfs_sync(const char *dir);
+
 /*
  * Rename the finished directory tmp to "<parent>/<name>", or, if that
  * exists, "<parent>/<name>-2", "-3", ...; the final path goes in buf.
- * 0, or -1 with a message (tmp is left as it was).
+ * Its files and tmp are fsync'ed first (runfs_sync), and parent after,
+ * so that a crash leaves either no run or a whole one.  0, or -1 with a
+ * message (tmp is left where it was).
  */
 int runfs_publish(const char *tmp, const char *parent, const char *name,
     char *buf, size_t n);

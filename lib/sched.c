@@ -448,7 +448,7 @@ sched_meta(char *buf, size_t n, const struct sched *s)
 			    *(const long *)p);
 			continue;
 		}
-		v = *(const double *)p;
+		memcpy(&v, p, sizeof(v));
 		if (keys[k].bit == SCHED_P_RATIO && v == 0)
 			v = pow(s->end / s->start, 1.0 / (SCHED_RANGE_NUM - 1));
 		num_fmt(b, sizeof(b), v);

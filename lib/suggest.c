@@ -205,7 +205,7 @@ suggest_balanced(const double *lr, const double *loss, long n)
 double
 suggest_at(const double *lr, const double *loss, long n, double x)
 {
-	double t;
+	double t, span;
 	long i;
 
 	if (x <= lr[0])
@@ -214,9 +214,15 @@ suggest_at(const double *lr, const double *loss, long n, double x)
 		if (x == lr[i])
 			return loss[i];
 		if (x < lr[i + 1]) {
-			/* lr[i] < x < lr[i+1] */
-			t = (log(x) - log(lr[i])) / (log(lr[i + 1]) - log(lr[i]));
-			return loss[i] + t * (loss[i + 1] - loss[i]);
+			/* lr[i] < x < lr[i+1]; lrs so close that their logs
+			 * are equal have no span: take the left point.  The
+			 * weighted sum, unlike loss[i] + t * (loss[i+1] -
+			 * loss[i]), cannot overflow to inf - inf. */
+			span = log(lr[i + 1]) - log(lr[i]);
+			t = span > 0 ? (log(x) - log(lr[i])) / span : 0;
+			if (t > 1)
+				t = 1;
+			return loss[i] * (1 - t) + loss[i + 1] * t;
 		}
 	}
 	return loss[n - 1];
@@ -257,6 +263,9 @@ suggest_run(int method, const double *lr, const double *loss, long n,
 	if (method == SUGGEST_MINIMUM || method == SUGGEST_BALANCED) {
 		s->lr = method == SUGGEST_MINIMUM ? lr[i] / 10 :
 		    balanced_lr(lr, loss, n);
+		if (!(s->lr > 0))	/* a subnormal lr / 10 */
+			return err_set("the lr of the minimum, %g, divided "
+			    "by 10 is 0", lr[i]);
 		s->loss = suggest_at(lr, loss, n, s->lr);
 	}
 	return 0;

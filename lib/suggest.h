@@ -91,7 +91,8 @@ struct suggestion {
  * Run one method with its default parameters and fill *s.  lr is
  * lr[index] and loss loss[index], except for minimum (lr[index] / 10) and
  * balanced (the geometric mean), whose loss is suggest_at(lr).
- * Returns 0, or -1 with the method's message set.
+ * Returns 0, or -1 with the method's message set (or, for minimum, "the
+ * lr of the minimum, 5e-324, divided by 10 is 0").
  */
 int suggest_run(int method, const double *lr, const double *loss, long n,
     struct suggestion *s);

@@ -65,7 +65,14 @@ is3(const float *p, double a, double b, double c, const char *name)
 	is_rel(p[2], c, REL, buf);
 }
 
-/* The torch comparison: five parameters, three steps. */
+/*
+ * The torch comparison: five parameters, three steps.  The numbers were
+ * printed by torch 1.13 with float32 tensors, for each configuration:
+ *	q = torch.nn.Parameter(torch.tensor(P0))  (one per segment)
+ *	o = torch.optim.X([{'params': [q], 'lr': LR[0] * lr_mult}], ...)
+ *	for t in 0, 1, 2: group lr = LR[t] * lr_mult; q.grad = G[t]; o.step()
+ *	print('%.9g' % v for v in q)
+ */
 static const float P0[5] = { 0.5f, -1.25f, 2.0f, 0.75f, -0.3f };
 static const float G[3][5] = {
 	{ 0.1f, -0.2f, 0.3f, 0.05f, -0.4f },
@@ -119,8 +126,9 @@ main(void)
 	is3(p, 0.98, -1.96, 0.44, "sgd step 2");
 
 	/*
-	 * momentum 0.9, lr 0.1: b1 = g (not 0.9*0 + g by accident: see the
-	 * dampening case), p1 = p - 0.1g = {0.99, -1.98, 0.47};
+	 * momentum 0.9, lr 0.1: b1 = g (torch copies the first gradient;
+	 * the dampening case tells the two apart), p1 = p - 0.1g
+	 * = {0.99, -1.98, 0.47};
 	 * b2 = 0.9g + g = 1.9g, p2 = p1 - 0.19g = {0.971, -1.942, 0.413};
 	 * b3 = 0.9*1.9g + g = 2.71g, p3 = p2 - 0.271g
 	 * = {0.9439, -1.8878, 0.3317}

@@ -130,6 +130,43 @@ main(void)
 	is_str(err_msg(), "t:2: NUL byte in line", "NUL message");
 	is_int(drain("1 2"), REC_EOF, "last line without newline");
 
+	/* found by tests/cmd/hostile.t: a field is quoted back escaped
+	 * (control characters, bytes that are not UTF-8) and cut */
+	fp = text("1e-3 a\033[31mb\377\n"
+	    "1e-3 0123456789012345678901234567890123456789x\n"
+	    "1e-3 \303\251t\303\251\n"
+	    "\377 1\n");
+	rec_open(&r, fp, "f");
+	rec_next(&r);
+	rec_num(&r, 1, &v);
+	is_str(err_msg(), "f:1: field 2 'a\\x1b[31mb\\xff' is not a number",
+	    "control characters and a stray byte escaped");
+	rec_next(&r);
+	rec_num(&r, 1, &v);
+	is_str(err_msg(), "f:2: field 2 "
+	    "'0123456789012345678901234567890123456789...' is not a number",
+	    "a long field cut at 40 bytes");
+	rec_next(&r);
+	rec_num(&r, 1, &v);
+	is_str(err_msg(), "f:3: field 2 '\303\251t\303\251' is not a number",
+	    "UTF-8 kept");
+	rec_next(&r);
+	rec_lr(&r, 0, &v);
+	is_str(err_msg(), "f:4: field 1 '\\xff' is not a number",
+	    "an lr that is a stray byte");
+	rec_close(&r);
+	fclose(fp);
+	big = malloc(3000);
+	memset(big, 'x', 3000);
+	memcpy(big, "# ", 2);
+	big[1499] = ' ';
+	memcpy(big + 2997, "\n", 2);
+	is_int(drain(big), -1, "a long duplicate column name");
+	is_str(err_msg(), "t:1: duplicate column name "
+	    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'",
+	    "a long duplicate column name is cut");
+	free(big);
+
 	big = malloc(REC_MAXLINE + 10);
 	memset(big, '1', REC_MAXLINE + 9);
 	big[REC_MAXLINE + 9] = '\0';

@@ -86,6 +86,21 @@ main(void)
 
 		is_int(suggest_minimum(idx10, y, 5), 1, "minimum: first of a tie");
 	}
+	{
+		/* found by fuzz_suggest: the smallest subnormal lr / 10 is 0,
+		 * which is not a learning rate */
+		static const double l[] = { 4.9406564584124654e-324, 1e-300,
+		    1e-299 }, y[] = { 1, 3, 2 }, y2[] = { 2, 1 };
+
+		err_clear();
+		is_int(suggest_run(SUGGEST_MINIMUM, l, y, 3, &s), -1,
+		    "minimum: lr / 10 underflowing to 0 is no suggestion");
+		is_str(err_msg(), "the lr of the minimum, 4.94066e-324, "
+		    "divided by 10 is 0", "minimum: underflow message");
+		is_int(suggest_run(SUGGEST_MINIMUM, l, y2, 2, &s), 0,
+		    "minimum: a tiny lr that does not underflow");
+		is_double(s.lr, 1e-301, 1e-315, "minimum: 1e-300 / 10");
+	}
 
 	/*
 	 * valley on 5 4 6 3 2 7 1 8: lds = 1 2 1 3 4 1 5 1, max_end = 6,
@@ -284,6 +299,24 @@ main(void)
 		is_double(suggest_at(l2, y2, 4, sqrt(1000)), 7, 1e-12,
 		    "at: after equal lrs, from the last of them");
 		is_double(suggest_at(l, y, 1, 5), 4, 0, "at: one point");
+	}
+	{
+		/* found by fuzz_suggest: two lrs so close that their logs
+		 * are equal (0/0), and finite losses whose difference
+		 * overflows (0 * inf) gave a NaN loss */
+		double l[] = { 5.0497568334996444e-195,
+		    5.0497568334997517e-195 }, y[] = { 1, 3 };
+		double l2[] = { 1, 10 }, y2[] = { 1.7e308, -1.7e308 };
+		double x;
+
+		x = suggest_at(l, y, 2, sqrt(l[0]) * sqrt(l[1]));
+		ok(x >= 1 && x <= 3, "at: between lrs whose logs are equal");
+		x = suggest_at(l2, y2, 2, nextafter(1, 2));
+		is_rel(x, 1.7e308, 1e-12, "at: next to a huge loss, no "
+		    "overflow");
+		x = suggest_at(l2, y2, 2, sqrt(10));
+		is_double(x, 0, 1e-12 * 1.7e308, "at: halfway between "
+		    "huge losses");
 	}
 
 	/* helpers */

@@ -1,0 +1,61 @@
+#!/bin/sh
+# Long streams in constant memory: lrf-smooth over 10 million records and
+# lrf-train over many (see below), each one's peak RSS against that of a
+# 1000-record stream (/usr/bin/time -f %M).
+#
+# lrf-train takes one optimizer step per record: a tiny model (2 inputs, 2
+# classes, batch 1) does about 400,000 steps a second here, so 10 million
+# records take ~25 s; under the sanitizers (ASAN_OPTIONS set) it is 10
+# times slower and runs 1 million.
+. "$(dirname "$0")/../lib.sh"
+
+if [ ! -x /usr/bin/time ]; then
+	skip "no /usr/bin/time (Debian package time)"
+	finish
+	exit
+fi
+nsmooth=10000000
+ntrain=10000000
+[ -n "${ASAN_OPTIONS:-}" ] && ntrain=1000000
+
+cat > "$T/tiny.yaml" <<'EOF'
+data: {format: synthetic, kind: blobs, samples: 64, features: 2, classes: 2, folds: 2}
+model:
+  layers:
+    - {type: dense, units: 2}
+optimizer: {name: sgd, momentum: 0}
+train: {batch_size: 1, threads: 1}
+EOF
+
+# records N COLS: N records, "lr loss" (COLS 2) or "lr" (COLS 1), the lr
+# rising slowly, the loss periodic
+records() {
+	awk -v n="$1" -v c="$2" 'BEGIN { for (i = 0; i < n; i++)
+	    if (c == 2) print 1e-7 * (1 + i / n), 2 + (i % 1000) / 1000
+	    else print 1e-7 * (1 + i / n) }'
+}
+# stream N COLS CMD...: N records into CMD; its peak RSS (KB) in $T/rss,
+# exit status in $T/status, stderr in $T/err, the records it wrote (lines
+# not starting with #) in $T/count
+stream() {
+	records "$1" "$2" | { shift 2; /usr/bin/time -f %M -o "$T/rss" "$@" \
+	    2>"$T/err"; echo $? >"$T/status"; } | grep -vc '^#' >"$T/count"
+}
+# constant N COLS CMD...: CMD over N records and over 1000, the same memory
+constant() {
+	n=$1 cols=$2; shift 2
+	stream 1000 "$cols" "$@"
+	small=$(cat "$T/rss")
+	stream "$n" "$cols" "$@"
+	big=$(cat "$T/rss")
+	check_status 0 "$1 over $n records"
+	check_err "" "$1 over $n records"
+	is "$(cat "$T/count")" "$n" "$1 over $n records: every record out"
+	diag "$1: peak RSS $small KB for 1000 records, $big KB for $n"
+	ok "$1: peak RSS over $n records within 1 MB of that over 1000" \
+	    test "$big" -le $((small + 1024))
+}
+
+constant "$nsmooth" 2 lrf-smooth -k
+constant "$ntrain" 1 lrf-train -c "$T/tiny.yaml"
+finish
