@@ -128,6 +128,7 @@ install: all
 # Speed figures and the PyTorch cross-check (need python3-torch: not part of check).
 bench: all
 	sh bench/run
+	sh bench/cnn
 
 crosscheck: all
 	sh bench/crosscheck

@@ -1,7 +1,8 @@
 """crosscheck.py - lrf-train against PyTorch, loss by loss (make crosscheck).
 
     /usr/bin/python3 bench/crosscheck.py [--train cmd/lrf-train]
-        [--data DIR] [--samples 512] [--steps 50] [-v]
+        [--data DIR] [--samples 512] [--steps 50] [--cnn-samples 256]
+        [--cnn-steps 30] [--only PREFIX] [-v]
 
 The same network, the same initial weights, the same data, the same
 learning rates, in both: a 784-256-10 ReLU MLP with softmax
@@ -19,8 +20,16 @@ torch.optim does the same.  The loss printed at each step (before the
 update) must agree to 1e-4 relative until divergence: the first step at
 which either loss is not finite or above 4x the lowest loss so far.  At
 least MIN_STEPS steps must be compared, or the check says the schedule
-diverges too early to mean anything.  Exit 0 if every optimizer passes,
-1 otherwise.
+diverges too early to mean anything.
+
+The CNN cases (issue 5) do the same with two small convolutional
+networks on the first 256 images, 30 steps, SGD with momentum 0.9 and
+Adam: "cnn" is conv 1->8 3x3 pad 1 + ReLU, max pool 2, conv 8->16 3x3 +
+ReLU, average pool 2, flatten, dense 10; "cnn-bn" adds a batchnorm after
+each pool (training mode: the full batch's statistics).  Conv2d weights
+(F, C, k, k) + bias and batchnorm gamma, beta, running mean and variance
+come from the weights file as for the dense layers.  Exit 0 if every case
+passes, 1 otherwise.
 """
 import argparse
 import gzip
@@ -42,8 +51,8 @@ DIVERGE = 4.0
 MIN_STEPS = 20
 
 # Models: the layers of the config, and the same network in torch.  The
-# k-th weights-file layer goes to the k-th module with parameters.  (A CNN
-# case for issue 5 adds an entry here: its images are (N, 1, 28, 28).)
+# k-th weights-file layer goes to the k-th module with parameters; images
+# are (N, 1, 28, 28).
 MODELS = {
     "mlp": ("""\
     - {type: dense, units: 256, activation: relu}
@@ -51,8 +60,51 @@ MODELS = {
 """, lambda: torch.nn.Sequential(
         torch.nn.Flatten(), torch.nn.Linear(784, 256), torch.nn.ReLU(),
         torch.nn.Linear(256, 10))),
+    # 1x28x28 -> 8x28x28 -> 8x14x14 -> 16x12x12 -> 16x6x6 -> 576 -> 10
+    "cnn": ("""\
+    - {type: conv2d, filters: 8, kernel: 3, padding: 1, activation: relu}
+    - {type: maxpool2d, kernel: 2}
+    - {type: conv2d, filters: 16, kernel: 3, activation: relu}
+    - {type: avgpool2d, kernel: 2}
+    - {type: flatten}
+    - {type: dense, units: 10}
+""", lambda: torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3), torch.nn.ReLU(),
+        torch.nn.AvgPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(576, 10))),
+    # the same with batch normalisation (training mode: the full batch's
+    # statistics) after each pooling.  (Not between a ReLU and a max pool:
+    # there the ReLU's zeros become ties of one value, and a value a few
+    # ulps above them, rounded differently by the two, moves the pool's
+    # gradient to another element: an O(1) change that chaos amplifies.)
+    "cnn-bn": ("""\
+    - {type: conv2d, filters: 8, kernel: 3, padding: 1, activation: relu}
+    - {type: maxpool2d, kernel: 2}
+    - {type: batchnorm}
+    - {type: conv2d, filters: 16, kernel: 3, activation: relu}
+    - {type: avgpool2d, kernel: 2}
+    - {type: batchnorm}
+    - {type: flatten}
+    - {type: dense, units: 10}
+""", lambda: torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.BatchNorm2d(8),
+        torch.nn.Conv2d(8, 16, 3), torch.nn.ReLU(),
+        torch.nn.AvgPool2d(2), torch.nn.BatchNorm2d(16),
+        torch.nn.Flatten(), torch.nn.Linear(576, 10))),
 }
 
+# Tensors of each weights-file layer type, in the order of state_dict.
+TENSORS = {
+    wfile.DENSE: ("weight", "bias"),
+    wfile.CONV2D: ("weight", "bias"),
+    wfile.BATCHNORM: ("weight", "bias", "running_mean", "running_var"),
+}
+
+# The MLP cases run on --samples images for --steps steps, the CNN cases
+# (issue 5) on --cnn-samples for --cnn-steps.
 CASES = [
     # name, model, optimizer section, torch optimizer, lr range
     ("sgd", "mlp", "name: sgd\n  momentum: 0.9\n",
@@ -68,6 +120,19 @@ CASES = [
     ("adamw-wd0.1", "mlp", "name: adamw\n  weight_decay: 0.1\n",
      lambda p, lr: torch.optim.AdamW(p, lr=lr, weight_decay=0.1), 1e-5,
      1.0),
+    ("cnn-sgd", "cnn", "name: sgd\n  momentum: 0.9\n",
+     lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9), 1e-3, 1.0),
+    # Adam on the full-batch CNN does not diverge (4x) below lr 1: from
+    # lr ~0.02 its loss wanders up and down, and that chaos amplifies the
+    # rounding differences past 1e-4 (2e-4 at lr 0.2, 3e-3 at 0.1 or 0.3
+    # depending on the path), so its range stops at 0.03, 30x Adam's
+    # usual lr, where the two agree to ~1e-6.
+    ("cnn-adam", "cnn", "name: adam\n",
+     lambda p, lr: torch.optim.Adam(p, lr=lr), 1e-4, 0.03),
+    ("cnn-bn-sgd", "cnn-bn", "name: sgd\n  momentum: 0.9\n",
+     lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9), 1e-3, 1.0),
+    ("cnn-bn-adam", "cnn-bn", "name: adam\n",
+     lambda p, lr: torch.optim.Adam(p, lr=lr), 1e-4, 0.3),
 ]
 
 CONFIG = """\
@@ -133,12 +198,14 @@ def torch_run(init, net, x, y, lrs, make):
                  (len(init), len(mods)))
     with torch.no_grad():
         for m, (typ, t) in zip(mods, init):
-            want = [tuple(m.weight.shape), tuple(m.bias.shape)]
-            if [a.shape for a in t] != want:
-                sys.exit("crosscheck: weights %s do not fit %s" %
-                         ([a.shape for a in t], m))
-            m.weight.copy_(torch.from_numpy(t[0]))
-            m.bias.copy_(torch.from_numpy(t[1]))
+            names = TENSORS.get(typ, ())
+            sd = m.state_dict()
+            want = [tuple(sd[k].shape) for k in names if k in sd]
+            if len(names) != len(t) or [a.shape for a in t] != want:
+                sys.exit("crosscheck: weights %s (type %d) do not fit %s" %
+                         ([a.shape for a in t], typ, m))
+            for k, a in zip(names, t):
+                sd[k].copy_(torch.from_numpy(a))
     o = make(net.parameters(), lrs[0])
     lossf = torch.nn.CrossEntropyLoss()
     got = []
@@ -171,6 +238,10 @@ def main():
     ap.add_argument("--data", default=FM)
     ap.add_argument("--samples", type=int, default=512)
     ap.add_argument("--steps", type=int, default=50)
+    ap.add_argument("--cnn-samples", type=int, default=256)
+    ap.add_argument("--cnn-steps", type=int, default=30)
+    ap.add_argument("--only", help="run only the cases whose name starts "
+                    "with this (mlp: the MLP ones)")
     ap.add_argument("--verbose", "-v", action="store_true",
                     help="print the steps after divergence too")
     a = ap.parse_args()
@@ -178,25 +249,37 @@ def main():
 
     ok = True
     with tempfile.TemporaryDirectory(prefix="lrf-crosscheck.") as tmp:
-        img, lab = subset(a.data, a.samples, tmp)
-        # x = byte * scale in float32, as lrf-train's data layer does
-        x = torch.from_numpy(img.astype(np.float32) * np.float32(1 / 255))
-        x = x.reshape(-1, 1, 28, 28)
-        y = torch.from_numpy(lab.astype(np.int64))
-        print("crosscheck: lrf-train vs torch %s, %d Fashion-MNIST "
-              "samples, full batch, %d steps, rel tol %g"
-              % (torch.__version__, a.samples, a.steps, REL))
+        sets = {}
+        for kind, n in (("mlp", a.samples), ("cnn", a.cnn_samples)):
+            d = tmp + "/" + kind
+            os.mkdir(d)
+            img, lab = subset(a.data, n, d)
+            # x = byte * scale in float32, as lrf-train's data layer does
+            x = torch.from_numpy(img.astype(np.float32) *
+                                 np.float32(1 / 255))
+            x = x.reshape(-1, 1, 28, 28)
+            y = torch.from_numpy(lab.astype(np.int64))
+            sets[kind] = (d, n, x, y)
+        print("crosscheck: lrf-train vs torch %s, full batch, rel tol %g; "
+              "MLP: %d Fashion-MNIST samples, %d steps; CNN: %d samples, "
+              "%d steps" % (torch.__version__, REL, a.samples, a.steps,
+                            a.cnn_samples, a.cnn_steps))
         for name, model, opt, make, lo, hi in CASES:
+            if a.only and not (name.startswith(a.only) or
+                               model.startswith(a.only)):
+                continue
             layers, net = MODELS[model]
+            kind = "cnn" if model.startswith("cnn") else "mlp"
+            d, n, x, y = sets[kind]
+            steps = a.cnn_steps if kind == "cnn" else a.steps
             cfg = tmp + "/" + name + ".yaml"
             with open(cfg, "w") as f:
-                f.write(CONFIG.format(dir=tmp, layers=layers, opt=opt,
-                                      n=a.samples))
+                f.write(CONFIG.format(dir=d, layers=layers, opt=opt, n=n))
             init = tmp + "/" + name + ".lrfw"
             lrf(a.train, ["-c", cfg, "--threads", "2", "--save", init],
                 "# lr\n")
-            lrs = [lo * (hi / lo) ** (i / (a.steps - 1))
-                   for i in range(a.steps)]
+            lrs = [lo * (hi / lo) ** (i / (steps - 1))
+                   for i in range(steps)]
             sched = "# lr\n" + "".join("%.17g\n" % v for v in lrs)
             mine = losses(lrf(a.train, ["-c", cfg, "--threads", "2",
                                         "--load", init], sched))
@@ -222,11 +305,11 @@ def main():
                         break
                 print("%5d %12.5g %14.9g %14.9g %10.2e" %
                       (i, lrs[i], mine[i], theirs[i], rel))
-            good = end >= MIN_STEPS and worst <= REL
+            good = end >= min(MIN_STEPS, steps) and worst <= REL
             ok = ok and good
-            why = "" if end >= MIN_STEPS else \
+            why = "" if end >= min(MIN_STEPS, steps) else \
                 " (diverged before step %d: too early to compare)" % \
-                MIN_STEPS
+                min(MIN_STEPS, steps)
             print("%s: %d steps compared before divergence, max rel diff "
                   "%.2e at step %d: %s%s" % (name, end, worst, at,
                                              "PASS" if good else "FAIL", why))

@@ -1413,11 +1413,18 @@ utf8_ok(const char *s)
 	return 1;
 }
 
-/* A double-quoted YAML string. */
+/*
+ * A double-quoted YAML string.  s is UTF-8 (check_write): besides the
+ * quote, the backslash and the C0 controls, the characters that YAML
+ * reads as line breaks (NEL, LINE and PARAGRAPH SEPARATOR, which it would
+ * fold to a space) or refuses raw (C1 controls, the BOM, U+FFFE, U+FFFF)
+ * are escaped.
+ */
 static void
 put_str(FILE *fp, const char *s)
 {
 	const unsigned char *p;
+	unsigned long c;
 
 	fputc('"', fp);
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
@@ -1429,7 +1436,16 @@ put_str(FILE *fp, const char *s)
 			fputs("\\n", fp);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(fp, "\\x%02x", *p);
-		else
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(fp, "\\x%02x", p[1]);	/* U+0080..U+009F */
+			p++;
+		} else if ((*p == 0xe2 || *p == 0xef) && p[1] != '\0' &&
+		    p[2] != '\0' && ((c = (unsigned long)(*p & 0x0f) << 12 |
+		    (unsigned long)(p[1] & 0x3f) << 6 | (p[2] & 0x3f)) ==
+		    0x2028 || c == 0x2029 || c == 0xfeff || c >= 0xfffe)) {
+			fprintf(fp, "\\u%04lx", c);
+			p += 2;
+		} else
 			fputc(*p, fp);
 	}
 	fputc('"', fp);

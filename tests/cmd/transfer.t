@@ -49,6 +49,7 @@ tensors() {
 tensor() {
 	tn_idx=$T/idx/$(printf '%s' "$1" | tr / _)
 	[ -f "$tn_idx" ] || { mkdir -p "$T/idx" && tensors "$1" >"$tn_idx"; }
+	# shellcheck disable=SC2046 # split into the fields
 	set -- "$1" $(sed -n "$(($2 + 1))p" "$tn_idx")
 	tail -c +$(($6 + 1)) "$1" | head -c "$7"
 }

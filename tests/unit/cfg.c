@@ -745,6 +745,16 @@ test_write(void)
 	cfg_defaults(&d);
 	round_trip(&c, &d, "quotes, tabs, ~ and extreme numbers");
 
+	/* found by fuzz_cfg: characters YAML reads as line breaks (NEL,
+	 * LINE and PARAGRAPH SEPARATOR) or refuses raw (C1 controls, the
+	 * BOM, U+FFFE) were written raw, and a path with them came back
+	 * changed (NEL folded to a space) or did not load at all */
+	cfg_defaults(&c);
+	snprintf(c.data.path, sizeof(c.data.path), "g\xc2\x85" "h\xc2\x80"
+	    "i\xc2\x9f" "j\xe2\x80\xa8" "k\xe2\x80\xa9" "l\xef\xbb\xbf"
+	    "m\xef\xbf\xbe" "n\xc2\xa0" "o");
+	round_trip(&c, &d, "NEL, C1 controls, LS, PS, BOM, U+FFFE in a path");
+
 	/* a value YAML cannot hold */
 	snprintf(c.data.path, sizeof(c.data.path), "bad\xff");
 	fp = tmpfile();
