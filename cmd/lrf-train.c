@@ -42,7 +42,7 @@ usage(FILE *fp)
 "  --batch-size n   samples per micro-batch [%ld]\n"
 "  --seed n         seed of data order, split, init, dropout [%lu]\n"
 "  --fold k         held-out fold, 0-based [%ld]\n"
-"  --threads n      BLAS threads, 0 = all cores [%ld]\n"
+"  --threads n      threads of the step, 0 = all cores [%ld]\n"
 "  --accum n        micro-batches per optimizer step [%ld]\n"
 "  --device name    where to train; only cpu exists [%s]\n"
 "  --val            add val_loss (and val_acc) columns [off]\n"
@@ -362,15 +362,16 @@ free_run(struct run *r)
 	data_free(&r->ds);
 }
 
-/* The optimizer and its settings, for the "#@ model" line. */
+/* The optimizer and its settings, for the "#@ model" line (momentum and
+ * wd as opt_init resolved them). */
 static void
-putopt(FILE *fp, const struct cfg_optimizer *o, double wd)
+putopt(FILE *fp, const struct cfg_optimizer *o, double mom, double wd)
 {
 	fprintf(fp, " optimizer=%s", cfg_name(cfg_opt_names, o->name));
 	switch (o->name) {
 	case OPT_SGD:
 		fputs(" momentum=", fp);
-		rec_putnum(fp, o->momentum);
+		rec_putnum(fp, mom);
 		fputs(" dampening=", fp);
 		rec_putnum(fp, o->dampening);
 		fprintf(fp, " nesterov=%d", o->nesterov);
@@ -390,7 +391,7 @@ putopt(FILE *fp, const struct cfg_optimizer *o, double wd)
 		fputs(" eps=", fp);
 		rec_putnum(fp, o->eps);
 		fputs(" momentum=", fp);
-		rec_putnum(fp, o->momentum);
+		rec_putnum(fp, mom);
 		break;
 	}
 	fputs(" weight_decay=", fp);
@@ -440,7 +441,7 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 	if (model != NULL && sumlen > 0 && sum[sumlen - 1] == '\n') {
 		sum[sumlen - 1] = '\0';
 		fputs(sum, fp);
-		putopt(fp, &r->c.optimizer, r->opt.wd);
+		putopt(fp, &r->c.optimizer, r->opt.momentum, r->opt.wd);
 		putc('\n', fp);
 	} else
 		fputs(sum, fp);
@@ -503,7 +504,7 @@ train_step(struct run *r, double lr)
 		    reg ? r->t : NULL, r->B, 1);
 		net_backward(n, 1.0f / (float)r->A);
 	}
-	opt_step(&r->opt, n->param, n->grad, lr);
+	net_update(n, &r->opt, lr);
 	return loss / (double)r->A;
 }
 
@@ -575,6 +576,10 @@ main(int argc, char *argv[])
 	check_save(f.save);
 	threads = blas_threads((int)r->c.train.threads);
 	setup_run(r, &f);
+	/* the step's threads are the net's; each calls a 1-thread sgemm */
+	if (net_threads(&r->net, threads) < 0)
+		exit(EXIT_FAIL);
+	blas_threads(1);
 	if (f.summary)
 		putsummary(stderr, &r->net);
 

@@ -594,7 +594,7 @@ static const struct key keys[] = {
 	{ "optimizer", "name", K_ENUM, C(optimizer.name), 0, 0, 0,
 	    cfg_opt_names, 0, 0 },
 	{ "optimizer", "momentum", K_DOUBLE, C(optimizer.momentum), 0, 1,
-	    HI_OPEN, NULL, 0, 0 },
+	    HI_OPEN | NULLOK, NULL, -1, 0 },
 	{ "optimizer", "dampening", K_DOUBLE, C(optimizer.dampening), 0, 1,
 	    HI_OPEN, NULL, 0, 0 },
 	{ "optimizer", "nesterov", K_BOOL, C(optimizer.nesterov), 0, 0, 0,
@@ -1159,7 +1159,8 @@ cross_check(struct ld *L, const char *sec)
 		}
 	} else if (strcmp(sec, "optimizer") == 0) {
 		a = setat(L, "optimizer", "nesterov", &ma);
-		if (a && c->optimizer.nesterov && (c->optimizer.momentum <= 0 ||
+		if (a && c->optimizer.nesterov &&
+		    (cfg_momentum(&c->optimizer) <= 0 ||
 		    c->optimizer.dampening != 0))
 			return bad(L, a, "optimizer.nesterov: needs momentum "
 			    "> 0 and dampening 0");
@@ -1289,7 +1290,7 @@ cfg_defaults(struct cfg *c)
 	c->model.init = INIT_HE;
 
 	c->optimizer.name = OPT_SGD;
-	c->optimizer.momentum = 0.9;
+	c->optimizer.momentum = -1;
 	c->optimizer.dampening = 0;
 	c->optimizer.nesterov = 0;
 	c->optimizer.weight_decay = -1;
@@ -1637,7 +1638,11 @@ cfg_write(FILE *fp, const struct cfg *c)
 	fprintf(fp, "optimizer:\n");
 	fprintf(fp, "  name: %s\n", nm(cfg_opt_names,
 	    c->optimizer.name));
-	put_d(fp, "momentum", c->optimizer.momentum);
+	if (c->optimizer.momentum < 0)
+		fprintf(fp, "  momentum: ~            # the optimizer's "
+		    "default\n");
+	else
+		put_d(fp, "momentum", c->optimizer.momentum);
 	put_d(fp, "dampening", c->optimizer.dampening);
 	fprintf(fp, "  nesterov: %s\n", tf(c->optimizer.nesterov));
 	if (c->optimizer.weight_decay < 0)
@@ -1667,6 +1672,14 @@ cfg_write(FILE *fp, const struct cfg *c)
 		return err_set("cannot write the configuration: %s",
 		    strerror(errno));
 	return 0;
+}
+
+double
+cfg_momentum(const struct cfg_optimizer *o)
+{
+	if (o->momentum >= 0)
+		return o->momentum;
+	return o->name == OPT_SGD ? 0.9 : 0;
 }
 
 const char *

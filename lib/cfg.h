@@ -101,7 +101,8 @@ struct cfg {
 
 	struct cfg_optimizer {
 		int	 name;		/* OPT_SGD */
-		double	 momentum;	/* 0.9 */
+		double	 momentum;	/* -1: the optimizer's default
+					   (0.9 for sgd, else 0) */
 		double	 dampening;	/* 0 */
 		int	 nesterov;	/* 0 */
 		double	 weight_decay;	/* -1: the optimizer's default
@@ -138,6 +139,11 @@ int cfg_load(struct cfg *c, const char *path);
  * same values; file and the layers' line:col aside).  Returns 0, or -1
  * with a message for a value YAML cannot hold or a write error. */
 int cfg_write(FILE *fp, const struct cfg *c);
+
+/* The momentum optimizer o uses: o->momentum, or where that is < 0 (unset)
+ * the optimizer's default: 0.9 for sgd, 0 for rmsprop (and for adam and
+ * adamw, which have none).  Never fails. */
+double cfg_momentum(const struct cfg_optimizer *o);
 
 /* Names of the enum values above (NULL if out of range), and back: -1 if
  * unknown.  The tables end with NULL; cfg_mode_names, cfg_suggest_names

@@ -350,10 +350,43 @@ data_batcher_init(struct batcher *it, const struct dataset *ds,
 	return 0;
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)(p))
+#endif
+
+/*
+ * Ask for the rows of the next batch (as far as this epoch's order goes):
+ * they arrive while the current batch trains, and the next gather finds
+ * them in cache instead of waiting on memory for each row.
+ */
+static void
+prefetch_next(const struct batcher *it, size_t B)
+{
+	const char *r;
+	size_t i, j, end, row;
+
+	row = it->ds->d * (it->ds->bytes != NULL ? 1 : sizeof(float));
+	end = it->pos + B < it->n ? it->pos + B : it->n;
+	for (i = it->pos; i < end; i++) {
+		r = it->ds->bytes != NULL ?
+		    (const char *)(it->ds->bytes + (size_t)it->order[i] *
+		    it->ds->d) :
+		    (const char *)(it->ds->x + (size_t)it->order[i] *
+		    it->ds->d);
+		for (j = 0; j < row; j += 64)
+			PREFETCH(r + j);
+		PREFETCH(r + row - 1);
+	}
+}
+
 void
 data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B)
 {
-	size_t k, d;
+	size_t k, d, B0;
+
+	B0 = B;
 
 	d = it->ds->d;
 	while (B > 0) {
@@ -374,6 +407,7 @@ data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B)
 		if (t != NULL)
 			t += k;
 	}
+	prefetch_next(it, B0);
 }
 
 void
@@ -390,11 +424,6 @@ data_batcher_free(struct batcher *it)
  * loop because compilers delete a loop that only prefetches.
  */
 #define AHEAD	2
-#if defined(__GNUC__)
-#define PREFETCH(p)	__builtin_prefetch(p)
-#else
-#define PREFETCH(p)	((void)(p))
-#endif
 
 /*
  * Convert one sample: x[j] = v[j] * s, or with mean and rstd given,

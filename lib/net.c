@@ -18,6 +18,7 @@
 #include "conv.h"
 #include "err.h"
 #include "net.h"
+#include "par.h"
 
 #define LEAKY_SLOPE	0.01f	/* torch.nn.LeakyReLU's negative_slope */
 #define SQRT1_2		0.70710678118654752f	/* 1/sqrt(2) */
@@ -89,6 +90,8 @@ net_free(struct net *n)
 	free(n->work);
 	free(n->iact);
 	free(n->dx);
+	free(n->pgrad);
+	par_free(n->par);
 	memset(n, 0, sizeof *n);
 }
 
@@ -590,6 +593,8 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 		    n->narg) * sizeof(float) / 1e6);
 		goto fail;
 	}
+	if ((n->par = par_create(1)) == NULL)
+		goto fail;
 	param_layout(n);
 	act_layout(n, 1);
 	init_params(n, seed);
@@ -965,64 +970,69 @@ chunk(const struct net_layer *L, long B)
 }
 
 /*
- * conv2d forward of x (B, C, H, W), chunk by chunk: the columns of the
- * chunk, T = W cols in one sgemm, the epilogue into y.
+ * conv2d forward of samples [s0, s1) of x (B, C, H, W), chunk by chunk
+ * in the work block work: the columns of the chunk, T = W cols in one
+ * sgemm, the epilogue into y.
  */
 static void
-conv_forward(struct net *n, struct net_layer *L, const float *x, long B)
+conv_forward(struct net_layer *L, const float *x, long s0, long s1,
+    float *work)
 {
 	const struct conv_win *g = &L->win;
-	long F, P, kk, nb, b0, w, o;
+	long F, P, kk, nb, b0, w;
 	float *cols, *t;
 
+	if (s1 <= s0)
+		return;
 	F = L->out[0];
 	P = g->OH * g->OW;
 	kk = g->C * g->k * g->k;
-	nb = chunk(L, B);
-	cols = n->work;				/* (kk, w*P) */
-	t = n->work + up16(kk * L->nb * P);	/* (F, w*P) */
-	for (b0 = 0; b0 < B; b0 += w) {
-		w = B - b0 < nb ? B - b0 : nb;
-		o = b0 * L->nout;
+	nb = chunk(L, s1 - s0);
+	cols = work;				/* (kk, w*P) */
+	t = work + up16(kk * L->nb * P);	/* (F, w*P) */
+	for (b0 = s0; b0 < s1; b0 += w) {
+		w = s1 - b0 < nb ? s1 - b0 : nb;
 		conv_im2col(cols, w * P, x + b0 * L->nin, w, g);
 		/* T (F, w*P) = W (F, kk) cols (kk, w*P) */
 		blas_sgemm(BLAS_N, BLAS_N, F, w * P, kk, 1, L->w, kk, cols,
 		    w * P, 0, t, w * P);
-		conv_epilogue(L->y, L->z, L->phi, o, t, L->b, w, F, P,
-		    L->act);
+		conv_epilogue(L->y, L->z, L->phi, b0 * L->nout, t, L->b, w,
+		    F, P, L->act);
 	}
 }
 
 /*
- * conv2d backward of g = dL/dy (B, F, OH, OW), chunk by chunk: dT from
- * the activation, then unless frozen dW += dT cols^T (the columns
- * recomputed) and db += row sums of dT; with dx non-NULL, dcols = W^T dT
- * (in the columns' place) and dx (B, C, H, W) = col2im(dcols).
+ * conv2d backward of samples [s0, s1) of g = dL/dy (B, F, OH, OW), chunk
+ * by chunk in the work block work: dT from the activation, then with dw
+ * non-NULL dw += dT cols^T (the columns recomputed) and db += row sums of
+ * dT (db NULL: no bias); with dx non-NULL, dcols = W^T dT (in the
+ * columns' place) and dx (B, C, H, W) = col2im(dcols).
  */
 static void
-conv_backward(struct net *n, struct net_layer *L, const float *g, float *dx,
-    long B)
+conv_backward(struct net_layer *L, const float *g, float *dw, float *db,
+    float *dx, long s0, long s1, float *work)
 {
 	const struct conv_win *g0 = &L->win;
-	long F, P, kk, nb, b0, w, o;
+	long F, P, kk, nb, b0, w;
 	float *cols, *dt;
 
+	if (s1 <= s0)
+		return;
 	F = L->out[0];
 	P = g0->OH * g0->OW;
 	kk = g0->C * g0->k * g0->k;
-	nb = chunk(L, B);
-	cols = n->work;
-	dt = n->work + up16(kk * L->nb * P);
-	for (b0 = 0; b0 < B; b0 += w) {
-		w = B - b0 < nb ? B - b0 : nb;
-		o = b0 * L->nout;
-		conv_dact(dt, g, L->y, L->z, L->phi, o, L->freeze ? NULL :
-		    L->db, w, F, P, L->act);
-		if (!L->freeze) {
+	nb = chunk(L, s1 - s0);
+	cols = work;
+	dt = work + up16(kk * L->nb * P);
+	for (b0 = s0; b0 < s1; b0 += w) {
+		w = s1 - b0 < nb ? s1 - b0 : nb;
+		conv_dact(dt, g, L->y, L->z, L->phi, b0 * L->nout, db, w, F,
+		    P, L->act);
+		if (dw != NULL) {
 			conv_im2col(cols, w * P, L->x + b0 * L->nin, w, g0);
 			/* dW (F, kk) += dT (F, w*P) cols^T */
 			blas_sgemm(BLAS_N, BLAS_T, F, kk, w * P, 1, dt, w * P,
-			    cols, w * P, 1, L->dw, kk);
+			    cols, w * P, 1, dw, kk);
 		}
 		if (dx != NULL) {
 			/* dcols (kk, w*P) = W^T dT */
@@ -1079,13 +1089,16 @@ bn_forward(struct net_layer *L, int l, const float *x, long B, int train)
 }
 
 /*
- * The loss of the B outputs z (B, nout) and, with g non-NULL, dLoss/dz
- * into g (B, nout).  Returns the mean loss, or NAN with a message for a
- * label out of range.
+ * The loss of B outputs z (B, nout) of a batch of Btot and, with g
+ * non-NULL, dLoss/dz into g (B, nout), for labels y (B) or targets t
+ * (B, nout).  Returns the SUM of the losses of the B samples (of their
+ * B*nout elements for bce and mse), not the mean: the mean over the batch
+ * divides the sums of all the shares by Btot (Btot*nout).  The labels
+ * are in range (net_forward checked).
  */
 static double
 loss_forward(const struct net *n, const float *z, const int *y,
-    const float *t, long B, float *g)
+    const float *t, long B, long Btot, float *g)
 {
 	double sum;
 	float m, s, e, tv, inv, v, d;
@@ -1094,15 +1107,10 @@ loss_forward(const struct net *n, const float *z, const int *y,
 
 	no = n->nout;
 	sum = 0;
-	if (n->task == TASK_CLASSIFICATION)
-		for (i = 0; i < B; i++)
-			if (y[i] < 0 || y[i] >= n->K)
-				return err_set("net: label %d is out of range "
-				    "0..%ld", y[i], n->K - 1), NAN;
 	switch (n->loss) {
 	case LOSS_CE:
 		/* l = log sum exp(z) - z_y; dl/dz = softmax(z) - onehot(y) */
-		inv = 1.0f / (float)B;
+		inv = 1.0f / (float)Btot;
 		for (i = 0; i < B; i++) {
 			const float *zr = z + i * no;
 
@@ -1126,10 +1134,10 @@ loss_forward(const struct net *n, const float *z, const int *y,
 					s += expf(zr[j] - m);
 			sum += (double)m + log((double)s) - zr[y[i]];
 		}
-		return sum / B;
+		return sum;
 	case LOSS_BCE:
 		/* l = max(z,0) - z t + log(1 + e^-|z|); dl/dz = sig(z) - t */
-		inv = 1.0f / (float)(B * no);
+		inv = 1.0f / (float)(Btot * no);
 		for (i = 0; i < B; i++) {
 			for (j = 0; j < no; j++) {
 				v = z[i * no + j];
@@ -1147,10 +1155,10 @@ loss_forward(const struct net *n, const float *z, const int *y,
 					    (1 + e) - tv) * inv;
 			}
 		}
-		return sum / ((double)B * no);
+		return sum;
 	default:
 		/* l = (z - t)^2; dl/dz = 2 (z - t) */
-		inv = 2.0f / (float)(B * no);
+		inv = 2.0f / (float)(Btot * no);
 		for (i = 0; i < B; i++) {
 			for (j = 0; j < no; j++) {
 				v = z[i * no + j];
@@ -1164,8 +1172,108 @@ loss_forward(const struct net *n, const float *z, const int *y,
 					g[i * no + j] = d * inv;
 			}
 		}
-		return sum / ((double)B * no);
+		return sum;
 	}
+}
+
+/* p + off, or NULL for a buffer the layer does not have. */
+static float *
+at(float *p, long off)
+{
+	return p != NULL ? p + off : NULL;
+}
+
+/* What the threads of a forward or a backward share. */
+struct pass {
+	struct net *n;
+	const float *x;		/* forward: input (B, d) */
+	const int *y;		/* labels, or NULL */
+	const float *t;		/* targets, or NULL */
+	long	 B;
+	int	 train;
+	int	 loss;		/* forward: compute the loss */
+	float	 scale;		/* backward: dL/dlogits *= scale */
+	int	 lo;		/* backward: the lowest layer to visit */
+	int	 wantdx;
+	double	 sum[NET_MAXTHREAD];	/* forward: each thread's loss sum */
+};
+
+/*
+ * The forward of thread t of nt: its samples [s0, s1) through every
+ * layer, meeting the others only around the layers that need the whole
+ * batch (batchnorm's statistics, dropout's mask stream), which thread 0
+ * computes alone.
+ */
+static void
+forward_share(void *arg, int t, int nt)
+{
+	struct pass *a = arg;
+	struct net *n = a->n;
+	struct net_layer *L;
+	const float *in;
+	float *work;
+	long s0, s1, m;
+	int l;
+
+	par_share(a->B, t, nt, 1, &s0, &s1);
+	m = s1 - s0;
+	work = n->work + t * n->nwork;
+	in = a->x;
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		switch (L->type) {
+		case LAYER_DENSE:
+			if (m > 0) {
+				/* Y = X W^T */
+				blas_sgemm(BLAS_N, BLAS_T, m, L->nout, L->nin,
+				    1, in + s0 * L->nin, L->nin, L->w, L->nin,
+				    0, L->y + s0 * L->nout, L->nout);
+				dense_epilogue(L->y + s0 * L->nout,
+				    at(L->z, s0 * L->nout),
+				    at(L->phi, s0 * L->nout), L->b, m,
+				    L->nout, L->act);
+			}
+			in = L->y;
+			break;
+		case LAYER_DROPOUT:
+			if (a->train && L->rate > 0) {
+				par_barrier(n->par);
+				if (t == 0)
+					dropout_forward(n, L, in, a->B);
+				par_barrier(n->par);
+				in = L->y;
+			}
+			break;
+		case LAYER_CONV2D:
+			conv_forward(L, in, s0, s1, work);
+			in = L->y;
+			break;
+		case LAYER_MAXPOOL2D:
+			conv_maxpool(L->y + s0 * L->nout, L->arg + s0 * L->nout,
+			    in + s0 * L->nin, m * L->in[0], &L->win);
+			in = L->y;
+			break;
+		case LAYER_AVGPOOL2D:
+			conv_avgpool(L->y + s0 * L->nout, in + s0 * L->nin,
+			    m * L->in[0], &L->win);
+			in = L->y;
+			break;
+		case LAYER_BATCHNORM:
+			par_barrier(n->par);
+			if (t == 0)
+				bn_forward(L, l, in, a->B, a->train);
+			par_barrier(n->par);
+			in = L->y;
+			break;
+		default:	/* flatten: the same floats */
+			break;
+		}
+	}
+	a->sum[t] = 0;
+	if (a->loss && m > 0)
+		a->sum[t] = loss_forward(n, in + s0 * n->nout, a->y != NULL ? a->y + s0 : NULL,
+		    a->t != NULL ? a->t + s0 * n->nout : NULL, m, a->B,
+		    a->train ? n->g0 + s0 * n->nout : NULL);
 }
 
 double
@@ -1173,7 +1281,9 @@ net_forward(struct net *n, const float *x, const int *y, const float *t,
     long B, int train)
 {
 	struct net_layer *L;
-	const float *in;
+	struct pass a;
+	double sum;
+	long i;
 	int l;
 
 	n->train = 0;
@@ -1181,147 +1291,290 @@ net_forward(struct net *n, const float *x, const int *y, const float *t,
 	if (B < 1 || B > n->max_batch)
 		return err_set("net: batch of %ld samples, the net takes "
 		    "1 to %ld", B, n->max_batch), NAN;
-	in = x;
+	if (n->task == TASK_CLASSIFICATION && y != NULL)
+		for (i = 0; i < B; i++)
+			if (y[i] < 0 || y[i] >= n->K)
+				return err_set("net: label %d is out of range "
+				    "0..%ld", y[i], n->K - 1), NAN;
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		L->x = in;
-		switch (L->type) {
-		case LAYER_DENSE:
-			/* Y = X W^T */
-			blas_sgemm(BLAS_N, BLAS_T, B, L->nout, L->nin, 1, in,
-			    L->nin, L->w, L->nin, 0, L->y, L->nout);
-			dense_epilogue(L->y, L->z, L->phi, L->b, B, L->nout,
-			    L->act);
-			in = L->y;
-			break;
-		case LAYER_DROPOUT:
-			if (train && L->rate > 0) {
-				dropout_forward(n, L, in, B);
-				in = L->y;
-			}
-			break;
-		case LAYER_CONV2D:
-			conv_forward(n, L, in, B);
-			in = L->y;
-			break;
-		case LAYER_MAXPOOL2D:
-			conv_maxpool(L->y, L->arg, in, B * L->in[0], &L->win);
-			in = L->y;
-			break;
-		case LAYER_AVGPOOL2D:
-			conv_avgpool(L->y, in, B * L->in[0], &L->win);
-			in = L->y;
-			break;
-		case LAYER_BATCHNORM:
-			if (bn_forward(L, l, in, B, train) == -1)
-				return NAN;
-			in = L->y;
-			break;
-		default:	/* flatten: the same floats */
-			break;
-		}
+		L->x = l == 0 ? x : n->layer[l - 1].type == LAYER_FLATTEN ||
+		    (n->layer[l - 1].type == LAYER_DROPOUT &&
+		    !(train && n->layer[l - 1].rate > 0)) ?
+		    n->layer[l - 1].x : n->layer[l - 1].y;
+		if (L->type == LAYER_BATCHNORM && train &&
+		    B * L->in[1] * L->in[2] < 2)
+			return err_set("net: layer %d (%s): a training batch "
+			    "of one value per channel has no variance", l + 1,
+			    L->name), NAN;
 	}
-	n->logits = (float *)in;
+	a.n = n;
+	a.x = x;
+	a.y = y;
+	a.t = t;
+	a.B = B;
+	a.train = train;
+	a.loss = n->task == TASK_CLASSIFICATION ? y != NULL : t != NULL;
+	par_run(n->par, forward_share, &a);
+	L = &n->layer[n->nlayer - 1];
+	n->logits = L->type == LAYER_FLATTEN || (L->type == LAYER_DROPOUT &&
+	    !(train && L->rate > 0)) ? (float *)L->x : L->y;
 	n->B = B;
 	n->x = x;
-	n->train = train != 0;
-	if ((n->task == TASK_CLASSIFICATION && y == NULL) ||
-	    (n->task != TASK_CLASSIFICATION && t == NULL)) {
-		n->train = 0;	/* nothing to back-propagate */
+	n->train = train != 0 && a.loss;
+	if (!a.loss)
 		return 0;
-	}
-	return loss_forward(n, n->logits, y, t, B, train ? n->g0 : NULL);
+	for (sum = 0, i = 0; i < par_size(n->par); i++)
+		sum += a.sum[i];
+	return n->loss == LOSS_CE ? sum / B : sum / ((double)B * n->nout);
 }
 
-int
-net_backward(struct net *n, float scale)
+/*
+ * The backward of thread t of nt.  Its samples [s0, s1) go down through
+ * the layers as in the forward, except where a layer's weight gradient
+ * needs the whole batch: a dense layer's dW = dZ^T X is split by units
+ * (rows of dW) after a barrier; a conv2d layer's dW is summed per thread
+ * (thread 0 into grad, the others into their pgrad shares) and the shares
+ * are added at the end.  The activation gradients ping-pong between g0
+ * and g1 with each layer's row width, so a thread's rows of one layer
+ * overlap other threads' rows of another: every layer that writes the
+ * other buffer first waits for all threads to be done with the layers
+ * above (dense layers at the barrier before dW).
+ */
+static void
+backward_share(void *arg, int t, int nt)
 {
+	struct pass *a = arg;
+	struct net *n = a->n;
 	struct net_layer *L;
-	float *g, *other;
-	long B, i;
-	int l, lo, wantdx;
+	float *g, *other, *work, *dw, *db;
+	long B, s0, s1, m, j0, j1, i, j;
+	int l, conv, fresh;
 
-	if (!n->train)
-		return err_set("net: backward without a training forward "
-		    "with labels");
-	n->train = 0;
-	B = n->B;
-	wantdx = n->dx != NULL;
-	/* the lowest layer whose parameters (or input) need a gradient */
-	for (lo = 0; !wantdx && lo < n->nlayer; lo++)
-		if (n->layer[lo].np > 0 && !n->layer[lo].freeze)
-			break;
-	if (lo == n->nlayer)
-		return 0;
+	B = a->B;
+	par_share(B, t, nt, 1, &s0, &s1);
+	m = s1 - s0;
+	work = n->work + t * n->nwork;
+	fresh = n->fresh;
 	g = n->g0;	/* dL/dlogits (B, nout) */
-	if (scale != 1)
-		for (i = 0; i < B * n->nout; i++)
-			g[i] *= scale;
-	for (l = n->nlayer - 1; l >= lo; l--) {
+	if (a->scale != 1)
+		for (i = s0 * n->nout; i < s1 * n->nout; i++)
+			g[i] *= a->scale;
+	conv = 0;
+	for (l = n->nlayer - 1; l >= a->lo; l--) {
 		L = &n->layer[l];
+		other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
 		switch (L->type) {
 		case LAYER_DENSE:
-			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
-			/* dZ = dY * act'(Z); db += sum over the batch of dZ */
-			dense_dact(g, L->y, L->z, L->phi, L->freeze ? NULL :
-			    L->db, B, L->nout, L->act);
-			if (!L->freeze)
-				/* dW += dZ^T X */
-				blas_sgemm(BLAS_T, BLAS_N, L->nout, L->nin, B,
-				    1, g, L->nout, L->x, L->nin, 1, L->dw,
-				    L->nin);
-			if (l > lo || wantdx) {
-				/* dX = dZ W */
-				blas_sgemm(BLAS_N, BLAS_N, B, L->nin, L->nout,
-				    1, g, L->nout, L->w, L->nin, 0, other,
-				    L->nin);
+			/* dZ = dY * act'(Z), this thread's rows */
+			dense_dact(g + s0 * L->nout, L->y + s0 * L->nout,
+			    at(L->z, s0 * L->nout), at(L->phi, s0 * L->nout),
+			    NULL, m, L->nout, L->act);
+			par_barrier(n->par);
+			if (!L->freeze) {
+				/* dW += dZ^T X and db += the column sums
+				 * of dZ, for this thread's units */
+				par_share(L->nout, t, nt, 16, &j0, &j1);
+				if (j1 > j0)
+					blas_sgemm(BLAS_T, BLAS_N, j1 - j0,
+					    L->nin, B, 1, g + j0, L->nout,
+					    L->x, L->nin, fresh ? 0 : 1,
+					    L->dw + j0 * L->nin, L->nin);
+				if (fresh)
+					for (j = j0; j < j1; j++)
+						L->db[j] = 0;
+				for (i = 0; i < B; i++) {
+					const float *gr = g + i * L->nout;
+
+					for (j = j0; j < j1; j++)
+						L->db[j] += gr[j];
+				}
+			}
+			if (l > a->lo || a->wantdx) {
+				/* dX = dZ W, this thread's rows */
+				if (m > 0)
+					blas_sgemm(BLAS_N, BLAS_N, m, L->nin,
+					    L->nout, 1, g + s0 * L->nout,
+					    L->nout, L->w, L->nin, 0,
+					    other + s0 * L->nin, L->nin);
 				g = other;
 			}
 			break;
 		case LAYER_DROPOUT:
 			if (L->rate > 0)
-				/* dX = dY * mask */
-				for (i = 0; i < B * L->nout; i++)
+				/* dX = dY * mask, in place */
+				for (i = s0 * L->nout; i < s1 * L->nout; i++)
 					g[i] *= L->mask[i];
 			break;
 		case LAYER_CONV2D:
-			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
-			if (l > lo || wantdx) {
-				conv_backward(n, L, g, other, B);
+			par_barrier(n->par);
+			dw = db = NULL;
+			if (!L->freeze) {
+				dw = t == 0 ? L->dw : n->pgrad + (t - 1) *
+				    n->nparam + L->poff;
+				db = L->b != NULL ? dw + (L->db - L->dw) : NULL;
+				if (t > 0 || fresh)
+					memset(dw, 0, (size_t)L->np *
+					    sizeof *dw);
+				conv = 1;
+			}
+			if (l > a->lo || a->wantdx) {
+				conv_backward(L, g, dw, db, other, s0, s1,
+				    work);
 				g = other;
 			} else
-				conv_backward(n, L, g, NULL, B);
+				conv_backward(L, g, dw, db, NULL, s0, s1,
+				    work);
 			break;
 		case LAYER_MAXPOOL2D:
-			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
-			conv_maxpool_back(other, g, L->arg, B * L->in[0],
-			    &L->win);
+			par_barrier(n->par);
+			conv_maxpool_back(other + s0 * L->nin, g + s0 * L->nout,
+			    L->arg + s0 * L->nout, m * L->in[0], &L->win);
 			g = other;
 			break;
 		case LAYER_AVGPOOL2D:
-			other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
-			conv_avgpool_back(other, g, B * L->in[0], &L->win);
+			par_barrier(n->par);
+			conv_avgpool_back(other + s0 * L->nin, g + s0 * L->nout,
+			    m * L->in[0], &L->win);
 			g = other;
 			break;
 		case LAYER_BATCHNORM:
-			/* in place: dy -> dx */
-			conv_bn_back(g, L->freeze ? NULL : L->dw, L->freeze ?
-			    NULL : L->db, L->x, L->bmean, L->binvstd, L->w, B,
-			    L->in[0], L->in[1] * L->in[2], l > lo || wantdx);
+			/* in place: dy -> dx, on thread 0 */
+			par_barrier(n->par);
+			if (t == 0) {
+				if (fresh && !L->freeze) {
+					memset(L->dw, 0, (size_t)L->in[0] *
+					    sizeof *L->dw);
+					memset(L->db, 0, (size_t)L->in[0] *
+					    sizeof *L->db);
+				}
+				conv_bn_back(g, L->freeze ? NULL : L->dw,
+				    L->freeze ? NULL : L->db, L->x, L->bmean,
+				    L->binvstd, L->w, B, L->in[0],
+				    L->in[1] * L->in[2], l > a->lo ||
+				    a->wantdx);
+			}
+			par_barrier(n->par);
 			break;
 		default:	/* flatten */
 			break;
 		}
 	}
-	if (wantdx && g != n->dx)
-		memcpy(n->dx, g, (size_t)(B * n->d) * sizeof(float));
+	if (a->wantdx && g != n->dx) {
+		par_barrier(n->par);
+		memcpy(n->dx + s0 * n->d, g + s0 * n->d,
+		    (size_t)(m * n->d) * sizeof(float));
+	}
+	if (!conv || nt == 1)
+		return;
+	/* the conv2d gradients: grad += the other threads' shares */
+	par_barrier(n->par);
+	for (l = a->lo; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->type != LAYER_CONV2D || L->freeze)
+			continue;
+		par_share(L->np, t, nt, 16, &j0, &j1);
+		for (i = 1; i < nt; i++) {
+			const float *s = n->pgrad + (i - 1) * n->nparam +
+			    L->poff;
+
+			for (j = j0; j < j1; j++)
+				L->dw[j] += s[j];
+		}
+	}
+}
+
+int
+net_backward(struct net *n, float scale)
+{
+	struct pass a;
+	int lo;
+
+	if (!n->train)
+		return err_set("net: backward without a training forward "
+		    "with labels");
+	n->train = 0;
+	a.wantdx = n->dx != NULL;
+	/* the lowest layer whose parameters (or input) need a gradient */
+	for (lo = 0; !a.wantdx && lo < n->nlayer; lo++)
+		if (n->layer[lo].np > 0 && !n->layer[lo].freeze)
+			break;
+	if (lo == n->nlayer)
+		return 0;
+	a.n = n;
+	a.B = n->B;
+	a.scale = scale;
+	a.lo = lo;
+	par_run(n->par, backward_share, &a);
+	n->fresh = 0;
 	return 0;
 }
 
 void
 net_zero_grad(struct net *n)
 {
-	memset(n->grad, 0, (size_t)n->nparam * sizeof(float));
+	n->fresh = 1;
+}
+
+/* What the threads of an optimizer step share. */
+struct update {
+	struct opt *o;
+	float	*p;
+	const float *g;
+	double	 lr;
+};
+
+static void
+update_share(void *arg, int t, int nt)
+{
+	struct update *u = arg;
+	long lo, hi;
+
+	par_share(u->o->n, t, nt, 16, &lo, &hi);
+	opt_update(u->o, u->p, u->g, u->lr, lo, hi);
+}
+
+void
+net_update(struct net *n, struct opt *o, double lr)
+{
+	struct update u = { o, n->param, n->grad, lr };
+
+	opt_begin(o);
+	par_run(n->par, update_share, &u);
+}
+
+int
+net_threads(struct net *n, int nt)
+{
+	struct par *p;
+	float *work, *pg;
+	int l, conv;
+
+	if (nt < 1)
+		nt = 1;
+	if (nt > NET_MAXTHREAD)
+		nt = NET_MAXTHREAD;
+	for (conv = 0, l = 0; l < n->nlayer; l++)
+		if (n->layer[l].type == LAYER_CONV2D)
+			conv = 1;
+	work = pg = NULL;
+	if ((work = falloc(nt * n->nwork)) == NULL ||
+	    (conv && nt > 1 && (pg = falloc((nt - 1) * n->nparam)) == NULL)) {
+		free(work);
+		return err_set("net: out of memory for %d threads", nt);
+	}
+	if ((p = par_create(nt)) == NULL) {
+		free(work);
+		free(pg);
+		return -1;
+	}
+	par_free(n->par);
+	free(n->work);
+	free(n->pgrad);
+	n->par = p;
+	n->work = work;
+	n->pgrad = pg;
+	return 0;
 }
 
 int

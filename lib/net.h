@@ -112,12 +112,14 @@
 #include "cfg.h"
 #include "conv.h"
 #include "opt.h"
+#include "par.h"
 #include "rng.h"
 
 #define NET_DROPOUT_SEED	0x64726f706f757421ULL	/* "dropout!" */
 #define NET_MAXTENSOR		4	/* tensors saved per layer */
 #define NET_BN_EPS		1e-5	/* batchnorm: torch's eps */
 #define NET_BN_MOMENTUM		0.1	/* and momentum */
+#define NET_MAXTHREAD		64	/* threads of a net's team */
 #define NET_CONVWORK		(1L << 19)	/* floats of the conv2d
 					   work block (2 MB: chunks stay
 					   in cache), or one sample's */
@@ -201,7 +203,8 @@ struct net {
 	long	 nstate;	/* floats in state */
 	float	*state;		/* (nstate) running statistics */
 	long	 nwork;		/* floats in work */
-	float	*work;		/* (nwork) conv2d column buffers, shared */
+	float	*work;		/* (threads * nwork) conv2d column
+				   buffers, nwork floats per thread */
 	long	 narg;		/* ints in iact */
 	int32_t	*iact;		/* (narg) maxpool2d argmax indices */
 
@@ -215,6 +218,14 @@ struct net {
 	long	 maxw;		/* the widest layer output */
 	float	*dx;		/* (max_batch, d) dLoss/dinput, NULL unless
 				   net_input_grad(n, 1) */
+
+	struct par *par;	/* the team forward, backward and update
+				   run on (1 thread after net_create) */
+	float	*pgrad;		/* ((threads - 1) * nparam) the conv2d
+				   weight gradients of threads 1.., laid
+				   out as grad; NULL without conv2d */
+	int	 fresh;		/* net_zero_grad was called: the next
+				   backward overwrites grad */
 
 	struct rng rng;		/* dropout masks */
 	char	 cfgfile[CFG_MAXPATH];	/* for messages, "" if none */
@@ -270,8 +281,25 @@ double net_forward(struct net *n, const float *x, const int *y,
  */
 int net_backward(struct net *n, float scale);
 
-/* grad = 0. */
+/*
+ * grad = 0, in effect: the next net_backward writes grad instead of
+ * adding to it (no pass over the block now).  Until then grad holds the
+ * last gradient; the gradients of frozen layers are never written.
+ */
 void net_zero_grad(struct net *n);
+
+/*
+ * Run forward, backward and net_update on a team of nt threads (1 after
+ * net_create; at most NET_MAXTHREAD): each takes its share of the batch,
+ * of a dense layer's units and of the parameters, and calls a
+ * single-threaded sgemm on it (the caller keeps OpenBLAS to one thread,
+ * blas_threads(1)).  The same nt gives the same bits; another nt may
+ * differ by rounding.  0, or -1 with a message (no memory, no threads).
+ */
+int net_threads(struct net *n, int nt);
+
+/* opt_step(o, n->param, n->grad, lr) on the net's team. */
+void net_update(struct net *n, struct opt *o, double lr);
 
 /* on = 1: net_backward also computes dx (allocates it now). 0/-1. */
 int net_input_grad(struct net *n, int on);

@@ -228,7 +228,7 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	memset(o, 0, sizeof(*o));
 	if (c->name < OPT_SGD || c->name > OPT_RMSPROP)
 		return err_set("optimizer: unknown optimizer %d", c->name);
-	if (!isfinite(c->momentum) || c->momentum < 0)
+	if (!isfinite(c->momentum))
 		return bad("momentum", c->momentum);
 	if (!(c->dampening >= 0 && c->dampening <= 1))
 		return bad("dampening", c->dampening);
@@ -243,7 +243,7 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	if (!(c->alpha >= 0 && c->alpha <= 1))
 		return bad("alpha", c->alpha);
 	if (c->name == OPT_SGD && c->nesterov &&
-	    (c->momentum <= 0 || c->dampening != 0))
+	    (cfg_momentum(c) <= 0 || c->dampening != 0))
 		return err_set("optimizer: nesterov needs a momentum and "
 		    "zero dampening");
 	if (nseg < 0)
@@ -263,7 +263,7 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	}
 
 	o->kind = c->name;
-	o->momentum = c->momentum;
+	o->momentum = cfg_momentum(c);	/* < 0: 0.9 for sgd, else 0 */
 	o->dampening = c->dampening;
 	o->nesterov = c->nesterov;
 	o->wd = c->weight_decay;
@@ -297,30 +297,48 @@ nomem:
 void
 opt_step(struct opt *o, float *p, const float *g, double lr)
 {
+	opt_begin(o);
+	opt_update(o, p, g, lr, 0, o->n);
+}
+
+void
+opt_begin(struct opt *o)
+{
+	o->t++;
+}
+
+void
+opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
+    long hi)
+{
 	struct adam_k k;
 	double slr, bc1;
 	float *ps;
 	const float *gs;
-	long n, off;
+	long n, off, a, e, mo;
 	int s;
 
-	o->t++;
-	off = 0;
-	for (s = 0; s < o->nseg; s++, off += n) {
-		n = o->seg[s].n;
-		ps = p + o->seg[s].off;
-		gs = g + o->seg[s].off;
+	for (s = 0, off = 0; s < o->nseg; off += o->seg[s].n, s++) {
+		/* this segment's part of [lo, hi): [off + a, off + e) */
+		a = lo > off ? lo - off : 0;
+		e = hi < off + o->seg[s].n ? hi - off : o->seg[s].n;
+		if (a >= e)
+			continue;
+		n = e - a;
+		ps = p + o->seg[s].off + a;
+		gs = g + o->seg[s].off + a;
+		mo = off + a;	/* in the moment blocks */
 		slr = lr * o->seg[s].lr_mult;
 		switch (o->kind) {
 		case OPT_SGD:
 			if (o->momentum == 0)
 				sgd(ps, gs, n, o->wd, -slr);
 			else if (o->nesterov)
-				nesterov(ps, gs, o->m + off, n, o->wd,
+				nesterov(ps, gs, o->m + mo, n, o->wd,
 				    o->momentum, o->t == 1 ? 1 :
 				    1 - o->dampening, o->momentum, -slr);
 			else
-				sgdm(ps, gs, o->m + off, n, o->wd, o->momentum,
+				sgdm(ps, gs, o->m + mo, n, o->wd, o->momentum,
 				    o->t == 1 ? 1 : 1 - o->dampening, -slr);
 			break;
 		case OPT_ADAM:
@@ -335,14 +353,14 @@ opt_step(struct opt *o, float *p, const float *g, double lr)
 			k.bc2s = sqrt(1 - pow(o->beta2, (double)o->t));
 			k.eps = o->eps;
 			k.nss = -(slr / bc1);
-			adam(ps, gs, o->m + off, o->v + off, n, k);
+			adam(ps, gs, o->m + mo, o->v + mo, n, k);
 			break;
 		case OPT_RMSPROP:
 			if (o->momentum == 0)
-				rms(ps, gs, o->v + off, n, o->wd, o->alpha,
+				rms(ps, gs, o->v + mo, n, o->wd, o->alpha,
 				    1 - o->alpha, o->eps, -slr);
 			else
-				rmsm(ps, gs, o->v + off, o->m + off, n, o->wd,
+				rmsm(ps, gs, o->v + mo, o->m + mo, n, o->wd,
 				    o->alpha, 1 - o->alpha, o->eps,
 				    o->momentum, -slr);
 			break;

@@ -59,6 +59,17 @@ int opt_init(struct opt *o, const struct cfg_optimizer *c,
  */
 void opt_step(struct opt *o, float *p, const float *g, double lr);
 
+/*
+ * opt_step in parts, for threads that share the parameters: opt_begin
+ * counts the step (once), then opt_update applies it to the trainable
+ * parameters [lo, hi) (indices into the segments laid end to end, 0 <=
+ * lo <= hi <= o->n); disjoint parts may be updated at the same time, and
+ * the parts of [0, o->n) together give the same bits as opt_step.
+ */
+void opt_begin(struct opt *o);
+void opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
+    long hi);
+
 /* Forget all state (moments zero, t = 0), as a fresh optimizer. */
 void opt_reset(struct opt *o);
 

@@ -96,6 +96,35 @@ check_status 0 "divergence is not an error"
 is "$(records | cut -f3 | tr '\n' ' ' | sed 's/^[0-9.]* //')" \
     "nan nan nan nan nan " "a diverged loss is printed as nan"
 
+# ------------------------------------------------ the optimizers' defaults
+# Without a momentum key each optimizer has torch.optim's default: rmsprop
+# trains as momentum 0 (not 0.9), sgd as lrf-config(5)'s 0.9.
+sed '/momentum:/d; s/name: sgd/name: rmsprop/' "$blobs" >"$T/rms.yaml"
+sed 's/momentum: 0.9/momentum: 0/; s/name: sgd/name: rmsprop/' "$blobs" >"$T/rms0.yaml"
+sed 's/name: sgd/name: rmsprop/' "$blobs" >"$T/rms9.yaml"
+sed '/momentum:/d' "$blobs" >"$T/sgd.yaml"
+nlr 20 0.001 | run lrf-train -c "$T/rms.yaml"
+check_status 0 "rmsprop without momentum"
+records >"$T/rms-unset"
+is "$(grep '^#@ model' "$T/out" | grep -o 'optimizer=.*')" \
+    "optimizer=rmsprop alpha=0.99 eps=1e-08 momentum=0 weight_decay=0" \
+    "#@ model: rmsprop's momentum resolved to 0"
+nlr 20 0.001 | run lrf-train -c "$T/rms0.yaml"
+records >"$T/rms-0"
+nlr 20 0.001 | run lrf-train -c "$T/rms9.yaml"
+records >"$T/rms-9"
+is "$(wc -l <"$T/rms-unset" | tr -d ' ')" 20 "rmsprop without momentum: 20 records"
+same "$T/rms-0" "$T/rms-unset" "rmsprop without momentum trains as momentum 0"
+ok "rmsprop without momentum is not momentum 0.9" \
+    sh -c "! cmp -s '$T/rms-9' '$T/rms-unset'"
+nlr 20 0.05 | run lrf-train -c "$T/sgd.yaml"
+records >"$T/sgd-unset"
+is "$(grep '^#@ model' "$T/out" | grep -o ' momentum=[^ ]*')" " momentum=0.9" \
+    "#@ model: sgd's momentum resolved to 0.9"
+nlr 20 0.05 | run lrf-train -c "$blobs"
+records >"$T/sgd-9"
+same "$T/sgd-9" "$T/sgd-unset" "sgd without momentum trains as momentum 0.9"
+
 # --------------------------------------------------------------- --val
 nlr 60 0.05 | run lrf-train -c "$blobs" --val
 check_status 0 "--val"

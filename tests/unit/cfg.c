@@ -185,11 +185,35 @@ test_defaults(void)
 	    "default model: dense 256 relu, dense 10");
 	ok(c.model.loss == LOSS_CE && c.model.init == INIT_HE,
 	    "default loss and init");
-	ok(c.optimizer.name == OPT_SGD && c.optimizer.momentum == 0.9 &&
+	ok(c.optimizer.name == OPT_SGD && c.optimizer.momentum == -1 &&
 	    c.optimizer.dampening == 0 && c.optimizer.nesterov == 0 &&
 	    c.optimizer.weight_decay == -1 && c.optimizer.betas[0] == 0.9 &&
 	    c.optimizer.betas[1] == 0.999 && c.optimizer.eps == 1e-8 &&
 	    c.optimizer.alpha == 0.99, "default optimizer");
+
+	/* momentum -1: the optimizer's own, as torch.optim's defaults */
+	is_double(cfg_momentum(&c.optimizer), 0.9, 0,
+	    "default momentum of sgd: 0.9");
+	c.optimizer.name = OPT_RMSPROP;
+	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	    "default momentum of rmsprop: 0, as torch.optim.RMSprop");
+	c.optimizer.name = OPT_ADAM;
+	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	    "default momentum of adam: 0 (it has none)");
+	c.optimizer.name = OPT_ADAMW;
+	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	    "default momentum of adamw: 0 (it has none)");
+	c.optimizer.momentum = -0.5;
+	c.optimizer.name = OPT_SGD;
+	is_double(cfg_momentum(&c.optimizer), 0.9, 0,
+	    "any negative momentum is the default");
+	c.optimizer.momentum = 0;
+	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	    "sgd with momentum 0: 0, not the default");
+	c.optimizer.momentum = 0.5;
+	c.optimizer.name = OPT_RMSPROP;
+	is_double(cfg_momentum(&c.optimizer), 0.5, 0,
+	    "rmsprop with momentum 0.5: 0.5");
 	ok(c.train.batch_size == 64 && c.train.accum == 1 &&
 	    c.train.seed == 42 && c.train.threads == 0 &&
 	    strcmp(c.train.device, "cpu") == 0 && c.train.val_size == 1024,
@@ -336,11 +360,31 @@ test_values(void)
 		    c.scheduler.gamma == 0.5 && c.optimizer.name == OPT_ADAMW &&
 		    c.optimizer.weight_decay == 0.1, "step 0.5, adamw 0.1");
 	if (loads(&c, "scheduler:\n  name: ~\n  gamma: ~\n"
-	    "optimizer:\n  weight_decay: null\ndata:\n  scale:\n"
-	    "  shape: ~\n", "~ means the default"))
+	    "optimizer:\n  weight_decay: null\n  momentum: ~\n"
+	    "data:\n  scale:\n  shape: ~\n", "~ means the default"))
 		ok(c.scheduler.name[0] == '\0' && c.scheduler.gamma == 0 &&
-		    c.optimizer.weight_decay == -1 && c.data.scale == 0 &&
+		    c.optimizer.weight_decay == -1 &&
+		    c.optimizer.momentum == -1 && c.data.scale == 0 &&
 		    c.data.shape[0] == 0, "~ stores the sentinels");
+	if (loads(&c, "optimizer: {name: rmsprop}\n",
+	    "rmsprop without momentum"))
+		ok(c.optimizer.momentum == -1 &&
+		    cfg_momentum(&c.optimizer) == 0,
+		    "rmsprop without momentum: unset, 0 resolved");
+	if (loads(&c, "optimizer: {name: rmsprop, momentum: 0.9}\n",
+	    "rmsprop with momentum 0.9"))
+		ok(c.optimizer.momentum == 0.9 &&
+		    cfg_momentum(&c.optimizer) == 0.9,
+		    "rmsprop with momentum 0.9: 0.9");
+	if (loads(&c, "optimizer: {name: sgd, momentum: 0}\n",
+	    "sgd with momentum 0"))
+		ok(c.optimizer.momentum == 0 &&
+		    cfg_momentum(&c.optimizer) == 0, "sgd momentum 0 is 0");
+	if (loads(&c, "optimizer:\n  nesterov: true\n",
+	    "nesterov with sgd's default momentum"))
+		ok(c.optimizer.nesterov == 1 && c.optimizer.momentum == -1 &&
+		    cfg_momentum(&c.optimizer) == 0.9,
+		    "nesterov true, momentum 0.9 resolved");
 	if (loads(&c, "optimizer:\n  nesterov: true\n  momentum: 0.5\n",
 	    "nesterov with momentum"))
 		is_int(c.optimizer.nesterov, 1, "nesterov true");
@@ -622,6 +666,13 @@ test_errors(void)
 	    "optimizer.betas[1]: 1 is out of range [0, 1)");
 	fails("optimizer:\n  momentum: 1\n", "cfg.yaml:2:13: "
 	    "optimizer.momentum: 1 is out of range [0, 1)");
+	fails("optimizer:\n  momentum: -0.5\n", "cfg.yaml:2:13: "
+	    "optimizer.momentum: -0.5 is out of range [0, 1)");
+	fails("optimizer:\n  momentum: -1\n", "cfg.yaml:2:13: "
+	    "optimizer.momentum: -1 is out of range [0, 1)");
+	fails("optimizer:\n  name: rmsprop\n  nesterov: true\n",
+	    "cfg.yaml:3:13: optimizer.nesterov: needs momentum > 0 and "
+	    "dampening 0");
 	fails("optimizer:\n  dampening: -0.5\n", "cfg.yaml:2:14: "
 	    "optimizer.dampening: -0.5 is out of range [0, 1)");
 	fails("optimizer:\n  eps: 0\n", "cfg.yaml:2:8: optimizer.eps: 0 is "
@@ -754,6 +805,38 @@ test_write(void)
 	    "i\xc2\x9f" "j\xe2\x80\xa8" "k\xe2\x80\xa9" "l\xef\xbb\xbf"
 	    "m\xef\xbf\xbe" "n\xc2\xa0" "o");
 	round_trip(&c, &d, "NEL, C1 controls, LS, PS, BOM, U+FFFE in a path");
+
+	/* an unset momentum is written as ~ and stays unset, whatever the
+	 * optimizer; an explicit one (0 too) is written as itself */
+	cfg_defaults(&c);
+	c.optimizer.name = OPT_RMSPROP;
+	round_trip(&c, &d, "rmsprop, momentum unset");
+	fp = fopen("rt.yaml", "r");
+	{
+		char line[256];
+		int n = 0;
+
+		while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+			if (strcmp(line, "  momentum: ~            # the "
+			    "optimizer's default\n") == 0)
+				n++;
+		is_int(n, 1, "an unset momentum is written as ~");
+	}
+	if (fp != NULL)
+		fclose(fp);
+	c.optimizer.momentum = 0;
+	round_trip(&c, &d, "rmsprop, momentum 0");
+	c.optimizer.name = OPT_SGD;
+	round_trip(&c, &d, "sgd, momentum 0 (not the default 0.9)");
+	c.optimizer.momentum = 0.9;
+	round_trip(&c, &d, "sgd, momentum 0.9");
+	{
+		struct cfg e;
+
+		cfg_defaults(&e);
+		e.optimizer.momentum = 0.5;
+		round_trip(&d, &e, "unset momentum over momentum 0.5");
+	}
 
 	/* a value YAML cannot hold */
 	snprintf(c.data.path, sizeof(c.data.path), "bad\xff");

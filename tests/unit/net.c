@@ -25,6 +25,7 @@
  * every forward.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1843,6 +1844,295 @@ test_conv_init(void)
 	net_free(&n);
 }
 
+/* A test name built like printf's (valid until the next call). */
+static const char * __attribute__((format(printf, 1, 2)))
+name(const char *fmt, ...)
+{
+	static char buf[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+/*
+ * One training step of n on a team of nt threads from the dropout stream
+ * r0: the loss, and copies of the logits, the gradient and dx (if dx is
+ * not NULL).
+ */
+static double
+step_on(struct net *n, int nt, const struct rng *r0, const float *x,
+    const int *y, long B, float *logits, float *grad, float *dx)
+{
+	double l;
+
+	if (net_threads(n, nt) != 0)
+		return NAN;
+	n->rng = *r0;
+	net_zero_grad(n);
+	l = net_forward(n, x, y, NULL, B, 1);
+	memcpy(logits, n->logits, B * n->nout * sizeof *logits);
+	net_backward(n, 1);
+	memcpy(grad, n->grad, n->nparam * sizeof *grad);
+	if (dx != NULL)
+		memcpy(dx, n->dx, B * n->d * sizeof *dx);
+	return l;
+}
+
+/* |a - b| <= tol (1e-2 + |a|) for every element. */
+static int
+close_all(const float *a, const float *b, long n, float tol)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (!(fabsf(a[i] - b[i]) <= tol * (1e-2f + fabsf(a[i])))) {
+			diag("element %ld: %g vs %g", i, a[i], b[i]);
+			return 0;
+		}
+	return 1;
+}
+
+/*
+ * The model in M on 1, 2 and 3 threads: the same loss, logits, gradients
+ * and input gradient (to rounding: the shares' sgemm calls have other
+ * shapes); the same threads twice: the same bits.
+ */
+static void
+threads_case(const char *what, long d, const long *sh, long K, long B,
+    int withdx)
+{
+	struct net n;
+	struct rng g, r0;
+	float *x, *lg[3], *gr[3], *dx[3];
+	double l[3], l2;
+	int y[64], nt, good;
+	long i, nl;
+
+	net_create(&n, &M, NULL, d, sh, K, TASK_CLASSIFICATION, B, 8);
+	if (withdx)
+		net_input_grad(&n, 1);
+	nl = B * n.nout;
+	x = malloc(B * d * sizeof *x);
+	rng_seed(&g, 77);
+	fill(x, B * d, &g, 1);
+	for (i = 0; i < B; i++)
+		y[i] = (int)rng_below(&g, K);
+	r0 = n.rng;
+	for (nt = 0; nt < 3; nt++) {
+		lg[nt] = malloc(nl * sizeof *lg[nt]);
+		gr[nt] = malloc(n.nparam * sizeof *gr[nt]);
+		dx[nt] = withdx ? malloc(B * d * sizeof *dx[nt]) : NULL;
+		l[nt] = step_on(&n, nt + 1, &r0, x, y, B, lg[nt], gr[nt],
+		    dx[nt]);
+	}
+	for (nt = 1; nt < 3; nt++) {
+		is_rel(l[nt], l[0], 1e-5, name("%s, %d threads: the loss "
+		    "of one", what, nt + 1));
+		ok(close_all(lg[0], lg[nt], nl, 1e-5f), name("%s, %d "
+		    "threads: the logits of one", what, nt + 1));
+		ok(close_all(gr[0], gr[nt], n.nparam, 1e-4f), name("%s, "
+		    "%d threads: the gradients of one", what, nt + 1));
+		if (withdx)
+			ok(close_all(dx[0], dx[nt], B * d, 1e-4f),
+			    name("%s, %d threads: the input gradient of "
+			    "one", what, nt + 1));
+	}
+	l2 = step_on(&n, 2, &r0, x, y, B, lg[0], gr[0], dx[0]);
+	good = l2 == l[1] && memcmp(lg[0], lg[1], nl * sizeof(float)) == 0 &&
+	    memcmp(gr[0], gr[1], n.nparam * sizeof(float)) == 0 &&
+	    (!withdx || memcmp(dx[0], dx[1], B * d * sizeof(float)) == 0);
+	ok(good, name("%s, 2 threads twice: the same bits", what));
+	/* evaluation of one sample: the other threads get no rows */
+	net_threads(&n, 1);
+	net_forward(&n, x, NULL, NULL, 1, 0);
+	memcpy(lg[0], n.logits, n.nout * sizeof(float));
+	net_threads(&n, 3);
+	net_forward(&n, x, NULL, NULL, 1, 0);
+	ok(close_all(lg[0], n.logits, n.nout, 1e-5f), name("%s, 3 "
+	    "threads: a batch of one sample", what));
+	for (nt = 0; nt < 3; nt++) {
+		free(lg[nt]);
+		free(gr[nt]);
+		free(dx[nt]);
+	}
+	free(x);
+	net_free(&n);
+}
+
+/* Two micro-batches on 2 threads: the gradient of the whole batch. */
+static void
+threads_accum(void)
+{
+	const long sh[3] = { 2, 8, 8 };
+	struct net a, b;
+	struct rng g;
+	float x[10 * 128];
+	int y[10];
+	long i;
+
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, 1, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	dense(6, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	net_create(&a, &M, NULL, 128, sh, 3, TASK_CLASSIFICATION, 10, 5);
+	net_create(&b, &M, NULL, 128, sh, 3, TASK_CLASSIFICATION, 5, 5);
+	net_threads(&b, 2);
+	rng_seed(&g, 8);
+	fill(x, 10 * 128, &g, 1);
+	for (i = 0; i < 10; i++)
+		y[i] = (int)rng_below(&g, 3);
+	net_zero_grad(&a);
+	net_forward(&a, x, y, NULL, 10, 1);
+	net_backward(&a, 1);
+	net_zero_grad(&b);
+	net_forward(&b, x, y, NULL, 5, 1);
+	net_backward(&b, 0.5f);
+	net_forward(&b, x + 5 * 128, y + 5, NULL, 5, 1);
+	net_backward(&b, 0.5f);
+	ok(close_all(a.grad, b.grad, a.nparam, 1e-4f), "2 threads: two "
+	    "micro-batches accumulate the gradient of the batch");
+	net_free(&a);
+	net_free(&b);
+}
+
+/* A frozen layer's gradient is not written by any thread. */
+static void
+threads_freeze(void)
+{
+	const long sh[3] = { 1, 8, 8 };
+	struct net n;
+	struct rng g;
+	float x[7 * 64];
+	int y[7], good;
+	long i, hi;
+
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, -1, 1, ACT_RELU);
+	M.layers[0].freeze = 1;
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(4, 3, 1, 1, 0, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 64, sh, 3, TASK_CLASSIFICATION, 7, 2);
+	net_threads(&n, 3);
+	rng_seed(&g, 12);
+	fill(x, 7 * 64, &g, 1);
+	for (i = 0; i < 7; i++)
+		y[i] = (int)rng_below(&g, 3);
+	hi = n.layer[0].poff + n.layer[0].np;
+	for (i = 0; i < hi; i++)
+		n.grad[i] = 12345;
+	net_zero_grad(&n);
+	net_forward(&n, x, y, NULL, 7, 1);
+	net_backward(&n, 1);
+	good = 1;
+	for (i = 0; i < hi; i++)
+		good &= n.grad[i] == 12345;
+	ok(good, "3 threads: a frozen conv2d's gradient is never written");
+	good = 0;
+	for (i = hi; i < n.nparam; i++)
+		good |= n.grad[i] != 0;
+	ok(good, "3 threads: the layers above it get their gradient");
+	net_free(&n);
+}
+
+/* net_update on 3 threads: opt_step's bits. */
+static void
+threads_update(void)
+{
+	struct cfg_optimizer c;
+	struct opt o1, o3;
+	struct opt_seg seg[CFG_MAXLAYERS];
+	struct net a, b;
+	struct rng g;
+	float x[6 * 40];
+	int y[6], kind, ns, k;
+	long i;
+
+	model(LOSS_CE, INIT_HE);
+	dense(37, ACT_RELU);
+	dense(5, ACT_IDENTITY);
+	M.layers[1].lr_mult = 0.5;
+	rng_seed(&g, 21);
+	fill(x, 6 * 40, &g, 1);
+	for (i = 0; i < 6; i++)
+		y[i] = (int)rng_below(&g, 5);
+	for (kind = 0; kind < 2; kind++) {
+		memset(&c, 0, sizeof c);
+		c.name = kind == 0 ? OPT_SGD : OPT_ADAM;
+		c.momentum = 0.9;
+		c.weight_decay = 0.01;
+		c.betas[0] = 0.9;
+		c.betas[1] = 0.999;
+		c.eps = 1e-8;
+		c.alpha = 0.99;
+		net_create(&a, &M, NULL, 40, NULL, 5, TASK_CLASSIFICATION, 6,
+		    3);
+		net_create(&b, &M, NULL, 40, NULL, 5, TASK_CLASSIFICATION, 6,
+		    3);
+		net_threads(&b, 3);
+		ns = net_segments(&a, seg);
+		opt_init(&o1, &c, seg, ns);
+		opt_init(&o3, &c, seg, ns);
+		for (k = 0; k < 3; k++) {
+			net_zero_grad(&a);
+			net_forward(&a, x, y, NULL, 6, 1);
+			net_backward(&a, 1);
+			opt_step(&o1, a.param, a.grad, 0.05);
+			net_zero_grad(&b);
+			net_forward(&b, x, y, NULL, 6, 1);
+			net_backward(&b, 1);
+			memcpy(b.grad, a.grad, a.nparam * sizeof(float));
+			net_update(&b, &o3, 0.05);
+		}
+		ok(memcmp(a.param, b.param, a.nparam * sizeof(float)) == 0,
+		    name("net_update on 3 threads, %s: opt_step's bits",
+		    kind == 0 ? "sgd" : "adam"));
+		opt_free(&o1);
+		opt_free(&o3);
+		net_free(&a);
+		net_free(&b);
+	}
+}
+
+static void
+test_threads(void)
+{
+	const long sh[3] = { 2, 10, 10 };
+
+	model(LOSS_CE, INIT_HE);
+	dense(33, ACT_RELU);
+	dropout(0.2);
+	dense(17, ACT_GELU);
+	layer(LAYER_BATCHNORM);
+	dense(5, ACT_IDENTITY);
+	threads_case("MLP with dropout and batchnorm", 29, NULL, 5, 13, 1);
+
+	model(LOSS_CE, INIT_HE);
+	conv(6, 3, 1, -1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(5, 3, 1, 1, 0, ACT_TANH);
+	pool(LAYER_AVGPOOL2D, 2, 2, 0);
+	layer(LAYER_FLATTEN);
+	dense(7, ACT_LEAKY_RELU);
+	dense(4, ACT_IDENTITY);
+	threads_case("CNN", 200, sh, 4, 11, 1);
+
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 2, 1, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	threads_case("strided CNN, no input gradient", 200, sh, 3, 5, 0);
+
+	threads_accum();
+	threads_freeze();
+	threads_update();
+}
+
 int
 main(void)
 {
@@ -1871,5 +2161,6 @@ main(void)
 	test_cnn_errors();
 	test_cnn_summary();
 	test_conv_init();
+	test_threads();
 	return done();
 }

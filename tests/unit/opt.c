@@ -116,7 +116,7 @@ main(void)
 	float p[6], q[6], g[6];
 	int i;
 
-	plan(164);
+	plan(188);
 
 	/* SGD: p -= lr*g */
 	c = conf(OPT_SGD);
@@ -254,6 +254,29 @@ main(void)
 	is3(p, 0.73911212, -1.739112, 0.23911196,
 	    "rmsprop momentum step 2");
 
+	/*
+	 * momentum unset (< 0, "optimizer: {name: rmsprop}"): torch's
+	 * default 0, so the plain RMSprop steps above, not the 0.73911212
+	 * of momentum 0.9; unset for SGD is 0.9: the momentum steps
+	 */
+	c = conf(OPT_RMSPROP);
+	c.momentum = -1;
+	hand(&c, 1, 0.01, p);
+	is3(p, 0.9000001, -1.90000005, 0.40000003,
+	    "rmsprop, momentum unset: step 1");
+	hand(&c, 2, 0.01, p);
+	is3(p, 0.82911203, -1.82911195, 0.32911193,
+	    "rmsprop, momentum unset: step 2 is plain rmsprop");
+	c = conf(OPT_SGD);
+	c.momentum = -1;
+	hand(&c, 3, 0.1, p);
+	is3(p, 0.9439, -1.8878, 0.3317,
+	    "sgd, momentum unset: step 3 has momentum 0.9");
+	c.nesterov = 1;
+	hand(&c, 2, 0.1, p);
+	is3(p, 0.9539, -1.9078, 0.3617,
+	    "sgd, momentum unset, nesterov: step 2 as with 0.9");
+
 	/* the same against torch.optim */
 	{
 		static const double sgd[5] = { 0.503000021, -1.26250005,
@@ -308,6 +331,8 @@ main(void)
 		torch(&c, NULL, 0, adamw2, "AdamW(weight_decay=0.1)");
 		c = conf(OPT_RMSPROP);
 		torch(&c, NULL, 0, rms, "RMSprop()");
+		c.momentum = -1;
+		torch(&c, NULL, 0, rms, "RMSprop() from momentum unset");
 		c.momentum = 0.9;
 		c.weight_decay = 0.01;
 		torch(&c, NULL, 0, rmsm,
@@ -397,6 +422,33 @@ main(void)
 	ok(o.m == NULL && o.v != NULL, "rmsprop without momentum: v only");
 	opt_free(&o);
 
+	/* the optimizer's default momentum (momentum < 0) */
+	c = conf(OPT_RMSPROP);
+	c.momentum = -1;
+	opt_init(&o, &c, seg, 1);
+	is_double(o.momentum, 0, 0, "rmsprop default momentum 0");
+	ok(o.m == NULL && o.v != NULL, "  and no momentum buffer");
+	opt_free(&o);
+	c = conf(OPT_SGD);
+	c.momentum = -1;
+	opt_init(&o, &c, seg, 1);
+	is_double(o.momentum, 0.9, 0, "sgd default momentum 0.9");
+	ok(o.m != NULL && o.v == NULL, "  with its buffer");
+	opt_free(&o);
+	c.momentum = -0.5;
+	opt_init(&o, &c, seg, 1);
+	is_double(o.momentum, 0.9, 0, "any negative momentum: the default");
+	opt_free(&o);
+	c.momentum = 0;
+	opt_init(&o, &c, seg, 1);
+	is_double(o.momentum, 0, 0, "sgd momentum 0 stays 0");
+	opt_free(&o);
+	c = conf(OPT_ADAM);
+	c.momentum = -1;
+	opt_init(&o, &c, seg, 1);
+	is_double(o.momentum, 0, 0, "adam default momentum 0 (unused)");
+	opt_free(&o);
+
 	/* no segments at all: a fully frozen model steps without effect */
 	c = conf(OPT_ADAM);
 	ok(opt_init(&o, &c, NULL, 0) == 0, "no segments");
@@ -415,9 +467,9 @@ main(void)
 	c.dampening = 0.1;
 	is_int(opt_init(&o, &c, seg, 1), -1, "nesterov with dampening");
 	c = conf(OPT_SGD);
-	c.momentum = -0.5;
-	is_int(opt_init(&o, &c, seg, 1), -1, "negative momentum");
-	is_str(err_msg(), "optimizer: momentum -0.5 is out of range",
+	c.momentum = NAN;
+	is_int(opt_init(&o, &c, seg, 1), -1, "momentum nan");
+	is_str(err_msg(), "optimizer: momentum nan is out of range",
 	    "message");
 	c = conf(OPT_ADAM);
 	c.betas[1] = 1;
