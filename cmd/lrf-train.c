@@ -19,6 +19,7 @@
 #include "data.h"
 #include "net.h"
 #include "opt.h"
+#include "par.h"
 #include "prog.h"
 #include "rec.h"
 #include "wfile.h"
@@ -112,6 +113,7 @@ struct run {
 	float	*x;		/* (B, d) one micro-batch */
 	int32_t	*y;		/* (B) its labels, classification */
 	float	*t;		/* (B) its targets, regression */
+	uint32_t *idx;		/* (B) its samples */
 	long	 nval;		/* validation samples, 0 without --val */
 	long	 vchunk;	/* validation samples per forward */
 	float	*vx;		/* (nval, d) */
@@ -336,6 +338,7 @@ setup_run(struct run *r, const struct flags *f)
 	r->x = xalloc((size_t)r->B * r->ds.d, sizeof(float));
 	r->y = xalloc((size_t)r->B, sizeof(int32_t));
 	r->t = xalloc((size_t)r->B, sizeof(float));
+	r->idx = xalloc((size_t)r->B, sizeof(uint32_t));
 	if (r->nval > 0) {
 		r->vx = xalloc((size_t)r->nval * r->ds.d, sizeof(float));
 		r->vy = xalloc((size_t)r->nval, sizeof(int32_t));
@@ -351,6 +354,7 @@ free_run(struct run *r)
 	free(r->x);
 	free(r->y);
 	free(r->t);
+	free(r->idx);
 	free(r->vx);
 	free(r->vy);
 	free(r->vt);
@@ -480,6 +484,21 @@ putsummary(FILE *fp, const struct net *n)
 	    net_ntrainable(n));
 }
 
+/* Thread t's share of the micro-batch r->idx: its rows of x, y, t. */
+static void
+gather_share(void *arg, int t, int nt)
+{
+	struct run *r = arg;
+	long lo, hi;
+	int reg;
+
+	reg = r->ds.task == TASK_REGRESSION;
+	par_share(r->B, t, nt, 1, &lo, &hi);
+	data_gather(&r->ds, r->idx + lo, (size_t)(hi - lo),
+	    r->x + (size_t)lo * r->ds.d, reg ? NULL : r->y + lo,
+	    reg ? r->t + lo : NULL);
+}
+
 /*
  * One optimizer step at lr: A micro-batches forward and backward, the
  * gradient averaged, then the update.  Returns the mean loss of the
@@ -498,13 +517,18 @@ train_step(struct run *r, double lr)
 	loss = 0;
 	net_zero_grad(n);
 	for (i = 0; i < r->A; i++) {
-		data_batch(&r->it, r->x, reg ? NULL : r->y, reg ? r->t : NULL,
-		    (size_t)r->B);
+		/* the samples, then their rows gathered by the net's
+		 * threads (the rows of the batch after are on their way) */
+		data_next(&r->it, r->idx, (size_t)r->B);
+		par_run(n->par, gather_share, r);
 		loss += net_forward(n, r->x, reg ? NULL : r->y,
 		    reg ? r->t : NULL, r->B, 1);
-		net_backward(n, 1.0f / (float)r->A);
+		if (i < r->A - 1)
+			net_backward(n, 1.0f / (float)r->A);
+		else	/* the last one: the update rides on it */
+			net_backward_update(n, 1.0f / (float)r->A, &r->opt,
+			    lr);
 	}
-	net_update(n, &r->opt, lr);
 	return loss / (double)r->A;
 }
 

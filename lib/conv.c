@@ -4,11 +4,32 @@
  * The loops run over contiguous rows (of an image, or of the column
  * matrix) innermost, with the bounds of the valid part computed before
  * the loop, so that the compiler vectorises them without tests inside.
+ *
+ * The kernels that carry the volume (the adds of col2im, the 2x2 max
+ * pooling, the sums) are functions of their own: where the toolchain can
+ * dispatch at load time (GCC or clang, x86-64, glibc), each is built for
+ * AVX-512, AVX2 and the baseline, and the best one the CPU has runs, as
+ * in opt.c.  They copy, select, or add in a fixed order without FMA
+ * contraction (GCC's ISO C mode; the pragma for clang): every build gives
+ * the same bits.  Nothing here keeps state: the kernels may run in
+ * several threads at once on disjoint data.
  */
 #include <math.h>
 #include <string.h>
 
 #include "conv.h"
+
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__)
+#define KERNEL	static \
+	__attribute__((target_clones("avx512f", "avx2", "default")))
+#elif defined(__GNUC__)
+#define KERNEL	static __attribute__((noinline))
+#else
+#define KERNEL	static
+#endif
 
 static long
 maxl(long a, long b)
@@ -40,14 +61,14 @@ valid_cols(const struct conv_win *g, long j, long *lo, long *hi)
 }
 
 /*
- * Stride 1 and OW == W (padding "same", the common case): the valid part
- * of row (i, j) of a sample's columns is the plane shifted by sh = (i-p) W
- * + (j-p), except in the columns [0, lo) and [hi, OW) of each row.  One
- * long copy over q0 <= q < q1 (the first to the last valid element, all
- * of whose sources lie in the plane), then the masked columns of the
- * output rows [ohlo, ohhi) zeroed: the per-row loops of the general case
- * cost more than the copy when rows are short.  q0 = q1 = 0 when nothing
- * is valid.
+ * Stride 1 and OW == W (padding "same", the common case): row (i, j) of a
+ * sample's columns is its plane shifted by sh = (i-p) W + (j-p), except
+ * in the output rows outside [ohlo, ohhi) and the columns outside
+ * [lo, hi), which are 0.  So one long copy over q0 <= q < q1 (the first to
+ * the last valid element, all of whose sources lie in the plane), then
+ * the rows and the columns outside zeroed: per-row loops cost more than
+ * the copy when rows are short (14 or 28 floats).  q0 = q1 = 0 when
+ * nothing is valid.
  */
 struct band {
 	long	 q0, q1;	/* the copied span of a sample's row */
@@ -71,19 +92,93 @@ band(const struct conv_win *g, long i, long j, struct band *d)
 	d->q1 = (d->ohhi - 1) * g->OW + d->hi;
 }
 
-/* Zero the masked columns of the band's rows of one sample's row r. */
+/*
+ * Zero the columns outside [lo, hi) of nr rows of OW floats: a store or
+ * two per row, strided (a loop along a row would be a call to memset for
+ * a float or two).
+ */
 static void
-band_mask(float *r, const struct conv_win *g, const struct band *d)
+band_mask(float *r, long nr, const struct conv_win *g, const struct band *d)
 {
-	long oh, q;
+	const long OW = g->OW;
+	long q, o;
 
-	if (d->lo == 0 && d->hi == g->OW)
+	for (q = 0; q < d->lo; q++)
+		for (o = 0; o < nr; o++)
+			r[o * OW + q] = 0;
+	for (q = d->hi; q < OW; q++)
+		for (o = 0; o < nr; o++)
+			r[o * OW + q] = 0;
+}
+
+/*
+ * Row (c, i, j) of the columns, r (nb*P), from x, plane c of the first of
+ * nb >= 1 samples (xs floats apart): the spans copied, then the zeros
+ * between them (the last rows of a sample, the first of the next), then
+ * the columns outside.  When the samples follow each other (C = 1), one
+ * copy runs over all of them: what it puts between the spans are values
+ * of x, overwritten by the zeros.
+ */
+static void
+im2col_row(float *restrict r, const float *restrict x, long xs, long nb,
+    const struct conv_win *g, const struct band *d)
+{
+	const long P = g->OH * g->OW;
+	long b, n;
+
+	n = d->q1 - d->q0;
+	if (n <= 0) {
+		memset(r, 0, (size_t)(nb * P) * sizeof *r);
 		return;
-	for (oh = d->ohlo; oh < d->ohhi; oh++) {
-		for (q = 0; q < d->lo; q++)
-			r[oh * g->OW + q] = 0;
-		for (q = d->hi; q < g->OW; q++)
-			r[oh * g->OW + q] = 0;
+	}
+	if (xs == P)
+		memcpy(r + d->q0, x + d->sh + d->q0, (size_t)((nb - 1) * P +
+		    n) * sizeof *r);
+	else
+		for (b = 0; b < nb; b++)
+			memcpy(r + b * P + d->q0, x + b * xs + d->sh + d->q0,
+			    (size_t)n * sizeof *r);
+	memset(r, 0, (size_t)d->q0 * sizeof *r);
+	for (b = 1; b < nb; b++)
+		memset(r + (b - 1) * P + d->q1, 0, (size_t)(P - d->q1 +
+		    d->q0) * sizeof *r);
+	memset(r + (nb - 1) * P + d->q1, 0, (size_t)(P - d->q1) * sizeof *r);
+	band_mask(r, nb * g->OH, g, d);
+}
+
+/*
+ * Its adjoint: the columns outside [lo, hi) of r zeroed (dcols is
+ * scratch), then dx[q + sh] += r[q] over the span, sample by sample.
+ * With first set (the first row of a channel) it sets dx instead, 0
+ * outside the span, so that dx needs no zeroing before.
+ */
+KERNEL void
+col2im_row(float *restrict dx, float *restrict r, long xs, long nb,
+    const struct conv_win *g, const struct band *d, int first)
+{
+	const long P = g->OH * g->OW, HW = g->H * g->W;
+	long b, q, n;
+
+	n = d->q1 - d->q0;
+	if (n <= 0) {
+		for (b = 0; first && b < nb; b++)
+			memset(dx + b * xs, 0, (size_t)HW * sizeof *dx);
+		return;
+	}
+	band_mask(r, nb * g->OH, g, d);
+	for (b = 0; b < nb; b++) {
+		float *restrict o = dx + b * xs + d->sh + d->q0;
+		const float *restrict s = r + b * P + d->q0;
+
+		if (first) {
+			memset(dx + b * xs, 0, (size_t)(d->sh + d->q0) *
+			    sizeof *dx);
+			memcpy(o, s, (size_t)n * sizeof *o);
+			memset(o + n, 0, (size_t)(HW - d->sh - d->q1) *
+			    sizeof *o);
+		} else
+			for (q = 0; q < n; q++)
+				o[q] += s[q];
 	}
 }
 
@@ -91,65 +186,34 @@ static void
 im2col_same(float *cols, long ldc, const float *x, long nb,
     const struct conv_win *g)
 {
-	const long HW = g->H * g->W, k = g->k, P = g->OH * g->OW;
+	const long HW = g->H * g->W, k = g->k;
 	struct band d;
-	long c, i, j, b, q, z, n;
+	long c, i, j;
 
 	for (c = 0; c < g->C; c++)
 		for (i = 0; i < k; i++)
 			for (j = 0; j < k; j++) {
-				float *r = cols + ((c * k + i) * k + j) * ldc;
-
 				band(g, i, j, &d);
-				n = d.q1 - d.q0;
-				/* r[z, next band): zeros, one memset for the
-				 * tail of a sample and the head of the next */
-				z = 0;
-				for (b = 0; n > 0 && b < nb; b++) {
-					float *restrict rr = r + b * P + d.q0;
-					const float *restrict xs = x + (b *
-					    g->C + c) * HW + d.sh + d.q0;
-
-					memset(r + z, 0, (size_t)(b * P + d.q0 -
-					    z) * sizeof *r);
-					for (q = 0; q < n; q++)
-						rr[q] = xs[q];
-					band_mask(r + b * P, g, &d);
-					z = b * P + d.q1;
-				}
-				memset(r + z, 0, (size_t)(nb * P - z) *
-				    sizeof *r);
+				im2col_row(cols + ((c * k + i) * k + j) * ldc,
+				    x + c * HW, g->C * HW, nb, g, &d);
 			}
 }
 
-/* Its adjoint: the masked columns of dcols zeroed (it is scratch), then
- * one long add per row and sample. */
 static void
 col2im_same(float *dx, float *dcols, long ldc, long nb,
     const struct conv_win *g)
 {
-	const long HW = g->H * g->W, k = g->k, P = g->OH * g->OW;
+	const long HW = g->H * g->W, k = g->k;
 	struct band d;
-	long c, i, j, b, q, n;
+	long c, i, j;
 
-	memset(dx, 0, (size_t)(nb * g->C * HW) * sizeof *dx);
 	for (c = 0; c < g->C; c++)
 		for (i = 0; i < k; i++)
 			for (j = 0; j < k; j++) {
-				float *r = dcols + ((c * k + i) * k + j) * ldc;
-
 				band(g, i, j, &d);
-				n = d.q1 - d.q0;
-				for (b = 0; n > 0 && b < nb; b++) {
-					float *restrict xd = dx + (b * g->C +
-					    c) * HW + d.sh + d.q0;
-					const float *restrict rr;
-
-					band_mask(r + b * P, g, &d);
-					rr = r + b * P + d.q0;
-					for (q = 0; q < n; q++)
-						xd[q] += rr[q];
-				}
+				col2im_row(dx + c * HW, dcols + ((c * k + i) *
+				    k + j) * ldc, g->C * HW, nb, g, &d,
+				    i == 0 && j == 0);
 			}
 }
 
@@ -161,7 +225,8 @@ conv_im2col(float *cols, long ldc, const float *x, long nb,
 	long c, i, j, b, oh, ow, ih, lo, hi, base;
 
 	if (s == 1 && OW == W) {
-		im2col_same(cols, ldc, x, nb, g);
+		if (nb > 0)
+			im2col_same(cols, ldc, x, nb, g);
 		return;
 	}
 	for (c = 0; c < g->C; c++)
@@ -218,7 +283,8 @@ conv_col2im(float *dx, float *dcols, long ldc, long nb,
 	long c, i, j, b, oh, ow, ih, lo, hi, base;
 
 	if (s == 1 && OW == W) {
-		col2im_same(dx, dcols, ldc, nb, g);
+		if (nb > 0)
+			col2im_same(dx, dcols, ldc, nb, g);
 		return;
 	}
 	memset(dx, 0, (size_t)(nb * g->C * H * W) * sizeof *dx);
@@ -258,85 +324,143 @@ conv_col2im(float *dx, float *dcols, long ldc, long nb,
 			}
 }
 
+
 /*
- * The 2x2, stride 2 max pooling of one plane, without padding: selects
- * instead of branches, and 32-bit indices, so that it vectorises.
+ * Outputs o0 <= ow < o0 + n of a row of the 2x2, stride 2 max pooling
+ * without padding, from its input rows r0 and r1 (at plane index base):
+ * selects instead of branches, and 32-bit indices, so that it vectorises.
  */
-static void
-maxpool22(float *restrict y, int32_t *restrict arg, const float *restrict x,
-    const struct conv_win *g)
+static inline void
+mp22(float *restrict y, int32_t *restrict arg, const float *restrict r0,
+    const float *restrict r1, int32_t base, int32_t W, long o0, long n)
 {
-	const long W = g->W, OW = g->OW;
-	long oh, ow;
-	int32_t a, o, base;
+	long ow;
+	int32_t a, o;
 	float m, v;
 	int t;
 
-	for (oh = 0; oh < g->OH; oh++) {
-		const float *restrict r0 = x + 2 * oh * W;
-		const float *restrict r1 = r0 + W;
-		float *restrict yo = y + oh * OW;
-		int32_t *restrict ao = arg + oh * OW;
-
-		base = (int32_t)(2 * oh * W);
-		for (ow = 0; ow < OW; ow++) {
-			o = base + (int32_t)(2 * ow);
-			m = r0[2 * ow];
-			a = o;
-			v = r0[2 * ow + 1];
-			t = v > m || v != v;
-			m = t ? v : m;
-			a = t ? o + 1 : a;
-			v = r1[2 * ow];
-			t = v > m || v != v;
-			m = t ? v : m;
-			a = t ? o + (int32_t)W : a;
-			v = r1[2 * ow + 1];
-			t = v > m || v != v;
-			m = t ? v : m;
-			a = t ? o + (int32_t)W + 1 : a;
-			yo[ow] = m;
-			ao[ow] = a;
-		}
+	for (ow = o0; ow < o0 + n; ow++) {
+		o = base + (int32_t)(2 * ow);
+		m = r0[2 * ow];
+		a = o;
+		v = r0[2 * ow + 1];
+		t = v > m || v != v;
+		m = t ? v : m;
+		a = t ? o + 1 : a;
+		v = r1[2 * ow];
+		t = v > m || v != v;
+		m = t ? v : m;
+		a = t ? o + W : a;
+		v = r1[2 * ow + 1];
+		t = v > m || v != v;
+		m = t ? v : m;
+		a = t ? o + W + 1 : a;
+		y[ow] = m;
+		arg[ow] = a;
 	}
 }
 
+#define MPV	8	/* outputs per block of the 2x2 pooling */
+
 /*
- * Its backward: each element of a 2x2 window gets dy or 0, written
- * directly (the windows tile the plane; a last odd row or column gets 0).
+ * np planes of it.  A row runs in blocks of MPV outputs (or MPV/2), the
+ * last one moved back to end at OW, so overlapping the one before it (its
+ * outputs are written twice, with the same values): short rows (OW = 14,
+ * 7) vectorise whole, without a scalar tail.
  */
-static void
-maxpool22_back(float *restrict dx, const float *restrict dy,
-    const int32_t *restrict arg, const struct conv_win *g)
+KERNEL void
+maxpool22(float *restrict y, int32_t *restrict arg, const float *restrict x,
+    long np, const struct conv_win *g)
 {
-	const long W = g->W, OW = g->OW;
-	long oh, ow;
-	int32_t a, o, base;
+	const long W = g->W, OW = g->OW, OH = g->OH, HW = g->H * W;
+	long q, oh, o0;
+
+	for (q = 0; q < np; q++)
+		for (oh = 0; oh < OH; oh++) {
+			const float *r0 = x + q * HW + 2 * oh * W;
+			float *yo = y + (q * OH + oh) * OW;
+			int32_t *ao = arg + (q * OH + oh) * OW;
+			int32_t base = (int32_t)(2 * oh * W);
+
+			if (OW >= MPV)
+				for (o0 = 0; o0 < OW; o0 += MPV) {
+					o0 = minl(o0, OW - MPV);
+					mp22(yo, ao, r0, r0 + W, base,
+					    (int32_t)W, o0, MPV);
+				}
+			else if (OW >= MPV / 2)
+				for (o0 = 0; o0 < OW; o0 += MPV / 2) {
+					o0 = minl(o0, OW - MPV / 2);
+					mp22(yo, ao, r0, r0 + W, base,
+					    (int32_t)W, o0, MPV / 2);
+				}
+			else
+				mp22(yo, ao, r0, r0 + W, base, (int32_t)W, 0,
+				    OW);
+		}
+}
+
+/*
+ * Its backward, outputs o0 <= ow < o0 + n of a row: each element of a 2x2
+ * window gets dy or 0, written directly (the windows tile the plane).
+ */
+static inline void
+mp22_back(float *restrict r0, float *restrict r1, const float *restrict dy,
+    const int32_t *restrict arg, int32_t base, int32_t W, long o0, long n)
+{
+	long ow;
+	int32_t a, o;
 	float d;
 
-	for (oh = 0; oh < g->OH; oh++) {
-		float *restrict r0 = dx + 2 * oh * W;
-		float *restrict r1 = r0 + W;
-		const float *restrict yo = dy + oh * OW;
-		const int32_t *restrict ao = arg + oh * OW;
-
-		base = (int32_t)(2 * oh * W);
-		for (ow = 0; ow < OW; ow++) {
-			o = base + (int32_t)(2 * ow);
-			a = ao[ow];
-			d = yo[ow];
-			r0[2 * ow] = a == o ? d : 0;
-			r0[2 * ow + 1] = a == o + 1 ? d : 0;
-			r1[2 * ow] = a == o + (int32_t)W ? d : 0;
-			r1[2 * ow + 1] = a == o + (int32_t)W + 1 ? d : 0;
-		}
-		if (W > 2 * OW) {
-			r0[W - 1] = 0;
-			r1[W - 1] = 0;
-		}
+	for (ow = o0; ow < o0 + n; ow++) {
+		o = base + (int32_t)(2 * ow);
+		a = arg[ow];
+		d = dy[ow];
+		r0[2 * ow] = a == o ? d : 0;
+		r0[2 * ow + 1] = a == o + 1 ? d : 0;
+		r1[2 * ow] = a == o + W ? d : 0;
+		r1[2 * ow + 1] = a == o + W + 1 ? d : 0;
 	}
-	if (g->H > 2 * g->OH)
-		memset(dx + (g->H - 1) * W, 0, (size_t)W * sizeof *dx);
+}
+
+/* np planes of it, in blocks as maxpool22; a last odd row or column of a
+ * plane gets 0. */
+KERNEL void
+maxpool22_back(float *restrict dx, const float *restrict dy,
+    const int32_t *restrict arg, long np, const struct conv_win *g)
+{
+	const long W = g->W, OW = g->OW, OH = g->OH, H = g->H, HW = H * W;
+	long q, oh, o0;
+
+	for (q = 0; q < np; q++) {
+		for (oh = 0; oh < OH; oh++) {
+			float *r0 = dx + q * HW + 2 * oh * W;
+			const float *yo = dy + (q * OH + oh) * OW;
+			const int32_t *ao = arg + (q * OH + oh) * OW;
+			int32_t base = (int32_t)(2 * oh * W);
+
+			if (OW >= MPV)
+				for (o0 = 0; o0 < OW; o0 += MPV) {
+					o0 = minl(o0, OW - MPV);
+					mp22_back(r0, r0 + W, yo, ao, base,
+					    (int32_t)W, o0, MPV);
+				}
+			else if (OW >= MPV / 2)
+				for (o0 = 0; o0 < OW; o0 += MPV / 2) {
+					o0 = minl(o0, OW - MPV / 2);
+					mp22_back(r0, r0 + W, yo, ao, base,
+					    (int32_t)W, o0, MPV / 2);
+				}
+			else
+				mp22_back(r0, r0 + W, yo, ao, base,
+				    (int32_t)W, 0, OW);
+			if (W > 2 * OW)
+				r0[W - 1] = r0[2 * W - 1] = 0;
+		}
+		if (H > 2 * OH)
+			memset(dx + q * HW + (H - 1) * W, 0, (size_t)W *
+			    sizeof *dx);
+	}
 }
 
 void
@@ -347,15 +471,15 @@ conv_maxpool(float *y, int32_t *arg, const float *x, long np,
 	long q, oh, ow, hs, he, ws, we, ih, iw, a;
 	float m, v;
 
+	if (k == 2 && s == 2 && p == 0) {
+		maxpool22(y, arg, x, np, g);
+		return;
+	}
 	for (q = 0; q < np; q++) {
 		const float *xp = x + q * H * W;
 		float *yp = y + q * g->OH * g->OW;
 		int32_t *ap = arg + q * g->OH * g->OW;
 
-		if (k == 2 && s == 2 && p == 0) {
-			maxpool22(yp, ap, xp, g);
-			continue;
-		}
 		for (oh = 0; oh < g->OH; oh++) {
 			hs = oh * s - p;
 			he = minl(hs + k, H);
@@ -389,8 +513,7 @@ conv_maxpool_back(float *dx, const float *dy, const int32_t *arg, long np,
 	long q, o;
 
 	if (g->k == 2 && g->s == 2 && g->p == 0) {
-		for (q = 0; q < np; q++)
-			maxpool22_back(dx + q * HW, dy + q * P, arg + q * P, g);
+		maxpool22_back(dx, dy, arg, np, g);
 		return;
 	}
 	memset(dx, 0, (size_t)(np * HW) * sizeof *dx);
@@ -481,7 +604,7 @@ conv_avgpool_back(float *dx, const float *dy, long np,
 
 /* The sum of a row of n floats, in float, in LANES partial sums (the
  * compiler does not reorder a float sum on its own). */
-static float
+KERNEL float
 rowsum(const float *restrict r, long n)
 {
 	float acc[LANES] = { 0 }, s;

@@ -11,7 +11,8 @@
  * the input see 0 (convolution), are skipped (max pooling) or count as 0
  * (average pooling, PyTorch's count_include_pad).
  *
- * Nothing here allocates, fails or prints; the loops over a row are
+ * Nothing here allocates, fails, prints or keeps state: calls may run in
+ * several threads at once on disjoint outputs.  The loops over a row are
  * written to be vectorised, and every output is written whole (there is
  * no "+=" contract unless the comment says so).
  */

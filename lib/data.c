@@ -382,13 +382,35 @@ prefetch_next(const struct batcher *it, size_t B)
 }
 
 void
+data_next(struct batcher *it, uint32_t *idx, size_t B)
+{
+	size_t k, B0;
+
+	B0 = B;
+	while (B > 0) {
+		if (it->pos == it->n) {
+			rng_shuffle(&it->rng, it->order, it->n);
+			it->pos = 0;
+			it->epoch++;
+		}
+		k = it->n - it->pos;
+		if (k > B)
+			k = B;
+		memcpy(idx, it->order + it->pos, k * sizeof(*idx));
+		it->pos += k;
+		B -= k;
+		idx += k;
+	}
+	prefetch_next(it, B0);
+}
+
+void
 data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B)
 {
 	size_t k, d, B0;
 
-	B0 = B;
-
 	d = it->ds->d;
+	B0 = B;
 	while (B > 0) {
 		if (it->pos == it->n) {
 			rng_shuffle(&it->rng, it->order, it->n);

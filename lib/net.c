@@ -1196,7 +1196,30 @@ struct pass {
 	int	 lo;		/* backward: the lowest layer to visit */
 	int	 wantdx;
 	double	 sum[NET_MAXTHREAD];	/* forward: each thread's loss sum */
+	struct opt *o;		/* backward: update with it, or NULL */
+	double	 lr;
 };
+
+/* A thread's update of a dense layer's share, held until the barrier
+ * after which no thread reads the old weights. */
+struct deferred {
+	int	 pending;
+	long	 off[2], n[2];	/* parameter ranges: weight rows, bias */
+};
+
+static void
+flush(const struct pass *a, struct deferred *u)
+{
+	if (!u->pending)
+		return;
+	u->pending = 0;
+	if (a->o == NULL)
+		return;
+	opt_update_at(a->o, a->n->param, a->n->grad, a->lr, u->off[0],
+	    u->n[0]);
+	opt_update_at(a->o, a->n->param, a->n->grad, a->lr, u->off[1],
+	    u->n[1]);
+}
 
 /*
  * The forward of thread t of nt: its samples [s0, s1) through every
@@ -1347,6 +1370,7 @@ backward_share(void *arg, int t, int nt)
 	struct pass *a = arg;
 	struct net *n = a->n;
 	struct net_layer *L;
+	struct deferred u;
 	float *g, *other, *work, *dw, *db;
 	long B, s0, s1, m, j0, j1, i, j;
 	int l, conv, fresh;
@@ -1361,6 +1385,7 @@ backward_share(void *arg, int t, int nt)
 		for (i = s0 * n->nout; i < s1 * n->nout; i++)
 			g[i] *= a->scale;
 	conv = 0;
+	u.pending = 0;
 	for (l = n->nlayer - 1; l >= a->lo; l--) {
 		L = &n->layer[l];
 		other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
@@ -1371,6 +1396,7 @@ backward_share(void *arg, int t, int nt)
 			    at(L->z, s0 * L->nout), at(L->phi, s0 * L->nout),
 			    NULL, m, L->nout, L->act);
 			par_barrier(n->par);
+			flush(a, &u);
 			if (!L->freeze) {
 				/* dW += dZ^T X and db += the column sums
 				 * of dZ, for this thread's units */
@@ -1389,6 +1415,15 @@ backward_share(void *arg, int t, int nt)
 					for (j = j0; j < j1; j++)
 						L->db[j] += gr[j];
 				}
+				/* W is read by dX below, by every thread:
+				 * its update waits for the next barrier */
+				u.off[0] = L->poff + j0 * L->nin;
+				u.n[0] = (j1 - j0) * L->nin;
+				u.off[1] = L->poff + L->nout * L->nin + j0;
+				u.n[1] = j1 - j0;
+				u.pending = 1;
+				if (!(l > a->lo || a->wantdx))
+					flush(a, &u);
 			}
 			if (l > a->lo || a->wantdx) {
 				/* dX = dZ W, this thread's rows */
@@ -1408,6 +1443,7 @@ backward_share(void *arg, int t, int nt)
 			break;
 		case LAYER_CONV2D:
 			par_barrier(n->par);
+			flush(a, &u);
 			dw = db = NULL;
 			if (!L->freeze) {
 				dw = t == 0 ? L->dw : n->pgrad + (t - 1) *
@@ -1428,12 +1464,14 @@ backward_share(void *arg, int t, int nt)
 			break;
 		case LAYER_MAXPOOL2D:
 			par_barrier(n->par);
+			flush(a, &u);
 			conv_maxpool_back(other + s0 * L->nin, g + s0 * L->nout,
 			    L->arg + s0 * L->nout, m * L->in[0], &L->win);
 			g = other;
 			break;
 		case LAYER_AVGPOOL2D:
 			par_barrier(n->par);
+			flush(a, &u);
 			conv_avgpool_back(other + s0 * L->nin, g + s0 * L->nout,
 			    m * L->in[0], &L->win);
 			g = other;
@@ -1441,6 +1479,7 @@ backward_share(void *arg, int t, int nt)
 		case LAYER_BATCHNORM:
 			/* in place: dy -> dx, on thread 0 */
 			par_barrier(n->par);
+			flush(a, &u);
 			if (t == 0) {
 				if (fresh && !L->freeze) {
 					memset(L->dw, 0, (size_t)L->in[0] *
@@ -1453,6 +1492,9 @@ backward_share(void *arg, int t, int nt)
 				    L->binvstd, L->w, B, L->in[0],
 				    L->in[1] * L->in[2], l > a->lo ||
 				    a->wantdx);
+				if (a->o != NULL && !L->freeze)
+					opt_update_at(a->o, n->param, n->grad,
+					    a->lr, L->poff, L->np);
 			}
 			par_barrier(n->par);
 			break;
@@ -1462,12 +1504,18 @@ backward_share(void *arg, int t, int nt)
 	}
 	if (a->wantdx && g != n->dx) {
 		par_barrier(n->par);
+		flush(a, &u);
 		memcpy(n->dx + s0 * n->d, g + s0 * n->d,
 		    (size_t)(m * n->d) * sizeof(float));
 	}
-	if (!conv || nt == 1)
+	if (u.pending) {
+		par_barrier(n->par);
+		flush(a, &u);
+	}
+	if (!conv)
 		return;
-	/* the conv2d gradients: grad += the other threads' shares */
+	/* the conv2d gradients: grad += the other threads' shares; then
+	 * their update */
 	par_barrier(n->par);
 	for (l = a->lo; l < n->nlayer; l++) {
 		L = &n->layer[l];
@@ -1481,11 +1529,15 @@ backward_share(void *arg, int t, int nt)
 			for (j = j0; j < j1; j++)
 				L->dw[j] += s[j];
 		}
+		if (a->o != NULL)
+			opt_update_at(a->o, n->param, n->grad, a->lr,
+			    L->poff + j0, j1 - j0);
 	}
 }
 
-int
-net_backward(struct net *n, float scale)
+/* net_backward, and with o non-NULL the update at lr fused into it. */
+static int
+backward(struct net *n, float scale, struct opt *o, double lr)
 {
 	struct pass a;
 	int lo;
@@ -1499,15 +1551,31 @@ net_backward(struct net *n, float scale)
 	for (lo = 0; !a.wantdx && lo < n->nlayer; lo++)
 		if (n->layer[lo].np > 0 && !n->layer[lo].freeze)
 			break;
+	if (o != NULL)
+		opt_begin(o);
 	if (lo == n->nlayer)
 		return 0;
 	a.n = n;
 	a.B = n->B;
 	a.scale = scale;
 	a.lo = lo;
+	a.o = o;
+	a.lr = lr;
 	par_run(n->par, backward_share, &a);
 	n->fresh = 0;
 	return 0;
+}
+
+int
+net_backward(struct net *n, float scale)
+{
+	return backward(n, scale, NULL, 0);
+}
+
+int
+net_backward_update(struct net *n, float scale, struct opt *o, double lr)
+{
+	return backward(n, scale, o, lr);
 }
 
 void

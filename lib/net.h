@@ -301,6 +301,16 @@ int net_threads(struct net *n, int nt);
 /* opt_step(o, n->param, n->grad, lr) on the net's team. */
 void net_update(struct net *n, struct opt *o, double lr);
 
+/*
+ * net_backward, then net_update(n, o, lr), fused: each thread updates
+ * the parameters whose gradient it computed as soon as no thread needs
+ * their old values (a dense layer's at the next barrier, conv2d's after
+ * the threads' shares are added), while the gradient is in cache.  The
+ * same bits as the two calls.  For the last micro-batch of a step.
+ */
+int net_backward_update(struct net *n, float scale, struct opt *o,
+    double lr);
+
 /* on = 1: net_backward also computes dx (allocates it now). 0/-1. */
 int net_input_grad(struct net *n, int on);
 

@@ -369,6 +369,22 @@ opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
 }
 
 void
+opt_update_at(struct opt *o, float *p, const float *g, double lr, long off,
+    long n)
+{
+	long base;
+	int s;
+
+	for (s = 0, base = 0; s < o->nseg; base += o->seg[s].n, s++)
+		if (off >= o->seg[s].off && off < o->seg[s].off + o->seg[s].n)
+			break;
+	if (s == o->nseg || n <= 0)
+		return;
+	base += off - o->seg[s].off;
+	opt_update(o, p, g, lr, base, base + n);
+}
+
+void
 opt_reset(struct opt *o)
 {
 	o->t = 0;

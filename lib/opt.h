@@ -70,6 +70,14 @@ void opt_begin(struct opt *o);
 void opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
     long hi);
 
+/*
+ * opt_update of the parameters [off, off + n) of the block (offsets into
+ * p, as the segments'), which lie in one segment; nothing if off is in
+ * none (a frozen layer's).
+ */
+void opt_update_at(struct opt *o, float *p, const float *g, double lr,
+    long off, long n);
+
 /* Forget all state (moments zero, t = 0), as a fresh optimizer. */
 void opt_reset(struct opt *o);
 

@@ -43,11 +43,47 @@ at(const float *x, const struct conv_win *g, long b, long c, long ih,
 	return x[((b * g->C + c) * g->H + ih) * g->W + iw];
 }
 
+/* dx (nb, C, H, W) = the adjoint of im2col, as its definition: 0, then
+ * each entry of dcols added to the input element it was copied from. */
+static void
+col2im_ref(float *dx, const float *dcols, long ldc, long nb,
+    const struct conv_win *g)
+{
+	long c, i, j, b, oh, ow, ih, iw, col;
+
+	memset(dx, 0, nb * g->C * g->H * g->W * sizeof *dx);
+	for (c = 0; c < g->C; c++)
+		for (i = 0; i < g->k; i++)
+			for (j = 0; j < g->k; j++) {
+				col = 0;
+				for (b = 0; b < nb; b++)
+					for (oh = 0; oh < g->OH; oh++)
+						for (ow = 0; ow < g->OW; ow++,
+						    col++) {
+							ih = oh * g->s - g->p +
+							    i;
+							iw = ow * g->s - g->p +
+							    j;
+							if (ih < 0 || ih >=
+							    g->H || iw < 0 ||
+							    iw >= g->W)
+								continue;
+							dx[((b * g->C + c) *
+							    g->H + ih) * g->W +
+							    iw] += dcols[((c *
+							    g->k + i) * g->k +
+							    j) * ldc + col];
+						}
+			}
+}
+
 static void
 test_im2col(void)
 {
 	/* C H W k s p, and 1 for "same" (OH = H, OW = W: padding p before,
-	 * k-1-p after), the fast path of stride 1 */
+	 * k-1-p after); stride 1 with OW = W takes the fast path, the
+	 * others the general one.  The last rows: the CNN of bench/cnn
+	 * (3x3, padding 1 on 28x28 and 14x14) and its odd-sized kin. */
 	static const long tab[][7] = {
 		{ 1, 5, 5, 3, 1, 0, 0 }, { 2, 6, 5, 3, 2, 1, 0 },
 		{ 3, 7, 7, 5, 1, 2, 1 }, { 4, 4, 4, 1, 1, 0, 1 },
@@ -56,33 +92,45 @@ test_im2col(void)
 		{ 1, 2, 2, 3, 3, 1, 0 }, { 2, 5, 7, 3, 1, 1, 1 },
 		{ 2, 6, 5, 4, 1, 1, 1 }, { 1, 6, 6, 2, 1, 0, 1 },
 		{ 1, 1, 1, 3, 1, 1, 1 }, { 1, 2, 2, 5, 1, 2, 1 },
-		{ 1, 3, 4, 7, 1, 3, 1 },
+		{ 1, 3, 4, 7, 1, 3, 1 }, { 2, 4, 6, 3, 1, 2, 1 },
+		{ 3, 5, 4, 3, 1, 0, 1 }, { 2, 7, 3, 5, 1, 4, 1 },
+		{ 1, 28, 28, 3, 1, 1, 0 }, { 32, 14, 14, 3, 1, 1, 0 },
+		{ 1, 9, 13, 3, 1, 1, 0 }, { 5, 7, 6, 3, 1, 1, 0 },
+		{ 3, 6, 9, 5, 1, 2, 0 }, { 2, 1, 8, 3, 1, 1, 0 },
 	};
-	const long nb = 3, pad = 5;
+	static const long nbs[2] = { 1, 3 };	/* samples */
+	const long pad = 5;
 	struct conv_win g;
 	struct rng r;
-	float *x, *cols, *c2, *dx;
+	float *x, *cols, *c2, *c3, *dx, *dref, v;
 	double lhs, rhs;
-	long t, ldc, w, rows, row, col, c, i, j, b, oh, ow, n;
-	int good, gap;
-	char name[120];
+	long t, u, nb, ldc, w, rows, row, col, c, i, j, b, oh, ow, n;
+	int good, gap, same, kept;
+	char name[160], what[100];
 
 	rng_seed(&r, 1);
-	for (t = 0; t < (long)(sizeof tab / sizeof tab[0]); t++) {
+	for (u = 0; u < 2 * (long)(sizeof tab / sizeof tab[0]); u++) {
+		t = u / 2;
+		nb = nbs[u % 2];
 		g = win(tab[t][0], tab[t][1], tab[t][2], tab[t][3], tab[t][4],
 		    tab[t][5]);
 		if (tab[t][6]) {
 			g.OH = g.H;
 			g.OW = g.W;
 		}
+		snprintf(what, sizeof what, "%ldx%ldx%ld k%ld s%ld p%ld%s, "
+		    "%ld sample%s", g.C, g.H, g.W, g.k, g.s, g.p, tab[t][6] ?
+		    " same" : "", nb, nb > 1 ? "s" : "");
 		w = nb * g.OH * g.OW;
 		ldc = w + pad;
 		rows = g.C * g.k * g.k;
 		n = nb * g.C * g.H * g.W;
 		x = malloc(n * sizeof *x);
 		dx = malloc(n * sizeof *dx);
+		dref = malloc(n * sizeof *dref);
 		cols = malloc(rows * ldc * sizeof *cols);
 		c2 = malloc(rows * ldc * sizeof *c2);
+		c3 = malloc(rows * ldc * sizeof *c3);
 		fill(x, n, &r);
 		for (i = 0; i < rows * ldc; i++)
 			cols[i] = 77;
@@ -110,29 +158,56 @@ test_im2col(void)
 						gap &= cols[row * ldc + col] ==
 						    77;
 				}
-		snprintf(name, sizeof name, "im2col %ldx%ldx%ld k%ld s%ld "
-		    "p%ld%s: the patches, the row gaps untouched", g.C, g.H,
-		    g.W, g.k, g.s, g.p, tab[t][6] ? " same" : "");
+		snprintf(name, sizeof name, "im2col %s: the patches, the row "
+		    "gaps untouched", what);
 		ok(good && gap, name);
 
-		/* <im2col(x), c> = <x, col2im(c)> */
+		/* <im2col(x), c> = <x, col2im(c)>, and col2im as its
+		 * definition, on a dx full of NaN */
 		fill(c2, rows * ldc, &r);
+		memcpy(c3, c2, rows * ldc * sizeof *c3);
 		lhs = rhs = 0;
 		for (row = 0; row < rows; row++)
 			for (col = 0; col < w; col++)
 				lhs += (double)cols[row * ldc + col] *
 				    c2[row * ldc + col];
+		for (i = 0; i < n; i++)
+			dx[i] = NAN;
 		conv_col2im(dx, c2, ldc, nb, &g);
 		for (i = 0; i < n; i++)
 			rhs += (double)x[i] * dx[i];
-		snprintf(name, sizeof name, "col2im %ldx%ldx%ld k%ld s%ld "
-		    "p%ld%s: the adjoint of im2col", g.C, g.H, g.W, g.k, g.s,
-		    g.p, tab[t][6] ? " same" : "");
+		snprintf(name, sizeof name, "col2im %s: the adjoint of "
+		    "im2col", what);
 		is_double(rhs, lhs, 1e-5 * (1 + fabs(lhs)), name);
+		col2im_ref(dref, c3, ldc, nb, &g);
+		same = 1;
+		for (i = 0; i < n; i++)
+			same &= dx[i] == dref[i];
+		snprintf(name, sizeof name, "col2im %s: as its definition",
+		    what);
+		ok(same, name);
+
+		/* dcols: only the padding may have been zeroed (im2col of
+		 * an x without zeros gives 0 only there) */
+		for (i = 0; i < n; i++)
+			x[i] = 1;
+		conv_im2col(cols, ldc, x, nb, &g);
+		kept = 1;
+		for (row = 0; row < rows; row++)
+			for (col = 0; col < ldc; col++) {
+				v = c2[row * ldc + col];
+				kept &= v == c3[row * ldc + col] || (v == 0 &&
+				    col < w && cols[row * ldc + col] == 0);
+			}
+		snprintf(name, sizeof name, "col2im %s: dcols kept but for "
+		    "padding zeroed", what);
+		ok(kept, name);
 		free(x);
 		free(dx);
+		free(dref);
 		free(cols);
 		free(c2);
+		free(c3);
 	}
 }
 
@@ -226,44 +301,170 @@ test_pool_hand(void)
 	}
 }
 
-/* The 2x2/2 fast paths against the general definition, odd sizes. */
+/* Max pooling of np planes as its definition: the first maximum of a
+ * window in row-major order, or its last NaN; backward: dy added to the
+ * chosen elements of a zeroed dx. */
+static void
+maxpool_ref(float *y, int32_t *arg, float *dx, const float *dy,
+    const float *x, long np, const struct conv_win *g)
+{
+	long q, oh, ow, i, j, ih, iw, a, o;
+	float m, v;
+
+	memset(dx, 0, np * g->H * g->W * sizeof *dx);
+	for (q = 0; q < np; q++)
+		for (oh = 0; oh < g->OH; oh++)
+			for (ow = 0; ow < g->OW; ow++) {
+				m = -INFINITY;
+				a = -1;
+				for (i = 0; i < g->k; i++)
+					for (j = 0; j < g->k; j++) {
+						ih = oh * g->s - g->p + i;
+						iw = ow * g->s - g->p + j;
+						if (ih < 0 || ih >= g->H ||
+						    iw < 0 || iw >= g->W)
+							continue;
+						v = x[(q * g->H + ih) * g->W +
+						    iw];
+						if (a < 0 || v > m ||
+						    isnan(v)) {
+							m = v;
+							a = ih * g->W + iw;
+						}
+					}
+				o = (q * g->OH + oh) * g->OW + ow;
+				y[o] = m;
+				arg[o] = (int32_t)a;
+				dx[q * g->H * g->W + a] += dy[o];
+			}
+}
+
+/*
+ * The 2x2/2 fast paths against the definition: rows of 1 to 16 outputs
+ * (blocks of 8 and 4 and what is left), odd rows and columns, values
+ * from a few levels (ties), NaN and -inf among them; dx starts as NaN.
+ */
 static void
 test_pool_fast(void)
 {
+	static const long hw[][2] = {
+		{ 28, 28 }, { 14, 14 }, { 5, 7 }, { 2, 2 }, { 3, 3 },
+		{ 4, 6 }, { 6, 9 }, { 4, 10 }, { 7, 13 }, { 2, 16 },
+		{ 3, 17 }, { 4, 18 }, { 5, 26 }, { 2, 33 }, { 9, 2 },
+	};
+	const long np = 3;
 	struct conv_win g;
 	struct rng r;
-	float x[3 * 5 * 7], y[3 * 2 * 3], m, v;
-	int32_t arg[3 * 2 * 3];
-	long q, oh, ow, i, j, a;
-	int good;
+	float *x, *y, *yr, *dy, *dx, *dxr;
+	int32_t *arg, *argr;
+	long t, i, n, no;
+	int fwd, bwd, nan;
+	char name[120];
 
 	rng_seed(&r, 5);
+	for (t = 0; t < (long)(sizeof hw / sizeof hw[0]); t++) {
+		g = win(1, hw[t][0], hw[t][1], 2, 2, 0);
+		n = np * g.H * g.W;
+		no = np * g.OH * g.OW;
+		x = malloc(n * sizeof *x);
+		dx = malloc(n * sizeof *dx);
+		dxr = malloc(n * sizeof *dxr);
+		y = malloc(no * sizeof *y);
+		yr = malloc(no * sizeof *yr);
+		dy = malloc(no * sizeof *dy);
+		arg = malloc(no * sizeof *arg);
+		argr = malloc(no * sizeof *argr);
+		for (i = 0; i < n; i++) {
+			x[i] = (float)rng_below(&r, 5) - 2;
+			if (rng_below(&r, 20) == 0)
+				x[i] = NAN;
+			else if (rng_below(&r, 20) == 0)
+				x[i] = -INFINITY;
+		}
+		fill(dy, no, &r);
+		maxpool_ref(yr, argr, dxr, dy, x, np, &g);
+		conv_maxpool(y, arg, x, np, &g);
+		fwd = nan = 1;
+		for (i = 0; i < no; i++) {
+			fwd &= arg[i] == argr[i] && (y[i] == yr[i] ||
+			    (isnan(y[i]) && isnan(yr[i])));
+			nan &= !isnan(y[i]) || isnan(x[i / (g.OH * g.OW) *
+			    g.H * g.W + arg[i]]);
+		}
+		snprintf(name, sizeof name, "maxpool 2x2/2 on %ldx%ld planes: "
+		    "as the definition (ties, NaN, -inf)", g.H, g.W);
+		ok(fwd && nan, name);
+		for (i = 0; i < n; i++)
+			dx[i] = NAN;
+		conv_maxpool_back(dx, dy, argr, np, &g);
+		bwd = 1;
+		for (i = 0; i < n; i++)
+			bwd &= dx[i] == dxr[i];
+		snprintf(name, sizeof name, "maxpool 2x2/2 backward on "
+		    "%ldx%ld planes: every element written", g.H, g.W);
+		ok(bwd, name);
+		free(x);
+		free(dx);
+		free(dxr);
+		free(y);
+		free(yr);
+		free(dy);
+		free(arg);
+		free(argr);
+	}
+
+	/* the general path, against the same definition */
+	{
+		static const long gen[][5] = {	/* H W k s p */
+			{ 6, 7, 3, 2, 1 }, { 5, 5, 2, 1, 0 },
+			{ 7, 6, 3, 3, 1 }, { 6, 6, 2, 2, 1 },
+		};
+
+		for (t = 0; t < (long)(sizeof gen / sizeof gen[0]); t++) {
+			float gx[3 * 42], gy[3 * 42], gyr[3 * 42];
+			float gd[3 * 42], gdx[3 * 42], gdxr[3 * 42];
+			int32_t ga[3 * 42], gar[3 * 42];
+
+			g = win(1, gen[t][0], gen[t][1], gen[t][2], gen[t][3],
+			    gen[t][4]);
+			n = np * g.H * g.W;
+			no = np * g.OH * g.OW;
+			for (i = 0; i < n; i++)
+				gx[i] = rng_below(&r, 10) == 0 ? NAN :
+				    (float)rng_below(&r, 5) - 2;
+			fill(gd, no, &r);
+			maxpool_ref(gyr, gar, gdxr, gd, gx, np, &g);
+			conv_maxpool(gy, ga, gx, np, &g);
+			conv_maxpool_back(gdx, gd, ga, np, &g);
+			fwd = bwd = 1;
+			for (i = 0; i < no; i++)
+				fwd &= ga[i] == gar[i] && (gy[i] == gyr[i] ||
+				    (isnan(gy[i]) && isnan(gyr[i])));
+			for (i = 0; i < n; i++)
+				bwd &= fabsf(gdx[i] - gdxr[i]) <= 1e-6f;
+			snprintf(name, sizeof name, "maxpool %ldx%ld/%ld "
+			    "padding %ld on %ldx%ld planes: as the definition, "
+			    "and backward", g.k, g.k, g.s, g.p, g.H, g.W);
+			ok(fwd && bwd, name);
+		}
+	}
+}
+
+/* The 2x2/2 average pooling against the general definition, 5x7. */
+static void
+test_avgpool_fast(void)
+{
+	struct conv_win g;
+	struct rng r;
+	float x[3 * 5 * 7], y[3 * 2 * 3];
+	long q, oh, ow;
+	int good;
+
+	rng_seed(&r, 6);
 	fill(x, 3 * 35, &r);
-	x[7] = x[8] = 2;	/* a tie in window (0, 0, 3) */
 	g = win(3, 5, 7, 2, 2, 0);
-	conv_maxpool(y, arg, x, 3, &g);
-	good = g.OH == 2 && g.OW == 3;
-	for (q = 0; q < 3; q++)
-		for (oh = 0; oh < 2; oh++)
-			for (ow = 0; ow < 3; ow++) {
-				m = -INFINITY;
-				a = -1;
-				for (i = 0; i < 2; i++)
-					for (j = 0; j < 2; j++) {
-						v = x[q * 35 + (2 * oh + i) *
-						    7 + 2 * ow + j];
-						if (v > m) {
-							m = v;
-							a = (2 * oh + i) * 7 +
-							    2 * ow + j;
-						}
-					}
-				good &= y[(q * 2 + oh) * 3 + ow] == m &&
-				    arg[(q * 2 + oh) * 3 + ow] == a;
-			}
-	ok(good, "maxpool 2x2/2 on 5x7 planes: as the definition");
 	conv_avgpool(y, x, 3, &g);
-	good = 1;
+	good = g.OH == 2 && g.OW == 3;
 	for (q = 0; q < 3; q++)
 		for (oh = 0; oh < 2; oh++)
 			for (ow = 0; ow < 3; ow++) {
@@ -396,6 +597,7 @@ main(void)
 	test_im2col();
 	test_pool_hand();
 	test_pool_fast();
+	test_avgpool_fast();
 	test_bn();
 	test_sum();
 	return done();

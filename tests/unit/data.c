@@ -834,6 +834,25 @@ test_batch(void)
 	ok(memcmp(x, x2, sizeof(x)) != 0, "another seed, other batches");
 	data_batcher_free(&it);
 	data_batcher_free(&it2);
+
+	/* data_next, gathered in two parts: data_batch's batches */
+	data_batcher_init(&it, &ds, &sp, 21);
+	data_batcher_init(&it2, &ds, &sp, 21);
+	same = 1;
+	for (k = 0; k < 11; k++) {
+		uint32_t idx[7];
+
+		data_batch(&it, x, y, NULL, 7);
+		data_next(&it2, idx, 7);
+		data_gather(&ds, idx, 3, x2, y2, NULL);
+		data_gather(&ds, idx + 3, 4, x2 + 3 * 2, y2 + 3, NULL);
+		same &= memcmp(x, x2, sizeof(x)) == 0 &&
+		    memcmp(y, y2, sizeof(y)) == 0;
+	}
+	ok(same && it2.epoch == it.epoch && it2.pos == it.pos,
+	    "data_next and data_gather in parts: the batches of data_batch");
+	data_batcher_free(&it);
+	data_batcher_free(&it2);
 	data_split_free(&sp);
 
 	/* a batch larger than the training part wraps */

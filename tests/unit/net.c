@@ -2098,6 +2098,67 @@ threads_update(void)
 	}
 }
 
+/*
+ * net_backward_update (the update fused into the backward) gives the
+ * bits of net_backward and net_update, on 1, 2 and 3 threads, for SGD
+ * and Adam, on the model in M.
+ */
+static void
+fused_case(const char *what, long d, const long *sh, long K, long B)
+{
+	struct cfg_optimizer c;
+	struct opt o1, o2;
+	struct opt_seg seg[CFG_MAXLAYERS];
+	struct net a, b;
+	struct rng g;
+	float *x;
+	int y[16], kind, ns, k, nt;
+	long i;
+
+	x = malloc(B * d * sizeof *x);
+	rng_seed(&g, 5);
+	fill(x, B * d, &g, 1);
+	for (i = 0; i < B; i++)
+		y[i] = (int)rng_below(&g, K);
+	for (kind = 0; kind < 2; kind++)
+		for (nt = 1; nt <= 3; nt++) {
+			memset(&c, 0, sizeof c);
+			c.name = kind == 0 ? OPT_SGD : OPT_ADAM;
+			c.momentum = 0.9;
+			c.weight_decay = 0.01;
+			c.betas[0] = 0.9;
+			c.betas[1] = 0.999;
+			c.eps = 1e-8;
+			net_create(&a, &M, NULL, d, sh, K,
+			    TASK_CLASSIFICATION, B, 3);
+			net_create(&b, &M, NULL, d, sh, K,
+			    TASK_CLASSIFICATION, B, 3);
+			net_threads(&a, nt);
+			net_threads(&b, nt);
+			ns = net_segments(&a, seg);
+			opt_init(&o1, &c, seg, ns);
+			opt_init(&o2, &c, seg, ns);
+			for (k = 0; k < 3; k++) {
+				net_zero_grad(&a);
+				net_forward(&a, x, y, NULL, B, 1);
+				net_backward(&a, 1);
+				net_update(&a, &o1, 0.05);
+				net_zero_grad(&b);
+				net_forward(&b, x, y, NULL, B, 1);
+				net_backward_update(&b, 1, &o2, 0.05);
+			}
+			ok(memcmp(a.param, b.param, a.nparam *
+			    sizeof(float)) == 0, name("%s, %s, %d threads: "
+			    "the fused update gives the same bits", what,
+			    kind == 0 ? "sgd" : "adam", nt));
+			opt_free(&o1);
+			opt_free(&o2);
+			net_free(&a);
+			net_free(&b);
+		}
+	free(x);
+}
+
 static void
 test_threads(void)
 {
@@ -2131,6 +2192,23 @@ test_threads(void)
 	threads_accum();
 	threads_freeze();
 	threads_update();
+
+	model(LOSS_CE, INIT_HE);
+	dense(21, ACT_RELU);
+	dropout(0.3);
+	dense(11, ACT_TANH);
+	layer(LAYER_BATCHNORM);
+	dense(4, ACT_IDENTITY);
+	fused_case("MLP", 19, NULL, 4, 9);
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, -1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(3, 3, 1, 1, 0, ACT_RELU);
+	M.layers[3].lr_mult = 0.1;
+	dense(5, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	fused_case("CNN", 200, sh, 3, 7);
 }
 
 int
