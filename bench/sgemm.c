@@ -12,9 +12,13 @@
  *	backward, each layer	dW += dZ^T X		(out, in)
  *	and above the first	dX = dZ W		(B, in)
  *
- * (the first layer's input gradient is not computed, as in lrf-train).
- * Everything else a step does (bias, activation, loss, optimizer) is left
- * out, so no trainer can beat this time with the same BLAS.
+ * (the first layer's input gradient is not computed, as in lrf-train),
+ * each product a whole-batch call that OpenBLAS runs on -t threads: the
+ * floor issue 3 defines.  Everything else a step does (bias, activation,
+ * loss, optimizer) is left out.  lrf-train itself splits every product
+ * between its own threads (one-thread calls on each thread's share, see
+ * lib/par.h), which saves OpenBLAS's per-call start and keeps the
+ * elementwise work on all cores, so it can come in under this floor.
  * peak: a square N x N x N product, the best GFLOP/s the BLAS gives.
  *
  * Prints one line: "ms=<median ms per step or product> mflop=<work>

@@ -603,6 +603,7 @@ main(int argc, char *argv[])
 	/* the step's threads are the net's; each calls a 1-thread sgemm */
 	if (net_threads(&r->net, threads) < 0)
 		exit(EXIT_FAIL);
+	threads = par_size(r->net.par);
 	blas_threads(1);
 	if (f.summary)
 		putsummary(stderr, &r->net);

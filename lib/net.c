@@ -698,16 +698,17 @@ vphif(float z)
 /*
  * y (B, n) = act(y + b), in one pass after the sgemm; gelu keeps the
  * pre-activation in z (B, n) and Phi(z) in phi (B, n) for backward.
+ * Rows are ld floats apart in all three.
  */
 static void
 dense_epilogue(float *restrict y, float *restrict z, float *restrict phi,
-    const float *restrict b, long B, long n, int act)
+    const float *restrict b, long B, long n, long ld, int act)
 {
 	float v;
 	long i, j;
 
 	for (i = 0; i < B; i++) {
-		float *restrict r = y + i * n;
+		float *restrict r = y + i * ld;
 
 		switch (act) {
 		case ACT_IDENTITY:
@@ -735,8 +736,8 @@ dense_epilogue(float *restrict y, float *restrict z, float *restrict phi,
 				r[j] = vsigmoidf(r[j] + b[j]);
 			break;
 		case ACT_GELU: {
-			float *restrict zr = z + i * n;
-			float *restrict pr = phi + i * n;
+			float *restrict zr = z + i * ld;
+			float *restrict pr = phi + i * ld;
 
 			for (j = 0; j < n; j++) {
 				v = r[j] + b[j];
@@ -845,12 +846,12 @@ conv_epilogue(float *y, float *z, float *phi, long c, const float *t,
 	float bf, v;
 	long f, s, i, o;
 
-	for (f = 0; f < F; f++) {
-		bf = b != NULL ? b[f] : 0;
-		for (s = 0; s < nb; s++) {
+	for (s = 0; s < nb; s++) {	/* y in order: a sample at a time */
+		for (f = 0; f < F; f++) {
 			const float *restrict src = t + (f * nb + s) * P;
 			float *restrict r;
 
+			bf = b != NULL ? b[f] : 0;
 			o = c + (s * F + f) * P;
 			r = y + o;
 			switch (act) {
@@ -908,8 +909,8 @@ conv_dact(float *dt, const float *g, const float *y, const float *z,
 	float v;
 	long f, s, i, o;
 
-	for (f = 0; f < F; f++) {
-		for (s = 0; s < nb; s++) {
+	for (s = 0; s < nb; s++) {	/* g and y in order */
+		for (f = 0; f < F; f++) {
 			float *restrict d = dt + (f * nb + s) * P;
 			const float *restrict gr, *restrict yr;
 
@@ -954,9 +955,10 @@ conv_dact(float *dt, const float *g, const float *y, const float *z,
 			}
 			}
 		}
-		if (db != NULL)
-			db[f] += conv_sum(dt + f * nb * P, nb * P);
 	}
+	if (db != NULL)
+		for (f = 0; f < F; f++)
+			db[f] += conv_sum(dt + f * nb * P, nb * P);
 }
 
 /* Chunks of at most L->nb samples that split B evenly: their size. */
@@ -1235,27 +1237,35 @@ forward_share(void *arg, int t, int nt)
 	struct net_layer *L;
 	const float *in;
 	float *work;
-	long s0, s1, m;
-	int l;
+	long s0, s1, m, j0, j1;
+	int l, dense;
 
 	par_share(a->B, t, nt, 1, &s0, &s1);
 	m = s1 - s0;
 	work = n->work + t * n->nwork;
 	in = a->x;
+	dense = 0;	/* the rows of the last layer are not all this
+			   thread's */
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
 		switch (L->type) {
 		case LAYER_DENSE:
-			if (m > 0) {
-				/* Y = X W^T */
-				blas_sgemm(BLAS_N, BLAS_T, m, L->nout, L->nin,
-				    1, in + s0 * L->nin, L->nin, L->w, L->nin,
-				    0, L->y + s0 * L->nout, L->nout);
-				dense_epilogue(L->y + s0 * L->nout,
-				    at(L->z, s0 * L->nout),
-				    at(L->phi, s0 * L->nout), L->b, m,
+			/* Y = X W^T, split by units (columns of Y): one
+			 * sgemm of the whole batch against this thread's
+			 * rows of W runs faster than a share of the batch
+			 * against all of W; the input rows of every thread
+			 * must be done */
+			par_barrier(n->par);
+			par_share(L->nout, t, nt, 16, &j0, &j1);
+			if (j1 > j0) {
+				blas_sgemm(BLAS_N, BLAS_T, a->B, j1 - j0,
+				    L->nin, 1, in, L->nin, L->w + j0 * L->nin,
+				    L->nin, 0, L->y + j0, L->nout);
+				dense_epilogue(L->y + j0, at(L->z, j0),
+				    at(L->phi, j0), L->b + j0, a->B, j1 - j0,
 				    L->nout, L->act);
 			}
+			dense = 1;
 			in = L->y;
 			break;
 		case LAYER_DROPOUT:
@@ -1264,6 +1274,7 @@ forward_share(void *arg, int t, int nt)
 				if (t == 0)
 					dropout_forward(n, L, in, a->B);
 				par_barrier(n->par);
+				dense = 0;
 				in = L->y;
 			}
 			break;
@@ -1286,12 +1297,15 @@ forward_share(void *arg, int t, int nt)
 			if (t == 0)
 				bn_forward(L, l, in, a->B, a->train);
 			par_barrier(n->par);
+			dense = 0;
 			in = L->y;
 			break;
 		default:	/* flatten: the same floats */
 			break;
 		}
 	}
+	if (dense)	/* the last dense layer's columns */
+		par_barrier(n->par);
 	a->sum[t] = 0;
 	if (a->loss && m > 0)
 		a->sum[t] = loss_forward(n, in + s0 * n->nout, a->y != NULL ? a->y + s0 : NULL,
