@@ -463,6 +463,71 @@ maxpool22_back(float *restrict dx, const float *restrict dy,
 	}
 }
 
+/* mp22_back with the relu's derivative: dy where the pooled y > 0. */
+static inline void
+mp22_relu_back(float *restrict r0, float *restrict r1,
+    const float *restrict dy, const float *restrict y,
+    const int32_t *restrict arg, int32_t base, int32_t W, long o0, long n)
+{
+	long ow;
+	int32_t a, o;
+	float d;
+
+	for (ow = o0; ow < o0 + n; ow++) {
+		o = base + (int32_t)(2 * ow);
+		a = arg[ow];
+		d = y[ow] > 0 ? dy[ow] : 0;
+		r0[2 * ow] = a == o ? d : 0;
+		r0[2 * ow + 1] = a == o + 1 ? d : 0;
+		r1[2 * ow] = a == o + W ? d : 0;
+		r1[2 * ow + 1] = a == o + W + 1 ? d : 0;
+	}
+}
+
+KERNEL void
+maxpool22_relu_back(float *restrict dx, const float *restrict dy,
+    const float *restrict y, const int32_t *restrict arg,
+    const struct conv_win *g)
+{
+	const long W = g->W, OW = g->OW, OH = g->OH, H = g->H;
+	long oh, o0;
+
+	for (oh = 0; oh < OH; oh++) {
+		float *r0 = dx + 2 * oh * W;
+		const float *dr = dy + oh * OW;
+		const float *yr = y + oh * OW;
+		const int32_t *ar = arg + oh * OW;
+		int32_t base = (int32_t)(2 * oh * W);
+
+		if (OW >= MPV)
+			for (o0 = 0; o0 < OW; o0 += MPV) {
+				o0 = minl(o0, OW - MPV);
+				mp22_relu_back(r0, r0 + W, dr, yr, ar, base,
+				    (int32_t)W, o0, MPV);
+			}
+		else if (OW >= MPV / 2)
+			for (o0 = 0; o0 < OW; o0 += MPV / 2) {
+				o0 = minl(o0, OW - MPV / 2);
+				mp22_relu_back(r0, r0 + W, dr, yr, ar, base,
+				    (int32_t)W, o0, MPV / 2);
+			}
+		else
+			mp22_relu_back(r0, r0 + W, dr, yr, ar, base,
+			    (int32_t)W, 0, OW);
+		if (W > 2 * OW)
+			r0[W - 1] = r0[2 * W - 1] = 0;
+	}
+	if (H > 2 * OH)
+		memset(dx + (H - 1) * W, 0, (size_t)W * sizeof *dx);
+}
+
+void
+conv_maxpool22_relu_back(float *dx, const float *dy, const float *y,
+    const int32_t *arg, const struct conv_win *g)
+{
+	maxpool22_relu_back(dx, dy, y, arg, g);
+}
+
 void
 conv_maxpool(float *y, int32_t *arg, const float *x, long np,
     const struct conv_win *g)

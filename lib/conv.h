@@ -58,6 +58,17 @@ void conv_maxpool(float *y, int32_t *arg, const float *x, long np,
 void conv_maxpool_back(float *dx, const float *dy, const int32_t *arg,
     long np, const struct conv_win *g);
 
+/*
+ * The backward of a relu and the 2x2, stride 2, unpadded max pooling
+ * after it, in one pass over ONE plane: dx (H, W) gets dy (OH, OW) at the
+ * element arg chose where the pooled y > 0 (the relu's derivative there),
+ * 0 everywhere else.  The same values as conv_maxpool_back followed by
+ * the relu mask of the pooled input, without their passes over the whole
+ * unpooled plane.
+ */
+void conv_maxpool22_relu_back(float *dx, const float *dy, const float *y,
+    const int32_t *arg, const struct conv_win *g);
+
 /* Average pooling: y (np, OH, OW) = window sums of x (np, H, W) / (k*k),
  * padding counted as zeros (p <= k/2, so that is always k*k). */
 void conv_avgpool(float *y, const float *x, long np,

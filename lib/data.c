@@ -445,7 +445,7 @@ data_batcher_free(struct batcher *it)
  * halves the time of a gather.  The requests sit inside the converting
  * loop because compilers delete a loop that only prefetches.
  */
-#define AHEAD	2
+#define AHEAD	8
 
 /*
  * Convert one sample: x[j] = v[j] * s, or with mean and rstd given,

@@ -1004,15 +1004,40 @@ conv_forward(struct net_layer *L, const float *x, long s0, long s1,
 }
 
 /*
+ * dT (F, nb*P) of a relu conv2d from the 2x2 max pooling Q above it,
+ * for the nb samples from sample c: each plane routed back through the
+ * pooling and the relu at once (conv_maxpool22_relu_back) from g = dL/d
+ * of Q's output; then db += the row sums of dT.
+ */
+static void
+pool_dact(float *dt, const float *g, const struct net_layer *Q, long c,
+    float *db, long nb, long F, long P)
+{
+	long s, f, o;
+
+	for (s = 0; s < nb; s++)
+		for (f = 0; f < F; f++) {
+			o = (c + s) * Q->nout + f * Q->win.OH * Q->win.OW;
+			conv_maxpool22_relu_back(dt + (f * nb + s) * P, g + o,
+			    Q->y + o, Q->arg + o, &Q->win);
+		}
+	if (db != NULL)
+		for (f = 0; f < F; f++)
+			db[f] += conv_sum(dt + f * nb * P, nb * P);
+}
+
+/*
  * conv2d backward of samples [s0, s1) of g = dL/dy (B, F, OH, OW), chunk
  * by chunk in the work block work: dT from the activation, then with dw
  * non-NULL dw += dT cols^T (the columns recomputed) and db += row sums of
  * dT (db NULL: no bias); with dx non-NULL, dcols = W^T dT (in the
- * columns' place) and dx (B, C, H, W) = col2im(dcols).
+ * columns' place) and dx (B, C, H, W) = col2im(dcols).  With Q non-NULL,
+ * g is dL/d of the output of the max pooling Q above instead (see
+ * pool_dact).
  */
 static void
-conv_backward(struct net_layer *L, const float *g, float *dw, float *db,
-    float *dx, long s0, long s1, float *work)
+conv_backward(struct net_layer *L, const float *g, const struct net_layer *Q,
+    float *dw, float *db, float *dx, long s0, long s1, float *work)
 {
 	const struct conv_win *g0 = &L->win;
 	long F, P, kk, nb, b0, w;
@@ -1028,8 +1053,11 @@ conv_backward(struct net_layer *L, const float *g, float *dw, float *db,
 	dt = work + up16(kk * L->nb * P);
 	for (b0 = s0; b0 < s1; b0 += w) {
 		w = s1 - b0 < nb ? s1 - b0 : nb;
-		conv_dact(dt, g, L->y, L->z, L->phi, b0 * L->nout, db, w, F,
-		    P, L->act);
+		if (Q != NULL)
+			pool_dact(dt, g, Q, b0, db, w, F, P);
+		else
+			conv_dact(dt, g, L->y, L->z, L->phi, b0 * L->nout, db,
+			    w, F, P, L->act);
 		if (dw != NULL) {
 			conv_im2col(cols, w * P, L->x + b0 * L->nin, w, g0);
 			/* dW (F, kk) += dT (F, w*P) cols^T */
@@ -1367,6 +1395,20 @@ net_forward(struct net *n, const float *x, const int *y, const float *t,
 }
 
 /*
+ * Whether the max pooling at layer l and the conv2d below it go back in
+ * one pass: a relu conv2d, then a 2x2, stride 2, unpadded max pooling.
+ */
+static int
+fusable(const struct net *n, int l)
+{
+	const struct net_layer *L = &n->layer[l];
+
+	return l > 0 && L->win.k == 2 && L->win.s == 2 && L->win.p == 0 &&
+	    n->layer[l - 1].type == LAYER_CONV2D &&
+	    n->layer[l - 1].act == ACT_RELU;
+}
+
+/*
  * The backward of thread t of nt.  Its samples [s0, s1) go down through
  * the layers as in the forward, except where a layer's weight gradient
  * needs the whole batch: a dense layer's dW = dZ^T X is split by units
@@ -1383,7 +1425,7 @@ backward_share(void *arg, int t, int nt)
 {
 	struct pass *a = arg;
 	struct net *n = a->n;
-	struct net_layer *L;
+	struct net_layer *L, *Q;
 	struct deferred u;
 	float *g, *other, *work, *dw, *db;
 	long B, s0, s1, m, j0, j1, i, j;
@@ -1400,6 +1442,7 @@ backward_share(void *arg, int t, int nt)
 			g[i] *= a->scale;
 	conv = 0;
 	u.pending = 0;
+	Q = NULL;
 	for (l = n->nlayer - 1; l >= a->lo; l--) {
 		L = &n->layer[l];
 		other = l == 0 ? n->dx : g == n->g0 ? n->g1 : n->g0;
@@ -1469,16 +1512,22 @@ backward_share(void *arg, int t, int nt)
 				conv = 1;
 			}
 			if (l > a->lo || a->wantdx) {
-				conv_backward(L, g, dw, db, other, s0, s1,
+				conv_backward(L, g, Q, dw, db, other, s0, s1,
 				    work);
 				g = other;
 			} else
-				conv_backward(L, g, dw, db, NULL, s0, s1,
+				conv_backward(L, g, Q, dw, db, NULL, s0, s1,
 				    work);
+			Q = NULL;
 			break;
 		case LAYER_MAXPOOL2D:
 			par_barrier(n->par);
 			flush(a, &u);
+			if (fusable(n, l)) {
+				/* the conv2d below takes g through us */
+				Q = L;
+				break;
+			}
 			conv_maxpool_back(other + s0 * L->nin, g + s0 * L->nout,
 			    L->arg + s0 * L->nout, m * L->in[0], &L->win);
 			g = other;

@@ -591,6 +591,61 @@ test_sum(void)
 	is_double(conv_sum(x, 0), 0, 0, "sum of nothing");
 }
 
+/*
+ * The fused backward of a relu and a 2x2 max pooling: the values of
+ * conv_maxpool_back followed by the relu mask of the pooled input, on
+ * even and odd planes with NaN, ties at 0 and negative windows.
+ */
+static void
+test_relu_pool_back(void)
+{
+	static const long hw[][2] = { { 4, 4 }, { 5, 7 }, { 28, 28 },
+	    { 14, 14 }, { 3, 2 }, { 2, 17 }, { 7, 9 } };
+	struct conv_win g;
+	float x[28 * 28], y[14 * 14], dy[14 * 14], a[28 * 28], b[28 * 28];
+	int32_t arg[14 * 14];
+	unsigned r;
+	long k, i, n;
+	int good;
+
+	good = 1;
+	r = 7;
+	for (k = 0; k < (long)(sizeof hw / sizeof hw[0]); k++) {
+		memset(&g, 0, sizeof g);
+		g.C = 1;
+		g.H = hw[k][0];
+		g.W = hw[k][1];
+		g.k = g.s = 2;
+		g.OH = g.H / 2;
+		g.OW = g.W / 2;
+		n = g.H * g.W;
+		for (i = 0; i < n; i++) {	/* relu'd conv outputs */
+			r = r * 1103515245u + 12345u;
+			x[i] = (float)((int)(r >> 16) % 7 - 3);
+			x[i] = x[i] < 0 ? 0 : x[i];
+		}
+		x[n / 2] = NAN;
+		conv_maxpool(y, arg, x, 1, &g);
+		for (i = 0; i < g.OH * g.OW; i++)
+			dy[i] = (float)(i + 1) / 8;
+		conv_maxpool_back(a, dy, arg, 1, &g);
+		for (i = 0; i < n; i++)		/* conv_dact's relu */
+			a[i] = x[i] > 0 ? a[i] : 0;
+		for (i = 0; i < n; i++)
+			b[i] = 12345;
+		conv_maxpool22_relu_back(b, dy, y, arg, &g);
+		for (i = 0; i < n; i++)
+			if (a[i] != b[i]) {
+				diag("%ldx%ld: element %ld: %g vs %g", g.H,
+				    g.W, i, a[i], b[i]);
+				good = 0;
+				break;
+			}
+	}
+	ok(good, "conv_maxpool22_relu_back: maxpool backward, then relu "
+	    "mask, every element written");
+}
+
 int
 main(void)
 {
@@ -600,5 +655,6 @@ main(void)
 	test_avgpool_fast();
 	test_bn();
 	test_sum();
+	test_relu_pool_back();
 	return done();
 }

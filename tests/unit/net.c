@@ -1318,6 +1318,22 @@ test_conv_gradients(void)
 	dense(3, ACT_IDENTITY);
 	check_shaped(36, s166, 3, TASK_CLASSIFICATION, 3, 1,
 	    "maxpool 2x2 stride 2", 57);
+	/* relu conv2d, then 2x2 max pooling: their backward is fused */
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(36, s166, 3, TASK_CLASSIFICATION, 3, 1,
+	    "relu conv, maxpool 2x2 (fused backward)", 67);
+	model(LOSS_CE, INIT_HE);
+	conv(2, 3, 1, -1, 0, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(3, 2, 1, 0, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(98, s277, 3, TASK_CLASSIFICATION, 3, 1,
+	    "relu conv, maxpool 2x2 on 7x7 (odd: the last row and column), "
+	    "twice", 73);
 	model(LOSS_CE, INIT_HE);
 	conv(2, 1, 1, 0, 1, ACT_IDENTITY);
 	pool(LAYER_MAXPOOL2D, 3, 2, 0);
