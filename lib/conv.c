@@ -30,6 +30,11 @@
 #else
 #define KERNEL	static
 #endif
+#ifdef __GNUC__		/* a helper of a KERNEL: built into each clone */
+#define INLINE	static inline __attribute__((always_inline))
+#else
+#define INLINE	static inline
+#endif
 
 static long
 maxl(long a, long b)
@@ -403,10 +408,13 @@ maxpool22(float *restrict y, int32_t *restrict arg, const float *restrict x,
 /*
  * Its backward, outputs o0 <= ow < o0 + n of a row: each element of a 2x2
  * window gets dy or 0, written directly (the windows tile the plane).
+ * With relu, the relu below is folded in: dy only where the pooled output
+ * y > 0.  (relu is a constant where it is inlined: the test goes away.)
  */
-static inline void
+INLINE void
 mp22_back(float *restrict r0, float *restrict r1, const float *restrict dy,
-    const int32_t *restrict arg, int32_t base, int32_t W, long o0, long n)
+    const float *restrict y, int relu, const int32_t *restrict arg,
+    int32_t base, int32_t W, long o0, long n)
 {
 	long ow;
 	int32_t a, o;
@@ -415,7 +423,7 @@ mp22_back(float *restrict r0, float *restrict r1, const float *restrict dy,
 	for (ow = o0; ow < o0 + n; ow++) {
 		o = base + (int32_t)(2 * ow);
 		a = arg[ow];
-		d = dy[ow];
+		d = !relu || y[ow] > 0 ? dy[ow] : 0;
 		r0[2 * ow] = a == o ? d : 0;
 		r0[2 * ow + 1] = a == o + 1 ? d : 0;
 		r1[2 * ow] = a == o + W ? d : 0;
@@ -423,65 +431,56 @@ mp22_back(float *restrict r0, float *restrict r1, const float *restrict dy,
 	}
 }
 
-/* np planes of it, in blocks as maxpool22; a last odd row or column of a
- * plane gets 0. */
+/* One plane of it (y and relu as there), in blocks as maxpool22; a last
+ * odd row or column gets 0. */
+INLINE void
+mp22_back_plane(float *restrict dx, const float *restrict dy,
+    const float *restrict y, int relu, const int32_t *restrict arg,
+    const struct conv_win *g)
+{
+	const long W = g->W, OW = g->OW, OH = g->OH, H = g->H;
+	long oh, o0, k;
+
+	for (oh = 0; oh < OH; oh++) {
+		float *r0 = dx + 2 * oh * W;
+		const float *dr = dy + oh * OW;
+		const float *yr = relu ? y + oh * OW : NULL;
+		const int32_t *ar = arg + oh * OW;
+		int32_t base = (int32_t)(2 * oh * W);
+
+		if (OW >= MPV)
+			for (o0 = 0; o0 < OW; o0 += MPV) {
+				o0 = minl(o0, OW - MPV);
+				mp22_back(r0, r0 + W, dr, yr, relu, ar, base,
+				    (int32_t)W, o0, MPV);
+			}
+		else if (OW >= MPV / 2)
+			for (o0 = 0; o0 < OW; o0 += MPV / 2) {
+				o0 = minl(o0, OW - MPV / 2);
+				mp22_back(r0, r0 + W, dr, yr, relu, ar, base,
+				    (int32_t)W, o0, MPV / 2);
+			}
+		else
+			mp22_back(r0, r0 + W, dr, yr, relu, ar, base,
+			    (int32_t)W, 0, OW);
+		if (W > 2 * OW)
+			r0[W - 1] = r0[2 * W - 1] = 0;
+	}
+	if (H > 2 * OH)
+		for (k = 0; k < W; k++)
+			dx[(H - 1) * W + k] = 0;
+}
+
 KERNEL void
 maxpool22_back(float *restrict dx, const float *restrict dy,
     const int32_t *restrict arg, long np, const struct conv_win *g)
 {
-	const long W = g->W, OW = g->OW, OH = g->OH, H = g->H, HW = H * W;
-	long q, oh, o0;
+	const long HW = g->H * g->W, P = g->OH * g->OW;
+	long q;
 
-	for (q = 0; q < np; q++) {
-		for (oh = 0; oh < OH; oh++) {
-			float *r0 = dx + q * HW + 2 * oh * W;
-			const float *yo = dy + (q * OH + oh) * OW;
-			const int32_t *ao = arg + (q * OH + oh) * OW;
-			int32_t base = (int32_t)(2 * oh * W);
-
-			if (OW >= MPV)
-				for (o0 = 0; o0 < OW; o0 += MPV) {
-					o0 = minl(o0, OW - MPV);
-					mp22_back(r0, r0 + W, yo, ao, base,
-					    (int32_t)W, o0, MPV);
-				}
-			else if (OW >= MPV / 2)
-				for (o0 = 0; o0 < OW; o0 += MPV / 2) {
-					o0 = minl(o0, OW - MPV / 2);
-					mp22_back(r0, r0 + W, yo, ao, base,
-					    (int32_t)W, o0, MPV / 2);
-				}
-			else
-				mp22_back(r0, r0 + W, yo, ao, base,
-				    (int32_t)W, 0, OW);
-			if (W > 2 * OW)
-				r0[W - 1] = r0[2 * W - 1] = 0;
-		}
-		if (H > 2 * OH)
-			memset(dx + q * HW + (H - 1) * W, 0, (size_t)W *
-			    sizeof *dx);
-	}
-}
-
-/* mp22_back with the relu's derivative: dy where the pooled y > 0. */
-static inline void
-mp22_relu_back(float *restrict r0, float *restrict r1,
-    const float *restrict dy, const float *restrict y,
-    const int32_t *restrict arg, int32_t base, int32_t W, long o0, long n)
-{
-	long ow;
-	int32_t a, o;
-	float d;
-
-	for (ow = o0; ow < o0 + n; ow++) {
-		o = base + (int32_t)(2 * ow);
-		a = arg[ow];
-		d = y[ow] > 0 ? dy[ow] : 0;
-		r0[2 * ow] = a == o ? d : 0;
-		r0[2 * ow + 1] = a == o + 1 ? d : 0;
-		r1[2 * ow] = a == o + W ? d : 0;
-		r1[2 * ow + 1] = a == o + W + 1 ? d : 0;
-	}
+	for (q = 0; q < np; q++)
+		mp22_back_plane(dx + q * HW, dy + q * P, NULL, 0, arg + q * P,
+		    g);
 }
 
 KERNEL void
@@ -489,36 +488,7 @@ maxpool22_relu_back(float *restrict dx, const float *restrict dy,
     const float *restrict y, const int32_t *restrict arg,
     const struct conv_win *g)
 {
-	const long W = g->W, OW = g->OW, OH = g->OH, H = g->H;
-	long oh, o0;
-
-	for (oh = 0; oh < OH; oh++) {
-		float *r0 = dx + 2 * oh * W;
-		const float *dr = dy + oh * OW;
-		const float *yr = y + oh * OW;
-		const int32_t *ar = arg + oh * OW;
-		int32_t base = (int32_t)(2 * oh * W);
-
-		if (OW >= MPV)
-			for (o0 = 0; o0 < OW; o0 += MPV) {
-				o0 = minl(o0, OW - MPV);
-				mp22_relu_back(r0, r0 + W, dr, yr, ar, base,
-				    (int32_t)W, o0, MPV);
-			}
-		else if (OW >= MPV / 2)
-			for (o0 = 0; o0 < OW; o0 += MPV / 2) {
-				o0 = minl(o0, OW - MPV / 2);
-				mp22_relu_back(r0, r0 + W, dr, yr, ar, base,
-				    (int32_t)W, o0, MPV / 2);
-			}
-		else
-			mp22_relu_back(r0, r0 + W, dr, yr, ar, base,
-			    (int32_t)W, 0, OW);
-		if (W > 2 * OW)
-			r0[W - 1] = r0[2 * W - 1] = 0;
-	}
-	if (H > 2 * OH)
-		memset(dx + (H - 1) * W, 0, (size_t)W * sizeof *dx);
+	mp22_back_plane(dx, dy, y, 1, arg, g);
 }
 
 void
