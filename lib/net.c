@@ -837,14 +837,18 @@ dropout_forward(struct net *n, struct net_layer *L, const float *x, long B)
  * the sgemm's output, channel-major: the transposition to NCHW rides on
  * the pass that adds the bias (b NULL: none) and applies the activation.
  * gelu keeps z and Phi(z) (nb, F, P) for backward, as dense.  y, z and
- * phi are the layer's buffers, the chunk starting at offset c.
+ * phi are the layer's buffers, the chunk starting at offset c.  With Q
+ * (the pooling layer above) non-NULL, each plane is pooled into Q's
+ * output as soon as it is written, while it is in cache; the chunk's
+ * first sample is sample b0 of the batch.
  */
 static void
 conv_epilogue(float *y, float *z, float *phi, long c, const float *t,
-    const float *b, long nb, long F, long P, int act)
+    const float *b, long nb, long F, long P, int act,
+    const struct net_layer *Q, long b0)
 {
 	float bf, v;
-	long f, s, i, o;
+	long f, s, i, o, q;
 
 	for (s = 0; s < nb; s++) {	/* y in order: a sample at a time */
 		for (f = 0; f < F; f++) {
@@ -892,6 +896,14 @@ conv_epilogue(float *y, float *z, float *phi, long c, const float *t,
 				break;
 			}
 			}
+			if (Q == NULL)
+				continue;
+			q = (b0 + s) * Q->nout + f * Q->win.OH * Q->win.OW;
+			if (Q->type == LAYER_MAXPOOL2D)
+				conv_maxpool(Q->y + q, Q->arg + q, r, 1,
+				    &Q->win);
+			else
+				conv_avgpool(Q->y + q, r, 1, &Q->win);
 		}
 	}
 }
@@ -978,7 +990,7 @@ chunk(const struct net_layer *L, long B)
  */
 static void
 conv_forward(struct net_layer *L, const float *x, long s0, long s1,
-    float *work)
+    float *work, const struct net_layer *Q)
 {
 	const struct conv_win *g = &L->win;
 	long F, P, kk, nb, b0, w;
@@ -999,7 +1011,7 @@ conv_forward(struct net_layer *L, const float *x, long s0, long s1,
 		blas_sgemm(BLAS_N, BLAS_N, F, w * P, kk, 1, L->w, kk, cols,
 		    w * P, 0, t, w * P);
 		conv_epilogue(L->y, L->z, L->phi, b0 * L->nout, t, L->b, w,
-		    F, P, L->act);
+		    F, P, L->act, Q, b0);
 	}
 }
 
@@ -1262,7 +1274,7 @@ forward_share(void *arg, int t, int nt)
 {
 	struct pass *a = arg;
 	struct net *n = a->n;
-	struct net_layer *L;
+	struct net_layer *L, *Q;
 	const float *in;
 	float *work;
 	long s0, s1, m, j0, j1;
@@ -1272,6 +1284,7 @@ forward_share(void *arg, int t, int nt)
 	m = s1 - s0;
 	work = n->work + t * n->nwork;
 	in = a->x;
+	Q = NULL;	/* a pooling layer done by the conv2d below */
 	dense = 0;	/* the rows of the last layer are not all this
 			   thread's */
 	for (l = 0; l < n->nlayer; l++) {
@@ -1307,17 +1320,25 @@ forward_share(void *arg, int t, int nt)
 			}
 			break;
 		case LAYER_CONV2D:
-			conv_forward(L, in, s0, s1, work);
+			/* a pooling layer above pools each plane as the
+			 * epilogue writes it */
+			Q = l + 1 < n->nlayer && (L[1].type ==
+			    LAYER_MAXPOOL2D || L[1].type == LAYER_AVGPOOL2D) ?
+			    L + 1 : NULL;
+			conv_forward(L, in, s0, s1, work, Q);
 			in = L->y;
 			break;
 		case LAYER_MAXPOOL2D:
-			conv_maxpool(L->y + s0 * L->nout, L->arg + s0 * L->nout,
-			    in + s0 * L->nin, m * L->in[0], &L->win);
+			if (Q != L)
+				conv_maxpool(L->y + s0 * L->nout,
+				    L->arg + s0 * L->nout, in + s0 * L->nin,
+				    m * L->in[0], &L->win);
 			in = L->y;
 			break;
 		case LAYER_AVGPOOL2D:
-			conv_avgpool(L->y + s0 * L->nout, in + s0 * L->nin,
-			    m * L->in[0], &L->win);
+			if (Q != L)
+				conv_avgpool(L->y + s0 * L->nout,
+				    in + s0 * L->nin, m * L->in[0], &L->win);
 			in = L->y;
 			break;
 		case LAYER_BATCHNORM:
