@@ -518,7 +518,7 @@ train_step(struct run *r, double lr)
 	net_zero_grad(n);
 	for (i = 0; i < r->A; i++) {
 		/* the samples, then their rows gathered by the net's
-		 * threads (the rows of the batch after are on their way) */
+		 * threads */
 		data_next(&r->it, r->idx, (size_t)r->B);
 		par_run(n->par, gather_share, r);
 		loss += net_forward(n, r->x, reg ? NULL : r->y,

@@ -350,43 +350,11 @@ data_batcher_init(struct batcher *it, const struct dataset *ds,
 	return 0;
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p)	__builtin_prefetch(p)
-#else
-#define PREFETCH(p)	((void)(p))
-#endif
-
-/*
- * Ask for the rows of the next batch (as far as this epoch's order goes):
- * they arrive while the current batch trains, and the next gather finds
- * them in cache instead of waiting on memory for each row.
- */
-static void
-prefetch_next(const struct batcher *it, size_t B)
-{
-	const char *r;
-	size_t i, j, end, row;
-
-	row = it->ds->d * (it->ds->bytes != NULL ? 1 : sizeof(float));
-	end = it->pos + B < it->n ? it->pos + B : it->n;
-	for (i = it->pos; i < end; i++) {
-		r = it->ds->bytes != NULL ?
-		    (const char *)(it->ds->bytes + (size_t)it->order[i] *
-		    it->ds->d) :
-		    (const char *)(it->ds->x + (size_t)it->order[i] *
-		    it->ds->d);
-		for (j = 0; j < row; j += 64)
-			PREFETCH(r + j);
-		PREFETCH(r + row - 1);
-	}
-}
-
 void
 data_next(struct batcher *it, uint32_t *idx, size_t B)
 {
-	size_t k, B0;
+	size_t k;
 
-	B0 = B;
 	while (B > 0) {
 		if (it->pos == it->n) {
 			rng_shuffle(&it->rng, it->order, it->n);
@@ -401,16 +369,14 @@ data_next(struct batcher *it, uint32_t *idx, size_t B)
 		B -= k;
 		idx += k;
 	}
-	prefetch_next(it, B0);
 }
 
 void
 data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B)
 {
-	size_t k, d, B0;
+	size_t k, d;
 
 	d = it->ds->d;
-	B0 = B;
 	while (B > 0) {
 		if (it->pos == it->n) {
 			rng_shuffle(&it->rng, it->order, it->n);
@@ -429,7 +395,6 @@ data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B)
 		if (t != NULL)
 			t += k;
 	}
-	prefetch_next(it, B0);
 }
 
 void
@@ -445,7 +410,12 @@ data_batcher_free(struct batcher *it)
  * halves the time of a gather.  The requests sit inside the converting
  * loop because compilers delete a loop that only prefetches.
  */
-#define AHEAD	8
+#define AHEAD	2
+#if defined(__GNUC__)
+#define PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define PREFETCH(p)	((void)(p))
+#endif
 
 /*
  * Convert one sample: x[j] = v[j] * s, or with mean and rstd given,

@@ -176,8 +176,7 @@ void data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B);
  * The sample indices of the next B samples, in the order data_batch
  * would draw them (and advancing the batcher as it does), into idx (B):
  * for a caller that gathers the batch in parts (data_gather), on several
- * threads.  The rows of the batch after are prefetched, as data_batch
- * does.
+ * threads.
  */
 void data_next(struct batcher *it, uint32_t *idx, size_t B);
 
