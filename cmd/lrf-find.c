@@ -32,9 +32,11 @@ static const char *methods[] = { "steep", "minimum", "valley", "slide",
 	"balanced", NULL };
 
 static struct {
-	int	 quiet, verbose, val, noplot;
-	const char *outdir, *name;
-} o = { 0, 0, 0, 0, "runs", NULL };
+	int	 quiet, verbose, val, noplot, partial;
+	const char *outdir, *name, *load;
+} o = { 0, 0, 0, 0, 0, "runs", NULL, NULL };
+
+static char initw[128];		/* --load's weights in the run directory */
 
 static char bindir[PATH_MAX / 2];	/* where the other lrf programs are */
 static char tmpdir[PATH_MAX / 2];	/* the run directory being built */
@@ -48,7 +50,8 @@ usage(FILE *fp)
 "usage: lrf-find [-c cfg.yaml] [--start_lr LR] [--end_lr LR] [--num_iter N]\n"
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
-"                [-o dir] [--name NAME] [--no-plot] [-q | -v]\n"
+"                [--load FILE [--load-partial]] [-o dir] [--name NAME]\n"
+"                [--no-plot] [-q | -v]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
 "  --end_lr lr             last learning rate [1]\n"
@@ -58,10 +61,12 @@ usage(FILE *fp)
 "  --fold k                fold held out for validation [0]\n"
 "  --batch_size n          mini-batch size [64]\n"
 "  --seed s                random seed [42]\n"
-"  --threads t             BLAS threads, 0 = all cores [0]\n"
+"  --threads t             threads of the training step, 0 = all cores [0]\n"
 "  --device cpu            where to train [cpu]\n"
 "  --method m              steep|minimum|valley|slide|balanced [steep]\n"
 "  --val                   also record validation loss and accuracy\n"
+"  --load file             start from these weights (lrf-train --save)\n"
+"  --load-partial          load the layers that fit, keep the others new\n"
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
 "  --no-plot               write no lr_finder.gp / lr_finder.png\n"
@@ -242,8 +247,7 @@ static int
 pipeline(const char *cfgpath, struct seen *s)
 {
 	char *sched[] = { "lrf-schedule", "-c", (char *)cfgpath, NULL };
-	char *train[] = { "lrf-train", "-c", (char *)cfgpath, "--no-progress",
-		o.val ? "--val" : NULL, NULL };
+	char *train[8];
 	char *smooth[] = { "lrf-smooth", "-c", (char *)cfgpath, NULL };
 	char *const *argv[] = { sched, train, smooth };
 	const char *names[] = { "lrf-schedule", "lrf-train", "lrf-smooth" };
@@ -253,6 +257,21 @@ pipeline(const char *cfgpath, struct seen *s)
 	pid_t pid[3];
 	double lr, loss, val, sm;
 	FILE *fp, *out;
+
+	i = 0;
+	train[i++] = "lrf-train";
+	train[i++] = "-c";
+	train[i++] = (char *)cfgpath;
+	train[i++] = "--no-progress";
+	if (o.val)
+		train[i++] = "--val";
+	if (o.load != NULL) {
+		train[i++] = "--load";
+		train[i++] = initw;
+		if (o.partial)
+			train[i++] = "--load-partial";
+	}
+	train[i] = NULL;
 
 	/*
 	 * Every descriptor here is close-on-exec: a stage that held the
@@ -371,11 +390,17 @@ write_command(const char *path, int plot)
 	    "out=${1:-$here}\n"
 	    "PATH=%s:$PATH\n"
 	    "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    lrf-train -c \"$here/config.yaml\" --no-progress%s |\n"
+	    "    %slrf-train -c %s --no-progress%s%s%s%s |\n"
 	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
 	    "    lrf-suggest -c \"$here/config.yaml\" -a > \"$out/records.tsv\"\n",
 	    plot ? " and the plot" : "", LRF_VERSION, bindir,
-	    o.val ? " --val" : "");
+	    /* with --load, in the run directory: the "#@ run" line says
+	     * load=<name> as in records.tsv */
+	    o.load != NULL ? "(cd \"$here\" && exec " : "",
+	    o.load != NULL ? "config.yaml" : "\"$here/config.yaml\"",
+	    o.val ? " --val" : "", o.load != NULL ? " --load " : "",
+	    o.load != NULL ? initw : "", o.load != NULL ? o.partial ?
+	    " --load-partial)" : ")" : "");
 	if (plot)
 		fprintf(fp,
 		    "cd \"$out\"\n"
@@ -548,6 +573,60 @@ default_experiment(struct cfg *c)
  * The stages run inside the run directory: make the data paths, which are
  * relative to the current directory, absolute in the config they read.
  */
+/*
+ * The name of --load's copy in the run directory: the file's own name,
+ * so that messages about it name what the user gave, unless that is one
+ * of the run's files or needs quoting in command.sh: then init.lrfw.
+ */
+static void
+runname(const char *path, char *buf, size_t size)
+{
+	static const char *taken[] = { "config.yaml", "command.sh",
+		"records.tsv", "smooth.tsv", "lr_finder.gp", "lr_finder.png",
+		"suggestion.json", NULL };
+	const char *b;
+	int i;
+
+	b = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	snprintf(buf, size, "init.lrfw");
+	if (b[0] == '\0' || b[0] == '.' || b[0] == '-' ||
+	    strlen(b) >= size || strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(b))
+		return;
+	for (i = 0; taken[i] != NULL; i++)
+		if (strcmp(b, taken[i]) == 0)
+			return;
+	snprintf(buf, size, "%s", b);
+}
+
+/* Copy the file from into the file to (created); 0, or -1 with a message. */
+static int
+copyfile(const char *from, const char *to)
+{
+	char buf[1 << 16];
+	FILE *in, *out;
+	size_t n;
+	int bad;
+
+	if ((in = fopen(from, "rb")) == NULL)
+		return err_set("%s: %s", from, strerror(errno));
+	if ((out = fopen(to, "wb")) == NULL) {
+		fclose(in);
+		return err_set("%s: %s", to, strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	bad = ferror(in) ? 1 : ferror(out) ? 2 : 0;
+	fclose(in);
+	if (fclose(out) != 0 && bad == 0)
+		bad = 2;
+	if (bad)
+		return err_set("%s: %s error", bad == 1 ? from : to,
+		    bad == 1 ? "read" : "write");
+	return 0;
+}
+
 static int
 abspaths(struct cfg *c)
 {
@@ -589,7 +668,8 @@ find_bindir(const char *argv0)
 }
 
 enum { O_FIRST = 256, O_START = O_FIRST, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
-	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT };
+	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
+	O_PARTIAL };
 
 int
 main(int argc, char *argv[])
@@ -613,6 +693,9 @@ main(int argc, char *argv[])
 		{ "device", required_argument, NULL, O_DEVICE },
 		{ "method", required_argument, NULL, O_METHOD },
 		{ "val", no_argument, NULL, O_VAL },
+		{ "load", required_argument, NULL, O_LOAD },
+		{ "load-partial", no_argument, NULL, O_PARTIAL },
+		{ "load_partial", no_argument, NULL, O_PARTIAL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
@@ -624,7 +707,7 @@ main(int argc, char *argv[])
 	};
 	struct { double start, end, beta, div; long num, fold, batch, threads;
 		unsigned long seed; const char *device, *method;
-		int has[16]; } f;
+		int has[32]; } f;
 	char path[PATH_MAX], cfgpath[PATH_MAX], name[256], ts[32], final[PATH_MAX];
 	char method[32], *all, *argvs[8];
 	const char *cfgfile, *why;
@@ -643,7 +726,7 @@ main(int argc, char *argv[])
 	memset(&f, 0, sizeof(f));
 	cfgfile = NULL;
 	while ((ch = getopt_long(argc, argv, "c:o:qvh", lopts, NULL)) != -1) {
-		if (ch >= O_FIRST && ch - O_FIRST < 16)
+		if (ch >= O_FIRST && ch - O_FIRST < 32)
 			f.has[ch - O_FIRST] = 1;
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
@@ -664,6 +747,8 @@ main(int argc, char *argv[])
 		case O_DEVICE: f.device = optarg; break;
 		case O_METHOD: f.method = optarg; break;
 		case O_VAL: o.val = 1; break;
+		case O_LOAD: o.load = optarg; break;
+		case O_PARTIAL: o.partial = 1; break;
 		case 'o': o.outdir = optarg; break;
 		case O_NAME: o.name = optarg; break;
 		case O_NOPLOT: o.noplot = 1; break;
@@ -690,6 +775,10 @@ main(int argc, char *argv[])
 	if (f.method && cfg_lookup(methods, f.method) < 0)
 		prog_usage("--method: '%s' is not one of steep, minimum, "
 		    "valley, slide, balanced", f.method);
+	if (o.partial && o.load == NULL)
+		prog_usage("--load-partial needs --load");
+	if (o.load != NULL)
+		runname(o.load, initw, sizeof(initw));
 	if (o.name && (strchr(o.name, '/') || o.name[0] == '\0' ||
 	    strlen(o.name) > 64))
 		prog_usage("--name: '%s' is not a file name", o.name);
@@ -746,6 +835,9 @@ main(int argc, char *argv[])
 	}
 	snprintf(path, sizeof(path), "%s/command.sh", tmpdir);
 	if (write_command(path, !o.noplot) < 0)
+		fail();
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, initw);
+	if (o.load != NULL && copyfile(o.load, path) < 0)
 		fail();
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

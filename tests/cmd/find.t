@@ -99,6 +99,55 @@ run lrf-find -c "$cfg" -o "$T/short" -q --num_iter 5 --end_lr 1e-2
 check_status 1 "a run too short"
 ok "short: diagnosis" grep -q 'no suggestion: the run is too short for a suggestion: raise num_iter' "$T/err"
 
+# --load: the range test starts from trained weights, kept in the run
+lrf-schedule -m constant --lr 0.05 -n 200 |
+    lrf-train -c "$cfg" --save "$T/trained.lrfw" --no-progress > /dev/null
+run lrf-find -c "$cfg" -o "$T/load" --name fresh -q --no-plot
+check_status 0 "--load: the fresh run"
+run lrf-find -c "$cfg" -o "$T/load" --name loaded -q --no-plot \
+    --load "$T/trained.lrfw"
+check_status 0 "--load: a range test from trained weights"
+ldir=$(ls -d "$T/load"/lr_finder_*_loaded)
+first() { awk '!/^#/ { print $3; exit }' "$1"; }
+ok "--load: the first loss is the trained model's, far below a fresh one's" \
+    awk -v a="$(first "$ldir/records.tsv")" \
+    -v b="$(first "$(ls -d "$T/load"/lr_finder_*_fresh)/records.tsv")" \
+    'BEGIN { exit !(a > 0 && a < b / 5) }'
+ok "--load: the weights are in the run directory, by their name" \
+    cmp "$T/trained.lrfw" "$ldir/trained.lrfw"
+ok "--load: command.sh loads them" grep -q -- '--load trained.lrfw) |' \
+    "$ldir/command.sh"
+ok "--load: command.sh reproduces records.tsv" sh -c "bash '$ldir/command.sh' \
+    '$T' && cmp '$T/records.tsv' '$ldir/records.tsv'"
+# a new head: only the layers that fit are loaded
+sed 's/units: 32, activation: relu}/&\
+    - {type: dense, units: 8, activation: relu}/' "$cfg" > "$T/head.yaml"
+run lrf-find -c "$T/head.yaml" -o "$T/load" --name head -q --no-plot \
+    --load "$T/trained.lrfw"
+check_status 1 "--load: a model the file does not fit fails"
+is "$(head -n 1 "$T/err")" \
+    "lrf-train: trained.lrfw: 2 layers with weights, the model has 3" \
+    "--load: lrf-train's message names the file"
+run lrf-find -c "$T/head.yaml" -o "$T/load" --name head -q --no-plot \
+    --load "$T/trained.lrfw" --load-partial
+check_status 0 "--load-partial: the new head trains"
+ok "--load-partial: command.sh says so" grep -q -- '--load-partial) |' \
+    "$(ls -d "$T/load"/lr_finder_*_head)/command.sh"
+cp "$T/trained.lrfw" "$T/my weights"
+run lrf-find -c "$cfg" -o "$T/load" --name odd -q --no-plot \
+    --load "$T/my weights"
+ok "--load: a name that needs quoting is copied as init.lrfw" cmp \
+    "$T/trained.lrfw" "$(ls -d "$T/load"/lr_finder_*_odd)/init.lrfw"
+run lrf-find -c "$cfg" -o "$T/load" -q --load "$T/nosuch.lrfw"
+check_fails 1 "lrf-find: $T/nosuch.lrfw: No such file or directory" \
+    "--load: a missing file"
+is "$(ls "$T/load" | grep -c 'lr_finder_.*[0-9]$')" 0 \
+    "--load: a missing file leaves no run directory"
+run lrf-find --load-partial
+check_status 2 "--load-partial alone"
+is "$(head -n 1 "$T/err")" "lrf-find: --load-partial needs --load" \
+    "--load-partial alone: message"
+
 # usage errors
 run lrf-find --beta 2
 check_fails 2 "lrf-find: --beta: 2 is out of range [0, 1)
