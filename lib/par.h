@@ -16,9 +16,10 @@
  *	par_barrier(p);		  inside fn: wait until all T threads are here
  *	par_free(p);
  *
- * Threads wait for work and at barriers by spinning for a while (a step's
+ * Threads wait for work by spinning for about a millisecond (a step's
  * phases are tens of microseconds apart), then sleep on a condition
- * variable, so an idle team costs nothing.  par_run must not be called
+ * variable, so an idle team costs nothing; at a barrier they spin, then
+ * yield the core to other work while they wait.  par_run must not be called
  * from inside fn.  With T = 1 par_run calls fn directly and par_barrier
  * returns at once.  The split of work depends only on T: the same T
  * gives the same bits.
