@@ -1357,7 +1357,8 @@ forward_share(void *arg, int t, int nt)
 		par_barrier(n->par);
 	a->sum[t] = 0;
 	if (a->loss && m > 0)
-		a->sum[t] = loss_forward(n, in + s0 * n->nout, a->y != NULL ? a->y + s0 : NULL,
+		a->sum[t] = loss_forward(n, in + s0 * n->nout,
+		    a->y != NULL ? a->y + s0 : NULL,
 		    a->t != NULL ? a->t + s0 * n->nout : NULL, m, a->B,
 		    a->train ? n->g0 + s0 * n->nout : NULL);
 }
