@@ -350,46 +350,48 @@ data_batcher_init(struct batcher *it, const struct dataset *ds,
 	return 0;
 }
 
+/*
+ * The next run of at most B samples that lie together in this epoch's
+ * order (a new epoch, reshuffled, when it has run out): their indices,
+ * *k of them.
+ */
+static const uint32_t *
+take(struct batcher *it, size_t B, size_t *k)
+{
+	const uint32_t *p;
+
+	if (it->pos == it->n) {
+		rng_shuffle(&it->rng, it->order, it->n);
+		it->pos = 0;
+		it->epoch++;
+	}
+	*k = it->n - it->pos < B ? it->n - it->pos : B;
+	p = it->order + it->pos;
+	it->pos += *k;
+	return p;
+}
+
 void
 data_next(struct batcher *it, uint32_t *idx, size_t B)
 {
+	const uint32_t *p;
 	size_t k;
 
-	while (B > 0) {
-		if (it->pos == it->n) {
-			rng_shuffle(&it->rng, it->order, it->n);
-			it->pos = 0;
-			it->epoch++;
-		}
-		k = it->n - it->pos;
-		if (k > B)
-			k = B;
-		memcpy(idx, it->order + it->pos, k * sizeof(*idx));
-		it->pos += k;
-		B -= k;
-		idx += k;
+	for (; B > 0; B -= k, idx += k) {
+		p = take(it, B, &k);
+		memcpy(idx, p, k * sizeof(*idx));
 	}
 }
 
 void
 data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B)
 {
-	size_t k, d;
+	const uint32_t *p;
+	size_t k;
 
-	d = it->ds->d;
-	while (B > 0) {
-		if (it->pos == it->n) {
-			rng_shuffle(&it->rng, it->order, it->n);
-			it->pos = 0;
-			it->epoch++;
-		}
-		k = it->n - it->pos;
-		if (k > B)
-			k = B;
-		data_gather(it->ds, it->order + it->pos, k, x, y, t);
-		it->pos += k;
-		B -= k;
-		x += k * d;
+	for (; B > 0; B -= k, x += k * it->ds->d) {
+		p = take(it, B, &k);
+		data_gather(it->ds, p, k, x, y, t);
 		if (y != NULL)
 			y += k;
 		if (t != NULL)
