@@ -34,6 +34,7 @@
 #include "err.h"
 #include "net.h"
 #include "tap.h"
+#include "tol.h"
 
 static struct cfg_model M;
 static long force_nb;		/* > 0: conv2d chunks of this many samples */
@@ -1897,18 +1898,132 @@ step_on(struct net *n, int nt, const struct rng *r0, const float *x,
 	return l;
 }
 
-/* |a - b| <= tol (1e-2 + |a|) for every element. */
-static int
-close_all(const float *a, const float *b, long n, float tol)
+/*
+ * The length of the float32 sums on the path from the input to the
+ * logits (backward = 0), or on to every gradient (backward = 1), for the
+ * B samples of the last forward: what tol.h's bounds take as k.  To first
+ * order a chain of layers adds the relative errors of its sums:
+ *	dense		IN products and the bias; backward dX sums OUT
+ *			products, dW and db sum B
+ *	conv2d		C*k*k products and the bias; backward dX sums
+ *			F*k*k, dW and db sum B*OH*OW
+ *	avgpool2d	k*k values, and k*k again backward
+ *	relu, max pooling, dropout, flatten: no sum (exact, the same in
+ *	any order).  tanh, sigmoid and gelu are elementwise, the same
+ *	code in every share.  batchnorm's statistics are summed by one
+ *	thread in one order whatever the split (lib/net.c): no reordering
+ *	of its own; it scales its input's errors by gamma / std together
+ *	with the values, so they keep their size relative to its output,
+ *	whose magnitudes logit_mag measures.
+ * The softmax of the loss sums OUT exponentials.
+ */
+static double
+path_k(const struct net *n, long B, int backward)
 {
+	const struct net_layer *L;
+	double k = n->nout, kb = n->nout;
+	int l;
+
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		switch (L->type) {
+		case LAYER_DENSE:
+			k += L->nin + 1;
+			kb += L->nout + B;
+			break;
+		case LAYER_CONV2D:
+			k += L->win.C * L->win.k * L->win.k + 1;
+			kb += L->out[0] * L->win.k * L->win.k +
+			    B * L->win.OH * L->win.OW;
+			break;
+		case LAYER_AVGPOOL2D:
+			k += L->win.k * L->win.k;
+			kb += L->win.k * L->win.k;
+			break;
+		}
+	}
+	return backward ? k + kb : k;
+}
+
+/*
+ * mag (B, nout): the sum of |terms| of each logit, sum_j |W_ij h_j| +
+ * |b_i| over the last (dense) layer's input h of the last forward: the
+ * magnitude a logit's rounding scales with, near zero or not.  Lower
+ * layers' errors reach the logits through the same |W_ij| (their outputs
+ * h carry relative errors of their own sums, counted in path_k).
+ */
+static void
+logit_mag(const struct net *n, long B, double *mag)
+{
+	const struct net_layer *L = &n->layer[n->nlayer - 1];
+	long b, i, j;
+	double s;
+
+	for (b = 0; b < B; b++)
+		for (i = 0; i < L->nout; i++) {
+			s = L->b != NULL ? fabs(L->b[i]) : 0;
+			for (j = 0; j < L->nin; j++)
+				s += fabs((double)L->w[i * L->nin + j] *
+				    L->x[b * L->nin + j]);
+			mag[b * L->nout + i] = s;
+		}
+}
+
+/*
+ * mag (nparam): the magnitude of the terms of each gradient.  A gradient
+ * of layer l is a sum over the batch (and the output positions) of
+ * products dY x of the same vectors; its largest element, times the
+ * square root of the number of terms (random-sign terms cancel to about
+ * sqrt(m) of their sum of magnitudes), is the scale of sum|terms| for
+ * every element of the layer, including those that cancel to near zero.
+ * Each layer's tensors are scaled by their own largest value.
+ */
+static void
+grad_mag(const struct net *n, const float *g, long B, double *mag)
+{
+	const struct net_layer *L;
+	const struct net_tensor *t;
+	double big, m;
+	long i;
+	int l, k;
+
+	for (i = 0; i < n->nparam; i++)
+		mag[i] = fabs(g[i]);
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		m = L->type == LAYER_CONV2D ? B * L->win.OH * L->win.OW :
+		    L->type == LAYER_BATCHNORM ? B * L->in[1] * L->in[2] : B;
+		for (k = 0; k < L->ntensor; k++) {
+			t = &L->tensor[k];
+			if (t->off >= n->nparam)
+				continue;	/* a running statistic */
+			big = 0;
+			for (i = 0; i < t->n; i++)
+				big = fmax(big, fabs(g[t->off + i]));
+			for (i = 0; i < t->n; i++)
+				mag[t->off + i] += sqrt(m) * big;
+		}
+	}
+}
+
+/*
+ * mag (B, d): the input gradient dx = dY W of the first layer sums its
+ * OUT (dense) or F*k*k (conv2d) products per element; as for grad_mag,
+ * the largest |dx| times sqrt(that count) scales them all.
+ */
+static void
+dx_mag(const struct net *n, const float *dx, long B, double *mag)
+{
+	const struct net_layer *L = &n->layer[0];
+	double big = 0, m;
 	long i;
 
-	for (i = 0; i < n; i++)
-		if (!(fabsf(a[i] - b[i]) <= tol * (1e-2f + fabsf(a[i])))) {
-			diag("element %ld: %g vs %g", i, a[i], b[i]);
-			return 0;
-		}
-	return 1;
+	m = L->type == LAYER_CONV2D ? L->out[0] * L->win.k * L->win.k :
+	    L->nout;
+	for (i = 0; i < B * n->d; i++)
+		big = fmax(big, fabs(dx[i]));
+	for (i = 0; i < B * n->d; i++)
+		mag[i] = fabs(dx[i]) + sqrt(m) * big;
 }
 
 /*
@@ -1923,7 +2038,7 @@ threads_case(const char *what, long d, const long *sh, long K, long B,
 	struct net n;
 	struct rng g, r0;
 	float *x, *lg[3], *gr[3], *dx[3];
-	double l[3], l2;
+	double l[3], l2, *lmag, *gmag, *xmag, kf, kb, big, w;
 	int y[64], nt, good;
 	long i, nl;
 
@@ -1932,6 +2047,9 @@ threads_case(const char *what, long d, const long *sh, long K, long B,
 		net_input_grad(&n, 1);
 	nl = B * n.nout;
 	x = malloc(B * d * sizeof *x);
+	lmag = malloc(nl * sizeof *lmag);
+	gmag = malloc(n.nparam * sizeof *gmag);
+	xmag = malloc(B * d * sizeof *xmag);
 	rng_seed(&g, 77);
 	fill(x, B * d, &g, 1);
 	for (i = 0; i < B; i++)
@@ -1943,16 +2061,36 @@ threads_case(const char *what, long d, const long *sh, long K, long B,
 		dx[nt] = withdx ? malloc(B * d * sizeof *dx[nt]) : NULL;
 		l[nt] = step_on(&n, nt + 1, &r0, x, y, B, lg[nt], gr[nt],
 		    dx[nt]);
+		if (nt == 0)
+			logit_mag(&n, B, lmag);
 	}
+	/*
+	 * The tolerances of tol.h: k the sums on the path (path_k), the
+	 * magnitudes those of the terms (logit_mag, grad_mag, dx_mag).  The
+	 * mean cross-entropy moves by sum_bi |p_bi - y_bi| / B |dz_bi| <=
+	 * 2 max |dz|: twice the largest logit's bound.
+	 */
+	kf = path_k(&n, B, 0);
+	kb = path_k(&n, B, 1);
+	grad_mag(&n, gr[0], B, gmag);
+	if (withdx)
+		dx_mag(&n, dx[0], B, xmag);
+	for (big = 0, i = 0; i < nl; i++)
+		big = fmax(big, lmag[i]);
 	for (nt = 1; nt < 3; nt++) {
-		is_rel(l[nt], l[0], 1e-5, name("%s, %d threads: the loss "
-		    "of one", what, nt + 1));
-		ok(close_all(lg[0], lg[nt], nl, 1e-5f), name("%s, %d "
-		    "threads: the logits of one", what, nt + 1));
-		ok(close_all(gr[0], gr[nt], n.nparam, 1e-4f), name("%s, "
-		    "%d threads: the gradients of one", what, nt + 1));
+		is_sum(l[nt], l[0], kf, 2 * big, name("%s, %d threads: the "
+		    "loss of one", what, nt + 1));
+		ok(close_sums(lg[0], lg[nt], nl, kf, lmag, 0, &w),
+		    name("%s, %d threads: the logits of one", what, nt + 1));
+		diag("logits: k %g, worst difference %.2g of the bound", kf,
+		    w);
+		ok(close_sums(gr[0], gr[nt], n.nparam, kb, gmag, 0, &w),
+		    name("%s, %d threads: the gradients of one", what,
+		    nt + 1));
+		diag("gradients: k %g, worst difference %.2g of the bound",
+		    kb, w);
 		if (withdx)
-			ok(close_all(dx[0], dx[nt], B * d, 1e-4f),
+			ok(close_sums(dx[0], dx[nt], B * d, kb, xmag, 0, &w),
 			    name("%s, %d threads: the input gradient of "
 			    "one", what, nt + 1));
 	}
@@ -1965,16 +2103,20 @@ threads_case(const char *what, long d, const long *sh, long K, long B,
 	net_threads(&n, 1);
 	net_forward(&n, x, NULL, NULL, 1, 0);
 	memcpy(lg[0], n.logits, n.nout * sizeof(float));
+	logit_mag(&n, 1, lmag);
 	net_threads(&n, 3);
 	net_forward(&n, x, NULL, NULL, 1, 0);
-	ok(close_all(lg[0], n.logits, n.nout, 1e-5f), name("%s, 3 "
-	    "threads: a batch of one sample", what));
+	ok(close_sums(lg[0], n.logits, n.nout, path_k(&n, 1, 0), lmag, 0,
+	    NULL), name("%s, 3 threads: a batch of one sample", what));
 	for (nt = 0; nt < 3; nt++) {
 		free(lg[nt]);
 		free(gr[nt]);
 		free(dx[nt]);
 	}
 	free(x);
+	free(lmag);
+	free(gmag);
+	free(xmag);
 	net_free(&n);
 }
 
@@ -1986,6 +2128,7 @@ threads_accum(void)
 	struct net a, b;
 	struct rng g;
 	float x[10 * 128];
+	double *mag;
 	int y[10];
 	long i;
 
@@ -2009,8 +2152,13 @@ threads_accum(void)
 	net_backward(&b, 0.5f);
 	net_forward(&b, x + 5 * 128, y + 5, NULL, 5, 1);
 	net_backward(&b, 0.5f);
-	ok(close_all(a.grad, b.grad, a.nparam, 1e-4f), "2 threads: two "
-	    "micro-batches accumulate the gradient of the batch");
+	/* the same sums split in two and added: tol.h's bound */
+	mag = malloc(a.nparam * sizeof *mag);
+	grad_mag(&a, a.grad, 10, mag);
+	ok(close_sums(a.grad, b.grad, a.nparam, path_k(&a, 10, 1), mag, 0,
+	    NULL), "2 threads: two micro-batches accumulate the gradient "
+	    "of the batch");
+	free(mag);
 	net_free(&a);
 	net_free(&b);
 }
