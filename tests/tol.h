@@ -57,6 +57,27 @@ tol_sum(double k, double sumabs)
 }
 
 /*
+ * A float32 sum of k products of float32-rounded factors against its
+ * exact value (a hand-worked number in double): each term carries three
+ * roundings (its two factors, the product), the sum k - 1 more:
+ * gamma_{k+2} sumabs.  (k = 1: one product, or one rounded value.)
+ */
+static inline double
+tol_f32(double k, double sumabs)
+{
+	return tol_gamma(k + 2) * sumabs;
+}
+
+/* The same in double: u = 2^-53. */
+#define F64_U	1.1102230246251565e-16
+
+static inline double
+tol_f64(double k, double sumabs)
+{
+	return (k + 2) * F64_U / (1 - (k + 2) * F64_U) * sumabs;
+}
+
+/*
  * got and want, two evaluations of a sum of k terms whose absolute values
  * add up to sumabs, agree within tol_sum(k, sumabs).
  */
