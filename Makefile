@@ -26,6 +26,7 @@ LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 PROGS	 = $(patsubst %.c,%,$(wildcard cmd/lrf-*.c))
 UNIT	 = $(patsubst %.c,%.t,$(wildcard tests/unit/*.c))
+TOOLS	 = tests/curvecmp tests/blasinfo
 MAN	 = $(wildcard man/*.[1-9])
 
 # Debian packages the suite builds, runs and tests with (time and strace:
@@ -41,7 +42,7 @@ BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
 .build-flags: FORCE
 	@f='$(BUILD_FLAGS)'; [ "$$(cat $@ 2>/dev/null)" = "$$f" ] || \
 		{ echo "$$f" > $@.$$$$ && mv -f $@.$$$$ $@; }
-$(LIB_OBJ) $(PROGS) $(UNIT): .build-flags
+$(LIB_OBJ) $(PROGS) $(UNIT) $(TOOLS): .build-flags
 FORCE:
 
 # Every output is written under a temporary name and renamed, so that an
@@ -64,8 +65,19 @@ cmd/lrf-%: cmd/lrf-%.c lib/liblrf.a
 tests/unit/%.t: tests/unit/%.c lib/liblrf.a
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF tests/unit/$*.d -MT $@ -iquote tests $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
 
-check: all $(UNIT)
+# The suite's own tools: curvecmp compares two loss curves up to where
+# they stop being comparable (tests/curve.h), blasinfo names the OpenBLAS
+# kernel in use (tests/kernels).
+tests/%: tests/%.c lib/liblrf.a
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF tests/$*.d -MT $@ -iquote tests $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
+
+check: all $(UNIT) $(TOOLS)
 	$(SAN_ENV) prove -e '' $(UNIT) $(wildcard tests/cmd/*.t)
+
+# make check (and make crosscheck where torch is installed) under every
+# OpenBLAS kernel this CPU can run, and one BLAS thread: one line each.
+check-kernels: all $(UNIT) $(TOOLS)
+	sh tests/kernels
 
 # Every unit test, the hostile-input table and a representative run of
 # every program under valgrind (a plain build: valgrind and ASan do not mix).
@@ -130,7 +142,7 @@ bench: all
 	sh bench/run
 	sh bench/cnn
 
-crosscheck: all
+crosscheck: all $(TOOLS)
 	sh bench/crosscheck
 
 lint-man:
@@ -138,12 +150,12 @@ lint-man:
 
 clean:
 	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d \
-		tests/unit/*.t tests/unit/*.d .build-flags
+		tests/unit/*.t tests/unit/*.d $(TOOLS) tests/*.d .build-flags
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
-.PHONY: all check deps install clean lint-man bench crosscheck memcheck \
-	lint fuzz FORCE
+.PHONY: all check check-kernels deps install clean lint-man bench \
+	crosscheck memcheck lint fuzz FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
--include $(wildcard lib/*.d cmd/*.d tests/unit/*.d tests/fuzz/obj/*.d \
-	tests/fuzz/*.d)
+-include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d \
+	tests/fuzz/obj/*.d tests/fuzz/*.d)
