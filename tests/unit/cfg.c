@@ -150,6 +150,11 @@ test_defaults(void)
 	struct cfg c;
 	const struct cfg_layer *y;
 
+	/*
+	 * Numbers here and below compare exactly: a default is the same
+	 * literal, and a parsed one goes through strtod, which rounds the
+	 * decimal correctly, as the compiler does the literal.
+	 */
 	memset(&c, 0x5a, sizeof(c));
 	cfg_defaults(&c);
 	is_str(c.file, "", "default: no file");

@@ -11,7 +11,7 @@
 
 #include "conv.h"
 #include "rng.h"
-#include "tap.h"
+#include "tol.h"
 
 static void
 fill(float *x, long n, struct rng *g)
@@ -103,7 +103,7 @@ test_im2col(void)
 	struct conv_win g;
 	struct rng r;
 	float *x, *cols, *c2, *c3, *dx, *dref, v;
-	double lhs, rhs;
+	double lhs, rhs, sabs;
 	long t, u, nb, ldc, w, rows, row, col, c, i, j, b, oh, ow, n;
 	int good, gap, same, kept;
 	char name[160], what[100];
@@ -162,15 +162,26 @@ test_im2col(void)
 		    "gaps untouched", what);
 		ok(good && gap, name);
 
-		/* <im2col(x), c> = <x, col2im(c)>, and col2im as its
-		 * definition, on a dx full of NaN */
+		/*
+		 * <im2col(x), c> = <x, col2im(c)>, and col2im as its
+		 * definition, on a dx full of NaN.  Both sides are double
+		 * sums of exact products of floats; they differ by the
+		 * float32 sums in col2im: each dx element adds at most k*k
+		 * entries of c, so |rhs - lhs| <= gamma_{k*k} sabs, sabs =
+		 * sum |cols c| (each dx rounding weighted by its |x|), plus
+		 * the two double sums' own gamma^64_N sabs.  A dcols entry
+		 * sent to the wrong element moves rhs by about sabs / N.
+		 */
 		fill(c2, rows * ldc, &r);
 		memcpy(c3, c2, rows * ldc * sizeof *c3);
-		lhs = rhs = 0;
+		lhs = rhs = sabs = 0;
 		for (row = 0; row < rows; row++)
-			for (col = 0; col < w; col++)
+			for (col = 0; col < w; col++) {
 				lhs += (double)cols[row * ldc + col] *
 				    c2[row * ldc + col];
+				sabs += fabs((double)cols[row * ldc + col] *
+				    c2[row * ldc + col]);
+			}
 		for (i = 0; i < n; i++)
 			dx[i] = NAN;
 		conv_col2im(dx, c2, ldc, nb, &g);
@@ -178,7 +189,10 @@ test_im2col(void)
 			rhs += (double)x[i] * dx[i];
 		snprintf(name, sizeof name, "col2im %s: the adjoint of "
 		    "im2col", what);
-		is_double(rhs, lhs, 1e-5 * (1 + fabs(lhs)), name);
+		is_double(rhs, lhs, tol_gamma(g.k * g.k) * sabs +
+		    2 * tol_f64(rows * w, sabs), name);
+		/* the same float adds in the same order (the (i, j) of the
+		 * windows, lib/conv.c has no FMA contraction): the same bits */
 		col2im_ref(dref, c3, ldc, nb, &g);
 		same = 1;
 		for (i = 0; i < n; i++)
@@ -251,6 +265,7 @@ test_pool_hand(void)
 	    arg[0] == 4 && arg[1] == 6 && arg[2] == 12 && arg[3] == 15,
 	    "maxpool 3x3/2 padding 1: the same");
 
+	/* sums of small integers (exact in any order), then one division */
 	g = win(1, 4, 4, 2, 2, 0);
 	conv_avgpool(y, x, 1, &g);
 	ok(y[0] == 2.25f && y[1] == 3 && y[2] == 3.75f && y[3] == 3.25f,
@@ -261,9 +276,15 @@ test_pool_hand(void)
 	    y[3] == 23.0f / 9, "avgpool 3x3/2 padding 1: padding counts "
 	    "(count_include_pad)");
 	conv_avgpool_back(dx, dy, 1, &g);
-	/* dx[0] is in window 0 only: 1/9; dx[5] (1,1) in all four */
-	ok(dx[0] == 1.0f / 9 && fabsf(dx[5] - 10.0f / 9) < 1e-6f &&
-	    dx[15] == 4.0f / 9, "avgpool 3x3/2 padding 1 backward");
+	/*
+	 * dx[0] is in window 0 only: the one float division 1.0f / 9;
+	 * dx[15] in window 3 only: 4.0f / 9.  dx[5] (1,1) in all four: a
+	 * float sum of 4 quotients dy / 9 (one rounding each) against the
+	 * exact 10/9: within tol_f32(4, 10/9) = gamma_6 10/9.
+	 */
+	ok(dx[0] == 1.0f / 9 && fabs(dx[5] - 10.0 / 9) <=
+	    tol_f32(4, 10.0 / 9) && dx[15] == 4.0f / 9,
+	    "avgpool 3x3/2 padding 1 backward");
 
 	/* ties: the first; NaN: the last NaN */
 	{
@@ -440,8 +461,10 @@ test_pool_fast(void)
 			for (i = 0; i < no; i++)
 				fwd &= ga[i] == gar[i] && (gy[i] == gyr[i] ||
 				    (isnan(gy[i]) && isnan(gyr[i])));
+			/* the same dy added to the same elements (ga ==
+			 * gar, checked) in the same order o: the same bits */
 			for (i = 0; i < n; i++)
-				bwd &= fabsf(gdx[i] - gdxr[i]) <= 1e-6f;
+				bwd &= gdx[i] == gdxr[i];
 			snprintf(name, sizeof name, "maxpool %ldx%ld/%ld "
 			    "padding %ld on %ldx%ld planes: as the definition, "
 			    "and backward", g.k, g.k, g.s, g.p, g.H, g.W);
@@ -471,6 +494,7 @@ test_avgpool_fast(void)
 				const float *p = x + q * 35 + 2 * oh * 7 +
 				    2 * ow;
 
+				/* the kernel's adds, in its order */
 				good &= y[(q * 2 + oh) * 3 + ow] ==
 				    (p[0] + p[1] + p[7] + p[8]) / 4;
 			}
@@ -485,7 +509,7 @@ test_bn(void)
 	struct rng r;
 	float x[B * C * 6], g[B * C * 6], g0[B * C * 6], mean[C], ssd[C];
 	float a[C], b[C], y[B * C * 6], gam[C], inv[C], dg[C], db[C];
-	double m, s, sdy, sdx, want;
+	double m, s, sdy, sdx, want, lo, hi, R, sg, sx, mag;
 	long P, n, c, i, e, cnt;
 	int good, gm, gb;
 	char name[80];
@@ -500,16 +524,36 @@ test_bn(void)
 		good = 1;
 		for (c = 0; c < C; c++) {
 			m = s = 0;
+			lo = INFINITY, hi = -INFINITY;
 			for (n = 0; n < B; n++)
-				for (i = 0; i < P; i++)
-					m += x[(n * C + c) * P + i];
+				for (i = 0; i < P; i++) {
+					e = (n * C + c) * P + i;
+					m += x[e];
+					lo = fmin(lo, x[e]);
+					hi = fmax(hi, x[e]);
+				}
 			m /= B * P;
 			for (n = 0; n < B; n++)
 				for (i = 0; i < P; i++)
 					s += pow(x[(n * C + c) * P + i] - m,
 					    2);
-			good &= fabs(mean[c] - m) <= 1e-6 * fabs(m) &&
-			    fabs(ssd[c] - s) <= 1e-5 * s;
+			/*
+			 * The worst of the two paths (conv.h), P = 6: float
+			 * rows of P shifted values d = x - k, k a value of
+			 * the channel, so |d| <= R = max - min; rows added
+			 * in double.  sum d errs by gamma_P n R (d, P - 1
+			 * adds), sum d^2 by gamma_{P+2} n R^2 (d twice, the
+			 * square, the adds); ssd = S2 - S1^2 / n adds
+			 * 2 |S1| / n gamma_P n R <= 2 gamma_P n R^2.  The
+			 * mean is k + S1 / n: gamma_P R.  Then one rounding
+			 * to float each.  (P = 1 sums in double: far
+			 * inside; the double reference errs by ~1e-16.)
+			 */
+			R = hi - lo;
+			good &= fabs(mean[c] - m) <= tol_gamma(P) * R +
+			    F32_U * fabs(m) &&
+			    fabs(ssd[c] - s) <= 3 * tol_gamma(P + 2) *
+			    (B * P) * R * R + F32_U * s;
 		}
 		snprintf(name, sizeof name, "bn stats, P = %ld: mean and sum "
 		    "of squared deviations", P);
@@ -520,12 +564,16 @@ test_bn(void)
 		}
 		conv_bn_apply(y, x, a, b, B, C, P);
 		good = 1;
+		/* the kernel's two float operations, the product rounded
+		 * apart from the add (no FMA): the same bits */
 		for (n = 0; n < B; n++)
 			for (c = 0; c < C; c++)
 				for (i = 0; i < P; i++) {
+					float ax;
+
 					e = (n * C + c) * P + i;
-					good &= y[e] == x[e] * a[c] +
-					    b[c];
+					ax = x[e] * a[c];
+					good &= y[e] == ax + b[c];
 				}
 		snprintf(name, sizeof name, "bn apply, P = %ld: a x + b", P);
 		ok(good, name);
@@ -541,16 +589,27 @@ test_bn(void)
 		conv_bn_back(g, dg, db, x, mean, inv, gam, B, C, P, 1);
 		good = gm = gb = 1;
 		for (c = 0; c < C; c++) {
-			sdy = sdx = 0;
+			sdy = sdx = sg = sx = 0;
 			for (n = 0; n < B; n++)
 				for (i = 0; i < P; i++) {
 					e = (n * C + c) * P + i;
 					sdy += g0[e];
 					sdx += g0[e] * (x[e] -
 					    (double)mean[c]) * inv[c];
+					sg += fabs(g0[e]);
+					sx += fabs(g0[e] * (x[e] -
+					    (double)mean[c]) * inv[c]);
 				}
-			gm &= fabs(dg[c] - (1 + sdx)) <= 1e-5;
-			gb &= fabs(db[c] - (1 + sdy)) <= 1e-5;
+			/*
+			 * The kernel sums dy and (x - mean) dy in float rows
+			 * of P (x - mean, the product, P - 1 adds: gamma_{P+1}
+			 * of sg, sx), the rows in double; then one rounding
+			 * to float, and the float add of 1 to dgamma, dbeta.
+			 */
+			gm &= fabs(dg[c] - (1 + sdx)) <= tol_gamma(P + 1) * sx +
+			    F32_U * (fabs(sdx) + fabs(1 + sdx));
+			gb &= fabs(db[c] - (1 + sdy)) <= tol_gamma(P + 1) * sg +
+			    F32_U * (fabs(sdy) + fabs(1 + sdy));
 			for (n = 0; n < B; n++)
 				for (i = 0; i < P; i++) {
 					e = (n * C + c) * P + i;
@@ -558,8 +617,21 @@ test_bn(void)
 					    (g0[e] - sdy / (B * P) -
 					    (x[e] - (double)mean[c]) *
 					    inv[c] * sdx / (B * P));
+					/*
+					 * dx = gs (dy - gm - (x - mean) ps):
+					 * three terms, each through at most
+					 * P + 7 roundings (its sum's P + 1,
+					 * the cast of gm or ps, x - mean, the
+					 * product, two subtractions, gs and
+					 * the product by it), on magnitudes
+					 * |dy|, sg / n, |xh| sx / n.
+					 */
+					mag = fabs((double)gam[c] * inv[c]) *
+					    (fabs(g0[e]) + sg / (B * P) +
+					    fabs((x[e] - (double)mean[c]) *
+					    inv[c]) * sx / (B * P));
 					good &= fabs(g[e] - want) <=
-					    1e-5 * (1 + fabs(want));
+					    tol_gamma(P + 7) * mag;
 				}
 		}
 		snprintf(name, sizeof name, "bn backward, P = %ld: dgamma += "
@@ -584,6 +656,7 @@ test_sum(void)
 	float x[1000];
 	long i;
 
+	/* integers: every partial sum below 2^24 is exact, in any order */
 	for (i = 0; i < 1000; i++)
 		x[i] = (float)(i + 1);
 	is_double(conv_sum(x, 1000), 500500, 0, "sum of 1..1000");

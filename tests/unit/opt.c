@@ -10,9 +10,42 @@
 
 #include "err.h"
 #include "opt.h"
-#include "tap.h"
+#include "tol.h"
 
-#define REL	1e-6	/* float32 arithmetic vs decimal hand values */
+/*
+ * The tolerances.  After T steps a parameter is p_0 (times AdamW's decay
+ * factors) plus the T updates s_t, each computed in float32 (lib/opt.c,
+ * no FMA); mag = |p_0| + sum_t |s_t|, measured step by step.  Roundings
+ * per term, a decimal input (g, p_0) or a float constant (lr, wd, beta,
+ * 1 - beta, eps, the bias corrections) one each:
+ *	d = g + wd p: 4.  Adam's m: made with 2 (c1, the product), then 3
+ *	per later step (beta, its product, the add): <= 3T, and d's 4.
+ *	v: d twice (8), made with 4, then 3 per step: <= 3T + 9; its sqrt
+ *	halves that and adds 1, / bc2s 2, + eps 1: <= 1.5T + 8.5.
+ *	-lr / bc1, times m, divided: 3.  Into p: the add, then AdamW's
+ *	decay (2) and the add per later step: <= 3T - 2.
+ * Adam: 4 + 3T + 1.5T + 8.5 + 3 + 3T - 2 = 7.5T + 13.5, the most (SGD
+ * with momentum or Nesterov 4T + 12, RMSprop with momentum 5.5T + 11.5;
+ * p_0 passes 3T).  So each term is within gamma_K of its exact value,
+ * K = OPT_K(T) = 8T + 14, and p within gamma_K mag.  Against a value
+ * worked by hand: tol_gamma(K) mag + HAND (the hand values are rounded
+ * to 8 decimals, and Adam's leave out eps's share lr eps / |g| <= 5e-9
+ * of a step: <= 1.5e-8 in all).  Against torch's float32 result, another
+ * evaluation of the same terms printed with 9 digits: tol_sum(K, mag) +
+ * PRINT.  (Weight decay feeds p's error back into d scaled by wd lr <=
+ * 0.005: second order.)  A wrong formula moves p by a part of a step,
+ * 1e-4 of mag and more, far above gamma_38 = 2.3e-6.
+ */
+#define OPT_K(T)	(8.0 * (T) + 14)
+#define HAND		1.5e-8
+#define PRINT		5e-9	/* '%.9g' of a value below 10 */
+
+/* p, after T steps of terms of magnitude mag, is the hand value want */
+static int
+is_hand(float p, double want, int T, double mag, const char *name)
+{
+	return is_double(p, want, tol_gamma(OPT_K(T)) * mag + HAND, name);
+}
 
 static struct cfg_optimizer
 conf(int name)
@@ -33,36 +66,60 @@ conf(int name)
 	return c;
 }
 
-/* p = {1, -2, 0.5}, then n steps at lr with g = {0.1, -0.2, 0.3} each time. */
+/* mag (n) += |p - q| over n parameters: one step's updates */
+static void
+addsteps(double *mag, const float *p, const float *q, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		mag[i] += fabs((double)p[i] - q[i]);
+}
+
+/*
+ * p = {1, -2, 0.5}, then n steps at lr with g = {0.1, -0.2, 0.3} each
+ * time; mag (3) = |p_0| + sum |steps| (static: is3 reads it).
+ */
+static int nsteps;
+static double mag3[3];
+
 static void
 hand(const struct cfg_optimizer *c, int n, double lr, float *p)
 {
 	static const float g[3] = { 0.1f, -0.2f, 0.3f };
 	struct opt_seg seg = { 0, 3, 1 };
 	struct opt o;
+	float q[3];
 	int i;
 
 	p[0] = 1, p[1] = -2, p[2] = 0.5f;
+	nsteps = n;
+	for (i = 0; i < 3; i++)
+		mag3[i] = fabs(p[i]);
 	if (opt_init(&o, c, &seg, 1) < 0) {
 		diag("opt_init: %s", err_msg());
 		return;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		memcpy(q, p, sizeof(q));
 		opt_step(&o, p, g, lr);
+		addsteps(mag3, p, q, 3);
+	}
 	opt_free(&o);
 }
 
+/* the last hand() against the values worked by hand */
 static void
 is3(const float *p, double a, double b, double c, const char *name)
 {
 	char buf[128];
 
 	snprintf(buf, sizeof(buf), "%s [0]", name);
-	is_rel(p[0], a, REL, buf);
+	is_hand(p[0], a, nsteps, mag3[0], buf);
 	snprintf(buf, sizeof(buf), "%s [1]", name);
-	is_rel(p[1], b, REL, buf);
+	is_hand(p[1], b, nsteps, mag3[1], buf);
 	snprintf(buf, sizeof(buf), "%s [2]", name);
-	is_rel(p[2], c, REL, buf);
+	is_hand(p[2], c, nsteps, mag3[2], buf);
 }
 
 /*
@@ -87,23 +144,31 @@ torch(const struct cfg_optimizer *c, const struct opt_seg *seg, int nseg,
 {
 	struct opt_seg all = { 0, 5, 1 };
 	struct opt o;
-	float p[5];
+	float p[5], q[5];
+	double mag[5];
 	char buf[128];
 	int i, t;
 
 	if (seg == NULL)
 		seg = &all, nseg = 1;
 	memcpy(p, P0, sizeof(p));
+	for (i = 0; i < 5; i++)
+		mag[i] = fabs(p[i]);
 	if (opt_init(&o, c, seg, nseg) < 0) {
 		diag("opt_init: %s", err_msg());
 		return;
 	}
-	for (t = 0; t < 3; t++)
+	for (t = 0; t < 3; t++) {
+		memcpy(q, p, sizeof(q));
 		opt_step(&o, p, G[t], LR[t]);
+		addsteps(mag, p, q, 5);
+	}
 	opt_free(&o);
+	/* two float32 evaluations of 3 steps (see the top) */
 	for (i = 0; i < 5; i++) {
 		snprintf(buf, sizeof(buf), "torch: %s [%d]", name, i);
-		is_rel(p[i], want[i], 1e-6, buf);
+		is_double(p[i], want[i], tol_sum(OPT_K(3), mag[i]) + PRINT,
+		    buf);
 	}
 }
 
@@ -205,11 +270,13 @@ main(void)
 		struct opt_seg s1 = { 0, 1, 1 };
 		float g1 = 0.1f, g2 = 0.3f, x = 1;
 
+		/* two steps of 0.1 and 0.0918 from 1 */
 		opt_init(&o, &c, &s1, 1);
 		opt_step(&o, &x, &g1, 0.1);
 		opt_step(&o, &x, &g2, 0.1);
 		opt_free(&o);
-		is_rel(x, 0.8082219022, REL, "adam bias correction, step 2");
+		is_hand(x, 0.8082219022, 2, 1 + 0.1 + 0.0918,
+		    "adam bias correction, step 2");
 	}
 
 	/*
@@ -370,11 +437,13 @@ main(void)
 	ok(o.v == NULL, "sgd holds no second moment");
 	opt_step(&o, p, g, 0.1);
 	opt_step(&o, p, g, 0.1);
-	is_rel(p[0], -0.29, REL, "segment 1 moves lr*(1 + 1.9)");
-	is_rel(p[1], 0.71, REL, "segment 1, second parameter");
+	/* two steps of 0.1 and 0.19 (times lr_mult) from p_0 = i */
+	is_hand(p[0], -0.29, 2, 0 + 0.29, "segment 1 moves lr*(1 + 1.9)");
+	is_hand(p[1], 0.71, 2, 1 + 0.29, "segment 1, second parameter");
 	is_double(p[2], 2, 0, "frozen parameter untouched");
-	is_rel(p[3], 3 - 0.145, REL, "lr_mult 0.5 moves half");
-	is_rel(p[5], 5 - 0.145, REL, "lr_mult 0.5, last parameter");
+	is_hand(p[3], 3 - 0.145, 2, 3 + 0.145, "lr_mult 0.5 moves half");
+	is_hand(p[5], 5 - 0.145, 2, 5 + 0.145,
+	    "lr_mult 0.5, last parameter");
 	is_double(o.t, 2, 0, "two steps counted");
 
 	/* opt_reset: the next step is a first step again (b = g) */
@@ -383,8 +452,10 @@ main(void)
 	ok(o.m[0] == 0 && o.m[4] == 0, "reset: moments zero");
 	memcpy(q, p, sizeof(q));
 	opt_step(&o, p, g, 0.1);
-	is_rel(p[0], q[0] - 0.1, REL, "after reset, step 1 again");
-	is_rel(p[4], q[4] - 0.05, REL, "after reset, segment 2");
+	is_hand(p[0], q[0] - 0.1, 1, fabs(q[0]) + 0.1,
+	    "after reset, step 1 again");
+	is_hand(p[4], q[4] - 0.05, 1, fabs(q[4]) + 0.05,
+	    "after reset, segment 2");
 	opt_free(&o);
 
 	/* Adam after reset equals a fresh Adam */
@@ -400,7 +471,8 @@ main(void)
 	for (i = 0; i < 3; i++)
 		p[i] = 1;
 	opt_step(&o, p, g, 0.1);
-	is_rel(p[0], 1.0999999997, REL, "adam reset: first step again");
+	is_hand(p[0], 1.0999999997, 1, 1 + 0.1,
+	    "adam reset: first step again");
 	opt_free(&o);
 
 	/* the optimizer's default weight decay */

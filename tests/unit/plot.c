@@ -194,6 +194,13 @@ main(void)
 	 * of the height.
 	 */
 	ok(plot_yrange(&p, &lo, &hi) == 0, "y range");
+	/*
+	 * The range in double, here and below: t = top - min, a quotient,
+	 * a product and a sum, and the want's own: <= 8 roundings of terms
+	 * <= |top| + 2 t (< 60 in these tests): 8u 60 = 5e-14; 1e-12
+	 * leaves room.  lo == -0.05 and the x range are exact (0 - 0.05 *
+	 * 1; values read and returned as they are).
+	 */
 	is_double(lo, 0.9 - 0.05 * 2.3, 1e-12, "5% below the minimum");
 	is_double(hi, 3.2 + (1.05 / 0.815 - 1.05) * 2.3, 1e-12,
 	    "room for two label rows above the start");

@@ -77,6 +77,8 @@ main(void)
 	ok(meta_get(r.raw, "start", buf, sizeof(buf)) < 0, "absent key");
 	is_int(rec_next(&r), REC_DATA, "data record");
 	is_int(r.nf, 3, "three fields");
+	/* strtod rounds the decimal correctly, as the compiler does the
+	 * literal: exact comparisons */
 	ok(rec_lr(&r, 1, &v) == 0 && v == 1e-7, "lr 1e-07");
 	ok(rec_num(&r, 2, &v) == 0 && v == 2.30 , "CR stripped from 2.30");
 	is_int(rec_next(&r), REC_DATA, "blank line skipped");

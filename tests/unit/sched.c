@@ -4,6 +4,16 @@
  * Every expected value is worked out by hand in the comment beside it.
  * The onecycle and cyclical numbers were also checked once against
  * PyTorch 1.13's OneCycleLR and CyclicLR (torch is not needed here).
+ *
+ * The tolerances: the schedules compute in double, u = 2^-53 (F64_U).
+ * Each decimal constant and each +, -, *, / rounds once (u of its
+ * result); pow, cos and cbrt are within 1 ulp (2u) of the exact
+ * function of their rounded arguments, and pow(b, y) turns a relative
+ * error e of b into y e, one of y into y ln(b) e.  IEEE operations give
+ * the same bits on every machine; libm's last bit may not (glibc picks
+ * FMA variants by CPU), so every tolerance covers the worst case of its
+ * sum.  Exact comparisons are exact operations: powers of two, cos 0 =
+ * 1, a stored start or end returned as it is.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +22,9 @@
 #include "cfg.h"
 #include "err.h"
 #include "sched.h"
-#include "tap.h"
+#include "tol.h"
+
+#define PI	3.14159265358979323846
 
 /* A schedule of mode m with the defaults, num steps, sched_init'ed. */
 static struct sched
@@ -23,6 +35,15 @@ mk(int m, long num)
 	sched_defaults(&s, m);
 	s.num = num;
 	return s;
+}
+
+/* The tolerance of a cyclic schedule's value at step i (see there). */
+static double
+cyc_tol(const struct sched *s, long i)
+{
+	return tol_f64(4, s->base_lr + s->max_lr) +
+	    (s->mode == SCHED_EXP_RANGE ? (i + 2) * F64_U *
+	    (s->max_lr - s->base_lr) : 0);
 }
 
 /* sched_init must fail with exactly msg. */
@@ -100,6 +121,9 @@ main(void)
 	s.end = 10;
 	ok(sched_init(&s) == 0, "exp 1e-3..10 in 5");
 	is_double(sched_lr(&s, 0), 1e-3, 0, "exp step 0 is start exactly");
+	/* start * pow(end / start, i / 4): pow 2u, the base's 2u times
+	 * i/4 <= 0.75, start and the product 2u, the want u: <= 6.5u =
+	 * 7.2e-16 */
 	is_rel(sched_lr(&s, 1), 1e-2, 1e-15, "exp step 1: 1e-3*10");
 	is_rel(sched_lr(&s, 2), 1e-1, 1e-15, "exp step 2: 1e-3*10^2");
 	is_rel(sched_lr(&s, 3), 1, 1e-15, "exp step 3: 1e-3*10^3");
@@ -119,6 +143,8 @@ main(void)
 	s = mk(SCHED_EXP, 100);
 	sched_init(&s);
 	is_double(sched_lr(&s, 0), 1e-7, 0, "default exp starts at 1e-7");
+	/* as above, and 33/99 = 1/3 rounded (u, times ln 1e7 / 3 = 5.4),
+	 * the want's cbrt (2u) and product: 14u = 1.6e-15 */
 	is_rel(sched_lr(&s, 33), 1e-7 * cbrt(1e7), 1e-14,
 	    "default exp step 33 = 1e-7*1e7^(33/99)");
 	is_double(sched_lr(&s, 99), 1, 0, "default exp ends at 1");
@@ -139,6 +165,8 @@ main(void)
 	ok(sched_init(&s) == 0, "exp num 0 is valid");
 	is_double(sched_lr(&s, 0), 1e-7, 0, "unbounded step 0");
 	is_double(sched_lr(&s, 99), 1, 0, "unbounded step 99 is end exactly");
+	/* 1e-7 * pow(1 / 1e-7, 2): the base's 2u twice, pow 2u, start
+	 * and the product 2u: 8u = 9e-16; 1e-13 leaves room */
 	is_rel(sched_lr(&s, 198), 1e7, 1e-13, "unbounded step 198 is 1e7");
 	ok(isfinite(sched_lr(&s, 4458)), "unbounded step 4458 is finite");
 	ok(isinf(sched_lr(&s, 4459)), "unbounded step 4459 overflows to inf");
@@ -149,6 +177,7 @@ main(void)
 	s.ratio = 2;
 	ok(sched_init(&s) == 0, "exp num 0 ratio 2");
 	is_double(sched_lr(&s, 10), 1024, 0, "ratio 2 step 10 is 1024");
+	/* (pow of exact operands with a representable result: exact) */
 	ok(isfinite(sched_lr(&s, 1023)) && isinf(sched_lr(&s, 1025)),
 	    "ratio 2: step 1023 is finite, step 1025 is inf");
 
@@ -158,12 +187,20 @@ main(void)
 	s.end = 0.5;
 	ok(sched_init(&s) == 0, "linear 0.1..0.5 in 5");
 	is_double(sched_lr(&s, 0), 0.1, 0, "linear step 0 is start");
+	/*
+	 * start + i (end - start) / 4: the constants, the difference, i
+	 * times it and the sum round once each, and the want: on terms of
+	 * 0.1 and i 0.1, 4.4e-17 at step 1, 1.2e-16 at step 3: within
+	 * tol_f64(2, lr) = 4u lr.
+	 */
 	is_double(sched_lr(&s, 1), 0.2, 1e-16, "linear step 1: 0.1+0.1");
-	is_double(sched_lr(&s, 3), 0.4, 1e-16, "linear step 3: 0.1+3*0.1");
+	is_double(sched_lr(&s, 3), 0.4, tol_f64(2, 0.4),
+	    "linear step 3: 0.1+3*0.1");
 	is_double(sched_lr(&s, 4), 0.5, 0, "linear step 4 is end exactly");
 	/* linear 1e-7 ... 1 in 100: step 50 is 1e-7 + 50*(1-1e-7)/99 */
 	s = mk(SCHED_LINEAR, 100);
 	sched_init(&s);
+	/* the want is cut at 12 digits: 9e-13 of it; the double 4u */
 	is_rel(sched_lr(&s, 50), 0.505050554545, 1e-11,
 	    "linear step 50: 1e-7+50*(0.9999999/99) = 0.505050554545");
 
@@ -180,6 +217,8 @@ main(void)
 	s.step_size = 3;
 	s.gamma = 0.5;
 	ok(sched_init(&s) == 0, "step 0.1 every 3 by 0.5");
+	/* 0.1 * 0.5^k: scaled by a power of two, exactly the double 0.1 / 2^k
+	 * (which is the double nearest 0.1 / 2^k) */
 	is_double(sched_lr(&s, 0), 0.1, 0, "step 0: 0.1");
 	is_double(sched_lr(&s, 2), 0.1, 0, "step 2: floor(2/3)=0: 0.1");
 	is_double(sched_lr(&s, 3), 0.05, 0, "step 3: 0.1*0.5");
@@ -202,6 +241,13 @@ main(void)
 	s.min_lr = 0.001;
 	s.warmup = 3;
 	ok(sched_init(&s) == 0, "cosine 0.1 to 0.001, warm-up 3, 10 steps");
+	/*
+	 * Warm-up lr (i + 1) / 4: the first two exact (powers of two of
+	 * 0.1), the third 3 roundings of 0.075, 2.5e-17.  The peak: cos 0
+	 * = 1, and (lr - min) + min rounds back to lr.  Steps 4, 6, 9: the
+	 * wants are cut at 9 and 10 decimals (5e-10, 5e-11); the double
+	 * error, ~1e-16, is far below.
+	 */
 	is_double(sched_lr(&s, 0), 0.025, 1e-16, "cosine step 0: 0.1*1/4");
 	is_double(sched_lr(&s, 1), 0.05, 1e-16, "cosine step 1: 0.1*2/4");
 	is_double(sched_lr(&s, 2), 0.075, 1e-16, "cosine step 2: 0.1*3/4");
@@ -214,8 +260,17 @@ main(void)
 	s.lr = 0.1;
 	ok(sched_init(&s) == 0, "cosine 0.1 to 0, 4 steps");
 	is_double(sched_lr(&s, 0), 0.1, 0, "cosine step 0 is lr");
+	/* cos(pi/2) = 6e-17 vanishes in 1 + cos, and 0.1 / 2 is exact:
+	 * the same double as 0.05; 1e-17 is more than that 0 */
 	is_double(sched_lr(&s, 2), 0.05, 1e-17, "cosine step 2: cos(pi/2)=0");
-	is_double(sched_lr(&s, 3), 0.1 * (1 - sqrt(0.5)) / 2, 1e-17,
+	/*
+	 * cos(3 pi / 4) within 2u, of an argument that carries pi's and
+	 * the product's roundings, 2u 3pi/4 |sin|; both enter 1 + cos
+	 * absolutely: (2 + 2 pi) u times lr / 2; then the product and the
+	 * want's sqrt, product and constants on terms <= lr: 4u lr.
+	 */
+	is_double(sched_lr(&s, 3), 0.1 * (1 - sqrt(0.5)) / 2,
+	    (1 + PI) * F64_U * 0.1 + tol_f64(2, 0.1),
 	    "cosine step 3: 0.1*(1-0.7071)/2 = 0.0146, not 0");
 
 	/*
@@ -226,15 +281,23 @@ main(void)
 	s = mk(SCHED_ONECYCLE, 3000);
 	s.max_lr = 0.002;
 	ok(sched_init(&s) == 0, "onecycle 0.002 over 3000");
-	is_rel(sched_lr(&s, 0), 8e-5, 1e-15, "onecycle step 0: max_lr/25");
+	/* max + (initial - max) (cos 0 + 1) / 2: the difference of terms
+	 * <= max_lr rounds (u max_lr), then cancels to max_lr / 25; with
+	 * initial's and the want's roundings: tol_f64(1, max_lr) */
+	is_double(sched_lr(&s, 0), 8e-5, tol_f64(1, 0.002),
+	    "onecycle step 0: max_lr/25");
 	/*
 	 * step 450: pct 450/899; cos(pi*450/899) = -sin(pi*0.5/899) =
 	 * -0.0017472517; 0.002 + (8e-5-0.002)/2*(1-0.0017472517) =
 	 * 0.002 - 0.00096*0.9982527483 = 0.0010416773790 (PyTorch:
 	 * 0.0010416773789837953)
 	 */
+	/* two double evaluations (PyTorch's): each, the cos argument's
+	 * 3u pi/2 through |sin| <= 1 times (max - initial) / 2, and 4
+	 * roundings on terms <= max_lr: 1.2e-18; 1e-17 leaves room */
 	is_double(sched_lr(&s, 450), 0.0010416773789837953, 1e-17,
 	    "onecycle step 450 (PyTorch 0.00104167737898)");
+	/* pct 899/899 = 1 and cos(pi) + 1 = 0 exactly: max_lr itself */
 	is_double(sched_lr(&s, 899), 0.002, 0, "onecycle step 899 is max_lr");
 	ok(sched_lr(&s, 898) < 0.002 && sched_lr(&s, 900) < 0.002,
 	    "  and steps 898 and 900 are below it");
@@ -243,8 +306,11 @@ main(void)
 	 * -0.0762590; 8e-9 + (0.002-8e-9)/2*0.9237410 = 0.00092378248
 	 * (PyTorch: 0.0009237824820884064)
 	 */
+	/* as step 450 */
 	is_double(sched_lr(&s, 2000), 0.0009237824820884064, 1e-17,
 	    "onecycle step 2000 (PyTorch 0.000923782482)");
+	/* cos(pi) + 1 = 0: min = max / 25 / 1e4, 2 divisions and 2
+	 * constants: 4u = 4.4e-16 */
 	is_rel(sched_lr(&s, 2999), 8e-9, 1e-15, "onecycle step 2999: 8e-9");
 	/*
 	 * A peak between steps: max_lr 1, num 11, pct_start 0.5, div 4,
@@ -261,6 +327,12 @@ main(void)
 	s.div_factor = 4;
 	s.final_div_factor = 2;
 	ok(sched_init(&s) == 0, "onecycle 1 over 11, pct 0.5, div 4, final 2");
+	/*
+	 * Steps 0 and 10 exact (dyadic, cos 0 and cos pi); 1 and 5 two
+	 * double evaluations (PyTorch's), each: the cos argument's 3u
+	 * |arg| through |sin| and cos's 2u, 1 + cos, times 0.375 or 0.4375,
+	 * the product and the sum: <= 2.2e-16; 1e-15 covers both.
+	 */
 	is_double(sched_lr(&s, 0), 0.25, 0, "onecycle step 0: 1/4");
 	is_double(sched_lr(&s, 1), 0.3377333338303833, 1e-15,
 	    "onecycle step 1: 0.337733334");
@@ -281,28 +353,42 @@ main(void)
 	s.max_lr = 0.006;
 	s.step_size = 4;
 	ok(sched_init(&s) == 0, "triangular 0.001..0.006, step_size 4");
+	/*
+	 * base + (max - base) f scale, f from i / step_size (exact):
+	 * base, max and the want are decimals, the difference, the
+	 * products and the sum round: 6 roundings on terms <= base + max,
+	 * tol_f64(4, base + max) = 4.7e-18 (the peaks 0.006 reach 1.9e-18,
+	 * more than the 1e-18 they had).  exp_range's scale pow(gamma, i)
+	 * carries i + 2 more (gamma's rounding i times, pow's ulp) on its
+	 * term <= max - base.
+	 */
 	is_double(sched_lr(&s, 0), 0.001, 0, "triangular step 0: base_lr");
-	is_double(sched_lr(&s, 1), 0.00225, 1e-18, "triangular step 1");
-	is_double(sched_lr(&s, 4), 0.006, 1e-18, "triangular step 4: max_lr");
-	is_double(sched_lr(&s, 6), 0.0035, 1e-18, "triangular step 6");
-	is_double(sched_lr(&s, 8), 0.001, 1e-18, "triangular step 8: base");
-	is_double(sched_lr(&s, 12), 0.006, 1e-18, "triangular step 12: max");
+	is_double(sched_lr(&s, 1), 0.00225, cyc_tol(&s, 1),
+	    "triangular step 1");
+	is_double(sched_lr(&s, 4), 0.006, cyc_tol(&s, 4),
+	    "triangular step 4: max_lr");
+	is_double(sched_lr(&s, 6), 0.0035, cyc_tol(&s, 6), "triangular step 6");
+	is_double(sched_lr(&s, 8), 0.001, cyc_tol(&s, 8),
+	    "triangular step 8: base");
+	is_double(sched_lr(&s, 12), 0.006, cyc_tol(&s, 12),
+	    "triangular step 12: max");
 
 	/* triangular2: the amplitude 0.005 halves each cycle */
 	s.mode = SCHED_TRIANGULAR2;
 	s.num = 40;
 	ok(sched_init(&s) == 0, "triangular2");
-	is_double(sched_lr(&s, 4), 0.006, 1e-18,
+	is_double(sched_lr(&s, 4), 0.006, cyc_tol(&s, 4),
 	    "triangular2 peak 1: 0.001+0.005");
-	is_double(sched_lr(&s, 12), 0.0035, 1e-18,
+	is_double(sched_lr(&s, 12), 0.0035, cyc_tol(&s, 12),
 	    "triangular2 peak 2: 0.001+0.005/2");
-	is_double(sched_lr(&s, 20), 0.00225, 1e-18,
+	is_double(sched_lr(&s, 20), 0.00225, cyc_tol(&s, 20),
 	    "triangular2 peak 3: 0.001+0.005/4");
-	is_double(sched_lr(&s, 28), 0.001625, 1e-18,
+	is_double(sched_lr(&s, 28), 0.001625, cyc_tol(&s, 28),
 	    "triangular2 peak 4: 0.001+0.005/8");
-	is_double(sched_lr(&s, 14), 0.00225, 1e-18,
+	is_double(sched_lr(&s, 14), 0.00225, cyc_tol(&s, 14),
 	    "triangular2 step 14: x=0.5: 0.001+0.005/2*0.5");
-	is_double(sched_lr(&s, 16), 0.001, 1e-18, "triangular2 step 16: base");
+	is_double(sched_lr(&s, 16), 0.001, cyc_tol(&s, 16),
+	    "triangular2 step 16: base");
 
 	/*
 	 * exp_range, gamma 0.9: the triangle scaled by 0.9^i.
@@ -315,13 +401,15 @@ main(void)
 	s.gamma = 0.9;
 	ok(sched_init(&s) == 0, "exp_range gamma 0.9");
 	is_double(sched_lr(&s, 0), 0.001, 0, "exp_range step 0: base");
-	is_double(sched_lr(&s, 1), 0.002125, 1e-18, "exp_range step 1");
-	is_double(sched_lr(&s, 4), 0.0042805, 1e-18, "exp_range step 4");
-	is_double(sched_lr(&s, 12), 0.0024121476824050005, 1e-18,
+	is_double(sched_lr(&s, 1), 0.002125, cyc_tol(&s, 1),
+	    "exp_range step 1");
+	is_double(sched_lr(&s, 4), 0.0042805, cyc_tol(&s, 4),
+	    "exp_range step 4");
+	is_double(sched_lr(&s, 12), 0.0024121476824050005, cyc_tol(&s, 12),
 	    "exp_range step 12");
 	s.gamma = 1;
 	sched_init(&s);
-	is_double(sched_lr(&s, 12), 0.006, 1e-18,
+	is_double(sched_lr(&s, 12), 0.006, cyc_tol(&s, 12),
 	    "exp_range gamma 1 is triangular");
 
 	/* nonsense */

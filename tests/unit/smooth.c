@@ -21,6 +21,9 @@ main(void)
 	 */
 	is_int(smooth_init(&s, 0.5, 1.5), 0, "init beta 0.5");
 	is_int(smooth_verdict(&s), SMOOTH_GO, "no verdict before a step");
+	/* tolerance: beta 0.5 keeps a and 1 - beta^t exact (dyadic); the
+	 * one division rounds as 8.0 / 3 and 32.0 / 7 do: the same
+	 * doubles, and 1e-15 is more than that 0 */
 	is_double(smooth_next(&s, 4), 4, 1e-15, "smooth_1 = 4");
 	is_double(s.avg, 2, 1e-15, "a_1 = 2 (uncorrected)");
 	is_int(smooth_verdict(&s), SMOOTH_GO, "step 1 goes on");
@@ -42,19 +45,26 @@ main(void)
 
 	/* bias correction: a constant loss smooths to itself from step 1 */
 	smooth_init(&s, SMOOTH_BETA, SMOOTH_THRESH);
+	/* (1 - beta) 3 / (1 - beta): 2 roundings of 3, 6.7e-16; after
+	 * that each step adds 3 roundings of 3, damped by beta: 9u /
+	 * (1 - beta) = 5e-14 (and beta^201's 201u, over 1 - 0.017);
+	 * pow within 1 ulp: 1e-12 leaves room */
 	is_double(smooth_next(&s, 3), 3, 1e-15, "first value is the loss");
 	for (i = 0; i < 200; i++)
 		v = smooth_next(&s, 3);
 	is_double(v, 3, 1e-12, "constant 3 stays 3 after 201 steps");
 	is_double(s.avg, 3 * (1 - pow(0.98, 201)), 1e-12,
 	    "uncorrected a_201 = 3 (1 - 0.98^201)");
-	/* beta 0.9, losses 1 then 0: a2 = 0.09, smooth2 = 0.09/0.19 */
+	/* beta 0.9, losses 1 then 0: a2 = 0.09, smooth2 = 0.09/0.19;
+	 * 3 roundings in smooth (0.9 a, 0.9^2, the division), 3 in the
+	 * want, of 0.47: 3.2e-16 (0.9's own rounding moves 0.9/1.9 by
+	 * 6e-18) */
 	smooth_init(&s, 0.9, 4);
 	smooth_next(&s, 1);
 	is_double(smooth_next(&s, 0), 0.09 / 0.19, 1e-15,
 	    "beta 0.9: smooth_2 = 0.09/0.19");
 
-	/* beta 0: no smoothing */
+	/* beta 0: no smoothing (the loss copied: exact) */
 	smooth_init(&s, 0, 4);
 	is_double(smooth_next(&s, 2.5), 2.5, 0, "beta 0: first value");
 	is_double(smooth_next(&s, 7), 7, 0, "beta 0: second value");
@@ -80,6 +90,7 @@ main(void)
 	smooth_next(&s, NAN);
 	is_int(smooth_verdict(&s), SMOOTH_NONFINITE, "nan loss stops");
 	ok(isnan(s.value), "nan propagates into smooth");
+	/* best: 0.02 * 2 / 0.02, exactly 2 (* 2 is exact) */
 	is_double(s.best, 2, 0, "best ignores nan");
 	smooth_next(&s, 1);
 	ok(isnan(s.value), "and stays nan after it");

@@ -79,6 +79,14 @@ main(void)
 	is_int(suggest_minimum(lr5, loss5, 5), 3, "minimum: index 3");
 	is_int(suggest_run(SUGGEST_MINIMUM, lr5, loss5, 5, &s), 0, "run minimum");
 	is_int(s.index, 3, "minimum: the point picked is the minimum");
+	/*
+	 * Tolerances, in double (u = 2^-53, log within 1 ulp): lr / 10
+	 * is one division, within 3u 0.01 = 3.3e-18 of 0.01 (the want's
+	 * rounding too).  The loss at that lr, next to the point 1e-2:
+	 * the interpolation weight t carries the logs' ulps (~1e-15) over
+	 * the span ln 10, times the loss step 1.5: ~1e-15; 1e-12 leaves
+	 * room.
+	 */
 	is_double(s.lr, 1e-2, 1e-17, "minimum: lr = 0.1 / 10");
 	is_double(s.loss, 3, 1e-12, "minimum: loss on the curve at 1e-2");
 	{
@@ -99,6 +107,8 @@ main(void)
 		    "divided by 10 is 0", "minimum: underflow message");
 		is_int(suggest_run(SUGGEST_MINIMUM, l, y2, 2, &s), 0,
 		    "minimum: a tiny lr that does not underflow");
+		/* one division in the normal range, and the want's rounding:
+		 * 2u 1e-301 = 2e-317; 1e-315 leaves room */
 		is_double(s.lr, 1e-301, 1e-315, "minimum: 1e-300 / 10");
 	}
 
@@ -213,6 +223,8 @@ main(void)
 	 */
 	is_int(suggest_balanced(lr5, loss5, 5), 2, "balanced: index 2");
 	is_int(suggest_run(SUGGEST_BALANCED, lr5, loss5, 5, &s), 0, "run balanced");
+	/* two sqrt (each u and half its input's u), a product, the
+	 * want's rounding: 5u = 5.6e-16; the loss as at "minimum" */
 	is_rel(s.lr, 1e-2, 1e-15, "balanced: lr sqrt(1e-3 * 1e-1)");
 	is_int(s.index, 2, "balanced: index 2");
 	is_double(s.loss, 3, 1e-12, "balanced: loss 3 at 1e-2");
@@ -226,8 +238,12 @@ main(void)
 		is_int(suggest_steep(l, y, 5), 0, "balanced case: steep at 0");
 		is_int(suggest_balanced(l, y, 5), 2, "balanced: nearest point");
 		is_int(suggest_run(SUGGEST_BALANCED, l, y, 5, &s), 0, "run");
+		/* sqrt(1) sqrt(10) is sqrt(10): the same double */
 		is_rel(s.lr, sqrt(10), 1e-15, "balanced: lr sqrt(1 * 10)");
-		/* between 3 and 10: t = ln(sqrt 10 / 3) / ln(10 / 3) */
+		/* between 3 and 10: t = ln(sqrt 10 / 3) / ln(10 / 3); the
+		 * logs' ulps (4e-16 on a difference) over the span 1.2,
+		 * times the loss step 0.4, on both sides: ~4e-16; 1e-12
+		 * leaves room */
 		is_double(s.loss, 1.9 - 0.4 * log(sqrt(10) / 3) / log(10.0 / 3),
 		    1e-12, "balanced: loss interpolated in log lr");
 	}
@@ -285,6 +301,12 @@ main(void)
 		static const double l2[] = { 1, 10, 10, 100 },
 		    y2[] = { 4, 2, 6, 8 };
 
+		/*
+		 * At a point or beyond the ends: a loss returned as it is
+		 * (exact).  Halfway: t = ln(sqrt 10) / ln 10 is 0.5 within
+		 * a few u, times a loss step <= 6, and 3 roundings of <= 8:
+		 * ~4e-15; 1e-12 leaves room.
+		 */
 		is_double(suggest_at(l, y, 3, 1), 4, 0, "at: first point");
 		is_double(suggest_at(l, y, 3, 10), 2, 0, "at: a point");
 		is_double(suggest_at(l, y, 3, 100), 8, 0, "at: last point");
@@ -311,6 +333,10 @@ main(void)
 
 		x = suggest_at(l, y, 2, sqrt(l[0]) * sqrt(l[1]));
 		ok(x >= 1 && x <= 3, "at: between lrs whose logs are equal");
+		/* t = ln(1 + 2u) / ln 10 ~ 1e-16 moves the weighted sum
+		 * by 2t of 1.7e308, plus 3 roundings: ~6e-16 of it; t =
+		 * 0.5 within a few u leaves |1 - 2t| 1.7e308 ~ 1e-15 of
+		 * it; 1e-12 leaves room */
 		x = suggest_at(l2, y2, 2, nextafter(1, 2));
 		is_rel(x, 1.7e308, 1e-12, "at: next to a huge loss, no "
 		    "overflow");

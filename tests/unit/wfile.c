@@ -205,6 +205,8 @@ test_cnn(void)
 	    0 && b.layer[1].rvar[0] != 1, "CNN: the running statistics too");
 	ok(loaded[0] && loaded[1] && !loaded[2] && loaded[3] && !loaded[4] &&
 	    loaded[5], "CNN: conv, batchnorm, conv, dense loaded");
+	/* the same weights, shapes and threads in one process: the same
+	 * sgemm calls and order, so the same bits */
 	net_forward(&b, x, NULL, NULL, 4, 0);
 	ok(memcmp(l1, b.logits, sizeof l1) == 0, "CNN: the loaded net "
 	    "evaluates to the same logits");
