@@ -1139,7 +1139,7 @@ test_fixtures(void)
 	char buf[400];
 
 	if (access("tests/data/data-img.idx.gz", R_OK) != 0) {
-		ok(1, "# SKIP not run from the top of the tree");
+		skip(5, "not run from the top of the tree");
 		return;
 	}
 	cdinit(&cd);
@@ -1181,7 +1181,7 @@ test_fmnist(void)
 	size_t i, sum;
 
 	if (access(FMNIST "train-images-idx3-ubyte.gz", R_OK) != 0) {
-		ok(1, "# SKIP no Fashion-MNIST in " FMNIST);
+		skip(3, "no Fashion-MNIST in " FMNIST);
 		return;
 	}
 	cdinit(&cd);
