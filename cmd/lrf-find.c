@@ -304,11 +304,11 @@ pipeline(const char *cfgpath, struct seen *s)
 	while (!gotsig && (n = rec_next(&r)) > 0) {
 		fputs(r.raw, out);
 		fputc('\n', out);
-		if (n == REC_COMMENT && meta_is(r.raw, "schedule")) {
+		if (n == REC_COMMENT && rec_meta_is(r.raw, "schedule")) {
 			double num;
-			if (meta_num(r.raw, "num", &num) == 0)
+			if (rec_meta_num(r.raw, "num", &num) == 0)
 				s->planned = (long)num;
-		} else if (n == REC_COMMENT && meta_is(r.raw, "stop")) {
+		} else if (n == REC_COMMENT && rec_meta_is(r.raw, "stop")) {
 			s->stopped = 1;
 			snprintf(s->stopline, sizeof(s->stopline), "%s", r.raw);
 			say("Loss %s - stopping early", strstr(r.raw,
@@ -535,10 +535,10 @@ read_suggestion(const char *path, char *method, size_t n, double *lr,
 	rec_open(&r, fp, path);
 	found = 0;
 	while ((k = rec_next(&r)) > 0)
-		if (k == REC_COMMENT && meta_is(r.raw, "suggest") &&
-		    meta_num(r.raw, "lr", lr) == 0) {
-			meta_num(r.raw, "loss", loss);
-			meta_get(r.raw, "method", method, n);
+		if (k == REC_COMMENT && rec_meta_is(r.raw, "suggest") &&
+		    rec_meta_num(r.raw, "lr", lr) == 0) {
+			rec_meta_num(r.raw, "loss", loss);
+			rec_meta_get(r.raw, "method", method, n);
 			found = 1;
 		}
 	rec_close(&r);
@@ -730,19 +730,19 @@ main(int argc, char *argv[])
 			f.has[ch - O_FIRST] = 1;
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
-		case O_START: f.start = opt_double("--start_lr", optarg); break;
-		case O_END: f.end = opt_double("--end_lr", optarg); break;
-		case O_NUM: f.num = opt_long("--num_iter", optarg, 0, 100000000);
+		case O_START: f.start = prog_double("--start_lr", optarg); break;
+		case O_END: f.end = prog_double("--end_lr", optarg); break;
+		case O_NUM: f.num = prog_long("--num_iter", optarg, 0, 100000000);
 			break;
-		case O_BETA: f.beta = opt_double("--beta", optarg); break;
-		case O_DIV: f.div = opt_double("--diverge_threshold", optarg);
+		case O_BETA: f.beta = prog_double("--beta", optarg); break;
+		case O_DIV: f.div = prog_double("--diverge_threshold", optarg);
 			break;
-		case O_FOLD: f.fold = opt_long("--fold", optarg, 0, 1000); break;
-		case O_BATCH: f.batch = opt_long("--batch_size", optarg, 1,
+		case O_FOLD: f.fold = prog_long("--fold", optarg, 0, 1000); break;
+		case O_BATCH: f.batch = prog_long("--batch_size", optarg, 1,
 			    1 << 20); break;
-		case O_SEED: f.seed = (unsigned long)opt_long("--seed", optarg,
+		case O_SEED: f.seed = (unsigned long)prog_long("--seed", optarg,
 			    0, LONG_MAX); break;
-		case O_THREADS: f.threads = opt_long("--threads", optarg, 0,
+		case O_THREADS: f.threads = prog_long("--threads", optarg, 0,
 			    1024); break;
 		case O_DEVICE: f.device = optarg; break;
 		case O_METHOD: f.method = optarg; break;

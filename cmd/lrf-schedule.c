@@ -179,59 +179,59 @@ main(int argc, char *argv[])
 			mname = optarg;
 			break;
 		case 'n':
-			num = opt_long(o, optarg, LONG_MIN, LONG_MAX);
+			num = prog_long(o, optarg, LONG_MIN, LONG_MAX);
 			hasnum = 1;
 			break;
 		case 's':
-			f.start = opt_double(o, optarg);
+			f.start = prog_double(o, optarg);
 			given |= SCHED_P_START;
 			break;
 		case 'e':
-			f.end = opt_double(o, optarg);
+			f.end = prog_double(o, optarg);
 			given |= SCHED_P_END;
 			break;
 		case O_RATIO:
-			f.ratio = opt_double(o, optarg);
+			f.ratio = prog_double(o, optarg);
 			given |= SCHED_P_RATIO;
 			break;
 		case O_LR:
-			f.lr = opt_double(o, optarg);
+			f.lr = prog_double(o, optarg);
 			given |= SCHED_P_LR;
 			break;
 		case O_MIN_LR:
-			f.min_lr = opt_double(o, optarg);
+			f.min_lr = prog_double(o, optarg);
 			given |= SCHED_P_MIN_LR;
 			break;
 		case O_WARMUP:
-			f.warmup = opt_long(o, optarg, LONG_MIN, LONG_MAX);
+			f.warmup = prog_long(o, optarg, LONG_MIN, LONG_MAX);
 			given |= SCHED_P_WARMUP;
 			break;
 		case O_MAX_LR:
-			f.max_lr = opt_double(o, optarg);
+			f.max_lr = prog_double(o, optarg);
 			given |= SCHED_P_MAX_LR;
 			break;
 		case O_BASE_LR:
-			f.base_lr = opt_double(o, optarg);
+			f.base_lr = prog_double(o, optarg);
 			given |= SCHED_P_BASE_LR;
 			break;
 		case O_STEP_SIZE:
-			f.step_size = opt_long(o, optarg, LONG_MIN, LONG_MAX);
+			f.step_size = prog_long(o, optarg, LONG_MIN, LONG_MAX);
 			given |= SCHED_P_STEP_SIZE;
 			break;
 		case O_GAMMA:
-			f.gamma = opt_double(o, optarg);
+			f.gamma = prog_double(o, optarg);
 			given |= SCHED_P_GAMMA;
 			break;
 		case O_PCT_START:
-			f.pct_start = opt_double(o, optarg);
+			f.pct_start = prog_double(o, optarg);
 			given |= SCHED_P_PCT_START;
 			break;
 		case O_DIV_FACTOR:
-			f.div_factor = opt_double(o, optarg);
+			f.div_factor = prog_double(o, optarg);
 			given |= SCHED_P_DIV_FACTOR;
 			break;
 		case O_FINAL_DIV_FACTOR:
-			f.final_div_factor = opt_double(o, optarg);
+			f.final_div_factor = prog_double(o, optarg);
 			given |= SCHED_P_FINAL_DIV_FACTOR;
 			break;
 		case 'h':
@@ -341,7 +341,7 @@ main(int argc, char *argv[])
 		printf("%ld\t", i);
 		rec_putnum(stdout, lr);
 		putchar('\n');
-		if ((r = out_flush(stdout, "stdout")) == OUT_GONE)
+		if ((r = rec_flush(stdout, "stdout")) == REC_FLUSH_GONE)
 			exit(EXIT_OK);
 		if (r < 0)
 			exit(EXIT_FAIL);

@@ -55,10 +55,10 @@ struct smoother {
 static void
 flush(void)
 {
-	switch (out_flush(stdout, "stdout")) {
-	case OUT_OK:
+	switch (rec_flush(stdout, "stdout")) {
+	case REC_FLUSH_OK:
 		return;
-	case OUT_GONE:
+	case REC_FLUSH_GONE:
 		exit(EXIT_OK);
 	default:
 		exit(EXIT_FAIL);
@@ -201,7 +201,7 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "b:c:d:hk", longopts, NULL)) != -1)
 		switch (c) {
 		case 'b':
-			beta = opt_double("-b", optarg);
+			beta = prog_double("-b", optarg);
 			if (!(beta >= 0 && beta < 1))
 				prog_usage("-b: '%s' is not in [0, 1)", optarg);
 			gotbeta = 1;
@@ -210,7 +210,7 @@ main(int argc, char *argv[])
 			cfgfile = optarg;
 			break;
 		case 'd':
-			thresh = opt_double("-d", optarg);
+			thresh = prog_double("-d", optarg);
 			if (!(thresh > 1))
 				prog_usage("-d: '%s' is not greater than 1",
 				    optarg);

@@ -85,11 +85,11 @@ meta(struct curve *cv, const char *line)
 {
 	double v;
 
-	if (cv->num == 0 && meta_is(line, "schedule") &&
-	    meta_num(line, "num", &v) == 0 && v >= 1 && v <= 1e15 &&
+	if (cv->num == 0 && rec_meta_is(line, "schedule") &&
+	    rec_meta_num(line, "num", &v) == 0 && v >= 1 && v <= 1e15 &&
 	    v == floor(v))
 		cv->num = (long)v;
-	if (cv->stop == NULL && meta_is(line, "stop") &&
+	if (cv->stop == NULL && rec_meta_is(line, "stop") &&
 	    (cv->stop = strdup(line)) == NULL) {
 		err_set("out of memory");
 		exit(EXIT_FAIL);
@@ -184,7 +184,7 @@ json_stop(const char *line)
 	putchar('{');
 	first = 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (meta_get(line, keys[i], buf, sizeof(buf)) < 0)
+		if (rec_meta_get(line, keys[i], buf, sizeof(buf)) < 0)
 			continue;
 		printf("%s\"%s\": ", first ? "" : ", ", keys[i]);
 		first = 0;
@@ -327,17 +327,17 @@ decide(const struct curve *cv, struct answer *a, const char *name)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_JSON = 256, OPT_SKIP0, OPT_SKIP1, OPT_LRCOL, OPT_YCOL };
+	enum { O_JSON = 256, O_SKIP0, O_SKIP1, O_LRCOL, O_YCOL };
 	static const struct option longopts[] = {
 		{ "annotate",	no_argument,		NULL, 'a' },
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "method",	required_argument,	NULL, 'm' },
 		{ "quiet",	no_argument,		NULL, 'q' },
-		{ "json",	no_argument,		NULL, OPT_JSON },
-		{ "skip-start",	required_argument,	NULL, OPT_SKIP0 },
-		{ "skip-end",	required_argument,	NULL, OPT_SKIP1 },
-		{ "lr-col",	required_argument,	NULL, OPT_LRCOL },
-		{ "loss-col",	required_argument,	NULL, OPT_YCOL },
+		{ "json",	no_argument,		NULL, O_JSON },
+		{ "skip-start",	required_argument,	NULL, O_SKIP0 },
+		{ "skip-end",	required_argument,	NULL, O_SKIP1 },
+		{ "lr-col",	required_argument,	NULL, O_LRCOL },
+		{ "loss-col",	required_argument,	NULL, O_YCOL },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -377,19 +377,19 @@ main(int argc, char *argv[])
 		case 'q':
 			quiet = 1;
 			break;
-		case OPT_JSON:
+		case O_JSON:
 			asjson = 1;
 			break;
-		case OPT_SKIP0:
-			skip0 = opt_long("--skip-start", optarg, 0, LONG_MAX);
+		case O_SKIP0:
+			skip0 = prog_long("--skip-start", optarg, 0, LONG_MAX);
 			break;
-		case OPT_SKIP1:
-			skip1 = opt_long("--skip-end", optarg, 0, LONG_MAX);
+		case O_SKIP1:
+			skip1 = prog_long("--skip-end", optarg, 0, LONG_MAX);
 			break;
-		case OPT_LRCOL:
+		case O_LRCOL:
 			lrspec = optarg;
 			break;
-		case OPT_YCOL:
+		case O_YCOL:
 			yspec = optarg;
 			break;
 		case 'h':

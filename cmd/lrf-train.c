@@ -149,19 +149,19 @@ parseflags(int argc, char *argv[], struct flags *f)
 			usage(stdout);
 			prog_exit(EXIT_OK);
 		case O_BATCH:
-			f->batch = opt_long("--batch-size", optarg, 1, 1L << 24);
+			f->batch = prog_long("--batch-size", optarg, 1, 1L << 24);
 			break;
 		case O_SEED:
-			f->seed = opt_long("--seed", optarg, 0, LONG_MAX);
+			f->seed = prog_long("--seed", optarg, 0, LONG_MAX);
 			break;
 		case O_FOLD:
-			f->fold = opt_long("--fold", optarg, 0, 1L << 30);
+			f->fold = prog_long("--fold", optarg, 0, 1L << 30);
 			break;
 		case O_THREADS:
-			f->threads = opt_long("--threads", optarg, 0, 1024);
+			f->threads = prog_long("--threads", optarg, 0, 1024);
 			break;
 		case O_ACCUM:
-			f->accum = opt_long("--accum", optarg, 1, 1L << 20);
+			f->accum = prog_long("--accum", optarg, 1, 1L << 20);
 			break;
 		case O_DEVICE:
 			if (strcmp(optarg, "cpu") != 0)
@@ -172,7 +172,7 @@ parseflags(int argc, char *argv[], struct flags *f)
 			f->val = 1;
 			break;
 		case O_VALSIZE:
-			f->valsize = opt_long("--val-size", optarg, 1,
+			f->valsize = prog_long("--val-size", optarg, 1,
 			    1L << 30);
 			break;
 		case O_SAVE:
@@ -609,8 +609,8 @@ main(int argc, char *argv[])
 		putsummary(stderr, &r->net);
 
 	putheader(stdout, r, &f, threads);
-	if ((gone = out_flush(stdout, "stdout")) != OUT_OK)
-		exit(gone == OUT_GONE ? EXIT_OK : EXIT_FAIL);
+	if ((gone = rec_flush(stdout, "stdout")) != REC_FLUSH_OK)
+		exit(gone == REC_FLUSH_GONE ? EXIT_OK : EXIT_FAIL);
 
 	rec_open(&in, stdin, "stdin");
 	col = -1;
@@ -627,13 +627,14 @@ main(int argc, char *argv[])
 			continue;
 		}
 		if (kind == REC_COMMENT) {
-			if (meta_is(in.raw, "schedule") &&
-			    meta_num(in.raw, "num", &planned) == 0 &&
+			if (rec_meta_is(in.raw, "schedule") &&
+			    rec_meta_num(in.raw, "num", &planned) == 0 &&
 			    planned >= 0 && planned < 1e15)
 				num = (long)planned;
 			fputs(in.raw, stdout);
 			putc('\n', stdout);
-			if ((gone = out_flush(stdout, "stdout")) != OUT_OK)
+			gone = rec_flush(stdout, "stdout");
+			if (gone != REC_FLUSH_OK)
 				break;
 			continue;
 		}
@@ -662,13 +663,13 @@ main(int argc, char *argv[])
 		}
 		putchar('\n');
 		step++;
-		gone = out_flush(stdout, "stdout");
+		gone = rec_flush(stdout, "stdout");
 		t1 = now();
 		if (f.progress && (t1 - tbar >= BAR_EVERY || step == num)) {
 			bar(step, num, lr, loss, step / (t1 - t0));
 			tbar = t1;
 		}
-		if (gone != OUT_OK)
+		if (gone != REC_FLUSH_OK)
 			break;
 	}
 	if (f.progress && step > 0) {
@@ -681,7 +682,7 @@ main(int argc, char *argv[])
 		prog_exit(EXIT_FAIL);
 	/* The end of input, or a reader gone: the weights as they are. */
 	save(r, f.save);
-	if (gone == OUT_GONE)
+	if (gone == REC_FLUSH_GONE)
 		exit(EXIT_OK);
 	rec_close(&in);
 

@@ -57,7 +57,7 @@ prog_usage(const char *fmt, ...)
 
 /* A number from the command line, or a usage error naming the option. */
 static inline double
-opt_double(const char *opt, const char *arg)
+prog_double(const char *opt, const char *arg)
 {
 	double v;
 
@@ -67,7 +67,7 @@ opt_double(const char *opt, const char *arg)
 }
 
 static inline long
-opt_long(const char *opt, const char *arg, long min, long max)
+prog_long(const char *opt, const char *arg, long min, long max)
 {
 	long v;
 
@@ -91,8 +91,8 @@ prog_exit(int status)
 {
 	int r;
 
-	r = out_flush(stdout, "stdout");
-	if (r == OUT_GONE)
+	r = rec_flush(stdout, "stdout");
+	if (r == REC_FLUSH_GONE)
 		exit(EXIT_OK);
 	if (r < 0 || fclose(stdout) != 0) {
 		if (r == 0)

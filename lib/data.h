@@ -12,9 +12,14 @@
  *	data_split(&ds, c.data.folds, c.data.fold, c.train.seed, &sp);
  *	data_valsubset(&sp, c.train.val_size, c.train.seed);
  *	data_batcher_init(&it, &ds, &sp, c.train.seed);
- *	for (;;)
- *		data_batch(&it, x, y, NULL, B);	   x: (B, d), y: (B)
+ *	for (;;) {
+ *		data_next(&it, idx, B);		   idx: (B) sample indices
+ *		data_gather(&ds, idx, B, x, y, NULL);  x: (B, d), y: (B)
+ *	}
  *	data_batcher_free(&it); data_split_free(&sp); data_free(&ds);
+ *
+ * (lrf-train gathers the batch in parts on the net's threads, each
+ * data_gather taking a share of idx.)
  *
  * Inputs.  IDX images stay in memory as the file's bytes (Fashion-MNIST:
  * 47 MB, not 188 MB of floats) and CSV and synthetic data as floats; both
@@ -168,7 +173,8 @@ int data_batcher_init(struct batcher *it, const struct dataset *ds,
  * twice in one batch.)  Allocates nothing; never fails.  It writes only
  * *it and the caller's buffers and reads ds, so the next batch may be drawn
  * on another thread while the current one trains.  (Fashion-MNIST, B=128:
- * about 20-30 us, the rows prefetched ahead.)
+ * about 20-30 us, the rows prefetched ahead.)  data_next + data_gather in
+ * one call: the tests' reference for them; lrf-train does not call it.
  */
 void data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B);
 

@@ -1743,28 +1743,6 @@ net_input_grad(struct net *n, int on)
 	return 0;
 }
 
-void
-net_predict(const struct net *n, int *pred, long B)
-{
-	const float *z;
-	long i, j, no;
-	int best;
-
-	no = n->nout;
-	for (i = 0; i < B; i++) {
-		z = n->logits + i * no;
-		if (no == 1) {
-			pred[i] = z[0] > 0;
-			continue;
-		}
-		best = 0;
-		for (j = 1; j < no; j++)
-			if (z[j] > z[best])
-				best = (int)j;
-		pred[i] = best;
-	}
-}
-
 long
 net_correct(const struct net *n, const int *y, long B)
 {

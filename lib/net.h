@@ -89,19 +89,22 @@
  * The init stream is rng_seed(seed); dropout masks come from
  * rng_seed(seed ^ NET_DROPOUT_SEED), independent of it.
  *
- * A training step, with accumulation over A micro-batches:
+ * A training step, with accumulation over A micro-batches, as lrf-train
+ * takes it (net_threads(n, T) once, before the first):
  *
  *	net_zero_grad(n);
  *	for (i = 0; i < A; i++) {
  *		loss += net_forward(n, x[i], y[i], NULL, B, 1) / A;
- *		net_backward(n, 1.0f / A);
+ *		if (i < A - 1)
+ *			net_backward(n, 1.0f / A);
+ *		else
+ *			net_backward_update(n, 1.0f / A, &o, lr);
  *	}
- *	opt_step(&o, n->param, n->grad, lr);
  *
  * so the gradient is that of the loss averaged over the A micro-batches
  * (2 micro-batches of 4 give the gradient of 1 batch of 8; not with
  * batchnorm, which normalises each micro-batch by its own statistics, as
- * PyTorch does).
+ * PyTorch does), and the optimizer's update rides on the last backward.
  */
 #ifndef LRF_NET_H
 #define LRF_NET_H
@@ -298,7 +301,10 @@ void net_zero_grad(struct net *n);
  */
 int net_threads(struct net *n, int nt);
 
-/* opt_step(o, n->param, n->grad, lr) on the net's team. */
+/*
+ * opt_step(o, n->param, n->grad, lr) on the net's team.  The reference
+ * the tests hold net_backward_update to; lrf-train does not call it.
+ */
 void net_update(struct net *n, struct opt *o, double lr);
 
 /*
@@ -311,17 +317,18 @@ void net_update(struct net *n, struct opt *o, double lr);
 int net_backward_update(struct net *n, float scale, struct opt *o,
     double lr);
 
-/* on = 1: net_backward also computes dx (allocates it now). 0/-1. */
+/*
+ * on = 1: net_backward also computes dx (allocates it now). 0/-1.  For
+ * the tests, which check dLoss/dx by finite differences; lrf-train does
+ * not call it.
+ */
 int net_input_grad(struct net *n, int on);
 
 /*
- * Predicted class of each of the B samples of the last forward: argmax of
- * the logits (for binary bce with one output: logit > 0).  Classification
- * only.
+ * How many of the B samples of the last forward are predicted as their
+ * label y: the argmax of the logits (for binary bce with one output:
+ * logit > 0).  Classification only.
  */
-void net_predict(const struct net *n, int *pred, long B);
-
-/* How many of the B samples of the last forward have pred == y. */
 long net_correct(const struct net *n, const int *y, long B);
 
 /*

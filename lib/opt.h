@@ -55,7 +55,8 @@ int opt_init(struct opt *o, const struct cfg_optimizer *c,
  * One step at learning rate lr (times each segment's lr_mult): updates p
  * (the whole parameter block) from g (its gradient mirror) in each
  * segment; parameters outside the segments are not touched.  Allocates
- * nothing.
+ * nothing.  The reference the tests hold opt_begin + opt_update to;
+ * lrf-train steps through the net (net_backward_update).
  */
 void opt_step(struct opt *o, float *p, const float *g, double lr);
 
@@ -78,7 +79,8 @@ void opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
 void opt_update_at(struct opt *o, float *p, const float *g, double lr,
     long off, long n);
 
-/* Forget all state (moments zero, t = 0), as a fresh optimizer. */
+/* Forget all state (moments zero, t = 0), as a fresh optimizer.  Only
+ * the tests call it. */
 void opt_reset(struct opt *o);
 
 void opt_free(struct opt *o);

@@ -149,14 +149,14 @@ meta(struct plot *p, struct rec_reader *r, int i)
 	double x;
 	int kind;
 
-	if (meta_is(r->raw, "suggest"))
+	if (rec_meta_is(r->raw, "suggest"))
 		kind = PLOT_SUGGEST;
-	else if (meta_is(r->raw, "stop"))
+	else if (rec_meta_is(r->raw, "stop"))
 		kind = PLOT_STOP;
 	else
 		return 0;
 	key = strcmp(p->xcol, "lr") == 0 ? "lr" : p->xcol;
-	if (meta_get(r->raw, key, buf, sizeof(buf)) < 0)
+	if (rec_meta_get(r->raw, key, buf, sizeof(buf)) < 0)
 		return 0;
 	if (num_double(buf, &x) != NUM_OK || !isfinite(x) ||
 	    (strcmp(key, "lr") == 0 && !(x > 0)))
@@ -173,15 +173,15 @@ meta(struct plot *p, struct rec_reader *r, int i)
 	m->x = x;
 	m->y = NAN;
 	if (kind == PLOT_STOP) {
-		if (meta_num(r->raw, "smooth", &m->y) < 0 &&
-		    meta_num(r->raw, "loss", &m->y) < 0)
+		if (rec_meta_num(r->raw, "smooth", &m->y) < 0 &&
+		    rec_meta_num(r->raw, "loss", &m->y) < 0)
 			m->y = NAN;
-		if (meta_get(r->raw, "reason", m->what, sizeof(m->what)) < 0)
+		if (rec_meta_get(r->raw, "reason", m->what, sizeof(m->what)) < 0)
 			m->what[0] = '\0';
 	} else {
-		if (meta_num(r->raw, "loss", &m->y) < 0)
+		if (rec_meta_num(r->raw, "loss", &m->y) < 0)
 			m->y = NAN;
-		if (meta_get(r->raw, "method", m->what, sizeof(m->what)) < 0)
+		if (rec_meta_get(r->raw, "method", m->what, sizeof(m->what)) < 0)
 			m->what[0] = '\0';
 	}
 	if (!isfinite(m->y))
