@@ -23,13 +23,14 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "data.h"
+#include "names.h"
+#include "opt.h"
 #include "prog.h"
 #include "runfs.h"
+#include "suggest.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist"
-
-static const char *methods[] = { "steep", "minimum", "valley", "slide",
-	"balanced", NULL };
 
 static struct {
 	int	 quiet, verbose, val, noplot, partial;
@@ -46,6 +47,10 @@ static volatile pid_t pgrp;	/* the pipeline's process group */
 static void
 usage(FILE *fp)
 {
+	char methods[128];
+
+	names_join(methods, sizeof(methods), suggest_names, SUGGEST_NMETHODS,
+	    "|", "|");
 	fprintf(fp,
 "usage: lrf-find [-c cfg.yaml] [--start_lr LR] [--end_lr LR] [--num_iter N]\n"
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
@@ -63,7 +68,7 @@ usage(FILE *fp)
 "  --seed s                random seed [42]\n"
 "  --threads t             threads of the training step, 0 = all cores [0]\n"
 "  --device cpu            where to train [cpu]\n"
-"  --method m              steep|minimum|valley|slide|balanced [steep]\n"
+"  --method m              %s [steep]\n"
 "  --val                   also record validation loss and accuracy\n"
 "  --load file             start from these weights (lrf-train --save)\n"
 "  --load-partial          load the layers that fit, keep the others new\n"
@@ -72,7 +77,8 @@ usage(FILE *fp)
 "  --no-plot               write no lr_finder.gp / lr_finder.png\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
-"Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n");
+"Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
+	    methods);
 }
 
 /* Log one line on stderr with a timestamp, unless -q. */
@@ -511,8 +517,8 @@ write_json(const char *path, const struct cfg *c, const struct seen *s,
 	    "\"batch_size\": %ld, \"fold\": %ld, \"optimizer\": \"%s\", "
 	    "\"data\": \"%s\"},\n", c->finder.beta,
 	    c->finder.diverge_threshold, c->train.batch_size, c->data.fold,
-	    cfg_name(cfg_opt_names, c->optimizer.name),
-	    cfg_name(cfg_format_names, c->data.format));
+	    names_get(opt_names, c->optimizer.name),
+	    names_get(data_format_names, c->data.format));
 	fprintf(fp, "  \"seed\": %lu,\n  \"val\": %s,\n  \"version\": \"lrf "
 	    LRF_VERSION "\",\n  \"wall_time_s\": %.3f\n}\n", c->train.seed,
 	    o.val ? "true" : "false", wall);
@@ -709,7 +715,7 @@ main(int argc, char *argv[])
 		unsigned long seed; const char *device, *method;
 		int has[32]; } f;
 	char path[PATH_MAX], cfgpath[PATH_MAX], name[256], ts[32], final[PATH_MAX];
-	char method[32], *all, *argvs[8];
+	char method[32], list[128], *all, *argvs[8];
 	const char *cfgfile, *why;
 	struct sigaction sa;
 	struct timespec t0, t1;
@@ -772,9 +778,12 @@ main(int argc, char *argv[])
 	if (f.device && strcmp(f.device, "cpu") != 0)
 		prog_usage("--device: '%s' is not available (only cpu)",
 		    f.device);
-	if (f.method && cfg_lookup(methods, f.method) < 0)
-		prog_usage("--method: '%s' is not one of steep, minimum, "
-		    "valley, slide, balanced", f.method);
+	if (f.method && ((i = suggest_lookup(f.method)) < 0 ||
+	    i == SUGGEST_ALL)) {
+		names_join(list, sizeof(list), suggest_names,
+		    SUGGEST_NMETHODS, ", ", ", ");
+		prog_usage("--method: '%s' is not one of %s", f.method, list);
+	}
 	if (o.partial && o.load == NULL)
 		prog_usage("--load-partial needs --load");
 	if (o.load != NULL)

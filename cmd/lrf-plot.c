@@ -112,6 +112,7 @@ main(int argc, char *argv[])
 	const char *names[PLOT_MAXRUNS], *size, *file;
 	char *ybuf[PLOT_MAXY], *s, *tok;
 	const char *marks[PLOT_MAXMARKS];
+	char terms[64];
 	double v;
 	struct stat st;
 	FILE *fp;
@@ -127,9 +128,10 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (c) {
 		case 'T':
-			if ((p.term = plot_term(optarg)) < 0)
-				prog_usage("-T: '%s' is not png, svg, pdf, "
-				    "dumb or sixel", optarg);
+			if ((p.term = plot_term(optarg)) < 0) {
+				plot_termlist(terms, sizeof(terms));
+				prog_usage("-T: '%s' is not %s", optarg, terms);
+			}
 			break;
 		case 'o':
 			if (plot_fileok(optarg) < 0)

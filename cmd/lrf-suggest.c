@@ -12,6 +12,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "names.h"
 #include "num.h"
 #include "rec.h"
 #include "runfs.h"
@@ -23,6 +24,10 @@
 static void
 usage(FILE *fp)
 {
+	char methods[128];
+
+	names_join(methods, sizeof(methods), suggest_names, -1, ", ",
+	    " or ");
 	fprintf(fp,
 	    "usage: lrf-suggest [-ahq] [--json] [-c file] [-m method] "
 	    "[--skip-start n]\n"
@@ -31,8 +36,7 @@ usage(FILE *fp)
 	    "  -a, --annotate       pass the input through, append "
 	    "#@ suggest lines\n"
 	    "  -c, --config file    take finder.suggest from file\n"
-	    "  -m, --method method  steep, minimum, valley, slide, "
-	    "balanced or all [steep]\n"
+	    "  -m, --method method  %s [steep]\n"
 	    "  -q, --quiet          print only the learning rate\n"
 	    "      --json           print one JSON object\n"
 	    "      --skip-start n   points left out at the start "
@@ -43,7 +47,7 @@ usage(FILE *fp)
 	    "      --loss-col col   curve column, name or number "
 	    "[smooth, else loss]\n"
 	    "  -h, --help           print this help and exit\n",
-	    SKIP_END);
+	    methods, SKIP_END);
 }
 
 /* The curve as read, and what the stream said about itself. */
@@ -307,7 +311,7 @@ decide(const struct curve *cv, struct answer *a, const char *name)
 		    a->m, &a->s[i]) < 0)
 			snprintf(a->why[i], sizeof(a->why[i]), "%s",
 			    err_msg());
-		else if (k == SUGGEST_MINIMUM || k == SUGGEST_BALANCED)
+		else if (suggest_between(k))
 			/* a rate between points, maybe among the skipped
 			 * ones: read the curve there, all of it */
 			a->s[i].loss = suggest_at(cv->lr, cv->y, cv->n,
@@ -346,6 +350,7 @@ main(int argc, char *argv[])
 	struct answer a;
 	struct cfg cfg;
 	const char *cfgfile, *path, *lrspec, *yspec;
+	char list[128];
 	int c, i, annotate, quiet, asjson;
 	long skip0, skip1;
 	FILE *fp;
@@ -369,10 +374,12 @@ main(int argc, char *argv[])
 			cfgfile = optarg;
 			break;
 		case 'm':
-			if ((a.method = suggest_lookup(optarg)) < 0)
-				prog_usage("-m: unknown method '%s' (steep, "
-				    "minimum, valley, slide, balanced, all)",
-				    optarg);
+			if ((a.method = suggest_lookup(optarg)) < 0) {
+				names_join(list, sizeof(list), suggest_names,
+				    -1, ", ", ", ");
+				prog_usage("-m: unknown method '%s' (%s)",
+				    optarg, list);
+			}
 			break;
 		case 'q':
 			quiet = 1;

@@ -17,6 +17,7 @@
 #include "blas.h"
 #include "cfg.h"
 #include "data.h"
+#include "names.h"
 #include "net.h"
 #include "opt.h"
 #include "par.h"
@@ -371,7 +372,7 @@ free_run(struct run *r)
 static void
 putopt(FILE *fp, const struct cfg_optimizer *o, double mom, double wd)
 {
-	fprintf(fp, " optimizer=%s", cfg_name(cfg_opt_names, o->name));
+	fprintf(fp, " optimizer=%s", names_get(opt_names, o->name));
 	switch (o->name) {
 	case OPT_SGD:
 		fputs(" momentum=", fp);
@@ -477,7 +478,7 @@ putsummary(FILE *fp, const struct net *n)
 			snprintf(shape, sizeof(shape), "%ldx%ldx%ld",
 			    L->out[0], L->out[1], L->out[2]);
 		fprintf(fp, "%-12s %-10s %-12s %12ld%s\n", L->name,
-		    cfg_name(cfg_layer_names, L->type), shape, L->np,
+		    names_get(cfg_layer_names, L->type), shape, L->np,
 		    L->freeze ? " (frozen)" : "");
 	}
 	fprintf(fp, "params %ld, trainable %ld\n", net_nparams(n),

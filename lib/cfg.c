@@ -20,8 +20,12 @@
 #include <yaml.h>
 
 #include "cfg.h"
+#include "data.h"
 #include "err.h"
+#include "names.h"
 #include "num.h"
+#include "opt.h"
+#include "suggest.h"
 
 #define CFG_MAXFILE	(1 << 20)	/* bytes in a configuration file */
 #define CFG_MAXDEPTH	16		/* nested mappings and sequences */
@@ -33,14 +37,8 @@ const char *const cfg_act_names[] = { "identity", "relu", "leaky_relu",
 	"tanh", "sigmoid", "gelu", NULL };
 const char *const cfg_loss_names[] = { "cross_entropy", "bce", "mse", NULL };
 const char *const cfg_init_names[] = { "he", "xavier", NULL };
-const char *const cfg_opt_names[] = { "sgd", "adam", "adamw", "rmsprop",
-	NULL };
-const char *const cfg_format_names[] = { "idx", "csv", "synthetic", NULL };
-const char *const cfg_task_names[] = { "classification", "regression", NULL };
 const char *const cfg_kind_names[] = { "blobs", "spirals", "linear", NULL };
 const char *const cfg_mode_names[] = { "exp", "linear", NULL };
-const char *const cfg_suggest_names[] = { "steep", "minimum", "valley",
-	"slide", "balanced", "all", NULL };
 const char *const cfg_sched_names[] = { "constant", "step", "cosine",
 	"onecycle", "triangular", "triangular2", "exp_range", "exp", "linear",
 	NULL };
@@ -532,7 +530,7 @@ static const struct key keys[] = {
 	{ "finder", "diverge_threshold", K_DOUBLE, C(finder.diverge_threshold),
 	    1, INF, LO_OPEN | HI_OPEN, NULL, 0, 0 },
 	{ "finder", "suggest", K_NAME, C(finder.suggest), 0, 0, 0,
-	    cfg_suggest_names, 0, 0 },
+	    suggest_names, 0, 0 },
 
 	{ "scheduler", "name", K_NAME, C(scheduler.name), 0, 0, NULLOK,
 	    cfg_sched_names, 0, 0 },
@@ -561,7 +559,7 @@ static const struct key keys[] = {
 	    HI_OPEN, NULL, 0, 0 },
 
 	{ "data", "format", K_ENUM, C(data.format), 0, 0, 0,
-	    cfg_format_names, 0, 0 },
+	    data_format_names, 0, 0 },
 	{ "data", "images", K_PATH, C(data.images), 0, 0, 0, NULL, 0, 0 },
 	{ "data", "labels", K_PATH, C(data.labels), 0, 0, 0, NULL, 0, 0 },
 	{ "data", "path", K_PATH, C(data.path), 0, 0, 0, NULL, 0, 0 },
@@ -576,7 +574,7 @@ static const struct key keys[] = {
 	    NULL, 0, 0 },
 	{ "data", "classes", K_CLASSES, C(data.classes), 2, CFG_MAXCLASSES, 0,
 	    NULL, 0, 0 },
-	{ "data", "task", K_ENUM, C(data.task), 0, 0, 0, cfg_task_names, 0, 0 },
+	{ "data", "task", K_ENUM, C(data.task), 0, 0, 0, data_task_names, 0, 0 },
 	{ "data", "scale", K_DOUBLE, C(data.scale), 0, INF,
 	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, 0 },
 	{ "data", "standardize", K_BOOL, C(data.standardize), 0, 0, 0,
@@ -592,7 +590,7 @@ static const struct key keys[] = {
 	{ "model", "init", K_ENUM, C(model.init), 0, 0, 0, cfg_init_names, 0, 0 },
 
 	{ "optimizer", "name", K_ENUM, C(optimizer.name), 0, 0, 0,
-	    cfg_opt_names, 0, 0 },
+	    opt_names, 0, 0 },
 	{ "optimizer", "momentum", K_DOUBLE, C(optimizer.momentum), 0, 1,
 	    HI_OPEN | NULLOK, NULL, -1, 0 },
 	{ "optimizer", "dampening", K_DOUBLE, C(optimizer.dampening), 0, 1,
@@ -758,19 +756,15 @@ get_enum(struct ld *L, const struct node *v, const char *where,
     const char *const *names, int *out)
 {
 	char list[256], sb[64];
-	size_t o;
 	int i;
 
 	if (want_scalar(L, v, where, "a name") < 0)
 		return -1;
-	if ((i = cfg_lookup(names, v->s)) >= 0) {
+	if ((i = names_find(names, v->s)) >= 0) {
 		*out = i;
 		return 0;
 	}
-	list[0] = '\0';
-	for (i = 0, o = 0; names[i] != NULL && o < sizeof(list); i++)
-		o += snprintf(list + o, sizeof(list) - o, "%s%s",
-		    i ? ", " : "", names[i]);
+	names_join(list, sizeof(list), names, -1, ", ", ", ");
 	return bad(L, v, "%s: '%s' is not one of %s", where,
 	    shown(v->s, sb, sizeof(sb)), list);
 }
@@ -837,6 +831,7 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 	case K_ENUM:
 		return get_enum(L, v, where, k->names, (int *)p);
 	case K_NAME:
+		e = 0;
 		if (get_enum(L, v, where, k->names, &e) < 0)
 			return -1;
 		snprintf(p, 16, "%s", k->names[e]);
@@ -1160,7 +1155,7 @@ cross_check(struct ld *L, const char *sec)
 	} else if (strcmp(sec, "optimizer") == 0) {
 		a = setat(L, "optimizer", "nesterov", &ma);
 		if (a && c->optimizer.nesterov &&
-		    (cfg_momentum(&c->optimizer) <= 0 ||
+		    (opt_momentum(&c->optimizer) <= 0 ||
 		    c->optimizer.dampening != 0))
 			return bad(L, a, "optimizer.nesterov: needs momentum "
 			    "> 0 and dampening 0");
@@ -1379,13 +1374,13 @@ cfg_load(struct cfg *c, const char *path)
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* cfg_name that never gives NULL (check_write has ruled it out). */
+/* names_get that never gives NULL (check_write has ruled it out). */
 static const char *
 nm(const char *const *names, int v)
 {
 	const char *s;
 
-	s = cfg_name(names, v);
+	s = names_get(names, v);
 	return s != NULL ? s : "?";
 }
 
@@ -1522,22 +1517,22 @@ check_write(const struct cfg *c)
 		return err_set("cannot write the configuration: %d layers",
 		    c->model.nlayers);
 	for (i = 0; i < c->model.nlayers; i++)
-		if (cfg_name(cfg_layer_names, c->model.layers[i].type) == NULL ||
-		    cfg_name(cfg_act_names,
+		if (names_get(cfg_layer_names, c->model.layers[i].type) == NULL ||
+		    names_get(cfg_act_names,
 		    c->model.layers[i].activation) == NULL)
 			return err_set("cannot write the configuration: layer "
 			    "%d has an unknown type or activation", i);
-	if (cfg_name(cfg_format_names, c->data.format) == NULL ||
-	    cfg_name(cfg_kind_names, c->data.kind) == NULL ||
-	    cfg_name(cfg_task_names, c->data.task) == NULL ||
-	    cfg_name(cfg_loss_names, c->model.loss) == NULL ||
-	    cfg_name(cfg_init_names, c->model.init) == NULL ||
-	    cfg_name(cfg_opt_names, c->optimizer.name) == NULL ||
+	if (names_get(data_format_names, c->data.format) == NULL ||
+	    names_get(cfg_kind_names, c->data.kind) == NULL ||
+	    names_get(data_task_names, c->data.task) == NULL ||
+	    names_get(cfg_loss_names, c->model.loss) == NULL ||
+	    names_get(cfg_init_names, c->model.init) == NULL ||
+	    names_get(opt_names, c->optimizer.name) == NULL ||
 	    c->data.nkeep < 0 || c->data.nkeep > CFG_MAXCLASSES ||
-	    cfg_lookup(cfg_mode_names, c->finder.mode) < 0 ||
-	    cfg_lookup(cfg_suggest_names, c->finder.suggest) < 0 ||
+	    names_find(cfg_mode_names, c->finder.mode) < 0 ||
+	    names_find(suggest_names, c->finder.suggest) < 0 ||
 	    (c->scheduler.name[0] != '\0' &&
-	    cfg_lookup(cfg_sched_names, c->scheduler.name) < 0) ||
+	    names_find(cfg_sched_names, c->scheduler.name) < 0) ||
 	    strcmp(c->train.device, "cpu") != 0)
 		return err_set("cannot write the configuration: a value is "
 		    "out of its range");
@@ -1585,7 +1580,7 @@ cfg_write(FILE *fp, const struct cfg *c)
 	fprintf(fp, "  warmup: %ld\n", c->scheduler.warmup);
 
 	fprintf(fp, "data:\n");
-	fprintf(fp, "  format: %s\n", nm(cfg_format_names,
+	fprintf(fp, "  format: %s\n", nm(data_format_names,
 	    c->data.format));
 	fprintf(fp, "  images: ");
 	put_str(fp, c->data.images);
@@ -1610,7 +1605,7 @@ cfg_write(FILE *fp, const struct cfg *c)
 		fprintf(fp, "]\n");
 	} else
 		fprintf(fp, "  classes: %ld\n", c->data.classes);
-	fprintf(fp, "  task: %s\n", nm(cfg_task_names, c->data.task));
+	fprintf(fp, "  task: %s\n", nm(data_task_names, c->data.task));
 	if (c->data.scale == 0)
 		fprintf(fp, "  scale: ~               # the format's "
 		    "default\n");
@@ -1636,7 +1631,7 @@ cfg_write(FILE *fp, const struct cfg *c)
 	fprintf(fp, "  init: %s\n", nm(cfg_init_names, c->model.init));
 
 	fprintf(fp, "optimizer:\n");
-	fprintf(fp, "  name: %s\n", nm(cfg_opt_names,
+	fprintf(fp, "  name: %s\n", nm(opt_names,
 	    c->optimizer.name));
 	if (c->optimizer.momentum < 0)
 		fprintf(fp, "  momentum: ~            # the optimizer's "
@@ -1672,36 +1667,4 @@ cfg_write(FILE *fp, const struct cfg *c)
 		return err_set("cannot write the configuration: %s",
 		    strerror(errno));
 	return 0;
-}
-
-double
-cfg_momentum(const struct cfg_optimizer *o)
-{
-	if (o->momentum >= 0)
-		return o->momentum;
-	return o->name == OPT_SGD ? 0.9 : 0;
-}
-
-const char *
-cfg_name(const char *const *names, int v)
-{
-	int i;
-
-	if (v < 0)
-		return NULL;
-	for (i = 0; i < v; i++)
-		if (names[i] == NULL)
-			return NULL;
-	return names[v];
-}
-
-int
-cfg_lookup(const char *const *names, const char *s)
-{
-	int i;
-
-	for (i = 0; names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
 }

@@ -22,8 +22,6 @@ enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID,
 	ACT_GELU };
 enum { LOSS_CE, LOSS_BCE, LOSS_MSE };
 enum { INIT_HE, INIT_XAVIER };
-enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP };
-enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC };
 enum { TASK_CLASSIFICATION, TASK_REGRESSION };
 enum { SYN_BLOBS, SYN_SPIRALS, SYN_LINEAR };
 
@@ -70,7 +68,7 @@ struct cfg {
 	} scheduler;
 
 	struct cfg_data {
-		int	 format;	/* DATA_*: idx */
+		int	 format;	/* DATA_* (data.h): idx */
 		char	 images[CFG_MAXPATH];	/* idx: Fashion-MNIST train */
 		char	 labels[CFG_MAXPATH];
 		char	 path[CFG_MAXPATH];	/* csv */
@@ -100,13 +98,13 @@ struct cfg {
 	} model;
 
 	struct cfg_optimizer {
-		int	 name;		/* OPT_SGD */
+		int	 name;		/* OPT_* (opt.h): sgd */
 		double	 momentum;	/* -1: the optimizer's default
-					   (0.9 for sgd, else 0) */
+					   (opt_momentum) */
 		double	 dampening;	/* 0 */
 		int	 nesterov;	/* 0 */
 		double	 weight_decay;	/* -1: the optimizer's default
-					   (0.01 for adamw, else 0) */
+					   (opt_weight_decay) */
 		double	 betas[2];	/* 0.9, 0.999 */
 		double	 eps;		/* 1e-8 */
 		double	 alpha;		/* rmsprop: 0.99 */
@@ -140,21 +138,16 @@ int cfg_load(struct cfg *c, const char *path);
  * with a message for a value YAML cannot hold or a write error. */
 int cfg_write(FILE *fp, const struct cfg *c);
 
-/* The momentum optimizer o uses: o->momentum, or where that is < 0 (unset)
- * the optimizer's default: 0.9 for sgd, 0 for rmsprop (and for adam and
- * adamw, which have none).  Never fails. */
-double cfg_momentum(const struct cfg_optimizer *o);
-
-/* Names of the enum values above (NULL if out of range), and back: -1 if
- * unknown.  The tables end with NULL; cfg_mode_names, cfg_suggest_names
- * and cfg_sched_names list the values of finder.mode, finder.suggest and
- * scheduler.name. */
-const char *cfg_name(const char *const *names, int v);
-int cfg_lookup(const char *const *names, const char *s);
+/*
+ * The names of the enum values above, in lists that end with NULL (look
+ * them up with lib/names.h); cfg_mode_names and cfg_sched_names list the
+ * values of finder.mode and scheduler.name.  The other keys that take a
+ * name take them from the module that owns the values: data_format_names
+ * and data_task_names (data.h), opt_names (opt.h), suggest_names
+ * (suggest.h).
+ */
 extern const char *const cfg_layer_names[], *const cfg_act_names[],
-    *const cfg_loss_names[], *const cfg_init_names[], *const cfg_opt_names[],
-    *const cfg_format_names[], *const cfg_task_names[], *const cfg_kind_names[],
-    *const cfg_mode_names[], *const cfg_suggest_names[],
-    *const cfg_sched_names[];
+    *const cfg_loss_names[], *const cfg_init_names[], *const cfg_kind_names[],
+    *const cfg_mode_names[], *const cfg_sched_names[];
 
 #endif

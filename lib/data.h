@@ -66,6 +66,18 @@
 #include "cfg.h"
 #include "rng.h"
 
+/*
+ * The formats (data.format).  A new one is a value here, its name in
+ * data_format_names and its row of the table in data.c (its loader, in a
+ * file of its own as lib/idx.c, and its default scale); its settings are
+ * keys of the data section (cfg.h, cfg.c).
+ */
+enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC, DATA_NFORMATS };
+
+/* The names of the formats and of the tasks (TASK_*, cfg.h): the one
+ * list of each, ending with NULL. */
+extern const char *const data_format_names[], *const data_task_names[];
+
 #define DATA_MAXBYTES	((size_t)1 << 31)	/* sample data in memory */
 #define DATA_MAXLINE	(16 << 20)		/* longest CSV line, bytes */
 #define DATA_DESCMAX	8192	/* a buffer that holds any description */

@@ -17,6 +17,7 @@
 #include "blas.h"
 #include "conv.h"
 #include "err.h"
+#include "names.h"
 #include "net.h"
 #include "par.h"
 
@@ -32,7 +33,7 @@ name_of(const char *const *names, int v)
 {
 	const char *s;
 
-	s = cfg_name(names, v);
+	s = names_get(names, v);
 	return s != NULL ? s : "?";
 }
 

@@ -87,6 +87,25 @@ plot_term(const char *s)
 }
 
 int
+plot_termlist(char *buf, size_t size)
+{
+	size_t len;
+	int i, k;
+
+	len = 0;
+	if (size > 0)
+		buf[0] = '\0';
+	for (i = 0; i < NTERMS; i++) {
+		k = snprintf(len < size ? buf + len : NULL, len < size ?
+		    size - len : 0, "%s%s", i == 0 ? "" : i == NTERMS - 1 ?
+		    " or " : ", ", terms[i].name);
+		if (k > 0)
+			len += (size_t)k;
+	}
+	return (int)len;
+}
+
+int
 plot_termfor(const char *out)
 {
 	static const struct {

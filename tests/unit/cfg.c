@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "data.h"
 #include "err.h"
+#include "names.h"
+#include "opt.h"
 #include "tap.h"
 
 static char top[PATH_MAX];	/* the source tree */
@@ -192,27 +195,27 @@ test_defaults(void)
 	    c.optimizer.alpha == 0.99, "default optimizer");
 
 	/* momentum -1: the optimizer's own, as torch.optim's defaults */
-	is_double(cfg_momentum(&c.optimizer), 0.9, 0,
+	is_double(opt_momentum(&c.optimizer), 0.9, 0,
 	    "default momentum of sgd: 0.9");
 	c.optimizer.name = OPT_RMSPROP;
-	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	is_double(opt_momentum(&c.optimizer), 0, 0,
 	    "default momentum of rmsprop: 0, as torch.optim.RMSprop");
 	c.optimizer.name = OPT_ADAM;
-	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	is_double(opt_momentum(&c.optimizer), 0, 0,
 	    "default momentum of adam: 0 (it has none)");
 	c.optimizer.name = OPT_ADAMW;
-	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	is_double(opt_momentum(&c.optimizer), 0, 0,
 	    "default momentum of adamw: 0 (it has none)");
 	c.optimizer.momentum = -0.5;
 	c.optimizer.name = OPT_SGD;
-	is_double(cfg_momentum(&c.optimizer), 0.9, 0,
+	is_double(opt_momentum(&c.optimizer), 0.9, 0,
 	    "any negative momentum is the default");
 	c.optimizer.momentum = 0;
-	is_double(cfg_momentum(&c.optimizer), 0, 0,
+	is_double(opt_momentum(&c.optimizer), 0, 0,
 	    "sgd with momentum 0: 0, not the default");
 	c.optimizer.momentum = 0.5;
 	c.optimizer.name = OPT_RMSPROP;
-	is_double(cfg_momentum(&c.optimizer), 0.5, 0,
+	is_double(opt_momentum(&c.optimizer), 0.5, 0,
 	    "rmsprop with momentum 0.5: 0.5");
 	ok(c.train.batch_size == 64 && c.train.accum == 1 &&
 	    c.train.seed == 42 && c.train.threads == 0 &&
@@ -369,21 +372,21 @@ test_values(void)
 	if (loads(&c, "optimizer: {name: rmsprop}\n",
 	    "rmsprop without momentum"))
 		ok(c.optimizer.momentum == -1 &&
-		    cfg_momentum(&c.optimizer) == 0,
+		    opt_momentum(&c.optimizer) == 0,
 		    "rmsprop without momentum: unset, 0 resolved");
 	if (loads(&c, "optimizer: {name: rmsprop, momentum: 0.9}\n",
 	    "rmsprop with momentum 0.9"))
 		ok(c.optimizer.momentum == 0.9 &&
-		    cfg_momentum(&c.optimizer) == 0.9,
+		    opt_momentum(&c.optimizer) == 0.9,
 		    "rmsprop with momentum 0.9: 0.9");
 	if (loads(&c, "optimizer: {name: sgd, momentum: 0}\n",
 	    "sgd with momentum 0"))
 		ok(c.optimizer.momentum == 0 &&
-		    cfg_momentum(&c.optimizer) == 0, "sgd momentum 0 is 0");
+		    opt_momentum(&c.optimizer) == 0, "sgd momentum 0 is 0");
 	if (loads(&c, "optimizer:\n  nesterov: true\n",
 	    "nesterov with sgd's default momentum"))
 		ok(c.optimizer.nesterov == 1 && c.optimizer.momentum == -1 &&
-		    cfg_momentum(&c.optimizer) == 0.9,
+		    opt_momentum(&c.optimizer) == 0.9,
 		    "nesterov true, momentum 0.9 resolved");
 	if (loads(&c, "optimizer:\n  nesterov: true\n  momentum: 0.5\n",
 	    "nesterov with momentum"))
@@ -853,25 +856,25 @@ test_write(void)
 	fclose(fp);
 
 	/* names */
-	is_str(cfg_name(cfg_opt_names, OPT_ADAMW), "adamw", "cfg_name adamw");
-	ok(cfg_name(cfg_opt_names, 4) == NULL, "cfg_name out of range");
-	ok(cfg_name(cfg_opt_names, -1) == NULL, "cfg_name negative");
-	is_int(cfg_lookup(cfg_layer_names, "batchnorm"), LAYER_BATCHNORM,
-	    "cfg_lookup batchnorm");
-	is_int(cfg_lookup(cfg_act_names, "leaky_relu"), ACT_LEAKY_RELU,
-	    "cfg_lookup leaky_relu");
-	is_int(cfg_lookup(cfg_loss_names, "bce"), LOSS_BCE, "cfg_lookup bce");
-	is_int(cfg_lookup(cfg_init_names, "xavier"), INIT_XAVIER,
-	    "cfg_lookup xavier");
-	is_int(cfg_lookup(cfg_format_names, "synthetic"), DATA_SYNTHETIC,
-	    "cfg_lookup synthetic");
-	is_int(cfg_lookup(cfg_task_names, "regression"), TASK_REGRESSION,
-	    "cfg_lookup regression");
-	is_int(cfg_lookup(cfg_kind_names, "linear"), SYN_LINEAR,
-	    "cfg_lookup linear");
-	is_int(cfg_lookup(cfg_sched_names, "exp_range"), 6,
-	    "cfg_lookup exp_range");
-	is_int(cfg_lookup(cfg_opt_names, "Adam"), -1, "cfg_lookup is exact");
+	is_str(names_get(opt_names, OPT_ADAMW), "adamw", "names_get adamw");
+	ok(names_get(opt_names, 4) == NULL, "names_get out of range");
+	ok(names_get(opt_names, -1) == NULL, "names_get negative");
+	is_int(names_find(cfg_layer_names, "batchnorm"), LAYER_BATCHNORM,
+	    "names_find batchnorm");
+	is_int(names_find(cfg_act_names, "leaky_relu"), ACT_LEAKY_RELU,
+	    "names_find leaky_relu");
+	is_int(names_find(cfg_loss_names, "bce"), LOSS_BCE, "names_find bce");
+	is_int(names_find(cfg_init_names, "xavier"), INIT_XAVIER,
+	    "names_find xavier");
+	is_int(names_find(data_format_names, "synthetic"), DATA_SYNTHETIC,
+	    "names_find synthetic");
+	is_int(names_find(data_task_names, "regression"), TASK_REGRESSION,
+	    "names_find regression");
+	is_int(names_find(cfg_kind_names, "linear"), SYN_LINEAR,
+	    "names_find linear");
+	is_int(names_find(cfg_sched_names, "exp_range"), 6,
+	    "names_find exp_range");
+	is_int(names_find(opt_names, "Adam"), -1, "names_find is exact");
 }
 
 static void
