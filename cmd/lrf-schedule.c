@@ -255,9 +255,11 @@ main(int argc, char *argv[])
 
 	/* The mode: -m, else the scheduler's name (-t), else the finder's. */
 	if (mname != NULL) {
-		if ((m = sched_mode(mname)) < 0)
+		if ((m = sched_mode(mname)) < 0) {
+			sched_names(buf, sizeof(buf));
 			prog_usage("unknown mode '%s' (modes: %s)", mname,
-			    sched_names());
+			    buf);
+		}
 		if (train && !sched_training(m))
 			prog_usage("-t: %s is not a training schedule", mname);
 	} else if (train) {
