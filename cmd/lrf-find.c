@@ -673,26 +673,33 @@ find_bindir(const char *argv0)
 		snprintf(bindir, sizeof(bindir), ".");
 }
 
-enum { O_FIRST = 256, O_START = O_FIRST, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
+enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
 	O_PARTIAL };
+
+/* The number a flag gave key (its syntax checked), or NAN if none did. */
+static double
+given(const struct prog_sets *f, const char *key)
+{
+	const char *t;
+	double v;
+
+	if ((t = prog_given(f, key)) == NULL || num_double(t, &v) != NUM_OK)
+		return NAN;
+	return v;
+}
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
-		{ "start_lr", required_argument, NULL, O_START },
 		{ "start-lr", required_argument, NULL, O_START },
-		{ "end_lr", required_argument, NULL, O_END },
 		{ "end-lr", required_argument, NULL, O_END },
-		{ "num_iter", required_argument, NULL, O_NUM },
 		{ "num-iter", required_argument, NULL, O_NUM },
 		{ "beta", required_argument, NULL, O_BETA },
-		{ "diverge_threshold", required_argument, NULL, O_DIV },
 		{ "diverge-threshold", required_argument, NULL, O_DIV },
 		{ "fold", required_argument, NULL, O_FOLD },
-		{ "batch_size", required_argument, NULL, O_BATCH },
 		{ "batch-size", required_argument, NULL, O_BATCH },
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "threads", required_argument, NULL, O_THREADS },
@@ -701,27 +708,23 @@ main(int argc, char *argv[])
 		{ "val", no_argument, NULL, O_VAL },
 		{ "load", required_argument, NULL, O_LOAD },
 		{ "load-partial", no_argument, NULL, O_PARTIAL },
-		{ "load_partial", no_argument, NULL, O_PARTIAL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
-		{ "no_plot", no_argument, NULL, O_NOPLOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct { double start, end, beta, div; long num, fold, batch, threads;
-		unsigned long seed; const char *device, *method;
-		int has[32]; } f;
+	struct prog_sets f;
 	char path[PATH_MAX], cfgpath[PATH_MAX], name[256], ts[32], final[PATH_MAX];
 	char method[32], list[128], *all, *argvs[8];
-	const char *cfgfile, *why;
+	const char *cfgfile, *why, *t;
 	struct sigaction sa;
 	struct timespec t0, t1;
 	struct seen seen;
 	struct cfg c;
-	double lr, loss, wall;
+	double lr, loss, wall, v;
 	time_t now;
 	FILE *fp;
 	int ch, i, r;
@@ -729,29 +732,32 @@ main(int argc, char *argv[])
 	prog_init("lrf-find");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	err_sethook(printerr);
-	memset(&f, 0, sizeof(f));
+	f.n = 0;
 	cfgfile = NULL;
-	while ((ch = getopt_long(argc, argv, "c:o:qvh", lopts, NULL)) != -1) {
-		if (ch >= O_FIRST && ch - O_FIRST < 32)
-			f.has[ch - O_FIRST] = 1;
+	while ((ch = getopt_long(argc, argv, "c:o:qvh", prog_options(lopts),
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
-		case O_START: f.start = prog_double("--start_lr", optarg); break;
-		case O_END: f.end = prog_double("--end_lr", optarg); break;
-		case O_NUM: f.num = prog_long("--num_iter", optarg, 0, 100000000);
-			break;
-		case O_BETA: f.beta = prog_double("--beta", optarg); break;
-		case O_DIV: f.div = prog_double("--diverge_threshold", optarg);
-			break;
-		case O_FOLD: f.fold = prog_long("--fold", optarg, 0, 1000); break;
-		case O_BATCH: f.batch = prog_long("--batch_size", optarg, 1,
-			    1 << 20); break;
-		case O_SEED: f.seed = (unsigned long)prog_long("--seed", optarg,
-			    0, LONG_MAX); break;
-		case O_THREADS: f.threads = prog_long("--threads", optarg, 0,
-			    1024); break;
-		case O_DEVICE: f.device = optarg; break;
-		case O_METHOD: f.method = optarg; break;
+		case O_START: prog_double("--start_lr", optarg);
+			prog_keep(&f, "finder.start_lr", optarg); break;
+		case O_END: prog_double("--end_lr", optarg);
+			prog_keep(&f, "finder.end_lr", optarg); break;
+		case O_NUM: prog_long("--num_iter", optarg, 0, 100000000);
+			prog_keep(&f, "finder.num_iter", optarg); break;
+		case O_BETA: prog_double("--beta", optarg);
+			prog_keep(&f, "finder.beta", optarg); break;
+		case O_DIV: prog_double("--diverge_threshold", optarg);
+			prog_keep(&f, "finder.diverge_threshold", optarg); break;
+		case O_FOLD: prog_long("--fold", optarg, 0, 1000);
+			prog_keep(&f, "data.fold", optarg); break;
+		case O_BATCH: prog_long("--batch_size", optarg, 1, 1 << 20);
+			prog_keep(&f, "train.batch_size", optarg); break;
+		case O_SEED: prog_long("--seed", optarg, 0, LONG_MAX);
+			prog_keep(&f, "train.seed", optarg); break;
+		case O_THREADS: prog_long("--threads", optarg, 0, 1024);
+			prog_keep(&f, "train.threads", optarg); break;
+		case O_DEVICE: prog_keep(&f, "train.device", optarg); break;
+		case O_METHOD: prog_keep(&f, "finder.suggest", optarg); break;
 		case O_VAL: o.val = 1; break;
 		case O_LOAD: o.load = optarg; break;
 		case O_PARTIAL: o.partial = 1; break;
@@ -766,23 +772,21 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		prog_usage("unexpected argument '%s'", argv[optind]);
-	if (f.has[O_BETA - O_FIRST] && !(f.beta >= 0 && f.beta < 1))
-		prog_usage("--beta: %g is out of range [0, 1)", f.beta);
-	if (f.has[O_DIV - O_FIRST] && !(f.div > 1))
-		prog_usage("--diverge_threshold: %g must be greater than 1",
-		    f.div);
-	if (f.has[O_START - O_FIRST] && !(f.start > 0))
-		prog_usage("--start_lr: %g must be positive", f.start);
-	if (f.has[O_END - O_FIRST] && !(f.end > 0))
-		prog_usage("--end_lr: %g must be positive", f.end);
-	if (f.device && strcmp(f.device, "cpu") != 0)
-		prog_usage("--device: '%s' is not available (only cpu)",
-		    f.device);
-	if (f.method && ((i = suggest_lookup(f.method)) < 0 ||
-	    i == SUGGEST_ALL)) {
+	if (!isnan(v = given(&f, "finder.beta")) && !(v >= 0 && v < 1))
+		prog_usage("--beta: %g is out of range [0, 1)", v);
+	if (!isnan(v = given(&f, "finder.diverge_threshold")) && !(v > 1))
+		prog_usage("--diverge_threshold: %g must be greater than 1", v);
+	if (!isnan(v = given(&f, "finder.start_lr")) && !(v > 0))
+		prog_usage("--start_lr: %g must be positive", v);
+	if (!isnan(v = given(&f, "finder.end_lr")) && !(v > 0))
+		prog_usage("--end_lr: %g must be positive", v);
+	if ((t = prog_given(&f, "train.device")) && strcmp(t, "cpu") != 0)
+		prog_usage("--device: '%s' is not available (only cpu)", t);
+	if ((t = prog_given(&f, "finder.suggest")) &&
+	    ((i = suggest_lookup(t)) < 0 || i == SUGGEST_ALL)) {
 		names_join(list, sizeof(list), suggest_names,
 		    SUGGEST_NMETHODS, ", ", ", ");
-		prog_usage("--method: '%s' is not one of %s", f.method, list);
+		prog_usage("--method: '%s' is not one of %s", t, list);
 	}
 	if (o.partial && o.load == NULL)
 		prog_usage("--load-partial needs --load");
@@ -797,18 +801,7 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	if (cfgfile == NULL)
 		default_experiment(&c);
-	if (f.has[O_START - O_FIRST]) c.finder.start_lr = f.start;
-	if (f.has[O_END - O_FIRST]) c.finder.end_lr = f.end;
-	if (f.has[O_NUM - O_FIRST]) c.finder.num_iter = f.num;
-	if (f.has[O_BETA - O_FIRST]) c.finder.beta = f.beta;
-	if (f.has[O_DIV - O_FIRST]) c.finder.diverge_threshold = f.div;
-	if (f.has[O_FOLD - O_FIRST]) c.data.fold = f.fold;
-	if (f.has[O_BATCH - O_FIRST]) c.train.batch_size = f.batch;
-	if (f.has[O_SEED - O_FIRST]) c.train.seed = f.seed;
-	if (f.has[O_THREADS - O_FIRST]) c.train.threads = f.threads;
-	if (f.method)
-		snprintf(c.finder.suggest, sizeof(c.finder.suggest), "%s",
-		    f.method);
+	prog_apply(&f, &c);
 	if (strcmp(c.finder.suggest, "all") == 0)
 		snprintf(c.finder.suggest, sizeof(c.finder.suggest), "steep");
 	if (c.finder.end_lr <= c.finder.start_lr)

@@ -124,8 +124,8 @@ main(int argc, char *argv[])
 	p.term = -1;
 	size = NULL;
 	nnames = nmarks = nybuf = 0;
-	while ((c = getopt_long(argc, argv, "T:o:s:t:x:y:m:l:h", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "T:o:s:t:x:y:m:l:h",
+	    prog_options(longopts), NULL)) != -1) {
 		switch (c) {
 		case 'T':
 			if ((p.term = plot_term(optarg)) < 0) {

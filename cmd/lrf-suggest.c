@@ -345,6 +345,7 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct prog_sets sets;
 	struct rec_reader r;
 	struct curve cv;
 	struct answer a;
@@ -363,9 +364,10 @@ main(int argc, char *argv[])
 	lrspec = "lr";
 	yspec = NULL;
 	annotate = quiet = asjson = 0;
-	a.method = -1;
+	sets.n = 0;
 	skip0 = skip1 = -1;
-	while ((c = getopt_long(argc, argv, "ac:hm:q", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "ac:hm:q", prog_options(longopts),
+	    NULL)) != -1)
 		switch (c) {
 		case 'a':
 			annotate = 1;
@@ -374,12 +376,13 @@ main(int argc, char *argv[])
 			cfgfile = optarg;
 			break;
 		case 'm':
-			if ((a.method = suggest_lookup(optarg)) < 0) {
+			if (suggest_lookup(optarg) < 0) {
 				names_join(list, sizeof(list), suggest_names,
 				    -1, ", ", ", ");
 				prog_usage("-m: unknown method '%s' (%s)",
 				    optarg, list);
 			}
+			prog_keep(&sets, "finder.suggest", optarg);
 			break;
 		case 'q':
 			quiet = 1;
@@ -413,19 +416,12 @@ main(int argc, char *argv[])
 	if (annotate + quiet + asjson > 1)
 		prog_usage("-a, -q and --json exclude one another");
 
-	if (cfgfile != NULL) {
-		cfg_defaults(&cfg);
-		if (cfg_load(&cfg, cfgfile) < 0)
-			exit(EXIT_FAIL);
-		if (a.method < 0 &&
-		    (a.method = suggest_lookup(cfg.finder.suggest)) < 0) {
-			err_set("%s: finder.suggest: unknown method '%s'",
-			    cfgfile, cfg.finder.suggest);
-			exit(EXIT_FAIL);
-		}
-	}
-	if (a.method < 0)
-		a.method = SUGGEST_STEEP;
+	/* the default (steep), the file's finder.suggest, -m */
+	cfg_defaults(&cfg);
+	if (cfgfile != NULL && cfg_load(&cfg, cfgfile) < 0)
+		exit(EXIT_FAIL);
+	prog_apply(&sets, &cfg);
+	a.method = suggest_lookup(cfg.finder.suggest);
 
 	path = argc == 1 ? argv[0] : "-";
 	if (strcmp(path, "-") == 0) {

@@ -70,7 +70,6 @@ static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "batch-size",	required_argument, NULL, O_BATCH },
-	{ "batch_size",	required_argument, NULL, O_BATCH },
 	{ "seed",	required_argument, NULL, O_SEED },
 	{ "fold",	required_argument, NULL, O_FOLD },
 	{ "threads",	required_argument, NULL, O_THREADS },
@@ -78,26 +77,21 @@ static const struct option longopts[] = {
 	{ "device",	required_argument, NULL, O_DEVICE },
 	{ "val",	no_argument,	   NULL, O_VAL },
 	{ "val-size",	required_argument, NULL, O_VALSIZE },
-	{ "val_size",	required_argument, NULL, O_VALSIZE },
 	{ "save",	required_argument, NULL, O_SAVE },
 	{ "load",	required_argument, NULL, O_LOAD },
 	{ "load-partial", no_argument,	   NULL, O_PARTIAL },
-	{ "load_partial", no_argument,	   NULL, O_PARTIAL },
 	{ "summary",	no_argument,	   NULL, O_SUMMARY },
 	{ "progress",	no_argument,	   NULL, O_PROGRESS },
 	{ "no-progress", no_argument,	   NULL, O_NOPROGRESS },
-	{ "no_progress", no_argument,	   NULL, O_NOPROGRESS },
 	{ "lr-col",	required_argument, NULL, O_LRCOL },
-	{ "lr_col",	required_argument, NULL, O_LRCOL },
 	{ "timing",	no_argument,	   NULL, O_TIMING },
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Command-line settings; a negative number means "not given". */
+/* Command-line settings; sets, the flags laid over the file. */
 struct flags {
 	const char *config, *save, *load, *lrcol;
-	long	 batch, fold, threads, accum, valsize;
-	long long seed;
+	struct prog_sets sets;
 	int	 val, partial, summary, progress, timing;
 };
 
@@ -137,11 +131,10 @@ parseflags(int argc, char *argv[], struct flags *f)
 	int ch;
 
 	memset(f, 0, sizeof(*f));
-	f->batch = f->fold = f->threads = f->accum = f->valsize = -1;
-	f->seed = -1;
 	f->progress = isatty(STDERR_FILENO);
 	f->lrcol = "lr";
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", prog_options(longopts),
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			f->config = optarg;
@@ -150,31 +143,37 @@ parseflags(int argc, char *argv[], struct flags *f)
 			usage(stdout);
 			prog_exit(EXIT_OK);
 		case O_BATCH:
-			f->batch = prog_long("--batch-size", optarg, 1, 1L << 24);
+			prog_long("--batch-size", optarg, 1, 1L << 24);
+			prog_keep(&f->sets, "train.batch_size", optarg);
 			break;
 		case O_SEED:
-			f->seed = prog_long("--seed", optarg, 0, LONG_MAX);
+			prog_long("--seed", optarg, 0, LONG_MAX);
+			prog_keep(&f->sets, "train.seed", optarg);
 			break;
-		case O_FOLD:
-			f->fold = prog_long("--fold", optarg, 0, 1L << 30);
+		case O_FOLD:	/* below data.folds: checked once read */
+			prog_long("--fold", optarg, 0, 1L << 30);
+			prog_keep(&f->sets, "data.fold", optarg);
 			break;
 		case O_THREADS:
-			f->threads = prog_long("--threads", optarg, 0, 1024);
+			prog_long("--threads", optarg, 0, 1024);
+			prog_keep(&f->sets, "train.threads", optarg);
 			break;
 		case O_ACCUM:
-			f->accum = prog_long("--accum", optarg, 1, 1L << 20);
+			prog_long("--accum", optarg, 1, 1L << 20);
+			prog_keep(&f->sets, "train.accumulation_steps", optarg);
 			break;
 		case O_DEVICE:
 			if (strcmp(optarg, "cpu") != 0)
 				prog_usage("--device: '%s' is not available "
 				    "(only cpu)", optarg);
+			prog_keep(&f->sets, "train.device", optarg);
 			break;
 		case O_VAL:
 			f->val = 1;
 			break;
 		case O_VALSIZE:
-			f->valsize = prog_long("--val-size", optarg, 1,
-			    1L << 30);
+			prog_long("--val-size", optarg, 1, 1L << 30);
+			prog_keep(&f->sets, "train.val_size", optarg);
 			break;
 		case O_SAVE:
 			f->save = optarg;
@@ -219,7 +218,7 @@ parseflags(int argc, char *argv[], struct flags *f)
 static void
 setup_config(struct cfg *c, const struct flags *f)
 {
-	const char *missing;
+	const char *missing, *fold;
 
 	cfg_defaults(c);
 	if (f->config != NULL && cfg_load(c, f->config) < 0)
@@ -233,23 +232,11 @@ setup_config(struct cfg *c, const struct flags *f)
 			exit(EXIT_FAIL);
 		}
 	}
-	if (f->batch > 0)
-		c->train.batch_size = f->batch;
-	if (f->seed >= 0)
-		c->train.seed = (unsigned long)f->seed;
-	if (f->threads >= 0)
-		c->train.threads = f->threads;
-	if (f->accum > 0)
-		c->train.accum = f->accum;
-	if (f->valsize > 0)
-		c->train.val_size = f->valsize;
-	if (f->fold >= 0) {
-		if (f->fold >= c->data.folds)
-			prog_usage("--fold: '%ld' is out of range [0, %ld] "
-			    "(data.folds is %ld)", f->fold, c->data.folds - 1,
-			    c->data.folds);
-		c->data.fold = f->fold;
-	}
+	if ((fold = prog_given(&f->sets, "data.fold")) != NULL &&
+	    prog_long("--fold", fold, 0, LONG_MAX) >= c->data.folds)
+		prog_usage("--fold: '%s' is out of range [0, %ld] (data.folds "
+		    "is %ld)", fold, c->data.folds - 1, c->data.folds);
+	prog_apply(&f->sets, c);
 }
 
 /*

@@ -17,7 +17,7 @@
 #define CFG_MAXCLASSES	256
 
 enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
-	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM };
+	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM, LAYER_NTYPES };
 enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID,
 	ACT_GELU };
 enum { LOSS_CE, LOSS_BCE, LOSS_MSE };
@@ -120,7 +120,8 @@ struct cfg {
 	} train;
 };
 
-/* Fill c with every default listed above. */
+/* Fill c with every default listed above (cfg.c's table of keys holds
+ * them, each as the file would write it).  Never fails. */
 void cfg_defaults(struct cfg *c);
 
 /*
@@ -137,6 +138,24 @@ int cfg_load(struct cfg *c, const char *path);
  * same values; file and the layers' line:col aside).  Returns 0, or -1
  * with a message for a value YAML cannot hold or a write error. */
 int cfg_write(FILE *fp, const struct cfg *c);
+
+/*
+ * Set one key, "section.name" ("train.batch_size"), from text as the
+ * file would give it (a plain scalar): the same conversion, range and
+ * names, and the same message without the file's place:
+ * "train.batch_size: 0 is out of range [1, 1048576]".  This is how the
+ * programs lay their flags over the file.  Returns 0, or -1 with the
+ * message and c unchanged; an unknown key and the keys that take a list
+ * (model.layers, data.shape, optimizer.betas) are errors.  The checks
+ * between keys (finder.end_lr above finder.start_lr, data.fold below
+ * data.folds) are the caller's, once all its flags are set.
+ */
+int cfg_set(struct cfg *c, const char *key, const char *text);
+
+/* Make every path key (data.images, data.labels, data.path, any path a
+ * new key adds) that is relative absolute: dir/path.  0, or -1 with
+ * "path: path too long" (the keys before it already changed). */
+int cfg_abspaths(struct cfg *c, const char *dir);
 
 /*
  * The names of the enum values above, in lists that end with NULL (look

@@ -944,6 +944,81 @@ test_manpage(void)
 	unlink("man.yaml");
 }
 
+/* cfg_set: a key from text, with the file's checks and messages. */
+static void
+test_set(void)
+{
+	struct cfg c, d;
+	char longdir[CFG_MAXPATH];
+
+	cfg_defaults(&c);
+	ok(cfg_set(&c, "train.batch_size", "32") == 0 &&
+	    c.train.batch_size == 32, "set train.batch_size 32");
+	ok(cfg_set(&c, "finder.beta", "0.5") == 0 && c.finder.beta == 0.5,
+	    "set finder.beta 0.5");
+	ok(cfg_set(&c, "optimizer.name", "adam") == 0 &&
+	    c.optimizer.name == OPT_ADAM, "set optimizer.name adam");
+	ok(cfg_set(&c, "optimizer.momentum", "0.5") == 0 &&
+	    cfg_set(&c, "optimizer.momentum", "~") == 0 &&
+	    c.optimizer.momentum == -1, "set optimizer.momentum ~: unset");
+	ok(cfg_set(&c, "finder.suggest", "valley") == 0 &&
+	    strcmp(c.finder.suggest, "valley") == 0, "set finder.suggest");
+	ok(cfg_set(&c, "data.images", "x.idx") == 0 &&
+	    strcmp(c.data.images, "x.idx") == 0, "set data.images");
+	ok(cfg_set(&c, "data.classes", "3") == 0 && c.data.classes == 3 &&
+	    c.data.nkeep == 0, "set data.classes 3");
+	ok(cfg_set(&c, "train.seed", "18446744073709551615") == 0 &&
+	    c.train.seed == 18446744073709551615UL, "set train.seed, the "
+	    "largest");
+	ok(cfg_set(&c, "data.header", "no") == 0 && c.data.header == 0,
+	    "set data.header no");
+
+	memcpy(&d, &c, sizeof(d));
+	ok(cfg_set(&c, "train.batch_size", "0") == -1, "batch_size 0 fails");
+	is_str(err_msg(), "train.batch_size: 0 is out of range [1, 1048576]",
+	    "  with the file's message, without a place");
+	ok(memcmp(&c, &d, sizeof(c)) == 0, "  and changes nothing");
+	ok(cfg_set(&c, "train.batch_size", "abc") == -1, "abc fails");
+	is_str(err_msg(), "train.batch_size: 'abc' is not an integer",
+	    "  not an integer");
+	ok(cfg_set(&c, "finder.num_iter", "1") == -1, "num_iter 1 fails");
+	is_str(err_msg(), "finder.num_iter: 1 is neither 0 (unbounded) nor "
+	    "at least 2", "  as in the file");
+	ok(cfg_set(&c, "optimizer.name", "adm") == -1, "adm fails");
+	is_str(err_msg(), "optimizer.name: 'adm' is not one of sgd, adam, "
+	    "adamw, rmsprop", "  listing the names");
+	ok(cfg_set(&c, "train.device", "gpu") == -1, "device gpu fails");
+	is_str(err_msg(), "train.device: 'gpu' is not available (only cpu "
+	    "is)", "  only cpu");
+	ok(cfg_set(&c, "train.seed", "+5") == -1, "seed +5 fails");
+	ok(cfg_set(&c, "finder.beta", "") == -1, "an empty value fails");
+	is_str(err_msg(), "finder.beta: the value is missing", "  missing");
+	ok(cfg_set(&c, "train.batchsize", "8") == -1, "an unknown key fails");
+	is_str(err_msg(), "train.batchsize: no such key (lrf-config(5))",
+	    "  naming it");
+	ok(cfg_set(&c, "batch_size", "8") == -1, "a key without its section");
+	ok(cfg_set(&c, "model.layers", "[]") == -1, "model.layers: a list");
+	is_str(err_msg(), "model.layers: a list, not one value", "  says so");
+	ok(cfg_set(&c, "optimizer.betas", "0.9") == -1 &&
+	    cfg_set(&c, "data.shape", "1") == -1, "betas, shape: lists");
+	ok(memcmp(&c, &d, sizeof(c)) == 0, "no failure changed anything");
+
+	/* cfg_abspaths: every path key, relative ones only */
+	cfg_defaults(&c);
+	cfg_set(&c, "data.images", "a/img.idx");
+	cfg_set(&c, "data.labels", "/abs/lab.idx");
+	ok(cfg_abspaths(&c, "/run") == 0 &&
+	    strcmp(c.data.images, "/run/a/img.idx") == 0 &&
+	    strcmp(c.data.labels, "/abs/lab.idx") == 0 &&
+	    strcmp(c.data.path, "") == 0, "abspaths: relative paths only");
+	memset(longdir, 'd', sizeof(longdir) - 4);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 4] = '\0';
+	cfg_set(&c, "data.path", "data.csv");
+	ok(cfg_abspaths(&c, longdir) == -1, "abspaths: too long");
+	is_str(err_msg(), "data.csv: path too long", "  names the path");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -966,6 +1041,7 @@ main(int argc, char *argv[])
 	test_values();
 	test_errors();
 	test_write();
+	test_set();
 	test_example();
 	test_manpage();
 
