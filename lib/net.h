@@ -14,6 +14,10 @@
  * samples one after the other.  A dense layer flattens its input (in
  * C, H, W order, as torch.nn.Flatten) and produces (units, 1, 1).
  *
+ * The net is built in lib/net.c, its activations are in lib/netact.c,
+ * its passes forward and back on its threads in lib/netpass.c; each
+ * layer type is a row of the table in lib/net.c (lib/netint.h).
+ *
  * Layers (from struct cfg_model, lib/cfg.h):
  *	dense	 y = act(x W^T + b); W is (OUT, IN) as torch.nn.Linear, b (OUT).
  *		 Activations: identity, relu, leaky_relu (slope 0.01), tanh,
@@ -123,6 +127,7 @@
 #define NET_BN_EPS		1e-5	/* batchnorm: torch's eps */
 #define NET_BN_MOMENTUM		0.1	/* and momentum */
 #define NET_MAXTHREAD		64	/* threads of a net's team */
+#define NET_DESCMAX		512	/* a buffer for any description */
 #define NET_CONVWORK		(1L << 19)	/* floats of the conv2d
 					   work block (2 MB: chunks stay
 					   in cache), or one sample's */
@@ -342,6 +347,17 @@ int net_segments(const struct net *n, struct opt_seg *seg);
 /* Parameters in all, and the trainable ones (not frozen). */
 long net_nparams(const struct net *n);
 long net_ntrainable(const struct net *n);
+
+/*
+ * Describe layer l for its "#@ layer" line, snprintf-style (the length
+ * needed is returned; NET_DESCMAX always does): "name=dense1 type=dense
+ * in=784 out=256 activation=relu params=200960", as net_summary shows.
+ */
+int net_describe_layer(char *buf, size_t size, const struct net *n, int l);
+
+/* Describe the model for its "#@ model" line, snprintf-style: "layers=3
+ * params=203530 trainable=203530 loss=cross_entropy init=he". */
+int net_describe(char *buf, size_t size, const struct net *n);
 
 /*
  * Write the model summary, one "#@ layer" line per layer and one
