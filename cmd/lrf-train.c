@@ -354,56 +354,17 @@ free_run(struct run *r)
 	data_free(&r->ds);
 }
 
-/* The optimizer and its settings, for the "#@ model" line (momentum and
- * wd as opt_init resolved them). */
-static void
-putopt(FILE *fp, const struct cfg_optimizer *o, double mom, double wd)
-{
-	fprintf(fp, " optimizer=%s", names_get(opt_names, o->name));
-	switch (o->name) {
-	case OPT_SGD:
-		fputs(" momentum=", fp);
-		rec_putnum(fp, mom);
-		fputs(" dampening=", fp);
-		rec_putnum(fp, o->dampening);
-		fprintf(fp, " nesterov=%d", o->nesterov);
-		break;
-	case OPT_ADAM:
-	case OPT_ADAMW:
-		fputs(" beta1=", fp);
-		rec_putnum(fp, o->betas[0]);
-		fputs(" beta2=", fp);
-		rec_putnum(fp, o->betas[1]);
-		fputs(" eps=", fp);
-		rec_putnum(fp, o->eps);
-		break;
-	case OPT_RMSPROP:
-		fputs(" alpha=", fp);
-		rec_putnum(fp, o->alpha);
-		fputs(" eps=", fp);
-		rec_putnum(fp, o->eps);
-		fputs(" momentum=", fp);
-		rec_putnum(fp, mom);
-		break;
-	}
-	fputs(" weight_decay=", fp);
-	rec_putnum(fp, wd);
-}
-
 /*
  * The stream's opening: header, then "#@ data", "#@ layer" per layer,
- * "#@ model" (the net's summary with the optimizer appended), "#@ run".
+ * "#@ model" (the net's description, then the optimizer's), "#@ run":
+ * each module describes itself.
  */
 static void
 putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 {
 	static char *cols[] = { "step", "lr", "loss", "val_loss", "val_acc" };
-	char desc[DATA_DESCMAX], map[DATA_DESCMAX];
-	const char *m;
-	char *sum, *model;
-	size_t sumlen;
-	FILE *mem;
-	int c, ncol;
+	char desc[DATA_DESCMAX], net[NET_DESCMAX], opt[256];
+	int l, ncol;
 
 	ncol = 3;
 	if (f->val)
@@ -412,32 +373,16 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 
 	data_describe(desc, sizeof(desc), &r->ds, &r->sp);
 	fprintf(fp, "#@ data %s", desc);
-	for (c = 0; c < r->ds.nclasses; c++)
-		if (r->ds.classval[c] != c)
-			break;
-	if (c < r->ds.nclasses) {
-		data_classmap(map, sizeof(map), &r->ds);
-		if ((m = strstr(map, " map=")) != NULL)
-			fputs(m, fp);
-	}
+	if (data_map(desc, sizeof(desc), &r->ds) > 0)
+		fprintf(fp, " %s", desc);
 	putc('\n', fp);
-
-	/* net_summary's last line is "#@ model ...": extend it. */
-	sum = NULL;
-	if ((mem = open_memstream(&sum, &sumlen)) == NULL ||
-	    net_summary(mem, &r->net) < 0 || fclose(mem) != 0) {
-		err_set("out of memory");
-		exit(EXIT_FAIL);
+	for (l = 0; l < r->net.nlayer; l++) {
+		net_describe_layer(net, sizeof(net), &r->net, l);
+		fprintf(fp, "#@ layer %s\n", net);
 	}
-	model = strstr(sum, "#@ model ");
-	if (model != NULL && sumlen > 0 && sum[sumlen - 1] == '\n') {
-		sum[sumlen - 1] = '\0';
-		fputs(sum, fp);
-		putopt(fp, &r->c.optimizer, r->opt.momentum, r->opt.wd);
-		putc('\n', fp);
-	} else
-		fputs(sum, fp);
-	free(sum);
+	net_describe(net, sizeof(net), &r->net);
+	opt_describe(opt, sizeof(opt), &r->opt);
+	fprintf(fp, "#@ model %s %s\n", net, opt);
 
 	fprintf(fp, "#@ run batch_size=%ld accumulation_steps=%ld seed=%lu "
 	    "fold=%ld threads=%d device=%s", r->B, r->A, r->c.train.seed,

@@ -569,21 +569,45 @@ data_describe(char *buf, size_t size, const struct dataset *ds,
 	return len;
 }
 
+/* "map=0:2.5,1:7,2:9" at *len, or nothing without classes. */
+static void
+putmap(char *buf, size_t size, size_t *len, const struct dataset *ds)
+{
+	char num[32];
+	int c;
+
+	for (c = 0; c < ds->nclasses; c++) {
+		num_fmt(num, sizeof(num), ds->classval[c]);
+		cat(buf, size, len, "%s%d:%s", c == 0 ? "map=" : ",", c, num);
+	}
+}
+
 int
 data_classmap(char *buf, size_t size, const struct dataset *ds)
 {
-	char num[32];
+	size_t len;
+
+	len = 0;
+	if (size > 0)
+		buf[0] = '\0';
+	cat(buf, size, &len, "classes=%d%s", ds->nclasses,
+	    ds->nclasses > 0 ? " " : "");
+	putmap(buf, size, &len, ds);
+	return len;
+}
+
+int
+data_map(char *buf, size_t size, const struct dataset *ds)
+{
 	size_t len;
 	int c;
 
 	len = 0;
 	if (size > 0)
 		buf[0] = '\0';
-	cat(buf, size, &len, "classes=%d", ds->nclasses);
-	for (c = 0; c < ds->nclasses; c++) {
-		num_fmt(num, sizeof(num), ds->classval[c]);
-		cat(buf, size, &len, "%s%d:%s", c == 0 ? " map=" : ",", c,
-		    num);
-	}
+	for (c = 0; c < ds->nclasses && ds->classval[c] == c; c++)
+		;
+	if (c < ds->nclasses)
+		putmap(buf, size, &len, ds);
 	return len;
 }

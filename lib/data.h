@@ -226,6 +226,14 @@ int data_describe(char *buf, size_t size, const struct dataset *ds,
 int data_classmap(char *buf, size_t size, const struct dataset *ds);
 
 /*
+ * The words a "#@ data" line adds when the classes are not their own
+ * label values (data.classes, CSV labels): "map=0:2.5,1:7,2:9",
+ * snprintf-style; "" (0) when every class c is label c, and for
+ * regression.
+ */
+int data_map(char *buf, size_t size, const struct dataset *ds);
+
+/*
  * The loaders data_load dispatches to, one per format (lib/idx.c,
  * lib/csv.c, lib/synth.c).  Each fills n, d, shape, task, nclasses,
  * classval and bytes or x, and y or t; data_load does the rest (scale,

@@ -278,6 +278,8 @@ test_idx(void)
 	    "describe truncates like snprintf");
 	data_classmap(buf, sizeof(buf), &ds);
 	is_str(buf, "classes=3 map=0:0,1:1,2:2", "classmap of idx");
+	ok(data_map(buf, sizeof(buf), &ds) == 0 && buf[0] == '\0',
+	    "no map for idx: each class is its label");
 	data_free(&ds);
 	ok(ds.bytes == NULL && ds.n == 0, "data_free empties");
 	data_free(&ds);
@@ -465,6 +467,8 @@ test_keep(void)
 	    "kept images are the right ones");
 	data_classmap(buf, sizeof(buf), &ds);
 	is_str(buf, "classes=2 map=0:2,1:0", "classmap after keep");
+	is_int(data_map(buf, sizeof(buf), &ds), 11, "map after keep");
+	is_str(buf, "map=0:2,1:0", "  class:label");
 	data_free(&ds);
 
 	cd.keep[1] = 7;
@@ -545,6 +549,8 @@ test_csv(void)
 	ok(t[0] == 0.25f && t[1] == -1000 && x[2] == 3, "target values");
 	data_classmap(buf, sizeof(buf), &ds);
 	is_str(buf, "classes=0", "regression classmap");
+	ok(data_map(buf, sizeof(buf), &ds) == 0 && buf[0] == '\0',
+	    "no map for regression");
 	data_free(&ds);
 
 	/* data.shape */
