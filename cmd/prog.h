@@ -128,6 +128,19 @@ prog_given(const struct prog_sets *s, const char *key)
 	return NULL;
 }
 
+/* The number the last flag for key gave (its syntax checked when it was
+ * kept), or NAN if none did. */
+static inline double
+prog_givennum(const struct prog_sets *s, const char *key)
+{
+	const char *t;
+	double v;
+
+	if ((t = prog_given(s, key)) == NULL || num_double(t, &v) != NUM_OK)
+		return NAN;
+	return v;
+}
+
 /*
  * Lay the flags kept over c, each (the last of each key) with
  * cfg_set(): the file's checks; a value they refuse is a usage error
