@@ -2,8 +2,11 @@
  * cfg.h - the experiment file (lrf-config(5)), read with libyaml.
  *
  * cfg_defaults() fills every field with its documented default; cfg_load()
- * overlays a YAML file on it.  Programs then apply their command-line
- * flags on top, so flags override the file.  Unknown keys, wrong types,
+ * overlays a YAML file on it.  Programs then set their command-line flags
+ * on top with cfg_set(), key by key, so flags override the file and are
+ * held to its checks.  One table in cfg.c lists every key: its default,
+ * its range or names, how it is read and written; a new key is a field
+ * here and a row there.  Unknown keys, wrong types,
  * out-of-range values, duplicate keys, a document that is not a mapping
  * and tabs in indentation are errors reported as "file:line:column: what".
  */
