@@ -54,7 +54,8 @@ lib/%.o: lib/%.c
 # The elementwise loops of the network core are written to be vectorised;
 # gcc -O2 does so only when asked (and without trapping math, which lets it
 # if-convert relu and friends).  The results are the same IEEE operations.
-lib/net.o lib/opt.o lib/conv.o: ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
+lib/net.o lib/netact.o lib/netpass.o lib/opt.o lib/conv.o: ALL_CFLAGS += \
+	-ftree-vectorize -fno-trapping-math
 
 lib/liblrf.a: $(LIB_OBJ)
 	$(AR) rcs $@.$$$$ $(LIB_OBJ) && mv -f $@.$$$$ $@

@@ -6,7 +6,7 @@
  *
  * step: times exactly the matrix products lrf-train makes for one step of
  * the dense network d0-d1-...-dk at batch B, through the same wrapper
- * (blas_sgemm) with the same shapes, transposes and betas as lib/net.c:
+ * (blas_sgemm) with the same shapes, transposes and betas as lib/netpass.c:
  *
  *	forward, each layer	Y = X W^T		(B, out)
  *	backward, each layer	dW += dZ^T X		(out, in)

@@ -46,7 +46,7 @@ usage(FILE *fp)
 
 /* "lo:hi" with either side empty; lim[] is nan where empty. */
 static void
-opt_lim(const char *opt, const char *arg, double *lim)
+parse_lim(const char *opt, const char *arg, double *lim)
 {
 	char buf[128], *colon;
 
@@ -55,15 +55,15 @@ opt_lim(const char *opt, const char *arg, double *lim)
 		prog_usage("%s: '%s' is not lo:hi", opt, arg);
 	memcpy(buf, arg, strlen(arg) + 1);
 	buf[colon - arg] = '\0';
-	lim[0] = buf[0] != '\0' ? opt_double(opt, buf) : NAN;
-	lim[1] = colon[1] != '\0' ? opt_double(opt, colon + 1) : NAN;
+	lim[0] = buf[0] != '\0' ? prog_double(opt, buf) : NAN;
+	lim[1] = colon[1] != '\0' ? prog_double(opt, colon + 1) : NAN;
 	if (lim[0] >= lim[1])
 		prog_usage("%s: '%s': lo is not below hi", opt, arg);
 }
 
 /* "WxH": whole numbers in [10, 10000], or inches in [0.5, 200] for pdf. */
 static void
-opt_size(const char *arg, int term, double *w, double *h)
+parse_size(const char *arg, int term, double *w, double *h)
 {
 	char buf[64], *x;
 	double v[2];
@@ -112,6 +112,7 @@ main(int argc, char *argv[])
 	const char *names[PLOT_MAXRUNS], *size, *file;
 	char *ybuf[PLOT_MAXY], *s, *tok;
 	const char *marks[PLOT_MAXMARKS];
+	char terms[64];
 	double v;
 	struct stat st;
 	FILE *fp;
@@ -123,13 +124,14 @@ main(int argc, char *argv[])
 	p.term = -1;
 	size = NULL;
 	nnames = nmarks = nybuf = 0;
-	while ((c = getopt_long(argc, argv, "T:o:s:t:x:y:m:l:h", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "T:o:s:t:x:y:m:l:h",
+	    prog_options(longopts), NULL)) != -1) {
 		switch (c) {
 		case 'T':
-			if ((p.term = plot_term(optarg)) < 0)
-				prog_usage("-T: '%s' is not png, svg, pdf, "
-				    "dumb or sixel", optarg);
+			if ((p.term = plot_term(optarg)) < 0) {
+				plot_termlist(terms, sizeof(terms));
+				prog_usage("-T: '%s' is not %s", optarg, terms);
+			}
 			break;
 		case 'o':
 			if (plot_fileok(optarg) < 0)
@@ -179,10 +181,10 @@ main(int argc, char *argv[])
 			names[nnames++] = optarg;
 			break;
 		case 'X':
-			opt_lim("--xlim", optarg, p.xlim);
+			parse_lim("--xlim", optarg, p.xlim);
 			break;
 		case 'Y':
-			opt_lim("--ylim", optarg, p.ylim);
+			parse_lim("--ylim", optarg, p.ylim);
 			break;
 		case 'L':
 			p.lrcol = optarg;
@@ -208,9 +210,9 @@ main(int argc, char *argv[])
 	if (p.term < 0)
 		p.term = plot_termfor(p.out);
 	if (size != NULL)
-		opt_size(size, p.term, &p.width, &p.height);
+		parse_size(size, p.term, &p.width, &p.height);
 	for (i = 0; i < nmarks; i++) {
-		v = opt_double("-m", marks[i]);
+		v = prog_double("-m", marks[i]);
 		if (strcmp(p.xcol, "lr") == 0 && !(v > 0))
 			prog_usage("-m: '%s' is not a positive learning rate",
 			    marks[i]);
@@ -239,7 +241,7 @@ main(int argc, char *argv[])
 	}
 	/* after the files' marks, so that their suggestions come first */
 	for (i = 0; i < nmarks && status == EXIT_OK; i++)
-		if (plot_addmark(&p, opt_double("-m", marks[i])) < 0)
+		if (plot_addmark(&p, prog_double("-m", marks[i])) < 0)
 			status = EXIT_FAIL;
 	if (status == EXIT_OK) {
 		plot_uniq(&p);

@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,56 +29,64 @@ static const struct option longopts[] = {
 	{ "mode", ARG, NULL, 'm' },
 	{ "num", ARG, NULL, 'n' },
 	{ "num-iter", ARG, NULL, 'n' },
-	{ "num_iter", ARG, NULL, 'n' },
 	{ "total-steps", ARG, NULL, 'n' },
-	{ "total_steps", ARG, NULL, 'n' },
 	{ "start", ARG, NULL, 's' },
 	{ "start-lr", ARG, NULL, 's' },
-	{ "start_lr", ARG, NULL, 's' },
 	{ "end", ARG, NULL, 'e' },
 	{ "end-lr", ARG, NULL, 'e' },
-	{ "end_lr", ARG, NULL, 'e' },
 	{ "ratio", ARG, NULL, O_RATIO },
 	{ "lr", ARG, NULL, O_LR },
 	{ "min-lr", ARG, NULL, O_MIN_LR },
-	{ "min_lr", ARG, NULL, O_MIN_LR },
 	{ "warmup", ARG, NULL, O_WARMUP },
 	{ "max-lr", ARG, NULL, O_MAX_LR },
-	{ "max_lr", ARG, NULL, O_MAX_LR },
 	{ "base-lr", ARG, NULL, O_BASE_LR },
-	{ "base_lr", ARG, NULL, O_BASE_LR },
 	{ "step-size", ARG, NULL, O_STEP_SIZE },
-	{ "step_size", ARG, NULL, O_STEP_SIZE },
 	{ "gamma", ARG, NULL, O_GAMMA },
 	{ "pct-start", ARG, NULL, O_PCT_START },
-	{ "pct_start", ARG, NULL, O_PCT_START },
 	{ "div-factor", ARG, NULL, O_DIV_FACTOR },
-	{ "div_factor", ARG, NULL, O_DIV_FACTOR },
 	{ "final-div-factor", ARG, NULL, O_FINAL_DIV_FACTOR },
-	{ "final_div_factor", ARG, NULL, O_FINAL_DIV_FACTOR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
-/* The option that sets each SCHED_P_* parameter, for messages. */
-static const struct {
-	int	 bit;
+/*
+ * The flags that set a parameter of the schedule: the option (its code,
+ * its name in messages), the SCHED_P_* bit of the parameter (0 for -n,
+ * which every mode takes) and where it goes in struct sched.
+ */
+static const struct param {
+	int	 ch;
 	const char *opt;
-} optnames[] = {
-	{ SCHED_P_START, "-s/--start" },
-	{ SCHED_P_END, "-e/--end" },
-	{ SCHED_P_RATIO, "--ratio" },
-	{ SCHED_P_LR, "--lr" },
-	{ SCHED_P_MIN_LR, "--min-lr" },
-	{ SCHED_P_WARMUP, "--warmup" },
-	{ SCHED_P_MAX_LR, "--max-lr" },
-	{ SCHED_P_BASE_LR, "--base-lr" },
-	{ SCHED_P_STEP_SIZE, "--step-size" },
-	{ SCHED_P_GAMMA, "--gamma" },
-	{ SCHED_P_PCT_START, "--pct-start" },
-	{ SCHED_P_DIV_FACTOR, "--div-factor" },
-	{ SCHED_P_FINAL_DIV_FACTOR, "--final-div-factor" },
+	int	 bit;
+	size_t	 off;
+	int	 islong;	/* a long, not a double */
+} params[] = {
+	{ 'n', "-n", 0, offsetof(struct sched, num), 1 },
+	{ 's', "-s/--start", SCHED_P_START, offsetof(struct sched, start), 0 },
+	{ 'e', "-e/--end", SCHED_P_END, offsetof(struct sched, end), 0 },
+	{ O_RATIO, "--ratio", SCHED_P_RATIO, offsetof(struct sched, ratio),
+	    0 },
+	{ O_LR, "--lr", SCHED_P_LR, offsetof(struct sched, lr), 0 },
+	{ O_MIN_LR, "--min-lr", SCHED_P_MIN_LR, offsetof(struct sched,
+	    min_lr), 0 },
+	{ O_WARMUP, "--warmup", SCHED_P_WARMUP, offsetof(struct sched,
+	    warmup), 1 },
+	{ O_MAX_LR, "--max-lr", SCHED_P_MAX_LR, offsetof(struct sched,
+	    max_lr), 0 },
+	{ O_BASE_LR, "--base-lr", SCHED_P_BASE_LR, offsetof(struct sched,
+	    base_lr), 0 },
+	{ O_STEP_SIZE, "--step-size", SCHED_P_STEP_SIZE,
+	    offsetof(struct sched, step_size), 1 },
+	{ O_GAMMA, "--gamma", SCHED_P_GAMMA, offsetof(struct sched, gamma),
+	    0 },
+	{ O_PCT_START, "--pct-start", SCHED_P_PCT_START,
+	    offsetof(struct sched, pct_start), 0 },
+	{ O_DIV_FACTOR, "--div-factor", SCHED_P_DIV_FACTOR,
+	    offsetof(struct sched, div_factor), 0 },
+	{ O_FINAL_DIV_FACTOR, "--final-div-factor", SCHED_P_FINAL_DIV_FACTOR,
+	    offsetof(struct sched, final_div_factor), 0 },
 };
+#define NPARAMS	(int)(sizeof(params) / sizeof(params[0]))
 
 static void
 usage(FILE *fp)
@@ -133,41 +142,61 @@ usage(FILE *fp)
 
 /* The option as it was spelled, for messages: "-n" or "--num_iter". */
 static const char *
-spelled(int ch, int li)
+spelled(const struct option *lo, int ch, int li)
 {
 	static char buf[64];
 
 	if (li >= 0)
-		snprintf(buf, sizeof(buf), "--%s", longopts[li].name);
+		snprintf(buf, sizeof(buf), "--%s", lo[li].name);
 	else
 		snprintf(buf, sizeof(buf), "-%c", ch);
 	return buf;
 }
 
+/* Check a parameter's value as the option spelled o gave it. */
+static void
+check(const struct param *p, const char *o, const char *text)
+{
+	if (p->islong)
+		prog_long(o, text, LONG_MIN, LONG_MAX);
+	else
+		prog_double(o, text);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct sched f, s;	/* flag values; the schedule */
+	struct prog_sets sets;	/* the parameters the flags give */
+	struct sched s;		/* the schedule */
 	struct cfg c;
-	const char *file, *mname, *name, *o;
+	const struct option *lo;
+	const char *file, *mname, *name, *o, *t;
+	void *p;
 	char buf[512];
 	double lr;
-	long num, i;
-	int ch, li, given, hasnum, train, m, k, r;
+	long i;
+	int ch, li, train, m, k, r;
 
 	prog_init("lrf-schedule");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
-	memset(&f, 0, sizeof(f));
+	sets.n = 0;
 	file = mname = NULL;
-	given = hasnum = train = 0;
-	num = 0;
+	train = 0;
 	opterr = 0;
+	lo = prog_options(longopts);
 	for (;;) {
 		li = -1;
-		ch = getopt_long(argc, argv, ":c:e:hm:n:s:t", longopts, &li);
+		ch = getopt_long(argc, argv, ":c:e:hm:n:s:t", lo, &li);
 		if (ch == -1)
 			break;
-		o = spelled(ch, li);
+		o = spelled(lo, ch, li);
+		for (k = 0; k < NPARAMS && params[k].ch != ch; k++)
+			;
+		if (k < NPARAMS) {
+			check(&params[k], o, optarg);
+			prog_keep(&sets, params[k].opt, optarg);
+			continue;
+		}
 		switch (ch) {
 		case 'c':
 			file = optarg;
@@ -177,62 +206,6 @@ main(int argc, char *argv[])
 			break;
 		case 'm':
 			mname = optarg;
-			break;
-		case 'n':
-			num = opt_long(o, optarg, LONG_MIN, LONG_MAX);
-			hasnum = 1;
-			break;
-		case 's':
-			f.start = opt_double(o, optarg);
-			given |= SCHED_P_START;
-			break;
-		case 'e':
-			f.end = opt_double(o, optarg);
-			given |= SCHED_P_END;
-			break;
-		case O_RATIO:
-			f.ratio = opt_double(o, optarg);
-			given |= SCHED_P_RATIO;
-			break;
-		case O_LR:
-			f.lr = opt_double(o, optarg);
-			given |= SCHED_P_LR;
-			break;
-		case O_MIN_LR:
-			f.min_lr = opt_double(o, optarg);
-			given |= SCHED_P_MIN_LR;
-			break;
-		case O_WARMUP:
-			f.warmup = opt_long(o, optarg, LONG_MIN, LONG_MAX);
-			given |= SCHED_P_WARMUP;
-			break;
-		case O_MAX_LR:
-			f.max_lr = opt_double(o, optarg);
-			given |= SCHED_P_MAX_LR;
-			break;
-		case O_BASE_LR:
-			f.base_lr = opt_double(o, optarg);
-			given |= SCHED_P_BASE_LR;
-			break;
-		case O_STEP_SIZE:
-			f.step_size = opt_long(o, optarg, LONG_MIN, LONG_MAX);
-			given |= SCHED_P_STEP_SIZE;
-			break;
-		case O_GAMMA:
-			f.gamma = opt_double(o, optarg);
-			given |= SCHED_P_GAMMA;
-			break;
-		case O_PCT_START:
-			f.pct_start = opt_double(o, optarg);
-			given |= SCHED_P_PCT_START;
-			break;
-		case O_DIV_FACTOR:
-			f.div_factor = opt_double(o, optarg);
-			given |= SCHED_P_DIV_FACTOR;
-			break;
-		case O_FINAL_DIV_FACTOR:
-			f.final_div_factor = opt_double(o, optarg);
-			given |= SCHED_P_FINAL_DIV_FACTOR;
 			break;
 		case 'h':
 			usage(stdout);
@@ -255,9 +228,11 @@ main(int argc, char *argv[])
 
 	/* The mode: -m, else the scheduler's name (-t), else the finder's. */
 	if (mname != NULL) {
-		if ((m = sched_mode(mname)) < 0)
+		if ((m = sched_mode(mname)) < 0) {
+			sched_names(buf, sizeof(buf));
 			prog_usage("unknown mode '%s' (modes: %s)", mname,
-			    sched_names());
+			    buf);
+		}
 		if (train && !sched_training(m))
 			prog_usage("-t: %s is not a training schedule", mname);
 	} else if (train) {
@@ -279,44 +254,26 @@ main(int argc, char *argv[])
 
 	/* The file (or the defaults), then the flags over it. */
 	sched_config(&s, m, &c);
-	for (k = 0; k < (int)(sizeof(optnames) / sizeof(optnames[0])); k++)
-		if ((given & optnames[k].bit) &&
-		    !(sched_uses(m) & optnames[k].bit))
+	for (k = 0; k < NPARAMS; k++)
+		if (params[k].bit != 0 && prog_given(&sets, params[k].opt) &&
+		    !(sched_uses(m) & params[k].bit))
 			prog_usage("%s does not apply to mode %s",
-			    optnames[k].opt, sched_name(m));
-	if (hasnum)
-		s.num = num;
-	if (given & SCHED_P_START)
-		s.start = f.start;
-	if (given & SCHED_P_END)
-		s.end = f.end;
-	if (given & SCHED_P_RATIO)
-		s.ratio = f.ratio;
-	if (given & SCHED_P_LR)
-		s.lr = f.lr;
-	if (given & SCHED_P_MIN_LR)
-		s.min_lr = f.min_lr;
-	if (given & SCHED_P_WARMUP)
-		s.warmup = f.warmup;
-	if (given & SCHED_P_MAX_LR)
-		s.max_lr = f.max_lr;
-	if (given & SCHED_P_BASE_LR)
-		s.base_lr = f.base_lr;
-	if (given & SCHED_P_STEP_SIZE)
-		s.step_size = f.step_size;
-	if (given & SCHED_P_GAMMA)
-		s.gamma = f.gamma;
-	if (given & SCHED_P_PCT_START)
-		s.pct_start = f.pct_start;
-	if (given & SCHED_P_DIV_FACTOR)
-		s.div_factor = f.div_factor;
-	if (given & SCHED_P_FINAL_DIV_FACTOR)
-		s.final_div_factor = f.final_div_factor;
+			    params[k].opt, sched_name(m));
+	for (k = 0; k < NPARAMS; k++) {
+		if ((t = prog_given(&sets, params[k].opt)) == NULL)
+			continue;
+		p = (char *)&s + params[k].off;
+		if (params[k].islong)
+			*(long *)p = prog_long(params[k].opt, t, LONG_MIN,
+			    LONG_MAX);
+		else
+			*(double *)p = prog_double(params[k].opt, t);
+	}
 	/* Nonsense from the flags is a usage error, from the file bad data. */
 	err_sethook(NULL);
 	r = sched_init(&s);
 	err_sethook(prog_printerr);
-	if (r < 0 && file != NULL && given == 0 && !hasnum) {
+	if (r < 0 && file != NULL && sets.n == 0) {
 		snprintf(buf, sizeof(buf), "%s", err_msg());
 		err_set("%s: %s", file, buf);
 		exit(EXIT_FAIL);
@@ -341,7 +298,7 @@ main(int argc, char *argv[])
 		printf("%ld\t", i);
 		rec_putnum(stdout, lr);
 		putchar('\n');
-		if ((r = out_flush(stdout, "stdout")) == OUT_GONE)
+		if ((r = rec_flush(stdout, "stdout")) == REC_FLUSH_GONE)
 			exit(EXIT_OK);
 		if (r < 0)
 			exit(EXIT_FAIL);

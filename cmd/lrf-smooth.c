@@ -18,6 +18,9 @@
 static void
 usage(FILE *fp)
 {
+	struct cfg d;
+
+	cfg_defaults(&d);
 	fprintf(fp,
 	    "usage: lrf-smooth [-hk] [-b beta] [-c file] [-d ratio] "
 	    "[--lr-col col]\n"
@@ -32,7 +35,7 @@ usage(FILE *fp)
 	    "[lr]\n"
 	    "      --loss-col col   loss column, name or number [loss]\n"
 	    "  -h, --help           print this help and exit\n",
-	    SMOOTH_BETA, SMOOTH_THRESH);
+	    d.finder.beta, d.finder.diverge_threshold);
 }
 
 /* What the loop needs to know about the stream. */
@@ -55,10 +58,10 @@ struct smoother {
 static void
 flush(void)
 {
-	switch (out_flush(stdout, "stdout")) {
-	case OUT_OK:
+	switch (rec_flush(stdout, "stdout")) {
+	case REC_FLUSH_OK:
 		return;
-	case OUT_GONE:
+	case REC_FLUSH_GONE:
 		exit(EXIT_OK);
 	default:
 		exit(EXIT_FAIL);
@@ -182,11 +185,12 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct prog_sets sets;
 	struct smoother m;
 	struct cfg cfg;
 	const char *cfgfile, *path;
-	double beta, thresh;
-	int c, gotbeta, gotthresh;
+	double v;
+	int c;
 	FILE *fp;
 
 	prog_init("lrf-smooth");
@@ -195,26 +199,25 @@ main(int argc, char *argv[])
 	m.lrspec = "lr";
 	m.lossspec = "loss";
 	cfgfile = NULL;
-	beta = SMOOTH_BETA;
-	thresh = SMOOTH_THRESH;
-	gotbeta = gotthresh = 0;
-	while ((c = getopt_long(argc, argv, "b:c:d:hk", longopts, NULL)) != -1)
+	sets.n = 0;
+	while ((c = getopt_long(argc, argv, "b:c:d:hk",
+	    prog_options(longopts), NULL)) != -1)
 		switch (c) {
 		case 'b':
-			beta = opt_double("-b", optarg);
-			if (!(beta >= 0 && beta < 1))
+			v = prog_double("-b", optarg);
+			if (!(v >= 0 && v < 1))
 				prog_usage("-b: '%s' is not in [0, 1)", optarg);
-			gotbeta = 1;
+			prog_keep(&sets, "finder.beta", optarg);
 			break;
 		case 'c':
 			cfgfile = optarg;
 			break;
 		case 'd':
-			thresh = opt_double("-d", optarg);
-			if (!(thresh > 1))
+			v = prog_double("-d", optarg);
+			if (!(v > 1))
 				prog_usage("-d: '%s' is not greater than 1",
 				    optarg);
-			gotthresh = 1;
+			prog_keep(&sets, "finder.diverge_threshold", optarg);
 			break;
 		case 'k':
 			m.keep = 1;
@@ -237,16 +240,13 @@ main(int argc, char *argv[])
 	if (argc > 1)
 		prog_usage("too many operands");
 
-	if (cfgfile != NULL) {
-		cfg_defaults(&cfg);
-		if (cfg_load(&cfg, cfgfile) < 0)
-			exit(EXIT_FAIL);
-		if (!gotbeta)
-			beta = cfg.finder.beta;
-		if (!gotthresh)
-			thresh = cfg.finder.diverge_threshold;
-	}
-	if (smooth_init(&m.s, beta, thresh) < 0)
+	/* the defaults, the file, the flags */
+	cfg_defaults(&cfg);
+	if (cfgfile != NULL && cfg_load(&cfg, cfgfile) < 0)
+		exit(EXIT_FAIL);
+	prog_apply(&sets, &cfg);
+	if (smooth_init(&m.s, cfg.finder.beta,
+	    cfg.finder.diverge_threshold) < 0)
 		exit(EXIT_FAIL);	/* cfg_load has checked them too */
 
 	path = argc == 1 ? argv[0] : "-";

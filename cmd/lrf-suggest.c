@@ -12,6 +12,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "names.h"
 #include "num.h"
 #include "rec.h"
 #include "runfs.h"
@@ -23,6 +24,10 @@
 static void
 usage(FILE *fp)
 {
+	char methods[128];
+
+	names_join(methods, sizeof(methods), suggest_names, -1, ", ",
+	    " or ");
 	fprintf(fp,
 	    "usage: lrf-suggest [-ahq] [--json] [-c file] [-m method] "
 	    "[--skip-start n]\n"
@@ -31,8 +36,7 @@ usage(FILE *fp)
 	    "  -a, --annotate       pass the input through, append "
 	    "#@ suggest lines\n"
 	    "  -c, --config file    take finder.suggest from file\n"
-	    "  -m, --method method  steep, minimum, valley, slide, "
-	    "balanced or all [steep]\n"
+	    "  -m, --method method  %s [steep]\n"
 	    "  -q, --quiet          print only the learning rate\n"
 	    "      --json           print one JSON object\n"
 	    "      --skip-start n   points left out at the start "
@@ -43,7 +47,7 @@ usage(FILE *fp)
 	    "      --loss-col col   curve column, name or number "
 	    "[smooth, else loss]\n"
 	    "  -h, --help           print this help and exit\n",
-	    SKIP_END);
+	    methods, SKIP_END);
 }
 
 /* The curve as read, and what the stream said about itself. */
@@ -85,11 +89,11 @@ meta(struct curve *cv, const char *line)
 {
 	double v;
 
-	if (cv->num == 0 && meta_is(line, "schedule") &&
-	    meta_num(line, "num", &v) == 0 && v >= 1 && v <= 1e15 &&
+	if (cv->num == 0 && rec_meta_is(line, "schedule") &&
+	    rec_meta_num(line, "num", &v) == 0 && v >= 1 && v <= 1e15 &&
 	    v == floor(v))
 		cv->num = (long)v;
-	if (cv->stop == NULL && meta_is(line, "stop") &&
+	if (cv->stop == NULL && rec_meta_is(line, "stop") &&
 	    (cv->stop = strdup(line)) == NULL) {
 		err_set("out of memory");
 		exit(EXIT_FAIL);
@@ -184,7 +188,7 @@ json_stop(const char *line)
 	putchar('{');
 	first = 1;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (meta_get(line, keys[i], buf, sizeof(buf)) < 0)
+		if (rec_meta_get(line, keys[i], buf, sizeof(buf)) < 0)
 			continue;
 		printf("%s\"%s\": ", first ? "" : ", ", keys[i]);
 		first = 0;
@@ -307,7 +311,7 @@ decide(const struct curve *cv, struct answer *a, const char *name)
 		    a->m, &a->s[i]) < 0)
 			snprintf(a->why[i], sizeof(a->why[i]), "%s",
 			    err_msg());
-		else if (k == SUGGEST_MINIMUM || k == SUGGEST_BALANCED)
+		else if (suggest_between(k))
 			/* a rate between points, maybe among the skipped
 			 * ones: read the curve there, all of it */
 			a->s[i].loss = suggest_at(cv->lr, cv->y, cv->n,
@@ -327,25 +331,27 @@ decide(const struct curve *cv, struct answer *a, const char *name)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_JSON = 256, OPT_SKIP0, OPT_SKIP1, OPT_LRCOL, OPT_YCOL };
+	enum { O_JSON = 256, O_SKIP0, O_SKIP1, O_LRCOL, O_YCOL };
 	static const struct option longopts[] = {
 		{ "annotate",	no_argument,		NULL, 'a' },
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "method",	required_argument,	NULL, 'm' },
 		{ "quiet",	no_argument,		NULL, 'q' },
-		{ "json",	no_argument,		NULL, OPT_JSON },
-		{ "skip-start",	required_argument,	NULL, OPT_SKIP0 },
-		{ "skip-end",	required_argument,	NULL, OPT_SKIP1 },
-		{ "lr-col",	required_argument,	NULL, OPT_LRCOL },
-		{ "loss-col",	required_argument,	NULL, OPT_YCOL },
+		{ "json",	no_argument,		NULL, O_JSON },
+		{ "skip-start",	required_argument,	NULL, O_SKIP0 },
+		{ "skip-end",	required_argument,	NULL, O_SKIP1 },
+		{ "lr-col",	required_argument,	NULL, O_LRCOL },
+		{ "loss-col",	required_argument,	NULL, O_YCOL },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct prog_sets sets;
 	struct rec_reader r;
 	struct curve cv;
 	struct answer a;
 	struct cfg cfg;
 	const char *cfgfile, *path, *lrspec, *yspec;
+	char list[128];
 	int c, i, annotate, quiet, asjson;
 	long skip0, skip1;
 	FILE *fp;
@@ -358,9 +364,10 @@ main(int argc, char *argv[])
 	lrspec = "lr";
 	yspec = NULL;
 	annotate = quiet = asjson = 0;
-	a.method = -1;
+	sets.n = 0;
 	skip0 = skip1 = -1;
-	while ((c = getopt_long(argc, argv, "ac:hm:q", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "ac:hm:q", prog_options(longopts),
+	    NULL)) != -1)
 		switch (c) {
 		case 'a':
 			annotate = 1;
@@ -369,27 +376,30 @@ main(int argc, char *argv[])
 			cfgfile = optarg;
 			break;
 		case 'm':
-			if ((a.method = suggest_lookup(optarg)) < 0)
-				prog_usage("-m: unknown method '%s' (steep, "
-				    "minimum, valley, slide, balanced, all)",
-				    optarg);
+			if (suggest_lookup(optarg) < 0) {
+				names_join(list, sizeof(list), suggest_names,
+				    -1, ", ", ", ");
+				prog_usage("-m: unknown method '%s' (%s)",
+				    optarg, list);
+			}
+			prog_keep(&sets, "finder.suggest", optarg);
 			break;
 		case 'q':
 			quiet = 1;
 			break;
-		case OPT_JSON:
+		case O_JSON:
 			asjson = 1;
 			break;
-		case OPT_SKIP0:
-			skip0 = opt_long("--skip-start", optarg, 0, LONG_MAX);
+		case O_SKIP0:
+			skip0 = prog_long("--skip-start", optarg, 0, LONG_MAX);
 			break;
-		case OPT_SKIP1:
-			skip1 = opt_long("--skip-end", optarg, 0, LONG_MAX);
+		case O_SKIP1:
+			skip1 = prog_long("--skip-end", optarg, 0, LONG_MAX);
 			break;
-		case OPT_LRCOL:
+		case O_LRCOL:
 			lrspec = optarg;
 			break;
-		case OPT_YCOL:
+		case O_YCOL:
 			yspec = optarg;
 			break;
 		case 'h':
@@ -406,19 +416,12 @@ main(int argc, char *argv[])
 	if (annotate + quiet + asjson > 1)
 		prog_usage("-a, -q and --json exclude one another");
 
-	if (cfgfile != NULL) {
-		cfg_defaults(&cfg);
-		if (cfg_load(&cfg, cfgfile) < 0)
-			exit(EXIT_FAIL);
-		if (a.method < 0 &&
-		    (a.method = suggest_lookup(cfg.finder.suggest)) < 0) {
-			err_set("%s: finder.suggest: unknown method '%s'",
-			    cfgfile, cfg.finder.suggest);
-			exit(EXIT_FAIL);
-		}
-	}
-	if (a.method < 0)
-		a.method = SUGGEST_STEEP;
+	/* the default (steep), the file's finder.suggest, -m */
+	cfg_defaults(&cfg);
+	if (cfgfile != NULL && cfg_load(&cfg, cfgfile) < 0)
+		exit(EXIT_FAIL);
+	prog_apply(&sets, &cfg);
+	a.method = suggest_lookup(cfg.finder.suggest);
 
 	path = argc == 1 ? argv[0] : "-";
 	if (strcmp(path, "-") == 0) {

@@ -17,6 +17,7 @@
 #include "blas.h"
 #include "cfg.h"
 #include "data.h"
+#include "names.h"
 #include "net.h"
 #include "opt.h"
 #include "par.h"
@@ -69,7 +70,6 @@ static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
 	{ "help",	no_argument,	   NULL, 'h' },
 	{ "batch-size",	required_argument, NULL, O_BATCH },
-	{ "batch_size",	required_argument, NULL, O_BATCH },
 	{ "seed",	required_argument, NULL, O_SEED },
 	{ "fold",	required_argument, NULL, O_FOLD },
 	{ "threads",	required_argument, NULL, O_THREADS },
@@ -77,26 +77,21 @@ static const struct option longopts[] = {
 	{ "device",	required_argument, NULL, O_DEVICE },
 	{ "val",	no_argument,	   NULL, O_VAL },
 	{ "val-size",	required_argument, NULL, O_VALSIZE },
-	{ "val_size",	required_argument, NULL, O_VALSIZE },
 	{ "save",	required_argument, NULL, O_SAVE },
 	{ "load",	required_argument, NULL, O_LOAD },
 	{ "load-partial", no_argument,	   NULL, O_PARTIAL },
-	{ "load_partial", no_argument,	   NULL, O_PARTIAL },
 	{ "summary",	no_argument,	   NULL, O_SUMMARY },
 	{ "progress",	no_argument,	   NULL, O_PROGRESS },
 	{ "no-progress", no_argument,	   NULL, O_NOPROGRESS },
-	{ "no_progress", no_argument,	   NULL, O_NOPROGRESS },
 	{ "lr-col",	required_argument, NULL, O_LRCOL },
-	{ "lr_col",	required_argument, NULL, O_LRCOL },
 	{ "timing",	no_argument,	   NULL, O_TIMING },
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Command-line settings; a negative number means "not given". */
+/* Command-line settings; sets, the flags laid over the file. */
 struct flags {
 	const char *config, *save, *load, *lrcol;
-	long	 batch, fold, threads, accum, valsize;
-	long long seed;
+	struct prog_sets sets;
 	int	 val, partial, summary, progress, timing;
 };
 
@@ -136,11 +131,10 @@ parseflags(int argc, char *argv[], struct flags *f)
 	int ch;
 
 	memset(f, 0, sizeof(*f));
-	f->batch = f->fold = f->threads = f->accum = f->valsize = -1;
-	f->seed = -1;
 	f->progress = isatty(STDERR_FILENO);
 	f->lrcol = "lr";
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", prog_options(longopts),
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			f->config = optarg;
@@ -149,31 +143,37 @@ parseflags(int argc, char *argv[], struct flags *f)
 			usage(stdout);
 			prog_exit(EXIT_OK);
 		case O_BATCH:
-			f->batch = opt_long("--batch-size", optarg, 1, 1L << 24);
+			prog_long("--batch-size", optarg, 1, 1L << 24);
+			prog_keep(&f->sets, "train.batch_size", optarg);
 			break;
 		case O_SEED:
-			f->seed = opt_long("--seed", optarg, 0, LONG_MAX);
+			prog_long("--seed", optarg, 0, LONG_MAX);
+			prog_keep(&f->sets, "train.seed", optarg);
 			break;
-		case O_FOLD:
-			f->fold = opt_long("--fold", optarg, 0, 1L << 30);
+		case O_FOLD:	/* below data.folds: checked once read */
+			prog_long("--fold", optarg, 0, 1L << 30);
+			prog_keep(&f->sets, "data.fold", optarg);
 			break;
 		case O_THREADS:
-			f->threads = opt_long("--threads", optarg, 0, 1024);
+			prog_long("--threads", optarg, 0, 1024);
+			prog_keep(&f->sets, "train.threads", optarg);
 			break;
 		case O_ACCUM:
-			f->accum = opt_long("--accum", optarg, 1, 1L << 20);
+			prog_long("--accum", optarg, 1, 1L << 20);
+			prog_keep(&f->sets, "train.accumulation_steps", optarg);
 			break;
 		case O_DEVICE:
 			if (strcmp(optarg, "cpu") != 0)
 				prog_usage("--device: '%s' is not available "
 				    "(only cpu)", optarg);
+			prog_keep(&f->sets, "train.device", optarg);
 			break;
 		case O_VAL:
 			f->val = 1;
 			break;
 		case O_VALSIZE:
-			f->valsize = opt_long("--val-size", optarg, 1,
-			    1L << 30);
+			prog_long("--val-size", optarg, 1, 1L << 30);
+			prog_keep(&f->sets, "train.val_size", optarg);
 			break;
 		case O_SAVE:
 			f->save = optarg;
@@ -218,7 +218,7 @@ parseflags(int argc, char *argv[], struct flags *f)
 static void
 setup_config(struct cfg *c, const struct flags *f)
 {
-	const char *missing;
+	const char *missing, *fold;
 
 	cfg_defaults(c);
 	if (f->config != NULL && cfg_load(c, f->config) < 0)
@@ -232,23 +232,11 @@ setup_config(struct cfg *c, const struct flags *f)
 			exit(EXIT_FAIL);
 		}
 	}
-	if (f->batch > 0)
-		c->train.batch_size = f->batch;
-	if (f->seed >= 0)
-		c->train.seed = (unsigned long)f->seed;
-	if (f->threads >= 0)
-		c->train.threads = f->threads;
-	if (f->accum > 0)
-		c->train.accum = f->accum;
-	if (f->valsize > 0)
-		c->train.val_size = f->valsize;
-	if (f->fold >= 0) {
-		if (f->fold >= c->data.folds)
-			prog_usage("--fold: '%ld' is out of range [0, %ld] "
-			    "(data.folds is %ld)", f->fold, c->data.folds - 1,
-			    c->data.folds);
-		c->data.fold = f->fold;
-	}
+	if ((fold = prog_given(&f->sets, "data.fold")) != NULL &&
+	    prog_long("--fold", fold, 0, LONG_MAX) >= c->data.folds)
+		prog_usage("--fold: '%s' is out of range [0, %ld] (data.folds "
+		    "is %ld)", fold, c->data.folds - 1, c->data.folds);
+	prog_apply(&f->sets, c);
 }
 
 /*
@@ -366,56 +354,17 @@ free_run(struct run *r)
 	data_free(&r->ds);
 }
 
-/* The optimizer and its settings, for the "#@ model" line (momentum and
- * wd as opt_init resolved them). */
-static void
-putopt(FILE *fp, const struct cfg_optimizer *o, double mom, double wd)
-{
-	fprintf(fp, " optimizer=%s", cfg_name(cfg_opt_names, o->name));
-	switch (o->name) {
-	case OPT_SGD:
-		fputs(" momentum=", fp);
-		rec_putnum(fp, mom);
-		fputs(" dampening=", fp);
-		rec_putnum(fp, o->dampening);
-		fprintf(fp, " nesterov=%d", o->nesterov);
-		break;
-	case OPT_ADAM:
-	case OPT_ADAMW:
-		fputs(" beta1=", fp);
-		rec_putnum(fp, o->betas[0]);
-		fputs(" beta2=", fp);
-		rec_putnum(fp, o->betas[1]);
-		fputs(" eps=", fp);
-		rec_putnum(fp, o->eps);
-		break;
-	case OPT_RMSPROP:
-		fputs(" alpha=", fp);
-		rec_putnum(fp, o->alpha);
-		fputs(" eps=", fp);
-		rec_putnum(fp, o->eps);
-		fputs(" momentum=", fp);
-		rec_putnum(fp, mom);
-		break;
-	}
-	fputs(" weight_decay=", fp);
-	rec_putnum(fp, wd);
-}
-
 /*
  * The stream's opening: header, then "#@ data", "#@ layer" per layer,
- * "#@ model" (the net's summary with the optimizer appended), "#@ run".
+ * "#@ model" (the net's description, then the optimizer's), "#@ run":
+ * each module describes itself.
  */
 static void
 putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 {
 	static char *cols[] = { "step", "lr", "loss", "val_loss", "val_acc" };
-	char desc[DATA_DESCMAX], map[DATA_DESCMAX];
-	const char *m;
-	char *sum, *model;
-	size_t sumlen;
-	FILE *mem;
-	int c, ncol;
+	char desc[DATA_DESCMAX], net[NET_DESCMAX], opt[256];
+	int l, ncol;
 
 	ncol = 3;
 	if (f->val)
@@ -424,32 +373,16 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 
 	data_describe(desc, sizeof(desc), &r->ds, &r->sp);
 	fprintf(fp, "#@ data %s", desc);
-	for (c = 0; c < r->ds.nclasses; c++)
-		if (r->ds.classval[c] != c)
-			break;
-	if (c < r->ds.nclasses) {
-		data_classmap(map, sizeof(map), &r->ds);
-		if ((m = strstr(map, " map=")) != NULL)
-			fputs(m, fp);
-	}
+	if (data_map(desc, sizeof(desc), &r->ds) > 0)
+		fprintf(fp, " %s", desc);
 	putc('\n', fp);
-
-	/* net_summary's last line is "#@ model ...": extend it. */
-	sum = NULL;
-	if ((mem = open_memstream(&sum, &sumlen)) == NULL ||
-	    net_summary(mem, &r->net) < 0 || fclose(mem) != 0) {
-		err_set("out of memory");
-		exit(EXIT_FAIL);
+	for (l = 0; l < r->net.nlayer; l++) {
+		net_describe_layer(net, sizeof(net), &r->net, l);
+		fprintf(fp, "#@ layer %s\n", net);
 	}
-	model = strstr(sum, "#@ model ");
-	if (model != NULL && sumlen > 0 && sum[sumlen - 1] == '\n') {
-		sum[sumlen - 1] = '\0';
-		fputs(sum, fp);
-		putopt(fp, &r->c.optimizer, r->opt.momentum, r->opt.wd);
-		putc('\n', fp);
-	} else
-		fputs(sum, fp);
-	free(sum);
+	net_describe(net, sizeof(net), &r->net);
+	opt_describe(opt, sizeof(opt), &r->opt);
+	fprintf(fp, "#@ model %s %s\n", net, opt);
 
 	fprintf(fp, "#@ run batch_size=%ld accumulation_steps=%ld seed=%lu "
 	    "fold=%ld threads=%d device=%s", r->B, r->A, r->c.train.seed,
@@ -477,7 +410,7 @@ putsummary(FILE *fp, const struct net *n)
 			snprintf(shape, sizeof(shape), "%ldx%ldx%ld",
 			    L->out[0], L->out[1], L->out[2]);
 		fprintf(fp, "%-12s %-10s %-12s %12ld%s\n", L->name,
-		    cfg_name(cfg_layer_names, L->type), shape, L->np,
+		    names_get(cfg_layer_names, L->type), shape, L->np,
 		    L->freeze ? " (frozen)" : "");
 	}
 	fprintf(fp, "params %ld, trainable %ld\n", net_nparams(n),
@@ -609,8 +542,8 @@ main(int argc, char *argv[])
 		putsummary(stderr, &r->net);
 
 	putheader(stdout, r, &f, threads);
-	if ((gone = out_flush(stdout, "stdout")) != OUT_OK)
-		exit(gone == OUT_GONE ? EXIT_OK : EXIT_FAIL);
+	if ((gone = rec_flush(stdout, "stdout")) != REC_FLUSH_OK)
+		exit(gone == REC_FLUSH_GONE ? EXIT_OK : EXIT_FAIL);
 
 	rec_open(&in, stdin, "stdin");
 	col = -1;
@@ -627,13 +560,14 @@ main(int argc, char *argv[])
 			continue;
 		}
 		if (kind == REC_COMMENT) {
-			if (meta_is(in.raw, "schedule") &&
-			    meta_num(in.raw, "num", &planned) == 0 &&
+			if (rec_meta_is(in.raw, "schedule") &&
+			    rec_meta_num(in.raw, "num", &planned) == 0 &&
 			    planned >= 0 && planned < 1e15)
 				num = (long)planned;
 			fputs(in.raw, stdout);
 			putc('\n', stdout);
-			if ((gone = out_flush(stdout, "stdout")) != OUT_OK)
+			gone = rec_flush(stdout, "stdout");
+			if (gone != REC_FLUSH_OK)
 				break;
 			continue;
 		}
@@ -662,13 +596,13 @@ main(int argc, char *argv[])
 		}
 		putchar('\n');
 		step++;
-		gone = out_flush(stdout, "stdout");
+		gone = rec_flush(stdout, "stdout");
 		t1 = now();
 		if (f.progress && (t1 - tbar >= BAR_EVERY || step == num)) {
 			bar(step, num, lr, loss, step / (t1 - t0));
 			tbar = t1;
 		}
-		if (gone != OUT_OK)
+		if (gone != REC_FLUSH_OK)
 			break;
 	}
 	if (f.progress && step > 0) {
@@ -681,7 +615,7 @@ main(int argc, char *argv[])
 		prog_exit(EXIT_FAIL);
 	/* The end of input, or a reader gone: the weights as they are. */
 	save(r, f.save);
-	if (gone == OUT_GONE)
+	if (gone == REC_FLUSH_GONE)
 		exit(EXIT_OK);
 	rec_close(&in);
 

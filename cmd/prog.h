@@ -1,6 +1,8 @@
 /*
  * prog.h - what every lrf program does the same way: its name in
- * messages, the error hook, SIGPIPE, checked option values, exit codes.
+ * messages, the error hook, SIGPIPE, checked option values, the flags
+ * laid over the experiment file, long options spelled with '-' or '_',
+ * exit codes.
  *
  * Each program defines usage(fp), which prints its synopsis and options
  * (with defaults) to fp, before including this header's users.
@@ -8,15 +10,21 @@
 #ifndef LRF_PROG_H
 #define LRF_PROG_H
 
+#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cfg.h"
 #include "err.h"
 #include "num.h"
 #include "rec.h"
+
+#define PROG_MAXSETS	64	/* flags that set a value, per run */
+#define PROG_MAXOPTS	64	/* long options of a program */
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -57,7 +65,7 @@ prog_usage(const char *fmt, ...)
 
 /* A number from the command line, or a usage error naming the option. */
 static inline double
-opt_double(const char *opt, const char *arg)
+prog_double(const char *opt, const char *arg)
 {
 	double v;
 
@@ -67,7 +75,7 @@ opt_double(const char *opt, const char *arg)
 }
 
 static inline long
-opt_long(const char *opt, const char *arg, long min, long max)
+prog_long(const char *opt, const char *arg, long min, long max)
 {
 	long v;
 
@@ -83,6 +91,106 @@ opt_long(const char *opt, const char *arg, long min, long max)
 }
 
 /*
+ * The flags that set a value, in the order given: what says "this flag
+ * was given" in every program.  They are kept while the options are
+ * parsed (after their own checks) and laid over the experiment file once
+ * it is read, so that a flag wins over the file wherever it comes on the
+ * command line; the last of a repeated flag wins.
+ */
+struct prog_sets {
+	int	 n;
+	struct {
+		const char *key;	/* what it sets: "train.batch_size" */
+		const char *text;	/* the value, as given */
+	} v[PROG_MAXSETS];
+};
+
+/* Keep key = text. */
+static inline void
+prog_keep(struct prog_sets *s, const char *key, const char *text)
+{
+	if (s->n == PROG_MAXSETS)
+		prog_usage("more than %d options", PROG_MAXSETS);
+	s->v[s->n].key = key;
+	s->v[s->n].text = text;
+	s->n++;
+}
+
+/* The text the last flag for key gave, or NULL if none did. */
+static inline const char *
+prog_given(const struct prog_sets *s, const char *key)
+{
+	int i;
+
+	for (i = s->n - 1; i >= 0; i--)
+		if (strcmp(s->v[i].key, key) == 0)
+			return s->v[i].text;
+	return NULL;
+}
+
+/* The number the last flag for key gave (its syntax checked when it was
+ * kept), or NAN if none did. */
+static inline double
+prog_givennum(const struct prog_sets *s, const char *key)
+{
+	const char *t;
+	double v;
+
+	if ((t = prog_given(s, key)) == NULL || num_double(t, &v) != NUM_OK)
+		return NAN;
+	return v;
+}
+
+/*
+ * Lay the flags kept over c, each (the last of each key) with
+ * cfg_set(): the file's checks; a value they refuse is a usage error
+ * with the file's message ("lrf-train: train.val_size: 2000000000 is out
+ * of range [1, 100000000]").
+ */
+static inline void
+prog_apply(const struct prog_sets *s, struct cfg *c)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (prog_given(s, s->v[i].key) == s->v[i].text &&
+		    cfg_set(c, s->v[i].key, s->v[i].text) < 0)
+			prog_usage(NULL);	/* the hook said why */
+}
+
+/*
+ * The long options as getopt_long takes them: every name with a '-' in
+ * it also spelled with '_' (--batch-size, --batch_size), as the keys of
+ * the experiment file are: one rule for every program (lrf(7)).  opts
+ * spells each name once, with '-', and ends with a zeroed entry.  The
+ * table returned is static, in the order of opts, each '_' twin after
+ * its name.
+ */
+static inline const struct option *
+prog_options(const struct option *opts)
+{
+	static struct option all[2 * PROG_MAXOPTS + 1];
+	static char twin[PROG_MAXOPTS][32];
+	char *p;
+	int i, n;
+
+	for (i = n = 0; i < PROG_MAXOPTS && opts[i].name != NULL; i++) {
+		all[n++] = opts[i];
+		if (strchr(opts[i].name, '-') == NULL ||
+		    strlen(opts[i].name) >= sizeof(twin[i]))
+			continue;
+		snprintf(twin[i], sizeof(twin[i]), "%s", opts[i].name);
+		for (p = twin[i]; (p = strchr(p, '-')) != NULL; )
+			*p = '_';
+		all[n] = opts[i];
+		all[n].name = twin[i];
+		n++;
+	}
+	memset(&all[n], 0, sizeof(all[n]));
+	return all;
+}
+
+/*
  * Flush stdout at the end (or when a write may have failed) and exit:
  * 0 when all went out or the reader went away, 1 on a write error.
  */
@@ -91,8 +199,8 @@ prog_exit(int status)
 {
 	int r;
 
-	r = out_flush(stdout, "stdout");
-	if (r == OUT_GONE)
+	r = rec_flush(stdout, "stdout");
+	if (r == REC_FLUSH_GONE)
 		exit(EXIT_OK);
 	if (r < 0 || fclose(stdout) != 0) {
 		if (r == 0)

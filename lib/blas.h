@@ -25,7 +25,8 @@ void blas_sgemm(int transA, int transB, long M, long N, long K, float alpha,
     const float *A, long lda, const float *B, long ldb, float beta,
     float *C, long ldc);
 
-/* 1: use the plain-C product from now on; 0: use OpenBLAS (the default). */
+/* 1: use the plain-C product from now on; 0: use OpenBLAS (the default).
+ * For the tests: no program calls it. */
 void blas_use_reference(int on);
 
 /* Threads OpenBLAS may use; 0 means all cores.  Returns the number set. */

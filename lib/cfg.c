@@ -20,27 +20,32 @@
 #include <yaml.h>
 
 #include "cfg.h"
+#include "data.h"
 #include "err.h"
+#include "names.h"
 #include "num.h"
+#include "opt.h"
+#include "suggest.h"
 
 #define CFG_MAXFILE	(1 << 20)	/* bytes in a configuration file */
 #define CFG_MAXDEPTH	16		/* nested mappings and sequences */
 #define SHOWN		40		/* bytes of a bad value quoted back */
 
-const char *const cfg_layer_names[] = { "dense", "dropout", "conv2d",
-	"maxpool2d", "avgpool2d", "flatten", "batchnorm", NULL };
+const char *const cfg_layer_names[LAYER_NTYPES + 1] = {
+	[LAYER_DENSE] = "dense",
+	[LAYER_DROPOUT] = "dropout",
+	[LAYER_CONV2D] = "conv2d",
+	[LAYER_MAXPOOL2D] = "maxpool2d",
+	[LAYER_AVGPOOL2D] = "avgpool2d",
+	[LAYER_FLATTEN] = "flatten",
+	[LAYER_BATCHNORM] = "batchnorm",
+};
 const char *const cfg_act_names[] = { "identity", "relu", "leaky_relu",
 	"tanh", "sigmoid", "gelu", NULL };
 const char *const cfg_loss_names[] = { "cross_entropy", "bce", "mse", NULL };
 const char *const cfg_init_names[] = { "he", "xavier", NULL };
-const char *const cfg_opt_names[] = { "sgd", "adam", "adamw", "rmsprop",
-	NULL };
-const char *const cfg_format_names[] = { "idx", "csv", "synthetic", NULL };
-const char *const cfg_task_names[] = { "classification", "regression", NULL };
 const char *const cfg_kind_names[] = { "blobs", "spirals", "linear", NULL };
 const char *const cfg_mode_names[] = { "exp", "linear", NULL };
-const char *const cfg_suggest_names[] = { "steep", "minimum", "valley",
-	"slide", "balanced", "all", NULL };
 const char *const cfg_sched_names[] = { "constant", "step", "cosine",
 	"onecycle", "triangular", "triangular2", "exp_range", "exp", "linear",
 	NULL };
@@ -86,7 +91,7 @@ struct ld {
 	struct mark	*set;	/* where each key of keys[] was set */
 };
 
-/* "file:line:col: what", set once. */
+/* "file:line:col: what" (cfg_set: "what"), set once. */
 static int __attribute__((format(printf, 3, 4)))
 bad(struct ld *L, const struct node *n, const char *fmt, ...)
 {
@@ -96,6 +101,8 @@ bad(struct ld *L, const struct node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (L->file == NULL)	/* cfg_set: no file, no place in one */
+		return err_set("%s", msg);
 	return err_set("%s:%d:%d: %s", L->file, n->line, n->col, msg);
 }
 
@@ -489,25 +496,23 @@ enum {
 #define HI_OPEN	0x2	/* [..., hi) */
 #define NULLOK	0x4	/* ~ stores nul: "the default" */
 
-/* which layers a layer key applies to */
-#define L_DENSE	(1u << LAYER_DENSE)
-#define L_DROP	(1u << LAYER_DROPOUT)
-#define L_CONV	(1u << LAYER_CONV2D)
-#define L_POOL	((1u << LAYER_MAXPOOL2D) | (1u << LAYER_AVGPOOL2D))
-#define L_FLAT	(1u << LAYER_FLATTEN)
-#define L_BN	(1u << LAYER_BATCHNORM)
-#define L_ALL	(L_DENSE | L_DROP | L_CONV | L_POOL | L_FLAT | L_BN)
-
+/*
+ * One key: where its value goes, its default (written as in a file:
+ * cfg_defaults reads them as one), its range or names, and how cfg_write
+ * writes it.
+ */
 struct key {
 	const char	*sec;		/* section, or "layer" */
 	const char	*name;
 	int		 type;		/* K_* */
 	size_t		 off;		/* in struct cfg or struct cfg_layer */
+	const char	*def;		/* the default, in YAML; NULL for a
+					   layer key (set_layer) */
 	double		 lo, hi;	/* range */
 	int		 flags;
 	const char *const *names;	/* K_ENUM, K_NAME */
 	double		 nul;		/* stored for ~ when NULLOK */
-	unsigned	 applies;	/* layer keys: L_* */
+	const char	*note;		/* cfg_write: the comment after ~ */
 };
 
 #define INF	HUGE_VAL
@@ -519,131 +524,212 @@ static const char *const sections[] = { "finder", "scheduler", "data",
 #define NSECTIONS	(sizeof(sections) / sizeof(sections[0]))
 
 static const struct key keys[] = {
-	{ "finder", "start_lr", K_DOUBLE, C(finder.start_lr), 0, INF,
-	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
-	{ "finder", "end_lr", K_DOUBLE, C(finder.end_lr), 0, INF,
-	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
-	{ "finder", "num_iter", K_NUMITER, C(finder.num_iter), 0, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "finder", "mode", K_NAME, C(finder.mode), 0, 0, 0,
-	    cfg_mode_names, 0, 0 },
-	{ "finder", "beta", K_DOUBLE, C(finder.beta), 0, 1, HI_OPEN,
-	    NULL, 0, 0 },
+	{ "finder", "start_lr", K_DOUBLE, C(finder.start_lr), "1e-7", 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, NULL },
+	{ "finder", "end_lr", K_DOUBLE, C(finder.end_lr), "1", 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, NULL },
+	{ "finder", "num_iter", K_NUMITER, C(finder.num_iter), "100", 0, INF,
+	    HI_OPEN, NULL, 0, NULL },
+	{ "finder", "mode", K_NAME, C(finder.mode), "exp", 0, 0, 0,
+	    cfg_mode_names, 0, NULL },
+	{ "finder", "beta", K_DOUBLE, C(finder.beta), "0.98", 0, 1, HI_OPEN,
+	    NULL, 0, NULL },
 	{ "finder", "diverge_threshold", K_DOUBLE, C(finder.diverge_threshold),
-	    1, INF, LO_OPEN | HI_OPEN, NULL, 0, 0 },
-	{ "finder", "suggest", K_NAME, C(finder.suggest), 0, 0, 0,
-	    cfg_suggest_names, 0, 0 },
+	    "4", 1, INF, LO_OPEN | HI_OPEN, NULL, 0, NULL },
+	{ "finder", "suggest", K_NAME, C(finder.suggest), "steep", 0, 0, 0,
+	    suggest_names, 0, NULL },
 
-	{ "scheduler", "name", K_NAME, C(scheduler.name), 0, 0, NULLOK,
-	    cfg_sched_names, 0, 0 },
-	{ "scheduler", "lr", K_DOUBLE, C(scheduler.lr), 0, INF, HI_OPEN,
-	    NULL, 0, 0 },
-	{ "scheduler", "max_lr", K_DOUBLE, C(scheduler.max_lr), 0, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "scheduler", "base_lr", K_DOUBLE, C(scheduler.base_lr), 0, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "scheduler", "min_lr", K_DOUBLE, C(scheduler.min_lr), 0, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "scheduler", "gamma", K_DOUBLE, C(scheduler.gamma), 0, INF,
-	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, 0 },
-	{ "scheduler", "pct_start", K_DOUBLE, C(scheduler.pct_start), 0, 1, 0,
-	    NULL, 0, 0 },
-	{ "scheduler", "div_factor", K_DOUBLE, C(scheduler.div_factor), 0, INF,
-	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
+	{ "scheduler", "name", K_NAME, C(scheduler.name), "~", 0, 0, NULLOK,
+	    cfg_sched_names, 0, "none" },
+	{ "scheduler", "lr", K_DOUBLE, C(scheduler.lr), "0.01", 0, INF,
+	    HI_OPEN, NULL, 0, NULL },
+	{ "scheduler", "max_lr", K_DOUBLE, C(scheduler.max_lr), "0.01", 0, INF,
+	    HI_OPEN, NULL, 0, NULL },
+	{ "scheduler", "base_lr", K_DOUBLE, C(scheduler.base_lr), "0.001", 0,
+	    INF, HI_OPEN, NULL, 0, NULL },
+	{ "scheduler", "min_lr", K_DOUBLE, C(scheduler.min_lr), "0", 0, INF,
+	    HI_OPEN, NULL, 0, NULL },
+	{ "scheduler", "gamma", K_DOUBLE, C(scheduler.gamma), "~", 0, INF,
+	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, "the schedule's default" },
+	{ "scheduler", "pct_start", K_DOUBLE, C(scheduler.pct_start), "0.3", 0,
+	    1, 0, NULL, 0, NULL },
+	{ "scheduler", "div_factor", K_DOUBLE, C(scheduler.div_factor), "25",
+	    0, INF, LO_OPEN | HI_OPEN, NULL, 0, NULL },
 	{ "scheduler", "final_div_factor", K_DOUBLE,
-	    C(scheduler.final_div_factor), 0, INF, LO_OPEN | HI_OPEN,
-	    NULL, 0, 0 },
-	{ "scheduler", "total_steps", K_LONG, C(scheduler.total_steps), 1, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "scheduler", "step_size", K_LONG, C(scheduler.step_size), 1, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "scheduler", "warmup", K_LONG, C(scheduler.warmup), 0, INF,
-	    HI_OPEN, NULL, 0, 0 },
+	    C(scheduler.final_div_factor), "1e4", 0, INF, LO_OPEN | HI_OPEN,
+	    NULL, 0, NULL },
+	{ "scheduler", "total_steps", K_LONG, C(scheduler.total_steps), "1000",
+	    1, INF, HI_OPEN, NULL, 0, NULL },
+	{ "scheduler", "step_size", K_LONG, C(scheduler.step_size), "100", 1,
+	    INF, HI_OPEN, NULL, 0, NULL },
+	{ "scheduler", "warmup", K_LONG, C(scheduler.warmup), "0", 0, INF,
+	    HI_OPEN, NULL, 0, NULL },
 
-	{ "data", "format", K_ENUM, C(data.format), 0, 0, 0,
-	    cfg_format_names, 0, 0 },
-	{ "data", "images", K_PATH, C(data.images), 0, 0, 0, NULL, 0, 0 },
-	{ "data", "labels", K_PATH, C(data.labels), 0, 0, 0, NULL, 0, 0 },
-	{ "data", "path", K_PATH, C(data.path), 0, 0, 0, NULL, 0, 0 },
-	{ "data", "label_column", K_LABEL, C(data.label_column), 0, INF,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "data", "header", K_BOOL, C(data.header), 0, 0, 0, NULL, 0, 0 },
-	{ "data", "delimiter", K_CHAR, C(data.delimiter), 0, 0, 0, NULL, 0, 0 },
-	{ "data", "kind", K_ENUM, C(data.kind), 0, 0, 0, cfg_kind_names, 0, 0 },
-	{ "data", "samples", K_LONG, C(data.samples), 1, 100000000, 0,
-	    NULL, 0, 0 },
-	{ "data", "features", K_LONG, C(data.features), 1, 1000000, 0,
-	    NULL, 0, 0 },
-	{ "data", "classes", K_CLASSES, C(data.classes), 2, CFG_MAXCLASSES, 0,
-	    NULL, 0, 0 },
-	{ "data", "task", K_ENUM, C(data.task), 0, 0, 0, cfg_task_names, 0, 0 },
-	{ "data", "scale", K_DOUBLE, C(data.scale), 0, INF,
-	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, 0 },
-	{ "data", "standardize", K_BOOL, C(data.standardize), 0, 0, 0,
-	    NULL, 0, 0 },
-	{ "data", "folds", K_LONG, C(data.folds), 1, 1000000, 0, NULL, 0, 0 },
-	{ "data", "fold", K_LONG, C(data.fold), 0, 1000000, HI_OPEN,
-	    NULL, 0, 0 },
-	{ "data", "shape", K_SHAPE, C(data.shape), 1, 65536, NULLOK,
-	    NULL, 0, 0 },
+	{ "data", "format", K_ENUM, C(data.format), "idx", 0, 0, 0,
+	    data_format_names, 0, NULL },
+	{ "data", "images", K_PATH, C(data.images),
+	    "\"/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz\"",
+	    0, 0, 0, NULL, 0, NULL },
+	{ "data", "labels", K_PATH, C(data.labels),
+	    "\"/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz\"",
+	    0, 0, 0, NULL, 0, NULL },
+	{ "data", "path", K_PATH, C(data.path), "\"\"", 0, 0, 0, NULL, 0,
+	    NULL },
+	{ "data", "label_column", K_LABEL, C(data.label_column), "0", 0, INF,
+	    HI_OPEN, NULL, 0, NULL },
+	{ "data", "header", K_BOOL, C(data.header), "true", 0, 0, 0, NULL, 0,
+	    NULL },
+	{ "data", "delimiter", K_CHAR, C(data.delimiter), "\",\"", 0, 0, 0,
+	    NULL, 0, NULL },
+	{ "data", "kind", K_ENUM, C(data.kind), "blobs", 0, 0, 0,
+	    cfg_kind_names, 0, NULL },
+	{ "data", "samples", K_LONG, C(data.samples), "2000", 1, 100000000, 0,
+	    NULL, 0, NULL },
+	{ "data", "features", K_LONG, C(data.features), "20", 1, 1000000, 0,
+	    NULL, 0, NULL },
+	{ "data", "classes", K_CLASSES, C(data.classes), "4", 2,
+	    CFG_MAXCLASSES, 0, NULL, 0, NULL },
+	{ "data", "task", K_ENUM, C(data.task), "classification", 0, 0, 0,
+	    data_task_names, 0, NULL },
+	{ "data", "scale", K_DOUBLE, C(data.scale), "~", 0, INF,
+	    LO_OPEN | HI_OPEN | NULLOK, NULL, 0, "the format's default" },
+	{ "data", "standardize", K_BOOL, C(data.standardize), "false", 0, 0, 0,
+	    NULL, 0, NULL },
+	{ "data", "folds", K_LONG, C(data.folds), "5", 1, 1000000, 0,
+	    NULL, 0, NULL },
+	{ "data", "fold", K_LONG, C(data.fold), "0", 0, 1000000, HI_OPEN,
+	    NULL, 0, NULL },
+	{ "data", "shape", K_SHAPE, C(data.shape), "~", 1, 65536, NULLOK,
+	    NULL, 0, NULL },
 
-	{ "model", "layers", K_LAYERS, C(model.layers), 0, 0, 0, NULL, 0, 0 },
-	{ "model", "loss", K_ENUM, C(model.loss), 0, 0, 0, cfg_loss_names, 0, 0 },
-	{ "model", "init", K_ENUM, C(model.init), 0, 0, 0, cfg_init_names, 0, 0 },
+	{ "model", "layers", K_LAYERS, C(model.layers),
+	    "[{type: dense, units: 256, activation: relu}, "
+	    "{type: dense, units: 10}]", 0, 0, 0, NULL, 0, NULL },
+	{ "model", "loss", K_ENUM, C(model.loss), "cross_entropy", 0, 0, 0,
+	    cfg_loss_names, 0, NULL },
+	{ "model", "init", K_ENUM, C(model.init), "he", 0, 0, 0,
+	    cfg_init_names, 0, NULL },
 
-	{ "optimizer", "name", K_ENUM, C(optimizer.name), 0, 0, 0,
-	    cfg_opt_names, 0, 0 },
-	{ "optimizer", "momentum", K_DOUBLE, C(optimizer.momentum), 0, 1,
-	    HI_OPEN | NULLOK, NULL, -1, 0 },
-	{ "optimizer", "dampening", K_DOUBLE, C(optimizer.dampening), 0, 1,
-	    HI_OPEN, NULL, 0, 0 },
-	{ "optimizer", "nesterov", K_BOOL, C(optimizer.nesterov), 0, 0, 0,
-	    NULL, 0, 0 },
+	{ "optimizer", "name", K_ENUM, C(optimizer.name), "sgd", 0, 0, 0,
+	    opt_names, 0, NULL },
+	{ "optimizer", "momentum", K_DOUBLE, C(optimizer.momentum), "~", 0, 1,
+	    HI_OPEN | NULLOK, NULL, -1, "the optimizer's default" },
+	{ "optimizer", "dampening", K_DOUBLE, C(optimizer.dampening), "0", 0,
+	    1, HI_OPEN, NULL, 0, NULL },
+	{ "optimizer", "nesterov", K_BOOL, C(optimizer.nesterov), "false", 0,
+	    0, 0, NULL, 0, NULL },
 	{ "optimizer", "weight_decay", K_DOUBLE, C(optimizer.weight_decay),
-	    0, INF, HI_OPEN | NULLOK, NULL, -1, 0 },
-	{ "optimizer", "betas", K_BETAS, C(optimizer.betas), 0, 1, HI_OPEN,
-	    NULL, 0, 0 },
-	{ "optimizer", "eps", K_DOUBLE, C(optimizer.eps), 0, INF,
-	    LO_OPEN | HI_OPEN, NULL, 0, 0 },
-	{ "optimizer", "alpha", K_DOUBLE, C(optimizer.alpha), 0, 1, HI_OPEN,
-	    NULL, 0, 0 },
+	    "~", 0, INF, HI_OPEN | NULLOK, NULL, -1,
+	    "the optimizer's default" },
+	{ "optimizer", "betas", K_BETAS, C(optimizer.betas), "[0.9, 0.999]", 0,
+	    1, HI_OPEN, NULL, 0, NULL },
+	{ "optimizer", "eps", K_DOUBLE, C(optimizer.eps), "1e-8", 0, INF,
+	    LO_OPEN | HI_OPEN, NULL, 0, NULL },
+	{ "optimizer", "alpha", K_DOUBLE, C(optimizer.alpha), "0.99", 0, 1,
+	    HI_OPEN, NULL, 0, NULL },
 
-	{ "train", "batch_size", K_LONG, C(train.batch_size), 1, 1048576, 0,
-	    NULL, 0, 0 },
-	{ "train", "accumulation_steps", K_LONG, C(train.accum), 1, 1048576, 0,
-	    NULL, 0, 0 },
-	{ "train", "seed", K_SEED, C(train.seed), 0, 0, 0, NULL, 0, 0 },
-	{ "train", "threads", K_LONG, C(train.threads), 0, 1024, 0, NULL, 0, 0 },
-	{ "train", "device", K_DEVICE, C(train.device), 0, 0, 0, NULL, 0, 0 },
-	{ "train", "val_size", K_LONG, C(train.val_size), 1, 100000000, 0,
-	    NULL, 0, 0 },
+	{ "train", "batch_size", K_LONG, C(train.batch_size), "64", 1, 1048576,
+	    0, NULL, 0, NULL },
+	{ "train", "accumulation_steps", K_LONG, C(train.accum), "1", 1,
+	    1048576, 0, NULL, 0, NULL },
+	{ "train", "seed", K_SEED, C(train.seed), "42", 0, 0, 0, NULL, 0,
+	    NULL },
+	{ "train", "threads", K_LONG, C(train.threads), "0", 0, 1024, 0,
+	    NULL, 0, NULL },
+	{ "train", "device", K_DEVICE, C(train.device), "cpu", 0, 0, 0,
+	    NULL, 0, NULL },
+	{ "train", "val_size", K_LONG, C(train.val_size), "1024", 1, 100000000,
+	    0, NULL, 0, NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
 /* The keys of one layer mapping; "type" comes first. */
-static const struct key lkeys[] = {
-	{ "layer", "type", K_ENUM, Y(type), 0, 0, 0, cfg_layer_names, 0,
-	    L_ALL },
-	{ "layer", "units", K_LONG, Y(units), 1, 1048576, 0, NULL, 0,
-	    L_DENSE },
-	{ "layer", "activation", K_ENUM, Y(activation), 0, 0, 0,
-	    cfg_act_names, 0, L_DENSE | L_CONV },
-	{ "layer", "rate", K_DOUBLE, Y(rate), 0, 1, HI_OPEN, NULL, 0, L_DROP },
-	{ "layer", "filters", K_LONG, Y(filters), 1, 65536, 0, NULL, 0,
-	    L_CONV },
-	{ "layer", "kernel", K_LONG, Y(kernel), 1, 1024, 0, NULL, 0,
-	    L_CONV | L_POOL },
-	{ "layer", "stride", K_LONG, Y(stride), 1, 1024, 0, NULL, 0,
-	    L_CONV | L_POOL },
-	{ "layer", "padding", K_PADDING, Y(padding), 0, 1024, 0, NULL, 0,
-	    L_CONV | L_POOL },
-	{ "layer", "bias", K_BOOL, Y(bias), 0, 0, 0, NULL, 0, L_CONV },
-	{ "layer", "freeze", K_BOOL, Y(freeze), 0, 0, 0, NULL, 0,
-	    L_DENSE | L_CONV | L_BN },
-	{ "layer", "lr_mult", K_DOUBLE, Y(lr_mult), 0, INF, HI_OPEN, NULL, 0,
-	    L_DENSE | L_CONV | L_BN },
+enum { LK_TYPE, LK_UNITS, LK_ACTIVATION, LK_RATE, LK_FILTERS, LK_KERNEL,
+	LK_STRIDE, LK_PADDING, LK_BIAS, LK_FREEZE, LK_LR_MULT, NLKEYS };
+#define LK(k)	(1u << (k))
+
+static const struct key lkeys[NLKEYS] = {
+	[LK_TYPE] = { "layer", "type", K_ENUM, Y(type), NULL, 0, 0, 0,
+	    cfg_layer_names, 0, NULL },
+	[LK_UNITS] = { "layer", "units", K_LONG, Y(units), NULL, 1, 1048576,
+	    0, NULL, 0, NULL },
+	[LK_ACTIVATION] = { "layer", "activation", K_ENUM, Y(activation),
+	    NULL, 0, 0, 0, cfg_act_names, 0, NULL },
+	[LK_RATE] = { "layer", "rate", K_DOUBLE, Y(rate), NULL, 0, 1, HI_OPEN,
+	    NULL, 0, NULL },
+	[LK_FILTERS] = { "layer", "filters", K_LONG, Y(filters), NULL, 1,
+	    65536, 0, NULL, 0, NULL },
+	[LK_KERNEL] = { "layer", "kernel", K_LONG, Y(kernel), NULL, 1, 1024,
+	    0, NULL, 0, NULL },
+	[LK_STRIDE] = { "layer", "stride", K_LONG, Y(stride), NULL, 1, 1024,
+	    0, NULL, 0, NULL },
+	[LK_PADDING] = { "layer", "padding", K_PADDING, Y(padding), NULL, 0,
+	    1024, 0, NULL, 0, NULL },
+	[LK_BIAS] = { "layer", "bias", K_BOOL, Y(bias), NULL, 0, 0, 0, NULL,
+	    0, NULL },
+	[LK_FREEZE] = { "layer", "freeze", K_BOOL, Y(freeze), NULL, 0, 0, 0,
+	    NULL, 0, NULL },
+	[LK_LR_MULT] = { "layer", "lr_mult", K_DOUBLE, Y(lr_mult), NULL, 0,
+	    INF, HI_OPEN, NULL, 0, NULL },
 };
-#define NLKEYS	(sizeof(lkeys) / sizeof(lkeys[0]))
+
+/* The order cfg_write writes a layer's keys in, after its type. */
+static const int lwrite[] = { LK_UNITS, LK_FILTERS, LK_KERNEL, LK_STRIDE,
+	LK_PADDING, LK_BIAS, LK_ACTIVATION, LK_RATE, LK_FREEZE, LK_LR_MULT };
+
+#define LK_WINDOW	(LK(LK_KERNEL) | LK(LK_STRIDE) | LK(LK_PADDING))
+#define LK_TRAIN	(LK(LK_FREEZE) | LK(LK_LR_MULT))
+
+static void fill_dropout(struct cfg_layer *, unsigned);
+static void fill_conv(struct cfg_layer *, unsigned);
+static void fill_pool(struct cfg_layer *, unsigned);
+
+/*
+ * What a layer of each type takes from the file.  A new type is its
+ * LAYER_* value and name (cfg.h, cfg_layer_names), a row here and its
+ * row in lib/net.c.
+ */
+static const struct ltype {
+	unsigned takes;		/* LK() of the keys it takes, type aside */
+	unsigned needs;		/* of those, the keys it must have */
+	void	(*fill)(struct cfg_layer *y, unsigned have);
+				/* the defaults of the keys it lacks */
+} ltypes[LAYER_NTYPES] = {
+	[LAYER_DENSE] = { LK(LK_UNITS) | LK(LK_ACTIVATION) | LK_TRAIN,
+	    LK(LK_UNITS), NULL },
+	[LAYER_DROPOUT] = { LK(LK_RATE), 0, fill_dropout },
+	[LAYER_CONV2D] = { LK(LK_FILTERS) | LK_WINDOW | LK(LK_BIAS) |
+	    LK(LK_ACTIVATION) | LK_TRAIN, LK(LK_FILTERS) | LK(LK_KERNEL),
+	    fill_conv },
+	[LAYER_MAXPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
+	[LAYER_AVGPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
+	[LAYER_FLATTEN] = { 0, 0, NULL },
+	[LAYER_BATCHNORM] = { LK_TRAIN, 0, NULL },
+};
+
+/* dropout: rate 0.5 (torch's) */
+static void
+fill_dropout(struct cfg_layer *y, unsigned have)
+{
+	if (!(have & LK(LK_RATE)))
+		y->rate = 0.5;
+}
+
+/* conv2d: stride 1 */
+static void
+fill_conv(struct cfg_layer *y, unsigned have)
+{
+	if (!(have & LK(LK_STRIDE)))
+		y->stride = 1;
+}
+
+/* pools: the stride is the kernel */
+static void
+fill_pool(struct cfg_layer *y, unsigned have)
+{
+	if (!(have & LK(LK_STRIDE)))
+		y->stride = y->kernel;
+}
 
 /* ---- scalar values ------------------------------------------------------- */
 
@@ -758,19 +844,15 @@ get_enum(struct ld *L, const struct node *v, const char *where,
     const char *const *names, int *out)
 {
 	char list[256], sb[64];
-	size_t o;
 	int i;
 
 	if (want_scalar(L, v, where, "a name") < 0)
 		return -1;
-	if ((i = cfg_lookup(names, v->s)) >= 0) {
+	if ((i = names_find(names, v->s)) >= 0) {
 		*out = i;
 		return 0;
 	}
-	list[0] = '\0';
-	for (i = 0, o = 0; names[i] != NULL && o < sizeof(list); i++)
-		o += snprintf(list + o, sizeof(list) - o, "%s%s",
-		    i ? ", " : "", names[i]);
+	names_join(list, sizeof(list), names, -1, ", ", ", ");
 	return bad(L, v, "%s: '%s' is not one of %s", where,
 	    shown(v->s, sb, sizeof(sb)), list);
 }
@@ -837,6 +919,7 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 	case K_ENUM:
 		return get_enum(L, v, where, k->names, (int *)p);
 	case K_NAME:
+		e = 0;
 		if (get_enum(L, v, where, k->names, &e) < 0)
 			return -1;
 		snprintf(p, 16, "%s", k->names[e]);
@@ -903,7 +986,7 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 			    "2", where);
 		{
 			static const struct key label = { "data", "classes",
-			    K_LONG, 0, 0, INF, HI_OPEN, NULL, 0, 0 };
+			    K_LONG, 0, NULL, 0, INF, HI_OPEN, NULL, 0, NULL };
 
 			for (i = 0; i < v->n; i++) {
 				snprintf(w, sizeof(w), "%s[%zu]", where, i);
@@ -1011,11 +1094,11 @@ check_keys(struct ld *L, const struct node *m, const struct key *tab,
 static int
 set_layer(struct ld *L, const struct node *m, int idx, struct cfg_layer *y)
 {
+	const struct ltype *t;
 	const struct key *k;
 	const struct node *v;
 	char where[64], w[96];
-	unsigned bit;
-	int have[NLKEYS];
+	unsigned have;
 	size_t i;
 
 	snprintf(where, sizeof(where), "model.layers[%d]", idx);
@@ -1030,60 +1113,35 @@ set_layer(struct ld *L, const struct node *m, int idx, struct cfg_layer *y)
 		    is_null(m) ? "nothing" : kind(m));
 	if (check_keys(L, m, lkeys, NLKEYS, "layer", where) < 0)
 		return -1;
-	memset(have, 0, sizeof(have));
 	for (i = 0; i < m->n; i += 2)
 		if (strcmp(m->kid[i]->s, "type") == 0)
 			break;
 	if (i >= m->n)
 		return bad(L, m, "%s: the layer has no type", where);
 	snprintf(w, sizeof(w), "%s.type", where);
-	if (set_key(L, &lkeys[0], m->kid[i + 1], (char *)y, w) < 0)
+	if (set_key(L, &lkeys[LK_TYPE], m->kid[i + 1], (char *)y, w) < 0)
 		return -1;
-	bit = 1u << y->type;
+	t = &ltypes[y->type];
+	have = 0;
 	for (i = 0; i < m->n; i += 2) {
 		k = find_key(lkeys, NLKEYS, "layer", m->kid[i]->s);
 		v = m->kid[i + 1];
-		if (k == &lkeys[0])
+		if (k == &lkeys[LK_TYPE])
 			continue;
-		if (!(k->applies & bit))
+		if (!(t->takes & LK(k - lkeys)))
 			return bad(L, m->kid[i], "%s: the %s layer has no key "
 			    "'%s'", where, cfg_layer_names[y->type], k->name);
 		snprintf(w, sizeof(w), "%s.%s", where, k->name);
 		if (set_key(L, k, v, (char *)y, w) < 0)
 			return -1;
-		have[k - lkeys] = 1;
+		have |= LK(k - lkeys);
 	}
-#define HAVE(f)	have[find_key(lkeys, NLKEYS, "layer", f) - lkeys]
-	switch (y->type) {
-	case LAYER_DENSE:
-		if (!HAVE("units"))
-			return bad(L, m, "%s: the dense layer needs units",
-			    where);
-		break;
-	case LAYER_DROPOUT:
-		if (!HAVE("rate"))
-			y->rate = 0.5;
-		break;
-	case LAYER_CONV2D:
-		if (!HAVE("filters"))
-			return bad(L, m, "%s: the conv2d layer needs filters",
-			    where);
-		if (!HAVE("kernel"))
-			return bad(L, m, "%s: the conv2d layer needs kernel",
-			    where);
-		if (!HAVE("stride"))
-			y->stride = 1;
-		break;
-	case LAYER_MAXPOOL2D:
-	case LAYER_AVGPOOL2D:
-		if (!HAVE("kernel"))
-			return bad(L, m, "%s: the %s layer needs kernel", where,
-			    cfg_layer_names[y->type]);
-		if (!HAVE("stride"))
-			y->stride = y->kernel;
-		break;
-	}
-#undef HAVE
+	for (i = 0; i < NLKEYS; i++)
+		if ((t->needs & LK(i)) && !(have & LK(i)))
+			return bad(L, m, "%s: the %s layer needs %s", where,
+			    cfg_layer_names[y->type], lkeys[i].name);
+	if (t->fill != NULL)
+		t->fill(y, have);
 	return 0;
 }
 
@@ -1160,7 +1218,7 @@ cross_check(struct ld *L, const char *sec)
 	} else if (strcmp(sec, "optimizer") == 0) {
 		a = setat(L, "optimizer", "nesterov", &ma);
 		if (a && c->optimizer.nesterov &&
-		    (cfg_momentum(&c->optimizer) <= 0 ||
+		    (opt_momentum(&c->optimizer) <= 0 ||
 		    c->optimizer.dampening != 0))
 			return bad(L, a, "optimizer.nesterov: needs momentum "
 			    "> 0 and dampening 0");
@@ -1227,84 +1285,43 @@ set_root(struct ld *L, const struct node *r)
 
 /* ---- the interface ------------------------------------------------------- */
 
+/*
+ * The defaults, read as the file that gives every key its default: the
+ * same checks and conversions as any file.  A layer of the defaults has
+ * no place in a file (line 0).
+ */
 void
 cfg_defaults(struct cfg *c)
 {
-	struct cfg_layer *y;
+	struct mark set[NKEYS];
+	struct node *root;
+	struct ld L;
+	char doc[4096];
+	size_t i, len;
+	int l;
 
 	memset(c, 0, sizeof(*c));
-
-	c->finder.start_lr = 1e-7;
-	c->finder.end_lr = 1;
-	c->finder.num_iter = 100;
-	snprintf(c->finder.mode, sizeof(c->finder.mode), "exp");
-	c->finder.beta = 0.98;
-	c->finder.diverge_threshold = 4.0;
-	snprintf(c->finder.suggest, sizeof(c->finder.suggest), "steep");
-
-	c->scheduler.name[0] = '\0';
-	c->scheduler.lr = 0.01;
-	c->scheduler.max_lr = 0.01;
-	c->scheduler.base_lr = 0.001;
-	c->scheduler.min_lr = 0;
-	c->scheduler.gamma = 0;
-	c->scheduler.pct_start = 0.3;
-	c->scheduler.div_factor = 25;
-	c->scheduler.final_div_factor = 1e4;
-	c->scheduler.total_steps = 1000;
-	c->scheduler.step_size = 100;
-	c->scheduler.warmup = 0;
-
-	c->data.format = DATA_IDX;
-	snprintf(c->data.images, sizeof(c->data.images),
-	    "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-	snprintf(c->data.labels, sizeof(c->data.labels),
-	    "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz");
-	snprintf(c->data.label_column, sizeof(c->data.label_column), "0");
-	c->data.header = 1;
-	c->data.delimiter = ',';
-	c->data.kind = SYN_BLOBS;
-	c->data.samples = 2000;
-	c->data.features = 20;
-	c->data.classes = 4;
-	c->data.task = TASK_CLASSIFICATION;
-	c->data.scale = 0;
-	c->data.standardize = 0;
-	c->data.folds = 5;
-	c->data.fold = 0;
-
-	c->model.nlayers = 2;
-	y = &c->model.layers[0];
-	y->type = LAYER_DENSE;
-	y->units = 256;
-	y->activation = ACT_RELU;
-	y->bias = 1;
-	y->lr_mult = 1;
-	y = &c->model.layers[1];
-	y->type = LAYER_DENSE;
-	y->units = 10;
-	y->activation = ACT_IDENTITY;
-	y->bias = 1;
-	y->lr_mult = 1;
-	c->model.loss = LOSS_CE;
-	c->model.init = INIT_HE;
-
-	c->optimizer.name = OPT_SGD;
-	c->optimizer.momentum = -1;
-	c->optimizer.dampening = 0;
-	c->optimizer.nesterov = 0;
-	c->optimizer.weight_decay = -1;
-	c->optimizer.betas[0] = 0.9;
-	c->optimizer.betas[1] = 0.999;
-	c->optimizer.eps = 1e-8;
-	c->optimizer.alpha = 0.99;
-
-	c->train.batch_size = 64;
-	c->train.accum = 1;
-	c->train.seed = 42;
-	c->train.threads = 0;
-	snprintf(c->train.device, sizeof(c->train.device), "cpu");
-	c->train.val_size = 1024;
+	len = 0;
+	for (i = 0; i < NKEYS && len < sizeof(doc); i++) {
+		if (i == 0 || strcmp(keys[i].sec, keys[i - 1].sec) != 0)
+			len += snprintf(doc + len, sizeof(doc) - len, "%s:\n",
+			    keys[i].sec);
+		if (len < sizeof(doc))
+			len += snprintf(doc + len, sizeof(doc) - len,
+			    "  %s: %s\n", keys[i].name, keys[i].def);
+	}
+	memset(&L, 0, sizeof(L));
+	memset(set, 0, sizeof(set));
+	L.file = "defaults";
+	L.buf = doc;
+	L.len = len < sizeof(doc) ? len : sizeof(doc) - 1;
+	L.c = c;
+	L.set = set;
+	if (parse(&L, &root) == 0)
+		set_root(&L, root);
+	node_free(root);
+	for (l = 0; l < c->model.nlayers; l++)
+		c->model.layers[l].line = c->model.layers[l].col = 0;
 }
 
 /* Read at most CFG_MAXFILE bytes of path into *buf. */
@@ -1379,13 +1396,13 @@ cfg_load(struct cfg *c, const char *path)
 
 /* ---- writing ------------------------------------------------------------- */
 
-/* cfg_name that never gives NULL (check_write has ruled it out). */
+/* names_get that never gives NULL (check_write has ruled it out). */
 static const char *
 nm(const char *const *names, int v)
 {
 	const char *s;
 
-	s = cfg_name(names, v);
+	s = names_get(names, v);
 	return s != NULL ? s : "?";
 }
 
@@ -1452,256 +1469,268 @@ put_str(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-static void
-put_d(FILE *fp, const char *name, double v)
-{
-	char b[32];
-
-	fmtd(b, sizeof(b), v);
-	fprintf(fp, "  %s: %s\n", name, b);
-}
-
 static const char *
 tf(int b)
 {
 	return b ? "true" : "false";
 }
 
-static void
-put_layer(FILE *fp, const struct cfg_layer *y)
+/* A NULLOK key that holds its nul, written as ~. */
+static int
+unset(const struct key *k, const void *p)
 {
-	char b[32];
-	unsigned bit;
+	const long *s;
+	double d;
 
-	bit = 1u << y->type;
-	fprintf(fp, "    - {type: %s", nm(cfg_layer_names, y->type));
-	if (bit & L_DENSE)
-		fprintf(fp, ", units: %ld", y->units);
-	if (bit & L_CONV)
-		fprintf(fp, ", filters: %ld", y->filters);
-	if (bit & (L_CONV | L_POOL)) {
-		fprintf(fp, ", kernel: %ld, stride: %ld", y->kernel, y->stride);
-		if (y->padding < 0)
-			fprintf(fp, ", padding: same");
+	if (!(k->flags & NULLOK))
+		return 0;
+	switch (k->type) {
+	case K_NAME:
+		return ((const char *)p)[0] == '\0';
+	case K_SHAPE:
+		s = (const long *)p;
+		return s[0] == 0 && s[1] == 0 && s[2] == 0;
+	default:
+		d = *(const double *)p;
+		return d == k->nul || (k->nul < 0 && d < 0);
+	}
+}
+
+/* The value of key k of base (struct cfg or struct cfg_layer) as the file
+ * writes it; c is the whole configuration (data.classes' list). */
+static void
+put_value(FILE *fp, const struct key *k, const char *base,
+    const struct cfg *c)
+{
+	const void *p;
+	const long *l;
+	const double *d;
+	char b[32], b1[32], ch[2];
+	int i;
+
+	p = base + k->off;
+	switch (k->type) {
+	case K_DOUBLE:
+		fmtd(b, sizeof(b), *(const double *)p);
+		fputs(b, fp);
+		break;
+	case K_LONG:
+	case K_NUMITER:
+		fprintf(fp, "%ld", *(const long *)p);
+		break;
+	case K_SEED:
+		fprintf(fp, "%lu", *(const unsigned long *)p);
+		break;
+	case K_BOOL:
+		fputs(tf(*(const int *)p), fp);
+		break;
+	case K_ENUM:
+		fputs(nm(k->names, *(const int *)p), fp);
+		break;
+	case K_NAME:
+	case K_DEVICE:
+		fputs(p, fp);
+		break;
+	case K_PATH:
+	case K_LABEL:
+		put_str(fp, p);
+		break;
+	case K_CHAR:
+		ch[0] = *(const char *)p;
+		ch[1] = '\0';
+		put_str(fp, ch);
+		break;
+	case K_CLASSES:
+		if (c->data.nkeep == 0) {
+			fprintf(fp, "%ld", *(const long *)p);
+			break;
+		}
+		fputc('[', fp);
+		for (i = 0; i < c->data.nkeep; i++)
+			fprintf(fp, "%s%ld", i ? ", " : "", c->data.keep[i]);
+		fputc(']', fp);
+		break;
+	case K_SHAPE:
+		l = p;
+		fprintf(fp, "[%ld, %ld, %ld]", l[0], l[1], l[2]);
+		break;
+	case K_BETAS:
+		d = p;
+		fmtd(b, sizeof(b), d[0]);
+		fmtd(b1, sizeof(b1), d[1]);
+		fprintf(fp, "[%s, %s]", b, b1);
+		break;
+	case K_PADDING:
+		if (*(const long *)p < 0)
+			fputs("same", fp);
 		else
-			fprintf(fp, ", padding: %ld", y->padding);
+			fprintf(fp, "%ld", *(const long *)p);
+		break;
 	}
-	if (bit & L_CONV)
-		fprintf(fp, ", bias: %s", tf(y->bias));
-	if (bit & (L_DENSE | L_CONV))
-		fprintf(fp, ", activation: %s",
-		    nm(cfg_act_names, y->activation));
-	if (bit & L_DROP) {
-		fmtd(b, sizeof(b), y->rate);
-		fprintf(fp, ", rate: %s", b);
-	}
-	if (bit & (L_DENSE | L_CONV | L_BN)) {
-		fmtd(b, sizeof(b), y->lr_mult);
-		fprintf(fp, ", freeze: %s, lr_mult: %s", tf(y->freeze), b);
+}
+
+/* "    - {type: conv2d, filters: 8, ...}": the keys its type takes. */
+static void
+put_layer(FILE *fp, const struct cfg_layer *y, const struct cfg *c)
+{
+	const struct key *k;
+	size_t i;
+
+	fprintf(fp, "    - {type: %s", nm(cfg_layer_names, y->type));
+	for (i = 0; i < sizeof(lwrite) / sizeof(lwrite[0]); i++) {
+		if (!(ltypes[y->type].takes & LK(lwrite[i])))
+			continue;
+		k = &lkeys[lwrite[i]];
+		fprintf(fp, ", %s: ", k->name);
+		put_value(fp, k, (const char *)y, c);
 	}
 	fprintf(fp, "}\n");
+}
+
+/* "  name: value", or "  name: ~" with its note lined up at column 26. */
+static void
+put_key(FILE *fp, const struct key *k, const struct cfg *c)
+{
+	const char *base;
+	int i, n;
+
+	base = (const char *)c;
+	if (k->type == K_LAYERS) {
+		if (c->model.nlayers > 0)
+			fprintf(fp, "  %s:\n", k->name);
+		for (i = 0; i < c->model.nlayers; i++)
+			put_layer(fp, &c->model.layers[i], c);
+		return;
+	}
+	if (unset(k, base + k->off)) {
+		n = fprintf(fp, "  %s: ~", k->name);
+		if (k->note != NULL)
+			fprintf(fp, "%*s# %s", n < 25 ? 25 - n : 1, "",
+			    k->note);
+		fputc('\n', fp);
+		return;
+	}
+	fprintf(fp, "  %s: ", k->name);
+	put_value(fp, k, base, c);
+	fputc('\n', fp);
 }
 
 static int
 check_write(const struct cfg *c)
 {
-	static const char *const enames[] = { "data.images", "data.labels",
-	    "data.path", "data.label_column" };
-	const char *s[4];
-	int i;
+	const struct key *k;
+	const char *p;
+	size_t i;
+	int l;
 
-	s[0] = c->data.images;
-	s[1] = c->data.labels;
-	s[2] = c->data.path;
-	s[3] = c->data.label_column;
-	for (i = 0; i < 4; i++)
-		if (!utf8_ok(s[i]))
-			return err_set("cannot write the configuration: %s "
-			    "is not UTF-8", enames[i]);
+	for (i = 0; i < NKEYS; i++) {
+		k = &keys[i];
+		if ((k->type == K_PATH || k->type == K_LABEL) &&
+		    !utf8_ok((const char *)c + k->off))
+			return err_set("cannot write the configuration: %s.%s "
+			    "is not UTF-8", k->sec, k->name);
+	}
 	if (c->model.nlayers < 0 || c->model.nlayers > CFG_MAXLAYERS)
 		return err_set("cannot write the configuration: %d layers",
 		    c->model.nlayers);
-	for (i = 0; i < c->model.nlayers; i++)
-		if (cfg_name(cfg_layer_names, c->model.layers[i].type) == NULL ||
-		    cfg_name(cfg_act_names,
-		    c->model.layers[i].activation) == NULL)
+	for (l = 0; l < c->model.nlayers; l++)
+		if (names_get(cfg_layer_names, c->model.layers[l].type) ==
+		    NULL || names_get(cfg_act_names,
+		    c->model.layers[l].activation) == NULL)
 			return err_set("cannot write the configuration: layer "
-			    "%d has an unknown type or activation", i);
-	if (cfg_name(cfg_format_names, c->data.format) == NULL ||
-	    cfg_name(cfg_kind_names, c->data.kind) == NULL ||
-	    cfg_name(cfg_task_names, c->data.task) == NULL ||
-	    cfg_name(cfg_loss_names, c->model.loss) == NULL ||
-	    cfg_name(cfg_init_names, c->model.init) == NULL ||
-	    cfg_name(cfg_opt_names, c->optimizer.name) == NULL ||
-	    c->data.nkeep < 0 || c->data.nkeep > CFG_MAXCLASSES ||
-	    cfg_lookup(cfg_mode_names, c->finder.mode) < 0 ||
-	    cfg_lookup(cfg_suggest_names, c->finder.suggest) < 0 ||
-	    (c->scheduler.name[0] != '\0' &&
-	    cfg_lookup(cfg_sched_names, c->scheduler.name) < 0) ||
-	    strcmp(c->train.device, "cpu") != 0)
-		return err_set("cannot write the configuration: a value is "
-		    "out of its range");
+			    "%d has an unknown type or activation", l);
+	for (i = 0; i < NKEYS; i++) {
+		k = &keys[i];
+		p = (const char *)c + k->off;
+		if ((k->type == K_ENUM &&
+		    names_get(k->names, *(const int *)p) == NULL) ||
+		    (k->type == K_NAME && !unset(k, p) &&
+		    names_find(k->names, p) < 0) ||
+		    (k->type == K_DEVICE && strcmp(p, "cpu") != 0) ||
+		    (k->type == K_CLASSES && (c->data.nkeep < 0 ||
+		    c->data.nkeep > CFG_MAXCLASSES)))
+			return err_set("cannot write the configuration: a "
+			    "value is out of its range");
+	}
 	return 0;
 }
 
 int
 cfg_write(FILE *fp, const struct cfg *c)
 {
-	char d[2];
-	int i;
+	size_t i;
 
 	if (check_write(c) < 0)
 		return -1;
 	fprintf(fp, "# lrf configuration (lrf-config(5))\n");
-
-	fprintf(fp, "finder:\n");
-	put_d(fp, "start_lr", c->finder.start_lr);
-	put_d(fp, "end_lr", c->finder.end_lr);
-	fprintf(fp, "  num_iter: %ld\n", c->finder.num_iter);
-	fprintf(fp, "  mode: %s\n", c->finder.mode);
-	put_d(fp, "beta", c->finder.beta);
-	put_d(fp, "diverge_threshold", c->finder.diverge_threshold);
-	fprintf(fp, "  suggest: %s\n", c->finder.suggest);
-
-	fprintf(fp, "scheduler:\n");
-	if (c->scheduler.name[0] == '\0')
-		fprintf(fp, "  name: ~                # none\n");
-	else
-		fprintf(fp, "  name: %s\n", c->scheduler.name);
-	put_d(fp, "lr", c->scheduler.lr);
-	put_d(fp, "max_lr", c->scheduler.max_lr);
-	put_d(fp, "base_lr", c->scheduler.base_lr);
-	put_d(fp, "min_lr", c->scheduler.min_lr);
-	if (c->scheduler.gamma == 0)
-		fprintf(fp, "  gamma: ~               # the schedule's "
-		    "default\n");
-	else
-		put_d(fp, "gamma", c->scheduler.gamma);
-	put_d(fp, "pct_start", c->scheduler.pct_start);
-	put_d(fp, "div_factor", c->scheduler.div_factor);
-	put_d(fp, "final_div_factor", c->scheduler.final_div_factor);
-	fprintf(fp, "  total_steps: %ld\n", c->scheduler.total_steps);
-	fprintf(fp, "  step_size: %ld\n", c->scheduler.step_size);
-	fprintf(fp, "  warmup: %ld\n", c->scheduler.warmup);
-
-	fprintf(fp, "data:\n");
-	fprintf(fp, "  format: %s\n", nm(cfg_format_names,
-	    c->data.format));
-	fprintf(fp, "  images: ");
-	put_str(fp, c->data.images);
-	fprintf(fp, "\n  labels: ");
-	put_str(fp, c->data.labels);
-	fprintf(fp, "\n  path: ");
-	put_str(fp, c->data.path);
-	fprintf(fp, "\n  label_column: ");
-	put_str(fp, c->data.label_column);
-	fprintf(fp, "\n  header: %s\n", tf(c->data.header));
-	d[0] = c->data.delimiter;
-	d[1] = '\0';
-	fprintf(fp, "  delimiter: ");
-	put_str(fp, d);
-	fprintf(fp, "\n  kind: %s\n", nm(cfg_kind_names, c->data.kind));
-	fprintf(fp, "  samples: %ld\n", c->data.samples);
-	fprintf(fp, "  features: %ld\n", c->data.features);
-	if (c->data.nkeep > 0) {
-		fprintf(fp, "  classes: [");
-		for (i = 0; i < c->data.nkeep; i++)
-			fprintf(fp, "%s%ld", i ? ", " : "", c->data.keep[i]);
-		fprintf(fp, "]\n");
-	} else
-		fprintf(fp, "  classes: %ld\n", c->data.classes);
-	fprintf(fp, "  task: %s\n", nm(cfg_task_names, c->data.task));
-	if (c->data.scale == 0)
-		fprintf(fp, "  scale: ~               # the format's "
-		    "default\n");
-	else
-		put_d(fp, "scale", c->data.scale);
-	fprintf(fp, "  standardize: %s\n", tf(c->data.standardize));
-	fprintf(fp, "  folds: %ld\n", c->data.folds);
-	fprintf(fp, "  fold: %ld\n", c->data.fold);
-	if (c->data.shape[0] == 0 && c->data.shape[1] == 0 &&
-	    c->data.shape[2] == 0)
-		fprintf(fp, "  shape: ~\n");
-	else
-		fprintf(fp, "  shape: [%ld, %ld, %ld]\n", c->data.shape[0],
-		    c->data.shape[1], c->data.shape[2]);
-
-	fprintf(fp, "model:\n");
-	if (c->model.nlayers > 0) {
-		fprintf(fp, "  layers:\n");
-		for (i = 0; i < c->model.nlayers; i++)
-			put_layer(fp, &c->model.layers[i]);
+	for (i = 0; i < NKEYS; i++) {
+		if (i == 0 || strcmp(keys[i].sec, keys[i - 1].sec) != 0)
+			fprintf(fp, "%s:\n", keys[i].sec);
+		put_key(fp, &keys[i], c);
 	}
-	fprintf(fp, "  loss: %s\n", nm(cfg_loss_names, c->model.loss));
-	fprintf(fp, "  init: %s\n", nm(cfg_init_names, c->model.init));
-
-	fprintf(fp, "optimizer:\n");
-	fprintf(fp, "  name: %s\n", nm(cfg_opt_names,
-	    c->optimizer.name));
-	if (c->optimizer.momentum < 0)
-		fprintf(fp, "  momentum: ~            # the optimizer's "
-		    "default\n");
-	else
-		put_d(fp, "momentum", c->optimizer.momentum);
-	put_d(fp, "dampening", c->optimizer.dampening);
-	fprintf(fp, "  nesterov: %s\n", tf(c->optimizer.nesterov));
-	if (c->optimizer.weight_decay < 0)
-		fprintf(fp, "  weight_decay: ~        # the optimizer's "
-		    "default\n");
-	else
-		put_d(fp, "weight_decay", c->optimizer.weight_decay);
-	{
-		char b0[32], b1[32];
-
-		fmtd(b0, sizeof(b0), c->optimizer.betas[0]);
-		fmtd(b1, sizeof(b1), c->optimizer.betas[1]);
-		fprintf(fp, "  betas: [%s, %s]\n", b0, b1);
-	}
-	put_d(fp, "eps", c->optimizer.eps);
-	put_d(fp, "alpha", c->optimizer.alpha);
-
-	fprintf(fp, "train:\n");
-	fprintf(fp, "  batch_size: %ld\n", c->train.batch_size);
-	fprintf(fp, "  accumulation_steps: %ld\n", c->train.accum);
-	fprintf(fp, "  seed: %lu\n", c->train.seed);
-	fprintf(fp, "  threads: %ld\n", c->train.threads);
-	fprintf(fp, "  device: %s\n", c->train.device);
-	fprintf(fp, "  val_size: %ld\n", c->train.val_size);
-
 	if (fflush(fp) == EOF || ferror(fp))
 		return err_set("cannot write the configuration: %s",
 		    strerror(errno));
 	return 0;
 }
 
-double
-cfg_momentum(const struct cfg_optimizer *o)
+/* The key named "section.name", or NULL. */
+static const struct key *
+key_named(const char *name)
 {
-	if (o->momentum >= 0)
-		return o->momentum;
-	return o->name == OPT_SGD ? 0.9 : 0;
-}
+	const char *dot;
+	size_t i, n;
 
-const char *
-cfg_name(const char *const *names, int v)
-{
-	int i;
-
-	if (v < 0)
+	if ((dot = strchr(name, '.')) == NULL)
 		return NULL;
-	for (i = 0; i < v; i++)
-		if (names[i] == NULL)
-			return NULL;
-	return names[v];
+	n = (size_t)(dot - name);
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].sec) == n &&
+		    strncmp(keys[i].sec, name, n) == 0 &&
+		    strcmp(keys[i].name, dot + 1) == 0)
+			return &keys[i];
+	return NULL;
 }
 
 int
-cfg_lookup(const char *const *names, const char *s)
+cfg_set(struct cfg *c, const char *key, const char *text)
 {
-	int i;
+	const struct key *k;
+	struct node v;
+	struct ld L;
+	char where[96];
 
-	for (i = 0; names[i] != NULL; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
+	if ((k = key_named(key)) == NULL)
+		return err_set("%s: no such key (lrf-config(5))", key);
+	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS)
+		return err_set("%s: a list, not one value", key);
+	memset(&v, 0, sizeof(v));
+	v.type = N_SCALAR;
+	v.plain = 1;
+	v.s = (char *)text;
+	memset(&L, 0, sizeof(L));
+	L.file = NULL;
+	L.c = c;
+	snprintf(where, sizeof(where), "%s.%s", k->sec, k->name);
+	return set_key(&L, k, &v, (char *)c, where);
+}
+
+int
+cfg_abspaths(struct cfg *c, const char *dir)
+{
+	char buf[CFG_MAXPATH], *p;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type != K_PATH)
+			continue;
+		p = (char *)c + keys[i].off;
+		if (p[0] == '\0' || p[0] == '/')
+			continue;
+		if (snprintf(buf, sizeof(buf), "%s/%s", dir, p) >=
+		    (int)sizeof(buf))
+			return err_set("%s: path too long", p);
+		memcpy(p, buf, sizeof(buf));
+	}
+	return 0;
 }

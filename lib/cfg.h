@@ -2,8 +2,11 @@
  * cfg.h - the experiment file (lrf-config(5)), read with libyaml.
  *
  * cfg_defaults() fills every field with its documented default; cfg_load()
- * overlays a YAML file on it.  Programs then apply their command-line
- * flags on top, so flags override the file.  Unknown keys, wrong types,
+ * overlays a YAML file on it.  Programs then set their command-line flags
+ * on top with cfg_set(), key by key, so flags override the file and are
+ * held to its checks.  One table in cfg.c lists every key: its default,
+ * its range or names, how it is read and written; a new key is a field
+ * here and a row there.  Unknown keys, wrong types,
  * out-of-range values, duplicate keys, a document that is not a mapping
  * and tabs in indentation are errors reported as "file:line:column: what".
  */
@@ -17,13 +20,11 @@
 #define CFG_MAXCLASSES	256
 
 enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
-	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM };
+	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM, LAYER_NTYPES };
 enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID,
 	ACT_GELU };
 enum { LOSS_CE, LOSS_BCE, LOSS_MSE };
 enum { INIT_HE, INIT_XAVIER };
-enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP };
-enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC };
 enum { TASK_CLASSIFICATION, TASK_REGRESSION };
 enum { SYN_BLOBS, SYN_SPIRALS, SYN_LINEAR };
 
@@ -70,7 +71,7 @@ struct cfg {
 	} scheduler;
 
 	struct cfg_data {
-		int	 format;	/* DATA_*: idx */
+		int	 format;	/* DATA_* (data.h): idx */
 		char	 images[CFG_MAXPATH];	/* idx: Fashion-MNIST train */
 		char	 labels[CFG_MAXPATH];
 		char	 path[CFG_MAXPATH];	/* csv */
@@ -100,13 +101,13 @@ struct cfg {
 	} model;
 
 	struct cfg_optimizer {
-		int	 name;		/* OPT_SGD */
+		int	 name;		/* OPT_* (opt.h): sgd */
 		double	 momentum;	/* -1: the optimizer's default
-					   (0.9 for sgd, else 0) */
+					   (opt_momentum) */
 		double	 dampening;	/* 0 */
 		int	 nesterov;	/* 0 */
 		double	 weight_decay;	/* -1: the optimizer's default
-					   (0.01 for adamw, else 0) */
+					   (opt_weight_decay) */
 		double	 betas[2];	/* 0.9, 0.999 */
 		double	 eps;		/* 1e-8 */
 		double	 alpha;		/* rmsprop: 0.99 */
@@ -122,7 +123,8 @@ struct cfg {
 	} train;
 };
 
-/* Fill c with every default listed above. */
+/* Fill c with every default listed above (cfg.c's table of keys holds
+ * them, each as the file would write it).  Never fails. */
 void cfg_defaults(struct cfg *c);
 
 /*
@@ -140,21 +142,34 @@ int cfg_load(struct cfg *c, const char *path);
  * with a message for a value YAML cannot hold or a write error. */
 int cfg_write(FILE *fp, const struct cfg *c);
 
-/* The momentum optimizer o uses: o->momentum, or where that is < 0 (unset)
- * the optimizer's default: 0.9 for sgd, 0 for rmsprop (and for adam and
- * adamw, which have none).  Never fails. */
-double cfg_momentum(const struct cfg_optimizer *o);
+/*
+ * Set one key, "section.name" ("train.batch_size"), from text as the
+ * file would give it (a plain scalar): the same conversion, range and
+ * names, and the same message without the file's place:
+ * "train.batch_size: 0 is out of range [1, 1048576]".  This is how the
+ * programs lay their flags over the file.  Returns 0, or -1 with the
+ * message and c unchanged; an unknown key and the keys that take a list
+ * (model.layers, data.shape, optimizer.betas) are errors.  The checks
+ * between keys (finder.end_lr above finder.start_lr, data.fold below
+ * data.folds) are the caller's, once all its flags are set.
+ */
+int cfg_set(struct cfg *c, const char *key, const char *text);
 
-/* Names of the enum values above (NULL if out of range), and back: -1 if
- * unknown.  The tables end with NULL; cfg_mode_names, cfg_suggest_names
- * and cfg_sched_names list the values of finder.mode, finder.suggest and
- * scheduler.name. */
-const char *cfg_name(const char *const *names, int v);
-int cfg_lookup(const char *const *names, const char *s);
+/* Make every path key (data.images, data.labels, data.path, any path a
+ * new key adds) that is relative absolute: dir/path.  0, or -1 with
+ * "path: path too long" (the keys before it already changed). */
+int cfg_abspaths(struct cfg *c, const char *dir);
+
+/*
+ * The names of the enum values above, in lists that end with NULL (look
+ * them up with lib/names.h); cfg_mode_names and cfg_sched_names list the
+ * values of finder.mode and scheduler.name.  The other keys that take a
+ * name take them from the module that owns the values: data_format_names
+ * and data_task_names (data.h), opt_names (opt.h), suggest_names
+ * (suggest.h).
+ */
 extern const char *const cfg_layer_names[], *const cfg_act_names[],
-    *const cfg_loss_names[], *const cfg_init_names[], *const cfg_opt_names[],
-    *const cfg_format_names[], *const cfg_task_names[], *const cfg_kind_names[],
-    *const cfg_mode_names[], *const cfg_suggest_names[],
-    *const cfg_sched_names[];
+    *const cfg_loss_names[], *const cfg_init_names[], *const cfg_kind_names[],
+    *const cfg_mode_names[], *const cfg_sched_names[];
 
 #endif

@@ -20,8 +20,31 @@
 #define SEED_BATCH	0x6261746368000000ULL	/* "batch" */
 #define SEED_VAL	0x76616c0000000000ULL	/* "val" */
 
-static const char *const format_names[] = { "idx", "csv", "synthetic" };
-static const char *const task_names[] = { "classification", "regression" };
+const char *const data_format_names[DATA_NFORMATS + 1] = {
+	[DATA_IDX] = "idx",
+	[DATA_CSV] = "csv",
+	[DATA_SYNTHETIC] = "synthetic",
+};
+const char *const data_task_names[] = {
+	[TASK_CLASSIFICATION] = "classification",
+	[TASK_REGRESSION] = "regression",
+	NULL
+};
+
+static int load_idx(struct dataset *, const struct cfg_data *, uint64_t);
+static int load_csv(struct dataset *, const struct cfg_data *, uint64_t);
+
+/* Each format: its loader and the scale of its inputs when data.scale
+ * is left to the format. */
+static const struct format {
+	int	(*load)(struct dataset *ds, const struct cfg_data *cd,
+		    uint64_t seed);
+	double	 scale;
+} formats[DATA_NFORMATS] = {
+	[DATA_IDX] = { load_idx, 1.0 / 255 },
+	[DATA_CSV] = { load_csv, 1 },
+	[DATA_SYNTHETIC] = { data_load_synthetic, 1 },
+};
 
 void
 data_free(struct dataset *ds)
@@ -97,12 +120,30 @@ keep_classes(struct dataset *ds, const long *keep, int nkeep)
 	return 0;
 }
 
+/* IDX: the images and the labels, both files needed. */
+static int
+load_idx(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
+{
+	(void)seed;
+	if (cd->images[0] == '\0')
+		return err_set("data.images: no file given");
+	if (cd->labels[0] == '\0')
+		return err_set("data.labels: no file given");
+	return data_load_idx(ds, cd);
+}
+
+static int
+load_csv(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
+{
+	(void)seed;
+	if (cd->path[0] == '\0')
+		return err_set("data.path: no file given");
+	return data_load_csv(ds, cd);
+}
+
 int
 data_load(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
 {
-	double scale;
-	int r;
-
 	memset(ds, 0, sizeof(*ds));
 	if (cd->task != TASK_CLASSIFICATION && cd->task != TASK_REGRESSION)
 		return err_set("data.task: unknown task %d", cd->task);
@@ -110,33 +151,13 @@ data_load(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
 		return err_set("data.scale: not a finite number");
 	ds->format = cd->format;
 	ds->task = cd->task;
-	if (cd->format == DATA_IDX && cd->images[0] == '\0')
-		return err_set("data.images: no file given");
-	if (cd->format == DATA_IDX && cd->labels[0] == '\0')
-		return err_set("data.labels: no file given");
-	if (cd->format == DATA_CSV && cd->path[0] == '\0')
-		return err_set("data.path: no file given");
-	switch (cd->format) {
-	case DATA_IDX:
-		r = data_load_idx(ds, cd);
-		scale = 1.0 / 255;
-		break;
-	case DATA_CSV:
-		r = data_load_csv(ds, cd);
-		scale = 1;
-		break;
-	case DATA_SYNTHETIC:
-		r = data_load_synthetic(ds, cd, seed);
-		scale = 1;
-		break;
-	default:
+	if (cd->format < 0 || cd->format >= DATA_NFORMATS)
 		return err_set("data.format: unknown format %d", cd->format);
-	}
-	if (r < 0)
+	if (formats[cd->format].load(ds, cd, seed) < 0)
 		goto fail;
 	ds->format = cd->format;
 	ds->task = cd->task;
-	ds->scale = cd->scale != 0 ? cd->scale : scale;
+	ds->scale = cd->scale != 0 ? cd->scale : formats[cd->format].scale;
 	ds->standardize = cd->standardize != 0;
 
 	if (cd->shape[0] != 0 || cd->shape[1] != 0 || cd->shape[2] != 0) {
@@ -536,8 +557,9 @@ data_describe(char *buf, size_t size, const struct dataset *ds,
 		buf[0] = '\0';
 	num_fmt(num, sizeof(num), ds->scale);
 	cat(buf, size, &len, "format=%s n=%zu d=%zu shape=%ldx%ldx%ld "
-	    "task=%s classes=%d", format_names[ds->format], ds->n, ds->d,
-	    ds->shape[0], ds->shape[1], ds->shape[2], task_names[ds->task],
+	    "task=%s classes=%d", data_format_names[ds->format], ds->n, ds->d,
+	    ds->shape[0], ds->shape[1], ds->shape[2],
+	    data_task_names[ds->task],
 	    ds->nclasses);
 	if (sp != NULL)
 		cat(buf, size, &len, " train=%zu val=%zu held=%zu",
@@ -547,21 +569,45 @@ data_describe(char *buf, size_t size, const struct dataset *ds,
 	return len;
 }
 
+/* "map=0:2.5,1:7,2:9" at *len, or nothing without classes. */
+static void
+putmap(char *buf, size_t size, size_t *len, const struct dataset *ds)
+{
+	char num[32];
+	int c;
+
+	for (c = 0; c < ds->nclasses; c++) {
+		num_fmt(num, sizeof(num), ds->classval[c]);
+		cat(buf, size, len, "%s%d:%s", c == 0 ? "map=" : ",", c, num);
+	}
+}
+
 int
 data_classmap(char *buf, size_t size, const struct dataset *ds)
 {
-	char num[32];
+	size_t len;
+
+	len = 0;
+	if (size > 0)
+		buf[0] = '\0';
+	cat(buf, size, &len, "classes=%d%s", ds->nclasses,
+	    ds->nclasses > 0 ? " " : "");
+	putmap(buf, size, &len, ds);
+	return len;
+}
+
+int
+data_map(char *buf, size_t size, const struct dataset *ds)
+{
 	size_t len;
 	int c;
 
 	len = 0;
 	if (size > 0)
 		buf[0] = '\0';
-	cat(buf, size, &len, "classes=%d", ds->nclasses);
-	for (c = 0; c < ds->nclasses; c++) {
-		num_fmt(num, sizeof(num), ds->classval[c]);
-		cat(buf, size, &len, "%s%d:%s", c == 0 ? " map=" : ",", c,
-		    num);
-	}
+	for (c = 0; c < ds->nclasses && ds->classval[c] == c; c++)
+		;
+	if (c < ds->nclasses)
+		putmap(buf, size, &len, ds);
 	return len;
 }

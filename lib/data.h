@@ -12,9 +12,14 @@
  *	data_split(&ds, c.data.folds, c.data.fold, c.train.seed, &sp);
  *	data_valsubset(&sp, c.train.val_size, c.train.seed);
  *	data_batcher_init(&it, &ds, &sp, c.train.seed);
- *	for (;;)
- *		data_batch(&it, x, y, NULL, B);	   x: (B, d), y: (B)
+ *	for (;;) {
+ *		data_next(&it, idx, B);		   idx: (B) sample indices
+ *		data_gather(&ds, idx, B, x, y, NULL);  x: (B, d), y: (B)
+ *	}
  *	data_batcher_free(&it); data_split_free(&sp); data_free(&ds);
+ *
+ * (lrf-train gathers the batch in parts on the net's threads, each
+ * data_gather taking a share of idx.)
  *
  * Inputs.  IDX images stay in memory as the file's bytes (Fashion-MNIST:
  * 47 MB, not 188 MB of floats) and CSV and synthetic data as floats; both
@@ -60,6 +65,18 @@
 
 #include "cfg.h"
 #include "rng.h"
+
+/*
+ * The formats (data.format).  A new one is a value here, its name in
+ * data_format_names and its row of the table in data.c (its loader, in a
+ * file of its own as lib/idx.c, and its default scale); its settings are
+ * keys of the data section (cfg.h, cfg.c).
+ */
+enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC, DATA_NFORMATS };
+
+/* The names of the formats and of the tasks (TASK_*, cfg.h): the one
+ * list of each, ending with NULL. */
+extern const char *const data_format_names[], *const data_task_names[];
 
 #define DATA_MAXBYTES	((size_t)1 << 31)	/* sample data in memory */
 #define DATA_MAXLINE	(16 << 20)		/* longest CSV line, bytes */
@@ -168,7 +185,8 @@ int data_batcher_init(struct batcher *it, const struct dataset *ds,
  * twice in one batch.)  Allocates nothing; never fails.  It writes only
  * *it and the caller's buffers and reads ds, so the next batch may be drawn
  * on another thread while the current one trains.  (Fashion-MNIST, B=128:
- * about 20-30 us, the rows prefetched ahead.)
+ * about 20-30 us, the rows prefetched ahead.)  data_next + data_gather in
+ * one call: the tests' reference for them; lrf-train does not call it.
  */
 void data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B);
 
@@ -206,6 +224,14 @@ int data_describe(char *buf, size_t size, const struct dataset *ds,
  * (class:original label value); "classes=0" for regression.
  */
 int data_classmap(char *buf, size_t size, const struct dataset *ds);
+
+/*
+ * The words a "#@ data" line adds when the classes are not their own
+ * label values (data.classes, CSV labels): "map=0:2.5,1:7,2:9",
+ * snprintf-style; "" (0) when every class c is label c, and for
+ * regression.
+ */
+int data_map(char *buf, size_t size, const struct dataset *ds);
 
 /*
  * The loaders data_load dispatches to, one per format (lib/idx.c,

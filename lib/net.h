@@ -14,6 +14,10 @@
  * samples one after the other.  A dense layer flattens its input (in
  * C, H, W order, as torch.nn.Flatten) and produces (units, 1, 1).
  *
+ * The net is built in lib/net.c, its activations are in lib/netact.c,
+ * its passes forward and back on its threads in lib/netpass.c; each
+ * layer type is a row of the table in lib/net.c (lib/netint.h).
+ *
  * Layers (from struct cfg_model, lib/cfg.h):
  *	dense	 y = act(x W^T + b); W is (OUT, IN) as torch.nn.Linear, b (OUT).
  *		 Activations: identity, relu, leaky_relu (slope 0.01), tanh,
@@ -89,19 +93,22 @@
  * The init stream is rng_seed(seed); dropout masks come from
  * rng_seed(seed ^ NET_DROPOUT_SEED), independent of it.
  *
- * A training step, with accumulation over A micro-batches:
+ * A training step, with accumulation over A micro-batches, as lrf-train
+ * takes it (net_threads(n, T) once, before the first):
  *
  *	net_zero_grad(n);
  *	for (i = 0; i < A; i++) {
  *		loss += net_forward(n, x[i], y[i], NULL, B, 1) / A;
- *		net_backward(n, 1.0f / A);
+ *		if (i < A - 1)
+ *			net_backward(n, 1.0f / A);
+ *		else
+ *			net_backward_update(n, 1.0f / A, &o, lr);
  *	}
- *	opt_step(&o, n->param, n->grad, lr);
  *
  * so the gradient is that of the loss averaged over the A micro-batches
  * (2 micro-batches of 4 give the gradient of 1 batch of 8; not with
  * batchnorm, which normalises each micro-batch by its own statistics, as
- * PyTorch does).
+ * PyTorch does), and the optimizer's update rides on the last backward.
  */
 #ifndef LRF_NET_H
 #define LRF_NET_H
@@ -120,6 +127,7 @@
 #define NET_BN_EPS		1e-5	/* batchnorm: torch's eps */
 #define NET_BN_MOMENTUM		0.1	/* and momentum */
 #define NET_MAXTHREAD		64	/* threads of a net's team */
+#define NET_DESCMAX		512	/* a buffer for any description */
 #define NET_CONVWORK		(1L << 19)	/* floats of the conv2d
 					   work block (2 MB: chunks stay
 					   in cache), or one sample's */
@@ -298,7 +306,10 @@ void net_zero_grad(struct net *n);
  */
 int net_threads(struct net *n, int nt);
 
-/* opt_step(o, n->param, n->grad, lr) on the net's team. */
+/*
+ * opt_step(o, n->param, n->grad, lr) on the net's team.  The reference
+ * the tests hold net_backward_update to; lrf-train does not call it.
+ */
 void net_update(struct net *n, struct opt *o, double lr);
 
 /*
@@ -311,17 +322,18 @@ void net_update(struct net *n, struct opt *o, double lr);
 int net_backward_update(struct net *n, float scale, struct opt *o,
     double lr);
 
-/* on = 1: net_backward also computes dx (allocates it now). 0/-1. */
+/*
+ * on = 1: net_backward also computes dx (allocates it now). 0/-1.  For
+ * the tests, which check dLoss/dx by finite differences; lrf-train does
+ * not call it.
+ */
 int net_input_grad(struct net *n, int on);
 
 /*
- * Predicted class of each of the B samples of the last forward: argmax of
- * the logits (for binary bce with one output: logit > 0).  Classification
- * only.
+ * How many of the B samples of the last forward are predicted as their
+ * label y: the argmax of the logits (for binary bce with one output:
+ * logit > 0).  Classification only.
  */
-void net_predict(const struct net *n, int *pred, long B);
-
-/* How many of the B samples of the last forward have pred == y. */
 long net_correct(const struct net *n, const int *y, long B);
 
 /*
@@ -335,6 +347,17 @@ int net_segments(const struct net *n, struct opt_seg *seg);
 /* Parameters in all, and the trainable ones (not frozen). */
 long net_nparams(const struct net *n);
 long net_ntrainable(const struct net *n);
+
+/*
+ * Describe layer l for its "#@ layer" line, snprintf-style (the length
+ * needed is returned; NET_DESCMAX always does): "name=dense1 type=dense
+ * in=784 out=256 activation=relu params=200960", as net_summary shows.
+ */
+int net_describe_layer(char *buf, size_t size, const struct net *n, int l);
+
+/* Describe the model for its "#@ model" line, snprintf-style: "layers=3
+ * params=203530 trainable=203530 loss=cross_entropy init=he". */
+int net_describe(char *buf, size_t size, const struct net *n);
 
 /*
  * Write the model summary, one "#@ layer" line per layer and one

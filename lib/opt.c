@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "num.h"
 #include "opt.h"
 
 #define VW	16
@@ -213,6 +214,168 @@ rmsm(float *restrict p, const float *restrict g, float *restrict v,
 		rmsm1(p, g, v, b, i, wd, a, c, eps, mu, nlr);
 }
 
+/* One update, of n parameters p of a segment and their gradients g, at
+ * the segment's learning rate slr; m and v are the parts of the moment
+ * blocks that go with them (NULL where the optimizer keeps none). */
+typedef void update_fn(const struct opt *o, float *p, const float *g,
+    float *m, float *v, long n, double slr);
+
+/* The optimizer's own words of its "#@ model" description. */
+typedef void describe_fn(char *buf, size_t size, size_t *len,
+    const struct opt *o);
+
+static void
+up_sgd(const struct opt *o, float *p, const float *g, float *m, float *v,
+    long n, double slr)
+{
+	(void)v;
+	if (o->momentum == 0)
+		sgd(p, g, n, o->wd, -slr);
+	else if (o->nesterov)
+		nesterov(p, g, m, n, o->wd, o->momentum, o->t == 1 ? 1 :
+		    1 - o->dampening, o->momentum, -slr);
+	else
+		sgdm(p, g, m, n, o->wd, o->momentum, o->t == 1 ? 1 :
+		    1 - o->dampening, -slr);
+}
+
+/* Adam, and with decoupled weight decay AdamW. */
+static void
+adam_any(const struct opt *o, float *p, const float *g, float *m, float *v,
+    long n, double slr, int decoupled)
+{
+	struct adam_k k;
+	double bc1;
+
+	bc1 = 1 - pow(o->beta1, (double)o->t);
+	k.dec = decoupled ? 1 - slr * o->wd : 1;
+	k.wd = decoupled ? 0 : o->wd;
+	k.b1 = o->beta1;
+	k.c1 = 1 - o->beta1;
+	k.b2 = o->beta2;
+	k.c2 = 1 - o->beta2;
+	k.bc2s = sqrt(1 - pow(o->beta2, (double)o->t));
+	k.eps = o->eps;
+	k.nss = -(slr / bc1);
+	adam(p, g, m, v, n, k);
+}
+
+static void
+up_adam(const struct opt *o, float *p, const float *g, float *m, float *v,
+    long n, double slr)
+{
+	adam_any(o, p, g, m, v, n, slr, 0);
+}
+
+static void
+up_adamw(const struct opt *o, float *p, const float *g, float *m, float *v,
+    long n, double slr)
+{
+	adam_any(o, p, g, m, v, n, slr, 1);
+}
+
+static void
+up_rms(const struct opt *o, float *p, const float *g, float *m, float *v,
+    long n, double slr)
+{
+	if (o->momentum == 0)
+		rms(p, g, v, n, o->wd, o->alpha, 1 - o->alpha, o->eps, -slr);
+	else
+		rmsm(p, g, v, m, n, o->wd, o->alpha, 1 - o->alpha, o->eps,
+		    o->momentum, -slr);
+}
+
+/* " key=value", the value as num_fmt writes it, snprintf-style at *len. */
+static void
+put(char *buf, size_t size, size_t *len, const char *key, double v)
+{
+	char num[32];
+	int k;
+
+	num_fmt(num, sizeof(num), v);
+	k = snprintf(*len < size ? buf + *len : NULL, *len < size ?
+	    size - *len : 0, " %s=%s", key, num);
+	if (k > 0)
+		*len += (size_t)k;
+}
+
+static void
+say_sgd(char *buf, size_t size, size_t *len, const struct opt *o)
+{
+	put(buf, size, len, "momentum", o->momentum);
+	put(buf, size, len, "dampening", o->dampening);
+	put(buf, size, len, "nesterov", o->nesterov);
+}
+
+static void
+say_adam(char *buf, size_t size, size_t *len, const struct opt *o)
+{
+	put(buf, size, len, "beta1", o->beta1);
+	put(buf, size, len, "beta2", o->beta2);
+	put(buf, size, len, "eps", o->eps);
+}
+
+static void
+say_rms(char *buf, size_t size, size_t *len, const struct opt *o)
+{
+	put(buf, size, len, "alpha", o->alpha);
+	put(buf, size, len, "eps", o->eps);
+	put(buf, size, len, "momentum", o->momentum);
+}
+
+const char *const opt_names[OPT_N + 1] = {
+	[OPT_SGD] = "sgd",
+	[OPT_ADAM] = "adam",
+	[OPT_ADAMW] = "adamw",
+	[OPT_RMSPROP] = "rmsprop",
+};
+
+/* Each optimizer: its defaults, the moments it keeps, what it does. */
+static const struct kind {
+	double	 momentum;	/* momentum when the config leaves it unset */
+	double	 wd;		/* weight_decay when unset */
+	int	 m;		/* keeps m always (else only with a momentum) */
+	int	 v;		/* keeps v */
+	update_fn *update;
+	describe_fn *describe;
+} kinds[OPT_N] = {
+	[OPT_SGD] = { 0.9, 0, 0, 0, up_sgd, say_sgd },
+	[OPT_ADAM] = { 0, 0, 1, 1, up_adam, say_adam },
+	[OPT_ADAMW] = { 0, 0.01, 1, 1, up_adamw, say_adam },
+	[OPT_RMSPROP] = { 0, 0, 0, 1, up_rms, say_rms },
+};
+
+double
+opt_momentum(const struct cfg_optimizer *c)
+{
+	if (c->momentum >= 0)
+		return c->momentum;
+	return c->name >= 0 && c->name < OPT_N ? kinds[c->name].momentum : 0;
+}
+
+double
+opt_weight_decay(const struct cfg_optimizer *c)
+{
+	if (c->weight_decay >= 0)
+		return c->weight_decay;
+	return c->name >= 0 && c->name < OPT_N ? kinds[c->name].wd : 0;
+}
+
+int
+opt_describe(char *buf, size_t size, const struct opt *o)
+{
+	size_t len;
+	int k;
+
+	if (size > 0)
+		buf[0] = '\0';
+	k = snprintf(buf, size, "optimizer=%s", opt_names[o->kind]);
+	len = k > 0 ? (size_t)k : 0;
+	kinds[o->kind].describe(buf, size, &len, o);
+	put(buf, size, &len, "weight_decay", o->wd);
+	return (int)len;
+}
+
 static int
 bad(const char *what, double v)
 {
@@ -226,7 +389,7 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	int i, j, need_m, need_v;
 
 	memset(o, 0, sizeof(*o));
-	if (c->name < OPT_SGD || c->name > OPT_RMSPROP)
+	if (c->name < 0 || c->name >= OPT_N)
 		return err_set("optimizer: unknown optimizer %d", c->name);
 	if (!isfinite(c->momentum))
 		return bad("momentum", c->momentum);
@@ -243,7 +406,7 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	if (!(c->alpha >= 0 && c->alpha <= 1))
 		return bad("alpha", c->alpha);
 	if (c->name == OPT_SGD && c->nesterov &&
-	    (cfg_momentum(c) <= 0 || c->dampening != 0))
+	    (opt_momentum(c) <= 0 || c->dampening != 0))
 		return err_set("optimizer: nesterov needs a momentum and "
 		    "zero dampening");
 	if (nseg < 0)
@@ -263,20 +426,17 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	}
 
 	o->kind = c->name;
-	o->momentum = cfg_momentum(c);	/* < 0: 0.9 for sgd, else 0 */
+	o->momentum = opt_momentum(c);
 	o->dampening = c->dampening;
 	o->nesterov = c->nesterov;
-	o->wd = c->weight_decay;
-	if (o->wd < 0)
-		o->wd = c->name == OPT_ADAMW ? 0.01 : 0;
+	o->wd = opt_weight_decay(c);
 	o->beta1 = c->betas[0];
 	o->beta2 = c->betas[1];
 	o->eps = c->eps;
 	o->alpha = c->alpha;
 
-	need_m = o->momentum > 0 || o->kind == OPT_ADAM ||
-	    o->kind == OPT_ADAMW;
-	need_v = o->kind != OPT_SGD;
+	need_m = o->momentum > 0 || kinds[o->kind].m;
+	need_v = kinds[o->kind].v;
 	if (nseg > 0 && (o->seg = malloc(nseg * sizeof(*seg))) == NULL)
 		goto nomem;
 	if (nseg > 0)
@@ -311,8 +471,7 @@ void
 opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
     long hi)
 {
-	struct adam_k k;
-	double slr, bc1;
+	double slr;
 	float *ps;
 	const float *gs;
 	long n, off, a, e, mo;
@@ -329,42 +488,8 @@ opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
 		gs = g + o->seg[s].off + a;
 		mo = off + a;	/* in the moment blocks */
 		slr = lr * o->seg[s].lr_mult;
-		switch (o->kind) {
-		case OPT_SGD:
-			if (o->momentum == 0)
-				sgd(ps, gs, n, o->wd, -slr);
-			else if (o->nesterov)
-				nesterov(ps, gs, o->m + mo, n, o->wd,
-				    o->momentum, o->t == 1 ? 1 :
-				    1 - o->dampening, o->momentum, -slr);
-			else
-				sgdm(ps, gs, o->m + mo, n, o->wd, o->momentum,
-				    o->t == 1 ? 1 : 1 - o->dampening, -slr);
-			break;
-		case OPT_ADAM:
-		case OPT_ADAMW:
-			bc1 = 1 - pow(o->beta1, (double)o->t);
-			k.dec = o->kind == OPT_ADAMW ? 1 - slr * o->wd : 1;
-			k.wd = o->kind == OPT_ADAMW ? 0 : o->wd;
-			k.b1 = o->beta1;
-			k.c1 = 1 - o->beta1;
-			k.b2 = o->beta2;
-			k.c2 = 1 - o->beta2;
-			k.bc2s = sqrt(1 - pow(o->beta2, (double)o->t));
-			k.eps = o->eps;
-			k.nss = -(slr / bc1);
-			adam(ps, gs, o->m + mo, o->v + mo, n, k);
-			break;
-		case OPT_RMSPROP:
-			if (o->momentum == 0)
-				rms(ps, gs, o->v + mo, n, o->wd, o->alpha,
-				    1 - o->alpha, o->eps, -slr);
-			else
-				rmsm(ps, gs, o->v + mo, o->m + mo, n, o->wd,
-				    o->alpha, 1 - o->alpha, o->eps,
-				    o->momentum, -slr);
-			break;
-		}
+		kinds[o->kind].update(o, ps, gs, o->m != NULL ? o->m + mo :
+		    NULL, o->v != NULL ? o->v + mo : NULL, n, slr);
 	}
 }
 

@@ -22,7 +22,20 @@
 #ifndef LRF_OPT_H
 #define LRF_OPT_H
 
+#include <stddef.h>
+
 #include "cfg.h"
+
+/*
+ * The optimizers.  A new one is a value here, its name in opt_names and
+ * its row of the table in opt.c (defaults, moments, update kernel, the
+ * words that describe it); its settings, if they are new, are keys of
+ * the optimizer section (cfg.h, cfg.c).
+ */
+enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_N };
+
+/* "sgd", "adam", "adamw", "rmsprop", NULL: the one list of their names. */
+extern const char *const opt_names[];
 
 struct opt_seg {
 	long	 off;		/* first parameter in the block */
@@ -44,8 +57,19 @@ struct opt {
 };
 
 /*
- * Set up an optimizer for the given segments from the config (weight_decay
- * < 0 means the optimizer's default: 0.01 for AdamW, 0 otherwise).
+ * The momentum c asks for: c->momentum, or where that is < 0 (unset) the
+ * optimizer's default: 0.9 for sgd, 0 for rmsprop (and for adam and
+ * adamw, which have none).  Never fails.
+ */
+double opt_momentum(const struct cfg_optimizer *c);
+
+/* The weight decay c asks for: c->weight_decay, or where that is < 0 the
+ * optimizer's default: 0.01 for adamw, else 0.  Never fails. */
+double opt_weight_decay(const struct cfg_optimizer *c);
+
+/*
+ * Set up an optimizer for the given segments from the config (momentum
+ * and weight decay resolved by opt_momentum and opt_weight_decay).
  * Allocates the moment blocks, zeroed.  Returns 0, or -1 with a message.
  */
 int opt_init(struct opt *o, const struct cfg_optimizer *c,
@@ -55,7 +79,8 @@ int opt_init(struct opt *o, const struct cfg_optimizer *c,
  * One step at learning rate lr (times each segment's lr_mult): updates p
  * (the whole parameter block) from g (its gradient mirror) in each
  * segment; parameters outside the segments are not touched.  Allocates
- * nothing.
+ * nothing.  The reference the tests hold opt_begin + opt_update to;
+ * lrf-train steps through the net (net_backward_update).
  */
 void opt_step(struct opt *o, float *p, const float *g, double lr);
 
@@ -78,7 +103,17 @@ void opt_update(struct opt *o, float *p, const float *g, double lr, long lo,
 void opt_update_at(struct opt *o, float *p, const float *g, double lr,
     long off, long n);
 
-/* Forget all state (moments zero, t = 0), as a fresh optimizer. */
+/*
+ * Describe o for the "#@ model" line, snprintf-style (the length needed
+ * is returned): "optimizer=sgd momentum=0.9 dampening=0 nesterov=0
+ * weight_decay=0", the optimizer's own settings between its name and the
+ * weight decay (adam, adamw: beta1 beta2 eps; rmsprop: alpha eps
+ * momentum), momentum and weight decay as resolved.
+ */
+int opt_describe(char *buf, size_t size, const struct opt *o);
+
+/* Forget all state (moments zero, t = 0), as a fresh optimizer.  Only
+ * the tests call it. */
 void opt_reset(struct opt *o);
 
 void opt_free(struct opt *o);

@@ -87,6 +87,25 @@ plot_term(const char *s)
 }
 
 int
+plot_termlist(char *buf, size_t size)
+{
+	size_t len;
+	int i, k;
+
+	len = 0;
+	if (size > 0)
+		buf[0] = '\0';
+	for (i = 0; i < NTERMS; i++) {
+		k = snprintf(len < size ? buf + len : NULL, len < size ?
+		    size - len : 0, "%s%s", i == 0 ? "" : i == NTERMS - 1 ?
+		    " or " : ", ", terms[i].name);
+		if (k > 0)
+			len += (size_t)k;
+	}
+	return (int)len;
+}
+
+int
 plot_termfor(const char *out)
 {
 	static const struct {
@@ -149,14 +168,14 @@ meta(struct plot *p, struct rec_reader *r, int i)
 	double x;
 	int kind;
 
-	if (meta_is(r->raw, "suggest"))
+	if (rec_meta_is(r->raw, "suggest"))
 		kind = PLOT_SUGGEST;
-	else if (meta_is(r->raw, "stop"))
+	else if (rec_meta_is(r->raw, "stop"))
 		kind = PLOT_STOP;
 	else
 		return 0;
 	key = strcmp(p->xcol, "lr") == 0 ? "lr" : p->xcol;
-	if (meta_get(r->raw, key, buf, sizeof(buf)) < 0)
+	if (rec_meta_get(r->raw, key, buf, sizeof(buf)) < 0)
 		return 0;
 	if (num_double(buf, &x) != NUM_OK || !isfinite(x) ||
 	    (strcmp(key, "lr") == 0 && !(x > 0)))
@@ -173,15 +192,15 @@ meta(struct plot *p, struct rec_reader *r, int i)
 	m->x = x;
 	m->y = NAN;
 	if (kind == PLOT_STOP) {
-		if (meta_num(r->raw, "smooth", &m->y) < 0 &&
-		    meta_num(r->raw, "loss", &m->y) < 0)
+		if (rec_meta_num(r->raw, "smooth", &m->y) < 0 &&
+		    rec_meta_num(r->raw, "loss", &m->y) < 0)
 			m->y = NAN;
-		if (meta_get(r->raw, "reason", m->what, sizeof(m->what)) < 0)
+		if (rec_meta_get(r->raw, "reason", m->what, sizeof(m->what)) < 0)
 			m->what[0] = '\0';
 	} else {
-		if (meta_num(r->raw, "loss", &m->y) < 0)
+		if (rec_meta_num(r->raw, "loss", &m->y) < 0)
 			m->y = NAN;
-		if (meta_get(r->raw, "method", m->what, sizeof(m->what)) < 0)
+		if (rec_meta_get(r->raw, "method", m->what, sizeof(m->what)) < 0)
 			m->what[0] = '\0';
 	}
 	if (!isfinite(m->y))

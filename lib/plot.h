@@ -84,6 +84,10 @@ void plot_free(struct plot *p);
 /* The terminal named s ("png", "svg", "pdf", "dumb", "sixel"), or -1. */
 int plot_term(const char *s);
 
+/* The terminals' names for a message, snprintf-style: "png, svg, pdf,
+ * dumb or sixel". */
+int plot_termlist(char *buf, size_t size);
+
 /* The terminal an output file name implies: by its suffix, png if none. */
 int plot_termfor(const char *out);
 

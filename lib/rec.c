@@ -270,18 +270,6 @@ rec_header(FILE *fp, char *const *names, int n)
 }
 
 void
-rec_putfields(FILE *fp, const struct rec_reader *r)
-{
-	int i;
-
-	for (i = 0; i < r->nf; i++) {
-		if (i)
-			putc('\t', fp);
-		fputs(r->f[i], fp);
-	}
-}
-
-void
 rec_putnum(FILE *fp, double v)
 {
 	char buf[32];
@@ -291,7 +279,7 @@ rec_putnum(FILE *fp, double v)
 }
 
 int
-meta_is(const char *line, const char *word)
+rec_meta_is(const char *line, const char *word)
 {
 	size_t n;
 
@@ -305,7 +293,7 @@ meta_is(const char *line, const char *word)
 }
 
 int
-meta_get(const char *line, const char *key, char *buf, size_t n)
+rec_meta_get(const char *line, const char *key, char *buf, size_t n)
 {
 	const char *p, *v;
 	size_t klen, vlen;
@@ -333,21 +321,21 @@ meta_get(const char *line, const char *key, char *buf, size_t n)
 }
 
 int
-meta_num(const char *line, const char *key, double *v)
+rec_meta_num(const char *line, const char *key, double *v)
 {
 	char buf[64];
 
-	if (meta_get(line, key, buf, sizeof(buf)) < 0)
+	if (rec_meta_get(line, key, buf, sizeof(buf)) < 0)
 		return -1;
 	return num_double(buf, v) == NUM_OK ? 0 : -1;
 }
 
 int
-out_flush(FILE *fp, const char *name)
+rec_flush(FILE *fp, const char *name)
 {
 	if (fflush(fp) == 0 && !ferror(fp))
-		return OUT_OK;
+		return REC_FLUSH_OK;
 	if (errno == EPIPE)
-		return OUT_GONE;
+		return REC_FLUSH_GONE;
 	return err_set("%s: write error: %s", name, strerror(errno));
 }

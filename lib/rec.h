@@ -80,30 +80,27 @@ int rec_lr(struct rec_reader *r, int col, double *v);
 /* Write a header line "# a<TAB>b<TAB>c\n". */
 void rec_header(FILE *fp, char *const *names, int n);
 
-/* Write the fields of the current record joined by TABs, no newline. */
-void rec_putfields(FILE *fp, const struct rec_reader *r);
-
 /* Write a number as num_fmt() does. */
 void rec_putnum(FILE *fp, double v);
 
 /*
- * Metadata.  meta_is(line, word) is 1 if line is "#@ word ..." .
- * meta_get copies the value of key= into buf (NUL-terminated, truncated to
- * n-1) and returns 0, or -1 if the key is absent; meta_num parses it as a
- * number (-1 if absent or not a number).
+ * Metadata.  rec_meta_is(line, word) is 1 if line is "#@ word ..." .
+ * rec_meta_get copies the value of key= into buf (NUL-terminated,
+ * truncated to n-1) and returns 0, or -1 if the key is absent;
+ * rec_meta_num parses it as a number (-1 if absent or not a number).
  */
-int meta_is(const char *line, const char *word);
-int meta_get(const char *line, const char *key, char *buf, size_t n);
-int meta_num(const char *line, const char *key, double *v);
+int rec_meta_is(const char *line, const char *word);
+int rec_meta_get(const char *line, const char *key, char *buf, size_t n);
+int rec_meta_num(const char *line, const char *key, double *v);
 
-enum { OUT_OK = 0, OUT_GONE = 1 };
+enum { REC_FLUSH_OK = 0, REC_FLUSH_GONE = 1 };
 
 /*
- * Flush fp and report: OUT_OK, OUT_GONE when the reader has gone away
- * (EPIPE: the program should exit 0 without a word; SIGPIPE must be
- * ignored for this to be seen), or -1 with "name: what" set for any other
- * write error.
+ * Flush fp and report: REC_FLUSH_OK, REC_FLUSH_GONE when the reader has
+ * gone away (EPIPE: the program should exit 0 without a word; SIGPIPE
+ * must be ignored for this to be seen), or -1 with "name: what" set for
+ * any other write error.
  */
-int out_flush(FILE *fp, const char *name);
+int rec_flush(FILE *fp, const char *name);
 
 #endif

@@ -17,14 +17,15 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "names.h"
 #include "num.h"
 #include "sched.h"
 
 #define PI	3.14159265358979323846	/* the double nearest pi, as math.pi */
 
-static const char *const names[SCHED_NMODES] = {
+static const char *const names[SCHED_NMODES + 1] = {
 	"exp", "linear", "constant", "step", "cosine", "onecycle",
-	"triangular", "triangular2", "exp_range"
+	"triangular", "triangular2", "exp_range", NULL
 };
 
 static const int uses[SCHED_NMODES] = {
@@ -62,11 +63,10 @@ sched_name(int m)
 	return names[m];
 }
 
-const char *
-sched_names(void)
+int
+sched_names(char *buf, size_t size)
 {
-	return "exp linear constant step cosine onecycle triangular "
-	    "triangular2 exp_range";
+	return names_join(buf, size, names, SCHED_NMODES, " ", " ");
 }
 
 int

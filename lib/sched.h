@@ -85,8 +85,9 @@ int sched_mode(const char *s);
 /* The name of mode m ("exp", ...), or NULL if m is not a mode. */
 const char *sched_name(int m);
 
-/* The names of all modes separated by single blanks, for messages. */
-const char *sched_names(void);
+/* The names of all modes separated by single blanks, for messages,
+ * snprintf-style. */
+int sched_names(char *buf, size_t size);
 
 /* 1 if mode m is a training schedule, 0 for the range-test modes. */
 int sched_training(int m);

@@ -7,7 +7,35 @@
 #include "suggest.h"
 
 const char *const suggest_names[] = {
-	"steep", "minimum", "valley", "slide", "balanced", "all", NULL
+	[SUGGEST_STEEP] = "steep",
+	[SUGGEST_MINIMUM] = "minimum",
+	[SUGGEST_VALLEY] = "valley",
+	[SUGGEST_SLIDE] = "slide",
+	[SUGGEST_BALANCED] = "balanced",
+	[SUGGEST_ALL] = "all",
+	NULL
+};
+
+static long slide(const double *, const double *, long);
+static int tenth(const double *, const double *, long, long, double *);
+static int between(const double *, const double *, long, long, double *);
+
+/*
+ * What each method does: pick a point of the curve, and, for the methods
+ * whose learning rate is not the point's own, the rate (its loss is then
+ * read off the curve there).
+ */
+static const struct method {
+	long	(*pick)(const double *lr, const double *loss, long n);
+	int	(*rate)(const double *lr, const double *loss, long n, long i,
+		    double *out);	/* NULL: lr[i] */
+	long	 need;		/* the fewest points it takes */
+} methods[SUGGEST_NMETHODS] = {
+	[SUGGEST_STEEP] = { suggest_steep, NULL, 2 },
+	[SUGGEST_MINIMUM] = { suggest_minimum, tenth, 2 },
+	[SUGGEST_VALLEY] = { suggest_valley, NULL, 2 },
+	[SUGGEST_SLIDE] = { slide, NULL, SUGGEST_LR_DIFF + 1 },
+	[SUGGEST_BALANCED] = { suggest_balanced, between, 2 },
 };
 
 int
@@ -24,7 +52,15 @@ suggest_lookup(const char *name)
 long
 suggest_need(int method)
 {
-	return method == SUGGEST_SLIDE ? SUGGEST_LR_DIFF + 1 : 2;
+	return method >= 0 && method < SUGGEST_NMETHODS ?
+	    methods[method].need : 2;
+}
+
+int
+suggest_between(int method)
+{
+	return method >= 0 && method < SUGGEST_NMETHODS &&
+	    methods[method].rate != NULL;
 }
 
 long
@@ -228,44 +264,54 @@ suggest_at(const double *lr, const double *loss, long n, double x)
 	return loss[n - 1];
 }
 
+/* slide with its default parameters. */
+static long
+slide(const double *lr, const double *loss, long n)
+{
+	return suggest_slide(lr, loss, n, SUGGEST_LR_DIFF, SUGGEST_THRESH);
+}
+
+/* minimum's rate: the lr of the minimum lr[i] divided by 10. */
+static int
+tenth(const double *lr, const double *loss, long n, long i, double *out)
+{
+	(void)loss;
+	(void)n;
+	*out = lr[i] / 10;
+	if (!(*out > 0))	/* a subnormal lr */
+		return err_set("the lr of the minimum, %g, divided by 10 is 0",
+		    lr[i]);
+	return 0;
+}
+
+/* balanced's rate: the geometric mean of steep's and the minimum's. */
+static int
+between(const double *lr, const double *loss, long n, long i, double *out)
+{
+	(void)i;
+	*out = balanced_lr(lr, loss, n);
+	return 0;
+}
+
 int
 suggest_run(int method, const double *lr, const double *loss, long n,
     struct suggestion *s)
 {
+	const struct method *m;
 	long i;
 
-	switch (method) {
-	case SUGGEST_STEEP:
-		i = suggest_steep(lr, loss, n);
-		break;
-	case SUGGEST_MINIMUM:
-		i = suggest_minimum(lr, loss, n);
-		break;
-	case SUGGEST_VALLEY:
-		i = suggest_valley(lr, loss, n);
-		break;
-	case SUGGEST_SLIDE:
-		i = suggest_slide(lr, loss, n, SUGGEST_LR_DIFF,
-		    SUGGEST_THRESH);
-		break;
-	case SUGGEST_BALANCED:
-		i = suggest_balanced(lr, loss, n);
-		break;
-	default:
+	if (method < 0 || method >= SUGGEST_NMETHODS)
 		return err_set("no suggestion method %d", method);
-	}
-	if (i < 0)
+	m = &methods[method];
+	if ((i = m->pick(lr, loss, n)) < 0)
 		return -1;
 	s->method = method;
 	s->index = i;
 	s->lr = lr[i];
 	s->loss = loss[i];
-	if (method == SUGGEST_MINIMUM || method == SUGGEST_BALANCED) {
-		s->lr = method == SUGGEST_MINIMUM ? lr[i] / 10 :
-		    balanced_lr(lr, loss, n);
-		if (!(s->lr > 0))	/* a subnormal lr / 10 */
-			return err_set("the lr of the minimum, %g, divided "
-			    "by 10 is 0", lr[i]);
+	if (m->rate != NULL) {
+		if (m->rate(lr, loss, n, i, &s->lr) < 0)
+			return -1;
 		s->loss = suggest_at(lr, loss, n, s->lr);
 	}
 	return 0;

@@ -23,7 +23,12 @@ enum {
 #define SUGGEST_LR_DIFF	15	/* slide: points between the two bounds */
 #define SUGGEST_THRESH	0.005	/* slide: gradient difference that stops */
 
-/* "steep", "minimum", "valley", "slide", "balanced", "all", NULL. */
+/*
+ * The names of the methods, SUGGEST_* order, then "all" (SUGGEST_ALL),
+ * then NULL: the one list of them (lib/names.h joins it for messages).
+ * A new method is an enum value, its name here and its row of the table
+ * in suggest.c.
+ */
 extern const char *const suggest_names[];
 
 /* SUGGEST_* for a name ("all" is SUGGEST_ALL), or -1 (no message set). */
@@ -31,6 +36,14 @@ int suggest_lookup(const char *name);
 
 /* The fewest points a method accepts: 2, or SUGGEST_LR_DIFF + 1 for slide. */
 long suggest_need(int method);
+
+/*
+ * 1 if the method's learning rate may lie between the points of the
+ * curve (minimum: lr / 10; balanced: a geometric mean), so that its loss
+ * is read off the curve there; 0 if it is a point's own (steep, valley,
+ * slide).
+ */
+int suggest_between(int method);
 
 /* The first i with loss[i+1] < loss[i], or -1 if the curve never
  * decreases (ties are not a decrease).  Never sets a message. */

@@ -148,7 +148,6 @@ int
 data_load_synthetic(struct dataset *ds, const struct cfg_data *cd,
     uint64_t seed)
 {
-	static const char *const kinds[] = { "blobs", "spirals", "linear" };
 	struct rng g;
 	size_t n, d, K, i;
 	int r;
@@ -172,7 +171,7 @@ data_load_synthetic(struct dataset *ds, const struct cfg_data *cd,
 	if (cd->task == TASK_REGRESSION) {
 		if (cd->kind != SYN_LINEAR)
 			return err_set("data.kind: %s makes classification "
-			    "data, not regression", kinds[cd->kind]);
+			    "data, not regression", cfg_kind_names[cd->kind]);
 	} else {
 		if (cd->classes < 2 || cd->classes > CFG_MAXCLASSES)
 			return err_set("data.classes: %ld is not in 2..%d",

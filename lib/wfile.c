@@ -17,29 +17,39 @@
 #define CHUNK		4096		/* floats converted at a time */
 #define MAXCOUNT	(1ULL << 40)	/* floats one tensor may claim */
 
-static const char *const codename[] = { "?", "dense", "conv2d",
-	"batchnorm" };
+/* The file's code of each layer type that holds tensors (wfile.h). */
+static const struct {
+	uint32_t code;
+	int	 type;		/* LAYER_* */
+} codes[] = {
+	{ WFILE_DENSE, LAYER_DENSE },
+	{ WFILE_CONV2D, LAYER_CONV2D },
+	{ WFILE_BATCHNORM, LAYER_BATCHNORM },
+};
+#define NCODES	(sizeof(codes) / sizeof(codes[0]))
 
 /* The file's code for a layer type, 0 for a layer without tensors. */
 static uint32_t
 typecode(int type)
 {
-	switch (type) {
-	case LAYER_DENSE:
-		return WFILE_DENSE;
-	case LAYER_CONV2D:
-		return WFILE_CONV2D;
-	case LAYER_BATCHNORM:
-		return WFILE_BATCHNORM;
-	default:
-		return 0;
-	}
+	size_t i;
+
+	for (i = 0; i < NCODES; i++)
+		if (codes[i].type == type)
+			return codes[i].code;
+	return 0;
 }
 
+/* The name of the layer type of a code, "?" for none. */
 static const char *
 code_name(uint32_t c)
 {
-	return c < sizeof codename / sizeof codename[0] ? codename[c] : "?";
+	size_t i;
+
+	for (i = 0; i < NCODES; i++)
+		if (codes[i].code == c)
+			return cfg_layer_names[codes[i].type];
+	return "?";
 }
 
 static int

@@ -27,5 +27,14 @@ for p in "$top"/cmd/lrf-*.c; do
 	    grep -o -- '-\{1,2\}[a-zA-Z][-a-zA-Z_]*' | sort -u |
 	    while read -r o; do grep -q -- "$o" "$T/err" || echo "$o"; done)
 	is "$missing" "" "$p: every option of the SYNOPSIS is in the usage"
+	# one rule (lrf(7)): every long option with a '-' takes '_' too
+	run "$p" -h
+	unknown=$(grep -o -- '--[a-z]*-[-a-z]*' "$T/out" | sort -u |
+	    while read -r o; do
+		u=--$(printf '%s' "${o#--}" | tr - _)
+		"$p" "$u" x y z </dev/null 2>&1 >/dev/null |
+		    grep -q "nrecognized option\|unknown option" && echo "$u"
+	    done)
+	is "$unknown" "" "$p: every --a-b option is also --a_b"
 done
 finish

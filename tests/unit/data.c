@@ -285,6 +285,8 @@ test_idx(void)
 	    "describe truncates like snprintf");
 	data_classmap(buf, sizeof(buf), &ds);
 	is_str(buf, "classes=3 map=0:0,1:1,2:2", "classmap of idx");
+	ok(data_map(buf, sizeof(buf), &ds) == 0 && buf[0] == '\0',
+	    "no map for idx: each class is its label");
 	data_free(&ds);
 	ok(ds.bytes == NULL && ds.n == 0, "data_free empties");
 	data_free(&ds);
@@ -472,6 +474,8 @@ test_keep(void)
 	    "kept images are the right ones");
 	data_classmap(buf, sizeof(buf), &ds);
 	is_str(buf, "classes=2 map=0:2,1:0", "classmap after keep");
+	is_int(data_map(buf, sizeof(buf), &ds), 11, "map after keep");
+	is_str(buf, "map=0:2,1:0", "  class:label");
 	data_free(&ds);
 
 	cd.keep[1] = 7;
@@ -552,6 +556,8 @@ test_csv(void)
 	ok(t[0] == 0.25f && t[1] == -1000 && x[2] == 3, "target values");
 	data_classmap(buf, sizeof(buf), &ds);
 	is_str(buf, "classes=0", "regression classmap");
+	ok(data_map(buf, sizeof(buf), &ds) == 0 && buf[0] == '\0',
+	    "no map for regression");
 	data_free(&ds);
 
 	/* data.shape */
@@ -1186,7 +1192,7 @@ test_fixtures(void)
 	char buf[400];
 
 	if (access("tests/data/data-img.idx.gz", R_OK) != 0) {
-		ok(1, "# SKIP not run from the top of the tree");
+		skip(5, "not run from the top of the tree");
 		return;
 	}
 	cdinit(&cd);
@@ -1228,7 +1234,7 @@ test_fmnist(void)
 	size_t i, sum;
 
 	if (access(FMNIST "train-images-idx3-ubyte.gz", R_OK) != 0) {
-		ok(1, "# SKIP no Fashion-MNIST in " FMNIST);
+		skip(3, "no Fashion-MNIST in " FMNIST);
 		return;
 	}
 	cdinit(&cd);

@@ -181,7 +181,7 @@ main(void)
 	float p[6], q[6], g[6];
 	int i;
 
-	plan(188);
+	plan(200);
 
 	/* SGD: p -= lr*g */
 	c = conf(OPT_SGD);
@@ -576,5 +576,45 @@ main(void)
 	ok(opt_init(&o, &c, seg, 2) == 0, "adjacent segments are fine");
 	opt_free(&o);
 
+	/* what each optimizer says of itself on the "#@ model" line */
+	{
+		static const char *const want[OPT_N] = {
+			"optimizer=sgd momentum=0.9 dampening=0 nesterov=0 "
+			"weight_decay=0",
+			"optimizer=adam beta1=0.9 beta2=0.999 eps=1e-08 "
+			"weight_decay=0",
+			"optimizer=adamw beta1=0.9 beta2=0.999 eps=1e-08 "
+			"weight_decay=0.01",
+			"optimizer=rmsprop alpha=0.99 eps=1e-08 momentum=0 "
+			"weight_decay=0",
+		};
+		char d[256];
+		int k, n;
+
+		for (k = 0; k < OPT_N; k++) {
+			c = conf(k);
+			c.momentum = -1;	/* the optimizer's default */
+			opt_init(&o, &c, seg, 0);
+			n = opt_describe(d, sizeof(d), &o);
+			is_str(d, want[k], opt_names[k]);
+			ok(n == (int)strlen(want[k]), "  its length");
+			opt_free(&o);
+		}
+		c = conf(OPT_SGD);
+		c.momentum = 0.5;
+		c.nesterov = 1;
+		c.weight_decay = 1e-4;
+		opt_init(&o, &c, seg, 0);
+		n = opt_describe(d, 16, &o);
+		is_str(d, "optimizer=sgd m", "cut to the buffer");
+		is_int(n, (long)strlen("optimizer=sgd momentum=0.5 dampening=0 "
+		    "nesterov=1 weight_decay=0.0001"), "  the length needed");
+		opt_free(&o);
+		ok(opt_momentum(&c) == 0.5 && opt_weight_decay(&c) == 1e-4,
+		    "momentum and weight decay as set");
+		c.weight_decay = -1;
+		c.name = OPT_ADAMW;
+		ok(opt_weight_decay(&c) == 0.01, "adamw's default decay");
+	}
 	return done();
 }

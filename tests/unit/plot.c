@@ -103,12 +103,18 @@ main(void)
 	char buf[128], *s;
 	double lo, hi;
 
-	plan(133);
+	plan(135);
 
 	/* terminals */
 	is_int(plot_term("png"), PLOT_PNG, "png");
 	is_int(plot_term("sixel"), PLOT_SIXEL, "sixel");
 	is_int(plot_term("jpeg"), -1, "no jpeg");
+	{
+		char list[64];
+
+		is_int(plot_termlist(list, sizeof(list)), 28, "termlist: length");
+		is_str(list, "png, svg, pdf, dumb or sixel", "termlist");
+	}
 	is_int(plot_termfor("lr.png"), PLOT_PNG, ".png is png");
 	is_int(plot_termfor("a/lr.svg"), PLOT_SVG, ".svg is svg");
 	is_int(plot_termfor("lr.pdf"), PLOT_PDF, ".pdf is pdf");

@@ -69,12 +69,12 @@ main(void)
 	is_int(rec_col(&r, "lr"), 1, "lr by name");
 	is_int(rec_col(&r, "3"), 2, "column by number");
 	is_int(rec_next(&r), REC_COMMENT, "metadata is a comment");
-	ok(meta_is(r.raw, "schedule"), "meta_is schedule");
-	ok(!meta_is(r.raw, "sched"), "meta_is matches whole words");
-	ok(meta_num(r.raw, "num", &v) == 0 && v == 3, "meta_num num=3");
-	ok(meta_get(r.raw, "mode", buf, sizeof(buf)) == 0 &&
-	    strcmp(buf, "exp") == 0, "meta_get mode=exp");
-	ok(meta_get(r.raw, "start", buf, sizeof(buf)) < 0, "absent key");
+	ok(rec_meta_is(r.raw, "schedule"), "rec_meta_is schedule");
+	ok(!rec_meta_is(r.raw, "sched"), "rec_meta_is matches whole words");
+	ok(rec_meta_num(r.raw, "num", &v) == 0 && v == 3, "rec_meta_num num=3");
+	ok(rec_meta_get(r.raw, "mode", buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "exp") == 0, "rec_meta_get mode=exp");
+	ok(rec_meta_get(r.raw, "start", buf, sizeof(buf)) < 0, "absent key");
 	is_int(rec_next(&r), REC_DATA, "data record");
 	is_int(r.nf, 3, "three fields");
 	/* strtod rounds the decimal correctly, as the compiler does the

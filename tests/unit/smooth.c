@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "cfg.h"
 #include "err.h"
 #include "smooth.h"
 #include "tap.h"
@@ -137,5 +138,14 @@ main(void)
 	is_str(smooth_reason(SMOOTH_DIVERGED), "diverged", "reason diverged");
 	is_str(smooth_reason(SMOOTH_NONFINITE), "nonfinite", "reason nonfinite");
 	is_str(smooth_reason(SMOOTH_GO), "go", "reason go");
+	{
+		/* lrf-smooth without -c takes the finder section's defaults */
+		struct cfg c;
+
+		cfg_defaults(&c);
+		ok(c.finder.beta == SMOOTH_BETA &&
+		    c.finder.diverge_threshold == SMOOTH_THRESH,
+		    "SMOOTH_BETA and SMOOTH_THRESH are finder's defaults");
+	}
 	return done();
 }

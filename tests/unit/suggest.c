@@ -355,6 +355,10 @@ main(void)
 	is_int(suggest_lookup("Steep"), -1, "lookup is case-sensitive");
 	is_int(suggest_need(SUGGEST_SLIDE), 16, "slide needs 16");
 	is_int(suggest_need(SUGGEST_STEEP), 2, "steep needs 2");
+	ok(suggest_between(SUGGEST_MINIMUM) && suggest_between(SUGGEST_BALANCED)
+	    && !suggest_between(SUGGEST_STEEP) &&
+	    !suggest_between(SUGGEST_VALLEY) && !suggest_between(SUGGEST_SLIDE)
+	    && !suggest_between(SUGGEST_ALL), "between: minimum and balanced");
 	is_int(suggest_run(SUGGEST_ALL, lr5, loss5, 5, &s), -1, "run all: no");
 	return done();
 }

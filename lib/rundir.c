@@ -1,0 +1,394 @@
+/* rundir.c - what lrf-find writes into a run directory (see rundir.h). */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "err.h"
+#include "names.h"
+#include "num.h"
+#include "opt.h"
+#include "rec.h"
+#include "rundir.h"
+#include "runfs.h"
+
+int
+rundir_fallback(struct cfg *c)
+{
+	if (access(c->data.images, R_OK) == 0 &&
+	    access(c->data.labels, R_OK) == 0)
+		return 0;
+	c->data.format = DATA_SYNTHETIC;
+	c->data.kind = SYN_BLOBS;
+	c->data.samples = 4000;
+	c->data.features = 32;
+	c->data.classes = 4;
+	c->data.scale = 0;
+	c->model.nlayers = 2;
+	c->model.layers[1].units = 4;
+	return 1;
+}
+
+void
+rundir_name(char *buf, size_t size, time_t t, const char *name)
+{
+	struct tm tm;
+	char ts[32];
+
+	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+	snprintf(buf, size, "lr_finder_%s%s%s", ts, name ? "_" : "",
+	    name ? name : "");
+}
+
+void
+rundir_loadname(const char *path, char *buf, size_t size)
+{
+	static const char *taken[] = { "config.yaml", "command.sh",
+		"records.tsv", "smooth.tsv", "lr_finder.gp", "lr_finder.png",
+		"suggestion.json", NULL };
+	const char *b;
+	int i;
+
+	b = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	snprintf(buf, size, "init.lrfw");
+	if (b[0] == '\0' || b[0] == '.' || b[0] == '-' ||
+	    strlen(b) >= size || strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(b))
+		return;
+	for (i = 0; taken[i] != NULL; i++)
+		if (strcmp(b, taken[i]) == 0)
+			return;
+	snprintf(buf, size, "%s", b);
+}
+
+int
+rundir_copy(const char *from, const char *to)
+{
+	char buf[1 << 16];
+	FILE *in, *out;
+	size_t n;
+	int bad;
+
+	if ((in = fopen(from, "rb")) == NULL)
+		return err_set("%s: %s", from, strerror(errno));
+	if ((out = fopen(to, "wb")) == NULL) {
+		fclose(in);
+		return err_set("%s: %s", to, strerror(errno));
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	bad = ferror(in) ? 1 : ferror(out) ? 2 : 0;
+	fclose(in);
+	if (fclose(out) != 0 && bad == 0)
+		bad = 2;
+	if (bad)
+		return err_set("%s: %s error", bad == 1 ? from : to,
+		    bad == 1 ? "read" : "write");
+	return 0;
+}
+
+int
+rundir_command(const char *path, const struct rundir_run *run)
+{
+	const char *load;
+	FILE *fp;
+
+	load = run->load;
+	if ((fp = fopen(path, "w")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	fprintf(fp,
+	    "#!/bin/bash\n"
+	    "# Reproduces this run: writes records.tsv%s into DIR (default:\n"
+	    "# this directory) from config.yaml.  Made by lrf-find %s.\n"
+	    "set -eo pipefail\n"
+	    "here=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+	    "out=${1:-$here}\n"
+	    "PATH=%s:$PATH\n"
+	    "lrf-schedule -c \"$here/config.yaml\" |\n"
+	    "    %slrf-train -c %s --no-progress%s%s%s%s |\n"
+	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
+	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
+	    "\"$out/records.tsv\"\n",
+	    run->plot ? " and the plot" : "", LRF_VERSION, run->bindir,
+	    /* with --load, in the run directory: the "#@ run" line says
+	     * load=<name> as in records.tsv */
+	    load != NULL ? "(cd \"$here\" && exec " : "",
+	    load != NULL ? "config.yaml" : "\"$here/config.yaml\"",
+	    run->val ? " --val" : "", load != NULL ? " --load " : "",
+	    load != NULL ? load : "", load != NULL ? run->partial ?
+	    " --load-partial)" : ")" : "");
+	if (run->plot)
+		fprintf(fp,
+		    "cd \"$out\"\n"
+		    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
+		    "if command -v gnuplot >/dev/null; "
+		    "then gnuplot lr_finder.gp; fi\n");
+	if (fclose(fp) != 0)
+		return err_set("%s: write error", path);
+	chmod(path, 0755);
+	return 0;
+}
+
+/* "#@ word k=v k=v" as a JSON object; numbers stay numbers. */
+static void
+json_meta(FILE *fp, const char *line)
+{
+	char key[64], val[64];
+	const char *p;
+	size_t k, v;
+	double d;
+	int first;
+
+	p = line + 2;
+	p += strspn(p, " \t");
+	p += strcspn(p, " \t");		/* the word */
+	first = 1;
+	fputc('{', fp);
+	while (*(p += strspn(p, " \t")) != '\0') {
+		k = strcspn(p, "= \t");
+		v = strcspn(p, " \t");
+		if (k < sizeof(key) && p[k] == '=' && v - k - 1 < sizeof(val)) {
+			snprintf(key, sizeof(key), "%.*s", (int)k, p);
+			snprintf(val, sizeof(val), "%.*s", (int)(v - k - 1),
+			    p + k + 1);
+			fputs(first ? "" : ", ", fp);
+			runfs_jsonstr(fp, key);
+			fputs(": ", fp);
+			if (num_double(val, &d) == NUM_OK)
+				runfs_jsonnum(fp, d);
+			else
+				runfs_jsonstr(fp, val);
+			first = 0;
+		}
+		p += v;
+	}
+	fputc('}', fp);
+}
+
+int
+rundir_json(const char *dir, const struct cfg *c,
+    const struct stage_seen *s, const struct rundir_run *run,
+    const struct rundir_result *res)
+{
+	const char *why, *all;
+	char path[PATH_MAX];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/suggestion.json", dir);
+	why = res->why;
+	all = res->methods;
+	if ((fp = fopen(path, "w")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	fprintf(fp, "{\n  \"suggested_lr\": ");
+	runfs_jsonnum(fp, why ? NAN : res->lr);
+	fprintf(fp, ",\n  \"method\": ");
+	runfs_jsonstr(fp, res->method);
+	fprintf(fp, ",\n  \"loss\": ");
+	runfs_jsonnum(fp, why ? NAN : res->loss);
+	fprintf(fp, ",\n  \"status\": \"%s\"", why ? "failed" : "ok");
+	if (why) {
+		fprintf(fp, ",\n  \"diagnosis\": ");
+		runfs_jsonstr(fp, why);
+	}
+	fprintf(fp, ",\n  \"methods\": %s", all && *all ? all : "null");
+	fprintf(fp, ",\n  \"steps\": %ld,\n  \"stop\": ", s->records);
+	if (s->stopped)
+		json_meta(fp, s->stopline);
+	else
+		fputs("null", fp);
+	fprintf(fp, ",\n  \"config\": {\"file\": \"config.yaml\", "
+	    "\"start_lr\": %.9g, \"end_lr\": %.9g, \"num_iter\": %ld, "
+	    "\"mode\": ", c->finder.start_lr, c->finder.end_lr,
+	    c->finder.num_iter);
+	runfs_jsonstr(fp, c->finder.mode);
+	fprintf(fp, ", \"beta\": %.9g, \"diverge_threshold\": %.9g, "
+	    "\"batch_size\": %ld, \"fold\": %ld, \"optimizer\": \"%s\", "
+	    "\"data\": \"%s\"},\n", c->finder.beta,
+	    c->finder.diverge_threshold, c->train.batch_size, c->data.fold,
+	    names_get(opt_names, c->optimizer.name),
+	    names_get(data_format_names, c->data.format));
+	fprintf(fp, "  \"seed\": %lu,\n  \"val\": %s,\n  \"version\": \"lrf "
+	    LRF_VERSION "\",\n  \"wall_time_s\": %.3f\n}\n", c->train.seed,
+	    run->val ? "true" : "false", res->wall);
+	if (fclose(fp) != 0)
+		return err_set("%s: write error", path);
+	return 0;
+}
+
+int
+rundir_suggestion(const char *path, char *method, size_t n, double *lr,
+    double *loss)
+{
+	struct rec_reader r;
+	FILE *fp;
+	int k, found;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	rec_open(&r, fp, path);
+	found = 0;
+	while ((k = rec_next(&r)) > 0)
+		if (k == REC_COMMENT && rec_meta_is(r.raw, "suggest") &&
+		    rec_meta_num(r.raw, "lr", lr) == 0) {
+			rec_meta_num(r.raw, "loss", loss);
+			rec_meta_get(r.raw, "method", method, n);
+			found = 1;
+		}
+	rec_close(&r);
+	fclose(fp);
+	if (k < 0)
+		return -1;
+	return found ? 0 : err_set("%s: no suggestion in the records", path);
+}
+
+int
+rundir_flat(const struct stage_seen *s)
+{
+	return s->records > 0 && isfinite(s->first_smooth) &&
+	    s->first_smooth - s->min_smooth <= RUNDIR_FLAT * fabs(s->first_smooth);
+}
+
+const char *
+rundir_diagnose(const struct stage_seen *s)
+{
+	long skip;
+
+	skip = (s->planned > 0 ? s->planned : s->records) / 10;
+	if (s->stopped && s->records <= skip + 6)
+		return "the loss exploded at once: lower start_lr, or check "
+		    "that the inputs are normalised (data.scale, "
+		    "data.standardize)";
+	if (!s->stopped && s->records < 20 && !rundir_flat(s))
+		return "the run is too short for a suggestion: raise num_iter";
+	return "the loss never decreased (a flat curve): check the data and "
+	    "labels, and that the model can learn; widen the range with a "
+	    "larger end_lr";
+}
+
+/* path of the file name in dir */
+static const char *
+in(const char *dir, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+	return buf;
+}
+
+int
+rundir_start(const char *dir, const struct cfg *c,
+    const struct rundir_run *run, const char *loadpath)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	if ((fp = fopen(in(dir, "config.yaml", path, sizeof(path)), "w")) ==
+	    NULL || cfg_write(fp, c) < 0 || fclose(fp) != 0)
+		return err_set("%s: cannot write", path);
+	if (rundir_command(in(dir, "command.sh", path, sizeof(path)),
+	    run) < 0)
+		return -1;
+	if (run->load != NULL && rundir_copy(loadpath, in(dir, run->load,
+	    path, sizeof(path))) < 0)
+		return -1;
+	return 0;
+}
+
+void
+rundir_train(const struct rundir_run *run, char *argv[])
+{
+	int i;
+
+	i = 0;
+	argv[i++] = "lrf-train";
+	argv[i++] = "-c";
+	argv[i++] = "config.yaml";
+	argv[i++] = "--no-progress";
+	if (run->val)
+		argv[i++] = "--val";
+	if (run->load != NULL) {
+		argv[i++] = "--load";
+		argv[i++] = (char *)run->load;
+		if (run->partial)
+			argv[i++] = "--load-partial";
+	}
+	argv[i] = NULL;
+}
+
+int
+rundir_suggest(struct stage *st, const struct stage_seen *seen,
+    struct rundir_result *res, size_t n)
+{
+	char *argv[] = { "lrf-suggest", "-c", "config.yaml", "-a",
+		"smooth.tsv", NULL, NULL, NULL };
+	char final[PATH_MAX], path[PATH_MAX], *all;
+	int r, i;
+
+	in(st->dir, "records.tsv", final, sizeof(final));
+	in(st->dir, "smooth.tsv", path, sizeof(path));
+	if ((r = stage_run(st, argv, NULL, "records.tsv")) ==
+	    STAGE_INTERRUPTED)
+		return r;
+	if (r == 0 && rundir_flat(seen)) {
+		err_set("the smoothed loss fell by less than %g%% (from %.6g "
+		    "to %.6g)", RUNDIR_FLAT * 100, seen->first_smooth,
+		    seen->min_smooth);
+		r = 1;
+	}
+	if (r != 0) {
+		res->why = rundir_diagnose(seen);
+		rename(path, final);
+		return 0;
+	}
+	unlink(path);
+	if (rundir_suggestion(final, res->method, n, &res->lr,
+	    &res->loss) < 0)
+		return -1;
+	argv[3] = "--json";
+	argv[4] = "-m";
+	argv[5] = "all";
+	argv[6] = "records.tsv";
+	all = NULL;
+	in(st->dir, "methods.json", path, sizeof(path));
+	if ((r = stage_run(st, argv, NULL, "methods.json")) ==
+	    STAGE_INTERRUPTED)
+		return r;
+	if (r == 0)
+		all = runfs_slurp(path, 1 << 20);
+	unlink(path);
+	for (i = all ? (int)strlen(all) : 0; i > 0 &&
+	    strchr(" \t\n", all[i - 1]); i--)
+		all[i - 1] = '\0';
+	res->methods = all;
+	return 0;
+}
+
+int
+rundir_plot(struct stage *st)
+{
+	char *plot[] = { "lrf-plot", "-o", "lr_finder.png", "records.tsv",
+		NULL };
+	char *gp[] = { "gnuplot", "lr_finder.gp", NULL };
+	int r;
+
+	if ((r = stage_run(st, plot, NULL, "lr_finder.gp")) != 0)
+		return r == STAGE_INTERRUPTED ? r : -1;
+	/* NOLINTNEXTLINE(cert-env33-c): a fixed command */
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		err_set("warning: gnuplot not found; lr_finder.png not drawn");
+		return 0;
+	}
+	if ((r = stage_run(st, gp, NULL, NULL)) != 0) {
+		if (r == STAGE_INTERRUPTED)
+			return r;
+		/* a full disk, most likely (gnuplot said why) */
+		return err_set("gnuplot failed to draw lr_finder.png");
+	}
+	return 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * rundir.h - what lrf-find writes into a run directory, and what it
+ * reads back: the directory's name, command.sh, suggestion.json, the
+ * copy of --load's weights, the suggestion in records.tsv, the diagnosis
+ * of a run that gave none.  (How the directory comes into being, built
+ * under a temporary name and renamed when complete, is lib/runfs.h.)
+ */
+#ifndef LRF_RUNDIR_H
+#define LRF_RUNDIR_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "stage.h"
+
+/* A smoothed loss that falls by less than this fraction is flat. */
+#define RUNDIR_FLAT	0.005
+
+/*
+ * lrf-find's built-in experiment (no -c) is the defaults: an MLP on
+ * Fashion-MNIST.  If those files cannot be read, make c a synthetic one
+ * instead (4 blobs of 4000 samples, 32 features; the MLP's last layer 4
+ * units) and return 1; else 0.
+ */
+int rundir_fallback(struct cfg *c);
+
+/* "lr_finder_YYYYmmdd-HHMMSS", and "_name" if name is not NULL, for
+ * time t (local time), into buf.  Never fails (cut to size). */
+void rundir_name(char *buf, size_t size, time_t t, const char *name);
+
+/*
+ * The name of --load's copy of path in the run directory: the file's own
+ * name, so that messages about it name what the user gave, unless that
+ * is one of the run's files or needs quoting in command.sh: then
+ * "init.lrfw".  Never fails.
+ */
+void rundir_loadname(const char *path, char *buf, size_t size);
+
+/* Copy the file from into the file to (created); 0, or -1 with a message
+ * ("from: read error", "to: write error"). */
+int rundir_copy(const char *from, const char *to);
+
+/* How the run was made, for command.sh and suggestion.json. */
+struct rundir_run {
+	const char *bindir;	/* where the lrf programs are */
+	int	 plot;		/* lr_finder.gp and .png are drawn */
+	int	 val;		/* lrf-train --val */
+	const char *load;	/* --load's copy (rundir_loadname), or NULL */
+	int	 partial;	/* --load-partial */
+};
+
+/*
+ * Write path, the shell script that reproduces records.tsv (and the
+ * plot) from config.yaml into its argument's directory (default: its
+ * own), executable.  0, or -1 with a message.
+ */
+int rundir_command(const char *path, const struct rundir_run *run);
+
+/*
+ * Start the run directory dir: config.yaml (c), command.sh and, with
+ * run->load, the copy of the weights file loadpath.  0, or -1 with a
+ * message.
+ */
+int rundir_start(const char *dir, const struct cfg *c,
+    const struct rundir_run *run, const char *loadpath);
+
+/* The argv of the run's lrf-train (room for RUNDIR_TRAINARGS): "-c
+ * config.yaml --no-progress", then --val, --load and --load-partial as
+ * run says; NULL-terminated. */
+#define RUNDIR_TRAINARGS	9
+void rundir_train(const struct rundir_run *run, char *argv[]);
+
+/* What the run found, for suggestion.json. */
+struct rundir_result {
+	char	*method;	/* the method of the suggestion */
+	double	 lr, loss;	/* the suggestion */
+	char	*methods;	/* lrf-suggest --json -m all's object, or
+				   NULL */
+	const char *why;	/* the diagnosis when there is none, or NULL */
+	double	 wall;		/* seconds the run took */
+};
+
+/*
+ * Write dir/suggestion.json: the suggestion (null with status "failed"
+ * and the diagnosis when why is set), every method's, the steps and the
+ * "#@ stop" line seen, the run's settings from c.  0, or -1 with a
+ * message.
+ */
+int rundir_json(const char *dir, const struct cfg *c,
+    const struct stage_seen *s, const struct rundir_run *run,
+    const struct rundir_result *res);
+
+/*
+ * Find the "#@ suggest" line that lrf-suggest -a appended to path (the
+ * last one): its method into method (n bytes), lr and loss.  0, or -1
+ * with a message if path cannot be read or has none.
+ */
+int rundir_suggestion(const char *path, char *method, size_t n, double *lr,
+    double *loss);
+
+/*
+ * lrf-suggest -a on the run's smooth.tsv: records.tsv is the stream with
+ * the suggestion, in res (method, lr, loss; method points to a buffer of
+ * n bytes that holds finder.suggest), and every method's (res->methods,
+ * malloc'd, from lrf-suggest --json -m all).  For a curve that gives no
+ * suggestion (lrf-suggest fails, or the smoothed loss of seen is flat,
+ * which a message says), records.tsv is the stream and res->why says
+ * why.  0, -1 with a message, or STAGE_INTERRUPTED.
+ */
+int rundir_suggest(struct stage *st, const struct stage_seen *seen,
+    struct rundir_result *res, size_t n);
+
+/*
+ * lr_finder.gp by lrf-plot, and lr_finder.png by gnuplot when there is
+ * one (a message says when there is not).  0, -1 with a message, or
+ * STAGE_INTERRUPTED.
+ */
+int rundir_plot(struct stage *st);
+
+/* 1 if the smoothed loss of s fell by less than RUNDIR_FLAT of itself. */
+int rundir_flat(const struct stage_seen *s);
+
+/* Why a curve gave no suggestion, in the words of the seeds: a loss that
+ * exploded at once, a run too short, a flat curve. */
+const char *rundir_diagnose(const struct stage_seen *s);
+
+#endif
