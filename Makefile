@@ -133,6 +133,12 @@ bench: all
 crosscheck: all
 	sh bench/crosscheck
 
+# How good the suggestions are (bench/quality/README): regret of every
+# rule on measured landscapes.  Cached in bench/quality/cache; seeded
+# from ../shared/quality when it is there.  Not part of check.
+quality: all
+	sh bench/quality/run
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN)
 
@@ -142,7 +148,7 @@ clean:
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
 .PHONY: all check deps install clean lint-man bench crosscheck memcheck \
-	lint fuzz FORCE
+	lint fuzz quality FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
 -include $(wildcard lib/*.d cmd/*.d tests/unit/*.d tests/fuzz/obj/*.d \
