@@ -121,7 +121,7 @@ smooth_centred(double *out, const double *lr, const double *y, long n,
     double h)
 {
 	double *x;		/* (n) log10 lr */
-	double w, sw, mx, my, sxx, sxy, d;
+	double w, sw, u, mu, mv, suu, suv, d;
 	long i, j, lo, hi, k, pass;
 
 	if (!(h >= 0) || !isfinite(h))
@@ -147,28 +147,36 @@ smooth_centred(double *out, const double *lr, const double *y, long n,
 		while (hi + 1 < n && x[hi + 1] - x[i] < h)
 			hi++;
 		k = (hi - lo + SMOOTH_MAXWIN) / SMOOTH_MAXWIN;
-		/* weighted means first, then the centred moments: no
-		 * cancellation between large sums */
-		sw = mx = my = sxx = sxy = 0;
+		/*
+		 * In coordinates centred on point i, u = x_j - x_i and v =
+		 * y_j - y_i: the weighted means first, then the centred
+		 * moments, so that no large sums cancel, and a constant
+		 * comes out exactly (every v is 0).  The line's value at
+		 * u = 0 is mv + b (0 - mu), b = suv / suu.
+		 */
+		sw = mu = mv = suu = suv = 0;
 		for (pass = 0; pass < 2; pass++) {
 			for (j = i - (i - lo) / k * k; j <= hi; j += k) {
-				w = tricube(fabs(x[j] - x[i]), h);
+				u = x[j] - x[i];
+				w = tricube(fabs(u), h);
 				if (pass == 0) {
 					sw += w;
-					mx += w * x[j];
-					my += w * y[j];
+					mu += w * u;
+					mv += w * (y[j] - y[i]);
 				} else {
-					d = x[j] - mx;
-					sxx += w * d * d;
-					sxy += w * d * (y[j] - my);
+					d = u - mu;
+					suu += w * d * d;
+					suv += w * d * (y[j] - y[i] - mv);
 				}
 			}
 			if (pass == 0) {
-				mx /= sw;
-				my /= sw;
+				mu /= sw;
+				mv /= sw;
 			}
 		}
-		out[i] = sxx > 0 ? my + sxy / sxx * (x[i] - mx) : my;
+		out[i] = y[i] + (suu > 0 ? mv - suv / suu * mu : mv);
+		if (!isfinite(out[i]))	/* differences of huge losses */
+			out[i] = y[i];
 	}
 	free(x);
 	return 0;

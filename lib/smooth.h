@@ -83,7 +83,8 @@ long smooth_warmup(double beta);
  * copies y.  A straight line in log lr comes out unchanged, at the ends
  * too: the smoother has no lag.  A window of more than SMOOTH_MAXWIN
  * points uses every k-th point counted both ways from i, k = ceil(points /
- * SMOOTH_MAXWIN), so the time is O(n SMOOTH_MAXWIN) at most.
+ * SMOOTH_MAXWIN), so the time is O(n SMOOTH_MAXWIN) at most.  Where the
+ * differences of huge losses overflow, out[i] is y[i].
  * lr (n) positive and non-decreasing, y (n) finite; out (n) must not be y.
  * Returns 0, or -1 with "window -1 decades is not a number >= 0" or "out
  * of memory" set.

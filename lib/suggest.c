@@ -422,6 +422,8 @@ suggest_floor(const double *lr, const double *loss, long n,
 	if (n < 2)
 		return err_set("%ld point%s, need at least 2", n,
 		    n == 1 ? "" : "s");
+	if (suggest_decreases(loss, n) < 0)
+		return err_set("the loss never decreases");
 	if ((sm = smp) == NULL &&
 	    (sm = malloc((size_t)n * sizeof(*sm))) == NULL)
 		return err_set("out of memory");
@@ -617,6 +619,7 @@ suggest_judge(int method, const double *lr, const double *loss,
 	memset(j, 0, sizeof(*j));
 	j->s.method = method;
 	ema = NULL;
+	warm = 0;		/* floor and a raw curve have none */
 	if (method == SUGGEST_FLOOR) {
 		y = loss;
 		j->curve = o->floor.window > 0 ? SUGGEST_CURVE_CENTRED :
@@ -652,6 +655,8 @@ suggest_judge(int method, const double *lr, const double *loss,
 		    n - sh->end > j->skip1)
 			j->skip1 = n - sh->end;
 		j->skip0 = (o->num > 0 ? o->num : n) / 10;
+		if (warm > n / 3)
+			warm = n / 3;
 		if (j->skip0 < warm && n - warm - j->skip1 >= 2)
 			j->skip0 = warm;
 		if (o->skip0 >= 0)
@@ -686,9 +691,7 @@ suggest_judge(int method, const double *lr, const double *loss,
 			snprintf(j->why, sizeof(j->why), "%s", err_msg());
 		else
 			j->s.index += j->skip0;
-		j->warmup = r == 0 && method != SUGGEST_FLOOR &&
-		    j->curve != SUGGEST_CURVE_RAW &&
-		    j->s.index < smooth_warmup(o->beta);
+		j->warmup = r == 0 && j->s.index < warm;
 	}
 	free(ema);
 	return r;

@@ -184,8 +184,8 @@ void suggest_floor_defaults(struct suggest_floor *p);
  * s->index is the point nearest s->lr in log lr, s->loss the smoothed
  * loss at s->lr (suggest_at).  sm (n) receives the smoothed loss and sh
  * the shape (either may be NULL).  Returns 0, or -1 with "1 point, need at
- * least 2", "the smoothed loss never falls below its start" or the
- * smoother's message set.
+ * least 2", "the loss never decreases", "the smoothed loss never falls
+ * below its start" or the smoother's message set.
  */
 int suggest_floor(const double *lr, const double *loss, long n,
     const struct suggest_floor *p, struct suggestion *s,
@@ -251,7 +251,8 @@ long suggest_mean(double *glr, double *mean, double *sd, double *lo,
  * methods judge sm, or else the EMA (o->beta) of loss computed here, or
  * loss as is when beta is 0; by default they skip at the start num/10
  * points (o->num, or n when it is 0) but at least the EMA's warm-up
- * (smooth_warmup) when that leaves 2 points, and at the end 5 points, or,
+ * (smooth_warmup; at most a third of the points, and only when that leaves
+ * 2), and at the end 5 points, or,
  * when the stream never
  * diverged (o->diverged 0) and the curve climbed or rose, every point from
  * the curve's end on if there are more.  o->skip0 and o->skip1, when not
@@ -284,7 +285,8 @@ struct suggest_judged {
 	int	 curve;		/* SUGGEST_CURVE_* */
 	long	 skip0, skip1;	/* points skipped */
 	long	 m;		/* points used */
-	int	 warmup;	/* an EMA's suggestion from its warm-up */
+	int	 warmup;	/* suggested from the warm-up that the default
+				   skip would leave out */
 	char	 why[256];	/* "" or why there is no suggestion */
 };
 

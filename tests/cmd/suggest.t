@@ -1,6 +1,6 @@
 #!/bin/sh
 # lrf-suggest: each method through the command, skipping, the cut, the
-# output forms, and every error.
+# output forms, the confidence, several runs, and every error.
 . "$(dirname "$0")/../lib.sh"
 
 usage=$(lrf-suggest -h)
@@ -8,11 +8,16 @@ usage=$(lrf-suggest -h)
 # out LINE...: the lines joined by newlines, with \t for TAB.
 out() { printf '%b\n' "$@"; }
 
-# Five points one decade apart (the unit test works them out):
+# Five points one decade apart (the unit test works them out), judged as
+# they are (-b 0: fastai's methods smooth nothing; floor's window, half a
+# decade, holds one point):
 # g = (-0.5, -1.5, -0.5, 1.5) / ln 10: steep at 1e-3; minimum 2.5 at 1e-1,
 # so 1e-2, where the curve is 3;
 # lds = 1 2 3 4 3: max_end 3, max_start -1, d 4/3: valley at index 0;
-# balanced sqrt(1e-3 * 1e-1) = 1e-2, loss 3.
+# slide, a window of round(15 / 12.375) = 1 point a decade: index 2;
+# balanced sqrt(1e-3 * 1e-1) = 1e-2, loss 3;
+# floor: 90% of the fall from 5 to 2.5 done at 1e-1, no noise: 1e-1 *
+# 10^0.5 = 0.316, where the curve is 3.25.
 hand='# lr\tloss\n1e-4 5\n1e-3 4.5\n1e-2 3\n1e-1 2.5\n1 4\n'
 
 # -h
@@ -20,85 +25,107 @@ run lrf-suggest -h
 check_status 0 "-h"
 check_err "" "-h"
 check_out "$(cat <<'EOF'
-usage: lrf-suggest [-ahq] [--json] [-c file] [-m method] [--skip-start n]
-                   [--skip-end n] [--lr-col col] [--loss-col col] [file]
+usage: lrf-suggest [-ahq] [--json] [-b beta] [-c file] [-m method] [-w decades]
+                   [--skip-start n] [--skip-end n] [--floor-shift d]
+                   [--floor-gain g] [--lr-col col] [--loss-col col] [file ...]
   -a, --annotate       pass the input through, append #@ suggest lines
-  -c, --config file    take finder.suggest from file
-  -m, --method method  steep, minimum, valley, slide, balanced or all [steep]
+  -b, --beta beta      EMA factor of fastai's methods' curve, 0 for none [0.98]
+  -c, --config file    take finder.suggest and finder.beta from file
+  -m, --method method  floor, steep, minimum, valley, slide, balanced or all
+                       [floor]
   -q, --quiet          print only the learning rate
+  -w, --window decades floor's smoother, half-width, 0 for none [0.5]
       --json           print one JSON object
-      --skip-start n   points left out at the start [num/10]
-      --skip-end n     points left out at the end [5]
+      --skip-start n   points left out at the start [floor 0; others num/10,
+                       at least the EMA's warm-up]
+      --skip-end n     points left out at the end [floor 0; others 5, or the
+                       tail of a curve that never diverged]
+      --floor-shift d  floor: decades above lr90 for a clean curve [0.5]
+      --floor-gain g   floor: decades down per unit of noise ratio [8.5]
       --lr-col col     learning-rate column, name or number [lr]
-      --loss-col col   curve column, name or number [smooth, else loss]
+      --loss-col col   loss column, name or number [loss]
   -h, --help           print this help and exit
 EOF
 )" "-h prints the usage with defaults"
 
 # each method on the hand-worked curve
 for m in "steep|0.001\t4.5" "minimum|0.01\t3" "valley|0.0001\t5" \
-    "balanced|0.01\t3"; do
-	printf "$hand" | run lrf-suggest --skip-end 0 -m "${m%%|*}"
+    "slide|0.01\t3" "balanced|0.01\t3" "floor|0.316227766\t3.25"; do
+	printf "$hand" | run lrf-suggest -b 0 --skip-end 0 -m "${m%%|*}"
 	check_status 0 "${m%%|*}"
 	check_err "" "${m%%|*}"
 	check_out "$(out '# method\tlr\tloss' "${m%%|*}\t${m#*|}")" \
 	    "${m%%|*} on five points"
 done
-printf "$hand" | run lrf-suggest --skip-end 0
-check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.5')" "steep is the default"
+printf "$hand" | run lrf-suggest
+check_out "$(out '# method\tlr\tloss' 'floor\t0.316227766\t3.25')" \
+    "floor is the default, and skips nothing"
+# without -b 0, fastai's methods judge the EMA (0.98) of a raw loss:
+# 5, 4.74747475 (= 5 + 0.02/0.0396 * (4.5 - 5)), ...
+printf "$hand" | run lrf-suggest -m steep --skip-end 0
+check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.74747475')" \
+    "steep judges the EMA of a raw loss"
 
-# slide needs 16 points; -m all leaves it out and says so
-printf "$hand" | run lrf-suggest --skip-end 0 -m slide
-check_fails 1 "lrf-suggest: stdin: 5 points after skipping 0 and 0, need at least 16 (5 records)" \
-    "slide on five points"
-check_out "" "slide on five points: no output"
-printf "$hand" | run lrf-suggest --skip-end 0 -m all
+# slide's window is 1.21 decades; -m all leaves it out and says so when
+# the curve is shorter; the default method comes first
+printf '1e-3 5\n2e-3 4\n4e-3 2.5\n8e-3 2\n' | run lrf-suggest -b 0 --skip-end 0 -m slide
+check_fails 1 "lrf-suggest: stdin: the curve spans 0.903 decades, slide needs 1.21" \
+    "slide on 0.9 decades"
+check_out "" "slide on 0.9 decades: no output"
+# (-w 0: floor judges the points as they are, lr90 0.008 is the last)
+printf '1e-3 5\n2e-3 4\n4e-3 2.5\n8e-3 2\n' | run lrf-suggest -b 0 -w 0 --skip-end 0 -m all
 check_status 0 "-m all"
-check_err "lrf-suggest: stdin: slide: 5 points after skipping 0 and 0, need at least 16; left out" \
+check_err "lrf-suggest: stdin: slide: the curve spans 0.903 decades, slide needs 1.21; left out" \
     "-m all: slide left out"
-check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.5' 'minimum\t0.01\t3' \
-    'valley\t0.0001\t5' 'balanced\t0.01\t3')" "-m all on five points"
+check_out "$(out '# method\tlr\tloss' 'floor\t0.008\t2' 'steep\t0.002\t4' \
+    'minimum\t0.0008\t5' 'valley\t0.001\t5' 'balanced\t0.004\t2.5')" \
+    "-m all on 0.9 decades"
+printf "$hand" | run lrf-suggest -b 0 --skip-end 0 -m all
+check_out "$(out '# method\tlr\tloss' 'floor\t0.316227766\t3.25' \
+    'steep\t0.001\t4.5' 'minimum\t0.01\t3' 'valley\t0.0001\t5' \
+    'slide\t0.01\t3' 'balanced\t0.01\t3')" "-m all on five points"
 
-# slide on 40 points: slope -1 up to index 29, +3 after; the unit test
-# works out index 14, lr 1e-6 * 10^(14/8)
+# slide on 40 points, 8 a decade: slope -1 up to index 29, +3 after; the
+# unit test works out index 19, lr 1e-6 * 10^(19/8)
 awk 'BEGIN { print "# lr\tloss"; for (i = 0; i < 40; i++)
     printf "%.9g\t%d\n", 1e-6 * 10^(i/8), i < 30 ? 40 - i : 14 + 3 * (i - 30) }' \
     >"$T/slide.tsv"
-run lrf-suggest -m slide --skip-start 0 --skip-end 0 "$T/slide.tsv"
+run lrf-suggest -b 0 -m slide --skip-start 0 --skip-end 0 "$T/slide.tsv"
 check_status 0 "slide"
-check_out "$(out '# method\tlr\tloss' 'slide\t5.62341325e-05\t26')" \
+check_out "$(out '# method\tlr\tloss' 'slide\t0.000237137371\t21')" \
     "slide on 40 points"
 # skipping shifts the window (2 and 5 skipped): G at its ends is one-sided,
-# but the bounds still stop at records 28 and 13: record 14 again
-run lrf-suggest -m slide --skip-start 2 --skip-end 5 "$T/slide.tsv"
-check_out "$(out '# method\tlr\tloss' 'slide\t5.62341325e-05\t26')" \
+# but the bounds still stop at records 28 and 18: record 19 again
+run lrf-suggest -b 0 -m slide --skip-start 2 --skip-end 5 "$T/slide.tsv"
+check_out "$(out '# method\tlr\tloss' 'slide\t0.000237137371\t21')" \
     "slide after skipping: the same point"
-run lrf-suggest --json -m minimum --skip-start 2 --skip-end 5 "$T/slide.tsv"
+run lrf-suggest -b 0 --json -m minimum --skip-start 2 --skip-end 5 "$T/slide.tsv"
 ok "index counts records, not points used" \
     grep -q '^  "index": 29,$' "$T/out"
 
-# the default skips: num/10 from #@ schedule, else records/10; then 5
+# fastai's methods' default skips: num/10 from #@ schedule, else
+# records/10, but at least the EMA's warm-up; then 5
 { printf '# lr\tloss\n#@ schedule mode=exp start=1e-07 end=1 num=100\n'
   awk 'BEGIN { for (i = 0; i < 16; i++) printf "%g\t%d\n", 10^(i-16), 20 - i }'; } |
-    run lrf-suggest
+    run lrf-suggest -m steep -b 0
 check_fails 1 "lrf-suggest: stdin: 1 point after skipping 10 and 5, need at least 2 (16 records)" \
     "num=100 skips 10"
 # 20 records falling ever more slowly, 100/(i+1): the steepest pair is the
 # first one used, the minimum the last
 awk 'BEGIN { for (i = 0; i < 20; i++) printf "%g\t%.9g\n", 10^(i-20), 100/(i+1) }' \
     >"$T/twenty.tsv"
-run lrf-suggest --json "$T/twenty.tsv"
+run lrf-suggest -m steep -b 0 --json "$T/twenty.tsv"
 ok "20 records, no schedule: skip 2" grep -q '"skip_start": 2,' "$T/out"
 ok "20 records: skip_end 5" grep -q '"skip_end": 5,' "$T/out"
 ok "20 records: 13 points" grep -q '"points": 13,' "$T/out"
 { printf '#@ schedule mode=exp start=1e-07 end=1 num=0\n'; cat "$T/twenty.tsv"; } |
-    run lrf-suggest --json
+    run lrf-suggest -m steep -b 0 --json
 ok "num=0: records/10" grep -q '"skip_start": 2,' "$T/out"
-run lrf-suggest -q --skip-start 0 --skip-end 0 "$T/twenty.tsv"
+run lrf-suggest -m steep -b 0 -q --skip-start 0 --skip-end 0 "$T/twenty.tsv"
 check_out "1e-20" "no skipping: steep at the first point"
-run lrf-suggest -q --skip-start 3 --skip-end 0 "$T/twenty.tsv"
+run lrf-suggest -m steep -b 0 -q --skip-start 3 --skip-end 0 "$T/twenty.tsv"
 check_out "1e-17" "--skip-start 3"
-run lrf-suggest -m minimum --skip-start 0 --skip-end 4 "$T/twenty.tsv"
+run lrf-suggest -b 0 -m minimum --skip-start 0 --skip-end 4 "$T/twenty.tsv"
 check_out "$(out '# method\tlr\tloss' 'minimum\t1e-06\t6.66666667')" \
     "--skip-end 4: the minimum is 100/16 at 1e-05, the curve 100/15 at 1e-06"
 
@@ -107,15 +134,15 @@ printf '# lr\tloss\tsmooth\n1e-3 1 3\n1e-2 2 2\n1e-1 3 1\n' |
     run lrf-suggest --skip-end 0 -m minimum
 check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t2')" "smooth is the curve"
 printf '# lr\tloss\tsmooth\n1e-3 3 1\n1e-2 2 2\n1e-1 1 3\n' |
-    run lrf-suggest --skip-end 0 -m minimum --loss-col loss
+    run lrf-suggest -b 0 --skip-end 0 -m minimum --loss-col loss
 check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t2')" "--loss-col loss"
 printf '# a\tb\tc\n3 1e-3 0\n2 1e-2 0\n1 1e-1 0\n' |
-    run lrf-suggest --skip-end 0 -m minimum --lr-col=2 --loss-col=1
+    run lrf-suggest -b 0 --skip-end 0 -m minimum --lr-col=2 --loss-col=1
 check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t2')" "columns by number"
 
 # the curve is cut at its first non-finite value
 printf '1e-4 5\n1e-3 4\n1e-2 3\n1e-1 nan\n1 0.1\n' |
-    run lrf-suggest --skip-end 0 -m minimum
+    run lrf-suggest -b 0 --skip-end 0 -m minimum
 check_out "$(out '# method\tlr\tloss' 'minimum\t0.001\t4')" \
     "nothing after the nan counts"
 printf '1e-4 5\n1e-3 4\n1e-2 inf\n1e-1 0.1\n1 0.1\n' | run lrf-suggest --json -m steep
@@ -134,11 +161,11 @@ check_out "" "increasing curve: no output"
 printf '1e-4 2\n1e-3 2\n1e-2 2\n' | run lrf-suggest -m all --skip-end 0
 check_fails 1 "lrf-suggest: stdin: loss never decreases over the 3 points used" \
     "flat curve"
-printf '# lr\tloss\tsmooth\n1e-4 9 1\n1e-3 1 2\n' | run lrf-suggest -q --skip-end 0
+printf '# lr\tloss\tsmooth\n1e-4 9 1\n1e-3 1 2\n' | run lrf-suggest -m steep -q --skip-end 0
 check_fails 1 "lrf-suggest: stdin: smooth never decreases over the 2 points used" \
     "names the column"
 check_out "" "-q prints nothing without an answer"
-printf '1e-3 2.3\n' | run lrf-suggest
+printf '1e-3 2.3\n' | run lrf-suggest -m steep
 check_fails 1 "lrf-suggest: stdin: 0 points after skipping 0 and 5, need at least 2 (1 record)" \
     "positional single record"
 printf '1e-3 2.3\n' | run lrf-suggest --skip-end 0
@@ -159,9 +186,11 @@ check_out "$(cat <<'EOF'
   "finite": 0,
   "points": 0,
   "skip_start": 0,
-  "skip_end": 5,
+  "skip_end": 0,
   "cut": null,
-  "stop": null
+  "stop": null,
+  "diverged": false,
+  "shape": null
 }
 EOF
 )" "--json, no records"
@@ -229,7 +258,7 @@ else
 fi
 
 # CRLF, a reader gone, a write error
-printf '1e-4 5\r\n1e-3 4.5\r\n1e-2 3\r\n' | run lrf-suggest --skip-end 0
+printf '1e-4 5\r\n1e-3 4.5\r\n1e-2 3\r\n' | run lrf-suggest -m steep -b 0 --skip-end 0
 check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.5')" "CRLF input"
 awk 'BEGIN { for (i = 0; i < 200000; i++) printf "%d %.9g\n", 1 + i, 1 / (1 + i) }' \
     >"$T/long.tsv"
@@ -282,14 +311,17 @@ check_fails 1 "lrf-suggest: $T/nonexistent.tsv: No such file or directory" \
     "missing file"
 
 # bad options
-for args in "-m foo|-m: unknown method 'foo' (steep, minimum, valley, slide, balanced, all)" \
-    "-m Steep|-m: unknown method 'Steep' (steep, minimum, valley, slide, balanced, all)" \
+for args in "-m foo|-m: unknown method 'foo' (floor, steep, minimum, valley, slide, balanced, all)" \
+    "-m Steep|-m: unknown method 'Steep' (floor, steep, minimum, valley, slide, balanced, all)" \
     "--skip-start -1|--skip-start: '-1' is out of range [0, 9223372036854775807]" \
     "--skip-start x|--skip-start: 'x' is not an integer" \
     "--skip-end 1.5|--skip-end: '1.5' is not an integer" \
     "-a -q|-a, -q and --json exclude one another" \
     "-q --json|-a, -q and --json exclude one another" \
-    "a b|too many operands"; do
+    "-b 1|-b: '1' is not in [0, 1)" \
+    "-b x|-b: 'x' is not a finite number" \
+    "-w -0.5|-w: '-0.5' is negative" \
+    "--floor-gain inf|--floor-gain: 'inf' is not a finite number"; do
 	set -f
 	set -- ${args%%|*}
 	set +f
@@ -303,7 +335,7 @@ check_fails 2 "lrf-suggest: unrecognized option '--bogus'
 $usage" "unknown option"
 
 # -c: finder.suggest; -m wins
-printf 'finder:\n  suggest: minimum\n' >"$T/cfg.yaml"
+printf 'finder:\n  suggest: minimum\n  beta: 0\n' >"$T/cfg.yaml"
 printf "$hand" | run lrf-suggest -c "$T/cfg.yaml" --skip-end 0
 check_status 0 "-c"
 check_out "$(out '# method\tlr\tloss' 'minimum\t0.01\t3')" \
@@ -313,7 +345,14 @@ check_out "$(out '# method\tlr\tloss' 'valley\t0.0001\t5')" \
     "-m wins over the file"
 printf 'finder:\n  suggest: all\n' >"$T/all.yaml"
 printf "$hand" | run lrf-suggest -c "$T/all.yaml" -q --skip-end 0
-check_out "0.001" "-c: finder.suggest all, -q: steep's"
+check_out "0.316227766" "-c: finder.suggest all, -q: floor's, the default"
+# a file without finder.suggest and finder.beta leaves the defaults
+printf 'train:\n  batch_size: 32\n' >"$T/none.yaml"
+printf "$hand" | run lrf-suggest -c "$T/none.yaml" -m all -q --skip-end 0
+check_out "0.316227766" "-c: no finder.suggest, floor"
+printf "$hand" | run lrf-suggest -c "$T/none.yaml" -m steep --skip-end 0
+check_out "$(out '# method\tlr\tloss' 'steep\t0.001\t4.74747475')" \
+    "-c: no finder.beta, 0.98"
 for bad in "nonexistent.yaml|" "bogus.yaml|finder:\n  suggest: bogus\n" \
     "list.yaml|- a\n- b\n"; do
 	f=${bad%%|*}
