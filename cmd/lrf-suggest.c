@@ -778,6 +778,10 @@ main(int argc, char *argv[])
 				exit(EXIT_FAIL);
 			}
 		mean(&mc, cv, k);
+		if (mc.n == 0) {
+			err_set("the %d runs share no learning rate", k);
+			exit(EXIT_FAIL);
+		}
 		shape(&mc, o.floor.window);
 		all = &mc;
 		snprintf(namebuf, sizeof(namebuf), "the mean of %d runs", k);

@@ -378,6 +378,24 @@ def table(cache, taskdir, bindir, tasks):
             ", ".join("%s %d" % kv for kv in sorted(why.items()))))
         if v != "lrf":
             continue
+        small = [t for t in tasks if not t.startswith("fm-mlp") and
+                 not t.startswith("fm-cnn")]
+        for what, part in (("the six Fashion-MNIST tasks",
+                            [t for t in tasks if t not in small]),
+                           ("the small, noisy tasks", small)):
+            if not part or len(part) == len(tasks):
+                continue
+            print()
+            print("  %s (%s):" % (what, " ".join(part)))
+            print("  %-24s %6s %6s %6s" % ("rule", "median", "p90",
+                                           "worst"))
+            print("  %-24s %s" % ("floor, LOTO", stats(
+                [r for (t, p), x in lo[v].items() if t in part
+                 for r in x])))
+            for r, _ in RULES:
+                print("  %-24s %s" % (r, stats(
+                    [x for (t, p), xs in res[v][r].items() if t in part
+                     for x in xs])))
         cols = ["floor LOTO"] + [r for r, _ in RULES]
         print()
         print("  per task and protocol, median/worst (range test lrf):")

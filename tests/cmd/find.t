@@ -30,8 +30,9 @@ is "$(jq -r .method "$j")" steep "method steep"
 is "$(jq -r .suggested_lr "$j")" "$lr" "suggested_lr equals stdout"
 is "$(sed -n 's/^#@ suggest method=steep lr=\([^ ]*\) .*/\1/p' "$dir/records.tsv")" "$lr" \
     "records.tsv has the #@ suggest line"
+# (lrf-suggest -m all: its default, floor, first)
 is "$(jq -r '.methods.methods | map(.method) | join(",")' "$j")" \
-    "steep,minimum,valley,slide,balanced" "every method's result"
+    "floor,steep,minimum,valley,slide,balanced" "every method's result"
 is "$(jq -r .stop.reason "$j")" diverged "where and why the run stopped"
 is "$(jq -r .stop.step "$j")" "$(grep -c '^[0-9]' "$dir/records.tsv" | awk '{ print $1 - 1 }')" \
     "stop step is the last record"

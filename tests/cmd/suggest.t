@@ -195,25 +195,29 @@ check_out "$(cat <<'EOF'
 EOF
 )" "--json, no records"
 
-# the output forms on the smoothed curve of the man page
+# the output forms on the smoothed curve of the man page: floor judges
+# the raw loss, fastai's methods the smooth column, skipping the EMA's
+# warm-up (34 points, no more than a third of 55: 18) and 5 at the end
 cp "$data/suggest-run.tsv" "$T/run.tsv"
 run lrf-suggest -q "$T/run.tsv"
 check_status 0 "-q"
-check_out "0.009249" "-q"
+check_out "0.016217385" "-q"
 run lrf-suggest -q -m all "$T/run.tsv"
-check_out "0.009249" "-q -m all: the first method's"
+check_out "0.016217385" "-q -m all: the first method's, floor"
 run lrf-suggest -a "$T/run.tsv"
 check_status 0 "-a"
-{ cat "$T/run.tsv"; echo "#@ suggest method=steep lr=0.009249 loss=2.06268481"; } \
+{ cat "$T/run.tsv"
+  echo "#@ suggest method=floor lr=0.016217385 loss=0.685874822 confidence=high"; } \
     >"$T/want"
 check_outfile "$T/want" "-a: the input, then the suggestion"
 run lrf-suggest --annotate -m all "$T/run.tsv"
 { cat "$T/run.tsv"; cat <<'EOF'
-#@ suggest method=steep lr=0.009249 loss=2.06268481
-#@ suggest method=minimum lr=0.004406 loss=2.25623173
-#@ suggest method=valley lr=0.001314 loss=2.45813832
-#@ suggest method=slide lr=0.001941 loss=2.41119267
-#@ suggest method=balanced lr=0.0201869002 loss=1.85526846
+#@ suggest method=floor lr=0.016217385 loss=0.685874822 confidence=high
+#@ suggest method=steep lr=0.009249 loss=2.06268481 confidence=high
+#@ suggest method=minimum lr=0.004406 loss=2.25623173 confidence=high
+#@ suggest method=valley lr=0.002868 loss=2.34372457 confidence=high
+#@ suggest method=slide lr=0.00236 loss=2.37979805 confidence=high
+#@ suggest method=balanced lr=0.0201869002 loss=1.85526846 confidence=high
 EOF
 } >"$T/want"
 check_outfile "$T/want" "-a -m all: one line per method"
@@ -221,30 +225,35 @@ run lrf-suggest --json -m all "$T/run.tsv"
 check_status 0 "--json -m all"
 check_out "$(cat <<'EOF'
 {
-  "method": "steep",
-  "lr": 0.009249,
-  "loss": 2.06268481,
-  "index": 35,
+  "method": "floor",
+  "lr": 0.016217385,
+  "loss": 0.685874822,
+  "index": 38,
+  "confidence": "high",
+  "reasons": [],
   "methods": [
-    {"method": "steep", "lr": 0.009249, "loss": 2.06268481, "index": 35},
-    {"method": "minimum", "lr": 0.004406, "loss": 2.25623173, "index": 43},
-    {"method": "valley", "lr": 0.001314, "loss": 2.45813832, "index": 25},
-    {"method": "slide", "lr": 0.001941, "loss": 2.41119267, "index": 27},
-    {"method": "balanced", "lr": 0.0201869002, "loss": 1.85526846, "index": 39}
+    {"method": "floor", "lr": 0.016217385, "loss": 0.685874822, "index": 38, "confidence": "high", "reasons": [], "curve": "centred", "skip_start": 0, "skip_end": 0},
+    {"method": "steep", "lr": 0.009249, "loss": 2.06268481, "index": 35, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
+    {"method": "minimum", "lr": 0.004406, "loss": 2.25623173, "index": 43, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
+    {"method": "valley", "lr": 0.002868, "loss": 2.34372457, "index": 29, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
+    {"method": "slide", "lr": 0.00236, "loss": 2.37979805, "index": 28, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
+    {"method": "balanced", "lr": 0.0201869002, "loss": 1.85526846, "index": 39, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5}
   ],
-  "column": "smooth",
+  "column": "loss",
   "records": 55,
   "finite": 55,
-  "points": 45,
-  "skip_start": 5,
-  "skip_end": 5,
+  "points": 55,
+  "skip_start": 0,
+  "skip_end": 0,
   "cut": null,
-  "stop": {"reason": "diverged", "step": 54, "lr": 0.3769, "smooth": 9.0969275, "best": 1.74917825}
+  "stop": {"reason": "diverged", "step": 54, "lr": 0.3769, "smooth": 9.0969275, "best": 1.74917825},
+  "diverged": true,
+  "shape": {"start": 2.61163902, "low": 0.678047642, "lr_low": 0.01366, "lr90": 0.009249, "noise": 0.0582611445, "noise_ratio": 0.0301310531, "end": 44, "climbed": true, "rose": false}
 }
 EOF
 )" "--json -m all"
 if command -v jq >/dev/null; then
-	ok "--json is JSON (jq)" sh -c "jq -e '.methods | length == 5' '$T/out' >/dev/null"
+	ok "--json is JSON (jq)" sh -c "jq -e '.methods | length == 6' '$T/out' >/dev/null"
 	printf '1e-4 5\n1e-3 4\n1e-2 nan\n' | run lrf-suggest --json --skip-end 0
 	ok "--json with a cut and a nan stop is JSON" sh -c \
 	    "jq -e '.cut.line == 3' '$T/out' >/dev/null"
@@ -333,6 +342,11 @@ done
 run lrf-suggest --bogus
 check_fails 2 "lrf-suggest: unrecognized option '--bogus'
 $usage" "unknown option"
+printf '1e-3 2\n1e-2 1\n' >"$T/a"
+# shellcheck disable=SC2046
+(cd "$T" && run lrf-suggest $(awk 'BEGIN { for (i = 0; i < 1025; i++) printf "a " }'))
+check_fails 2 "lrf-suggest: more than 1024 files
+$usage" "1025 files"
 
 # -c: finder.suggest; -m wins
 printf 'finder:\n  suggest: minimum\n  beta: 0\n' >"$T/cfg.yaml"
@@ -364,12 +378,116 @@ for bad in "nonexistent.yaml|" "bogus.yaml|finder:\n  suggest: bogus\n" \
 	check_out "" "-c $f: no output"
 done
 
+# floor reads the raw loss: the smooth column changes nothing
+# curve SEED FALL: 100 points from 1e-7 to 1, a fall centred at 10^FALL
+# and a blow-up from 0.1, with a deterministic wobble of 0.05
+curve() {
+	awk -v seed="$1" -v c="$2" 'BEGIN { print "# step\tlr\tloss"
+	    print "#@ schedule mode=exp start=1e-07 end=1 num=100"
+	    for (i = 0; i < 100; i++) { x = -7 + 7 * i / 99
+		w = sin(i * 12.9898 + seed * 78.233) * 43758.5453
+		w = w - int(w); if (w < 0) w += 1
+		printf "%d\t%.9g\t%.6f\n", i, 10^x,
+		    2.3 - 1.5 / (1 + exp(-4 * (x - c))) + exp(4 * x + 2) + 0.1 * (w - 0.5) } }'
+}
+curve 1 -3 >"$T/r1.tsv"
+curve 2 -3 >"$T/r2.tsv"
+curve 3 -1.5 >"$T/far.tsv"
+run lrf-suggest -q "$T/r1.tsv"
+want=$(cat "$T/out")
+lrf-smooth -k "$T/r1.tsv" | run lrf-suggest -q
+check_out "$want" "floor: the same with a smooth column"
+run lrf-suggest --json "$T/r1.tsv"
+ok "floor: the curve is the centred smoothing" grep -q '"curve": "centred"' "$T/out"
+ok "floor: high confidence on a curve that falls and blows up" \
+    grep -q '^  "confidence": "high",$' "$T/out"
+ok "floor: diverged" grep -q '^  "diverged": true,$' "$T/out"
+run lrf-suggest --json -m steep "$T/r1.tsv"
+# (33: a third of the EMA's warm-up of 34; 7: the tail after the curve
+# climbs back above its start, the stream never having diverged)
+ok "steep without a smooth column: the EMA, computed" \
+    grep -q '"curve": "ema", "skip_start": 33, "skip_end": 7' "$T/out"
+# the noise moves floor: with gain 0 and shift 0 it is lr90 itself
+run lrf-suggest --floor-shift 0 --floor-gain 0 --json "$T/r1.tsv"
+ok "floor: shift 0, gain 0: lr90" sh -c \
+    "jq -e '.lr == .shape.lr90' '$T/out' >/dev/null"
+printf "$hand" | run lrf-suggest -q --floor-shift 0 --floor-gain 0
+check_out "0.1" "floor on five points, shift 0, gain 0: lr90 0.1"
+printf "$hand" | run lrf-suggest -q --floor-shift 0
+check_out "0.1" "floor: --floor-shift 0, no noise: lr90"
+
+# the confidence: five points never diverge; a flat, noisy curve never
+# falls beyond its noise
+printf "$hand" | run lrf-suggest -a
+check_status 0 "not sure, still a suggestion"
+ok "-a: confidence low, no divergence" grep -qx \
+    '#@ suggest method=floor lr=0.316227766 loss=3.25 confidence=low reasons=no-divergence' \
+    "$T/out"
+printf "$hand" | run lrf-suggest --json
+ok "--json: the reasons" grep -q '^  "reasons": \["no-divergence"\],$' "$T/out"
+ok "--json: not diverged" grep -q '^  "diverged": false,$' "$T/out"
+awk 'BEGIN { print "# lr\tloss"; for (i = 0; i < 100; i++) {
+    w = sin(i * 12.9898) * 43758.5453; w -= int(w); if (w < 0) w += 1
+    printf "%.9g\t%.6f\n", 1e-7 * 10^(7 * i / 99), 2 - i / 10000 + 0.4 * w } }' |
+    run lrf-suggest -a
+ok "a flat, noisy curve: flat and no divergence" grep -q \
+    '^#@ suggest method=floor .* confidence=low reasons=flat,no-divergence$' \
+    "$T/out"
+
+# several runs: the mean curve, each run's suggestion and the spread
+run lrf-suggest --json "$T/r1.tsv" "$T/r2.tsv"
+check_status 0 "two runs"
+check_err "" "two runs"
+a=$(lrf-suggest -q "$T/r1.tsv")
+b=$(lrf-suggest -q "$T/r2.tsv")
+printf '%s\n' ".runs[0].lr == $a and .runs[1].lr == $b and
+    .spread.lo == ([$a, $b] | min) and .spread.hi == ([$a, $b] | max) and
+    .runs[0].file == \"$T/r1.tsv\" and .records == 200" >"$T/filter"
+ok "two runs: each run's rate, the spread" sh -c \
+    "jq -e -f '$T/filter' '$T/out' >/dev/null"
+# the mean curve is the runs' mean: with gain 0 the same as floor on a
+# file of their mean
+paste "$T/r1.tsv" "$T/r2.tsv" | awk -F '\t' '/^#@/ { print $1; next }
+    /^#/ { print "# step\tlr\tloss"; next }
+    { printf "%s\t%s\t%.9g\n", $1, $2, ($3 + $6) / 2 }' >"$T/mean.tsv"
+run lrf-suggest -q --floor-gain 0 "$T/r1.tsv" "$T/r2.tsv"
+want=$(lrf-suggest -q --floor-gain 0 "$T/mean.tsv")
+check_out "$want" "two runs: floor on their mean curve"
+run lrf-suggest -a "$T/r1.tsv" "$T/r2.tsv"
+is "$(head -n 3 "$T/out")" "$(printf '# lr\tloss\tsd\tlo\thi\n#@ mean runs=2 points=100\n#@ schedule mode=exp start=1e-07 end=1 num=100')" \
+    "-a, two runs: the mean curve with its band"
+is "$(sed -n 4p "$T/out" | cut -f 1,4,5)" "$(printf '1e-07\t%s' \
+    "$(awk -F '\t' 'NR == 3 { a = $3 } FNR == 3 && NR > 3 { b = $3 }
+    END { printf "%.9g\t%.9g", a < b ? a : b, a < b ? b : a }' "$T/r1.tsv" "$T/r2.tsv")")" \
+    "-a, two runs: lo and hi are the runs' losses"
+ok "-a, two runs: the spread on the suggest line" grep -q \
+    "^#@ suggest method=floor lr=[0-9.e-]* loss=[0-9.e-]* confidence=high runs=2 lo=$(printf '%s\n%s\n' "$a" "$b" | sort -g | head -n 1) hi=" \
+    "$T/out"
+run lrf-suggest -a "$T/r1.tsv" "$T/far.tsv"
+ok "runs falling two decades apart disagree" grep -q \
+    '^#@ suggest method=floor .* confidence=low reasons=disagree runs=2 ' "$T/out"
+lrf-smooth "$T/r1.tsv" >"$T/s1.tsv"
+lrf-smooth "$T/r2.tsv" >"$T/s2.tsv"
+run lrf-suggest -m steep --json "$T/s1.tsv" "$T/s2.tsv"
+ok "two smoothed runs: steep judges the mean smooth column" grep -q \
+    '{"method": "steep", .* "curve": "smooth"' "$T/out"
+printf '# lr\tloss\n' >"$T/empty.tsv"
+run lrf-suggest "$T/r1.tsv" "$T/empty.tsv"
+check_fails 1 "lrf-suggest: $T/empty.tsv: no records" "a run without records"
+printf '2 2\n3 1\n' >"$T/hi.tsv"
+run lrf-suggest "$T/r1.tsv" "$T/hi.tsv"
+check_fails 1 "lrf-suggest: the 2 runs share no learning rate" "runs apart"
+run lrf-suggest "$T/r1.tsv" "$T/nonexistent.tsv"
+check_fails 1 "lrf-suggest: $T/nonexistent.tsv: No such file or directory" \
+    "a missing run"
+
 # the EXAMPLES of the man page, run and compared
 mkdir "$T/ex" "$T/work"
 cp "$data/suggest-run.tsv" "$T/work/run.tsv"
+cp "$data/suggest-run2.tsv" "$T/work/run2.tsv"
 cp "$data/smooth-run.tsv" "$T/work/raw.tsv"
 n=$(awk -v dir="$T/ex" -f "$data/smooth-examples.awk" "$top/man/lrf-suggest.1")
-is "$n" 7 "the man page has 7 examples"
+is "$n" 9 "the man page has 9 examples"
 i=1
 while [ "$i" -le "$n" ]; do
 	if grep -q gnuplot "$T/ex/$i.sh" && ! command -v gnuplot >/dev/null; then
