@@ -147,6 +147,8 @@ smooth_centred(double *out, const double *lr, const double *y, long n,
 		while (hi + 1 < n && x[hi + 1] - x[i] < h)
 			hi++;
 		k = (hi - lo + SMOOTH_MAXWIN) / SMOOTH_MAXWIN;
+		if (k < 1)	/* lo <= i <= hi, but say so to the analyzer */
+			k = 1;
 		/*
 		 * In coordinates centred on point i, u = x_j - x_i and v =
 		 * y_j - y_i: the weighted means first, then the centred

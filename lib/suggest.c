@@ -527,6 +527,31 @@ suggest_advice(int bit)
 	}
 }
 
+int
+suggest_doubt_lookup(const char *names)
+{
+	const char *p, *e, *name;
+	size_t len;
+	int bits, b;
+
+	bits = 0;
+	for (p = names; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		len = (size_t)(e - p);
+		for (b = 1; b <= SUGGEST_NOT_ALL; b <<= 1) {
+			name = suggest_doubt_name(b);
+			if (strlen(name) == len && strncmp(name, p, len) == 0)
+				break;
+		}
+		if (b > SUGGEST_NOT_ALL)
+			return -1;
+		bits |= b;
+		if (*e == ',' && e[1] == '\0')
+			return -1;
+	}
+	return bits;
+}
+
 void
 suggest_spread(struct suggest_spread *sp, const double *lr, long k)
 {

@@ -217,6 +217,13 @@ const char *suggest_doubt_name(int bit);
 const char *suggest_advice(int bit);
 
 /*
+ * The SUGGEST_NOT_* bits of a list of names joined by commas, as in
+ * "reasons=no-divergence,flat" ("" is 0), or -1 (no message set) when a
+ * name is not one of suggest_doubt_name's.
+ */
+int suggest_doubt_lookup(const char *names);
+
+/*
  * The spread of k suggestions (k >= 1, each positive): lo and hi, the
  * smallest and largest; mid, their geometric mean; ratio = hi / lo.
  * disagree = ratio > SUGGEST_DISAGREE.

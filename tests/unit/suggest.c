@@ -507,6 +507,16 @@ main(void)
 	    "no name for two bits");
 	ok(strstr(suggest_advice(SUGGEST_NOT_NODIV), "end_lr") != NULL,
 	    "advice: a larger end_lr");
+	is_int(suggest_doubt_lookup("no-divergence,flat"),
+	    SUGGEST_NOT_NODIV | SUGGEST_NOT_FLAT, "lookup: two names");
+	is_int(suggest_doubt_lookup("disagree"), SUGGEST_NOT_DISAGREE,
+	    "lookup: disagree");
+	is_int(suggest_doubt_lookup("warm-up,disagree,flat,no-divergence"),
+	    SUGGEST_NOT_ALL, "lookup: all four");
+	is_int(suggest_doubt_lookup(""), 0, "lookup: none");
+	is_int(suggest_doubt_lookup("flat,"), -1, "lookup: a trailing comma");
+	is_int(suggest_doubt_lookup("fla"), -1, "lookup: a prefix");
+	is_int(suggest_doubt_lookup("flat,noise"), -1, "lookup: unknown");
 	ok(strstr(suggest_advice(SUGGEST_NOT_FLAT), "batch size") != NULL,
 	    "advice: a larger batch");
 
