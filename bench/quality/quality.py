@@ -294,6 +294,8 @@ def loto(run, cache, tasks, lands, feat, variants):
     """The held-out task's R with the constants chosen without it, by the
     real program; {variant: {(task, proto): [R...]}}, {task: (a, b)}."""
     chosen, out = {}, {v: {} for v in variants}
+    if len(tasks) < 2:
+        return out, chosen
     for t in tasks:
         chosen[t] = choose(feat, lands, [u for u in tasks if u != t])
     for v in variants:
@@ -349,9 +351,14 @@ def table(cache, taskdir, bindir, tasks):
     print()
     print("floor's constants (--floor-shift, --floor-gain) chosen on all "
           "tasks, range tests lrf and fastai:")
-    print("  %g, %g (compiled in: see lrf-suggest -h); leaving one task "
-          "out:" % full)
-    for t in tasks:
+    _, usage, _ = sh("%s/lrf-suggest -h" % bindir)
+    m1 = re.search(r"--floor-shift d .*\[([^]]*)\]", usage)
+    m2 = re.search(r"--floor-gain g .*\[([^]]*)\]", usage)
+    built = (float(m1.group(1)), float(m2.group(1))) if m1 and m2 else None
+    print("  %g, %g: %s; leaving one task out:" % (full + (
+        "lrf-suggest's defaults" if built == full else
+        "NOT lrf-suggest's defaults, %s" % (built,),)))
+    for t in chosen:
         print("    without %-16s %g, %g" % ((t,) + chosen[t]))
     for v, what in (("lrf", "1e-7 to 1, 100 steps: lrf's default range"),
                     ("fastai", "1e-7 to 10, 100 steps: fastai's default "
@@ -403,7 +410,7 @@ def table(cache, taskdir, bindir, tasks):
               "".join("%12s" % c for c in cols))
         for t in tasks:
             for p in PROTOS:
-                row = [lo[v][(t, p)]] + [res[v][r][(t, p)]
+                row = [lo[v].get((t, p), [float("nan")])] + [res[v][r][(t, p)]
                                          for r, _ in RULES]
                 print("  %-16s %-8s" % (t, p) + "".join(
                     "%12s" % ("%.2f/%.2f" % (np.nanmedian(x), np.nanmax(x))
