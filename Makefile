@@ -146,6 +146,12 @@ bench: all
 crosscheck: all $(TOOLS)
 	sh bench/crosscheck
 
+# How good the suggestions are (bench/quality/README): regret of every
+# rule on measured landscapes.  Cached in bench/quality/cache; seeded
+# from ../shared/quality when it is there.  Not part of check.
+quality: all
+	sh bench/quality/run
+
 lint-man:
 	mandoc -Tlint -Wwarning $(MAN)
 
@@ -155,7 +161,7 @@ clean:
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
 .PHONY: all check check-kernels deps install clean lint-man bench \
-	crosscheck memcheck lint fuzz FORCE
+	crosscheck memcheck lint fuzz quality FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d \

@@ -1,6 +1,6 @@
 /*
- * lrf-suggest - read a range-test curve and suggest a learning rate.
- * See lrf-suggest(1).
+ * lrf-suggest - read a range-test curve, or several runs of one, and
+ * suggest a learning rate.  See lrf-suggest(1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,10 +16,11 @@
 #include "num.h"
 #include "rec.h"
 #include "runfs.h"
+#include "smooth.h"
 #include "suggest.h"
 #include "prog.h"
 
-#define SKIP_END	5	/* default --skip-end */
+#define MAXRUNS	1024		/* files on the command line */
 
 static void
 usage(FILE *fp)
@@ -29,58 +30,107 @@ usage(FILE *fp)
 	names_join(methods, sizeof(methods), suggest_names, -1, ", ",
 	    " or ");
 	fprintf(fp,
-	    "usage: lrf-suggest [-ahq] [--json] [-c file] [-m method] "
-	    "[--skip-start n]\n"
-	    "                   [--skip-end n] [--lr-col col] "
-	    "[--loss-col col] [file]\n"
+	    "usage: lrf-suggest [-ahq] [--json] [-b beta] [-c file] "
+	    "[-m method] [-w decades]\n"
+	    "                   [--skip-start n] [--skip-end n] "
+	    "[--floor-shift d]\n"
+	    "                   [--floor-gain g] [--lr-col col] "
+	    "[--loss-col col] [file ...]\n"
 	    "  -a, --annotate       pass the input through, append "
 	    "#@ suggest lines\n"
-	    "  -c, --config file    take finder.suggest from file\n"
-	    "  -m, --method method  %s [steep]\n"
+	    "  -b, --beta beta      EMA factor of fastai's methods' curve, "
+	    "0 for none [%g]\n"
+	    "  -c, --config file    take finder.suggest and finder.beta "
+	    "from file\n"
+	    "  -m, --method method  %s\n"
+	    "                       [%s]\n"
 	    "  -q, --quiet          print only the learning rate\n"
+	    "  -w, --window decades floor's smoother, half-width, 0 for "
+	    "none [%g]\n"
 	    "      --json           print one JSON object\n"
 	    "      --skip-start n   points left out at the start "
-	    "[num/10]\n"
-	    "      --skip-end n     points left out at the end [%d]\n"
+	    "[floor 0; others num/10,\n"
+	    "                       at least the EMA's warm-up]\n"
+	    "      --skip-end n     points left out at the end "
+	    "[floor 0; others 5, or the\n"
+	    "                       tail of a curve that never diverged]\n"
+	    "      --floor-shift d  floor: decades above lr90 for a clean "
+	    "curve [%g]\n"
+	    "      --floor-gain g   floor: decades down per unit of noise "
+	    "ratio [%g]\n"
 	    "      --lr-col col     learning-rate column, name or number "
 	    "[lr]\n"
-	    "      --loss-col col   curve column, name or number "
-	    "[smooth, else loss]\n"
+	    "      --loss-col col   loss column, name or number [loss]\n"
 	    "  -h, --help           print this help and exit\n",
-	    methods, SKIP_END);
+	    SMOOTH_BETA, methods, suggest_names[SUGGEST_DEFAULT],
+	    SMOOTH_WINDOW, SUGGEST_SHIFT, SUGGEST_GAIN);
 }
 
-/* The curve as read, and what the stream said about itself. */
+/* One run as read, and what its stream said about itself. */
 struct curve {
+	const char *name;	/* for messages */
 	double	*lr;		/* (n) learning rates */
-	double	*y;		/* (n) curve values, all finite */
+	double	*y;		/* (n) the loss column, all finite */
+	double	*sm;		/* (n) the smooth column, or NULL */
 	long	 n, cap;
 	long	 nrec;		/* data records read */
 	long	 cutline;	/* line of the first non-finite value, or 0 */
 	char	 cutval[32];	/* that value as written */
 	long	 num;		/* num= of the first #@ schedule line, or 0 */
+	char	*sched;		/* that line, or NULL */
 	char	*stop;		/* the first #@ stop line, or NULL */
-	const char *col;	/* name of the curve column */
+	char	*col;		/* name of the loss column */
+	double	*sd, *lo, *hi;	/* (n) a mean's band, or NULL */
+	int	 runs;		/* runs averaged: 1 for one read */
+	struct suggest_shape sh;	/* of the whole curve */
 };
 
-static void
-grow(struct curve *cv, const char *name)
+static void __attribute__((noreturn))
+oom(const char *name)
 {
-	double *lr, *y;
+	err_set("%s: out of memory", name);
+	exit(EXIT_FAIL);
+}
+
+static void *
+xalloc(size_t n, const char *name)
+{
+	void *p;
+
+	if ((p = calloc(n > 0 ? n : 1, sizeof(double))) == NULL)
+		oom(name);
+	return p;
+}
+
+static char *
+xstrdup(const char *s, const char *name)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		oom(name);
+	return p;
+}
+
+static void
+grow(struct curve *cv, int hassm)
+{
+	double *p;
 	long cap;
 
 	cap = cv->cap ? cv->cap * 2 : 1024;
-	if ((lr = realloc(cv->lr, (size_t)cap * sizeof(*lr))) == NULL)
-		goto oom;
-	cv->lr = lr;
-	if ((y = realloc(cv->y, (size_t)cap * sizeof(*y))) == NULL)
-		goto oom;
-	cv->y = y;
+	if ((p = realloc(cv->lr, (size_t)cap * sizeof(*p))) == NULL)
+		oom(cv->name);
+	cv->lr = p;
+	if ((p = realloc(cv->y, (size_t)cap * sizeof(*p))) == NULL)
+		oom(cv->name);
+	cv->y = p;
+	if (hassm) {
+		if ((p = realloc(cv->sm, (size_t)cap * sizeof(*p))) == NULL)
+			oom(cv->name);
+		cv->sm = p;
+	}
 	cv->cap = cap;
-	return;
-oom:
-	err_set("%s: out of memory", name);
-	exit(EXIT_FAIL);
 }
 
 /* Take note of #@ schedule and #@ stop lines. */
@@ -89,33 +139,34 @@ meta(struct curve *cv, const char *line)
 {
 	double v;
 
-	if (cv->num == 0 && rec_meta_is(line, "schedule") &&
-	    rec_meta_num(line, "num", &v) == 0 && v >= 1 && v <= 1e15 &&
-	    v == floor(v))
-		cv->num = (long)v;
-	if (cv->stop == NULL && rec_meta_is(line, "stop") &&
-	    (cv->stop = strdup(line)) == NULL) {
-		err_set("out of memory");
-		exit(EXIT_FAIL);
+	if (cv->sched == NULL && rec_meta_is(line, "schedule")) {
+		cv->sched = xstrdup(line, cv->name);
+		if (rec_meta_num(line, "num", &v) == 0 && v >= 1 && v <= 1e15 &&
+		    v == floor(v))
+			cv->num = (long)v;
 	}
+	if (cv->stop == NULL && rec_meta_is(line, "stop"))
+		cv->stop = xstrdup(line, cv->name);
 }
 
 /*
- * Read the whole stream into cv; with annotate, copy every line to
- * stdout as it comes.
+ * Read a whole stream into cv; with echo, copy every line to stdout as
+ * it comes.  The loss column is --loss-col, else loss, else smooth; the
+ * smooth column, when --loss-col is not given and the stream has one
+ * besides the loss, is kept as well.
  */
 static void
 readcurve(struct curve *cv, struct rec_reader *r, const char *lrspec,
-    const char *yspec, int annotate)
+    const char *yspec, int echo)
 {
-	double lr, y;
-	int c, lrc, yc;
+	double lr, y, s;
+	int c, lrc, yc, smc, bad;
 
-	lrc = yc = -1;
+	lrc = yc = smc = -1;
 	while ((c = rec_next(r)) != REC_EOF) {
 		if (c < 0)
 			exit(EXIT_FAIL);
-		if (annotate) {
+		if (echo) {
 			fputs(r->raw, stdout);
 			putchar('\n');
 		}
@@ -126,24 +177,31 @@ readcurve(struct curve *cv, struct rec_reader *r, const char *lrspec,
 		if (lrc < 0) {
 			if ((lrc = rec_col(r, lrspec)) < 0)
 				exit(EXIT_FAIL);
-			if (yspec == NULL)
-				yspec = rec_hascol(r, "smooth") >= 0 ?
-				    "smooth" : "loss";
-			if ((yc = rec_col(r, yspec)) < 0)
+			if (yspec != NULL)
+				yc = rec_col(r, yspec);
+			else if ((yc = rec_hascol(r, "loss")) < 0 &&
+			    (yc = rec_hascol(r, "smooth")) < 0)
+				yc = rec_col(r, "loss");
+			if (yc < 0)
 				exit(EXIT_FAIL);
-			cv->col = r->names[yc];
+			if (yspec == NULL &&
+			    (smc = rec_hascol(r, "smooth")) == yc)
+				smc = -1;
+			cv->col = xstrdup(r->names[yc], cv->name);
 		}
 		if (c == REC_HEADER)
 			continue;
-		if (rec_lr(r, lrc, &lr) < 0 || rec_num(r, yc, &y) < 0)
+		s = 0;
+		if (rec_lr(r, lrc, &lr) < 0 || rec_num(r, yc, &y) < 0 ||
+		    (smc >= 0 && rec_num(r, smc, &s) < 0))
 			exit(EXIT_FAIL);
 		cv->nrec++;
 		if (cv->cutline > 0)
 			continue;
-		if (!isfinite(y)) {
+		if ((bad = !isfinite(y)) || !isfinite(s)) {
 			cv->cutline = r->lineno;
 			snprintf(cv->cutval, sizeof(cv->cutval), "%s",
-			    r->f[yc]);
+			    r->f[bad ? yc : smc]);
 			continue;
 		}
 		if (cv->n > 0 && lr < cv->lr[cv->n - 1]) {
@@ -153,23 +211,222 @@ readcurve(struct curve *cv, struct rec_reader *r, const char *lrspec,
 			exit(EXIT_FAIL);
 		}
 		if (cv->n == cv->cap)
-			grow(cv, r->name);
+			grow(cv, smc >= 0);
 		cv->lr[cv->n] = lr;
 		cv->y[cv->n] = y;
+		if (smc >= 0)
+			cv->sm[cv->n] = s;
 		cv->n++;
+	}
+	if (smc >= 0 && cv->sm == NULL)		/* a smooth column, no point */
+		cv->sm = xalloc(1, cv->name);
+}
+
+/* The shape of cv's whole curve (w: floor's window); none for no points. */
+static void
+shape(struct curve *cv, double w)
+{
+	double *sm;
+
+	if (cv->n < 1)
+		return;
+	sm = xalloc((size_t)cv->n, cv->name);
+	if (smooth_centred(sm, cv->lr, cv->y, cv->n, w) < 0 ||
+	    suggest_shape(&cv->sh, cv->lr, cv->y, sm, cv->n) < 0)
+		exit(EXIT_FAIL);
+	free(sm);
+}
+
+/*
+ * The mean of k runs into mc: the loss with its band, and smooth when
+ * every run has one (the mean of EMAs is the EMA of the mean).
+ */
+static void
+mean(struct curve *mc, struct curve *cv, int k)
+{
+	const double **lr, **y;
+	long *n, cap;
+	int r, allsm;
+
+	lr = xalloc((size_t)k, "runs");
+	y = xalloc((size_t)k, "runs");
+	n = xalloc((size_t)k, "runs");
+	allsm = 1;
+	mc->name = "mean";
+	mc->runs = k;
+	for (r = 0; r < k; r++) {
+		lr[r] = cv[r].lr;
+		n[r] = cv[r].n;
+		allsm &= cv[r].sm != NULL;
+		mc->nrec += cv[r].nrec;
+		if (mc->stop == NULL && cv[r].stop != NULL)
+			mc->stop = cv[r].stop;
+		if (mc->cutline == 0 && cv[r].cutline > 0) {
+			mc->cutline = cv[r].cutline;
+			memcpy(mc->cutval, cv[r].cutval, sizeof(mc->cutval));
+		}
+	}
+	mc->num = cv[0].num;
+	mc->sched = cv[0].sched;
+	mc->col = cv[0].col;
+	cap = (size_t)cv[0].n;
+	mc->lr = xalloc(cap, "runs");
+	mc->y = xalloc(cap, "runs");
+	mc->sd = xalloc(cap, "runs");
+	mc->lo = xalloc(cap, "runs");
+	mc->hi = xalloc(cap, "runs");
+	if (allsm) {
+		for (r = 0; r < k; r++)
+			y[r] = cv[r].sm;
+		mc->sm = xalloc(cap, "runs");
+		if (suggest_mean(mc->lr, mc->sm, NULL, NULL, NULL, lr, y, n,
+		    k) < 0)
+			exit(EXIT_FAIL);
+	}
+	for (r = 0; r < k; r++)
+		y[r] = cv[r].y;
+	if ((mc->n = suggest_mean(mc->lr, mc->y, mc->sd, mc->lo, mc->hi, lr,
+	    y, n, k)) < 0)
+		exit(EXIT_FAIL);
+	mc->cap = mc->n;
+	free(lr);
+	free(y);
+	free(n);
+}
+
+/* What the output needs: every method's judgement of the curve. */
+struct answer {
+	int	 method;		/* asked for: SUGGEST_* or SUGGEST_ALL */
+	int	 ns;			/* methods run */
+	int	 first;			/* the first that answered, or -1 */
+	struct suggest_judged j[SUGGEST_NMETHODS];
+	int	 doubts[SUGGEST_NMETHODS];	/* SUGGEST_NOT_* bits */
+	int	 nrun[SUGGEST_NMETHODS];	/* runs that answered */
+	struct suggest_spread sp[SUGGEST_NMETHODS];
+	double	*runlr[SUGGEST_NMETHODS];	/* (k) each run's, or nan */
+	char	 error[512];		/* why there is no answer at all */
+};
+
+/*
+ * Judge the curve (the mean of k runs when k > 1) by the method(s) asked
+ * for, the default one first with -m all; each run alone too, for the
+ * spread.  Fills a, or sets a->error.
+ */
+static void
+decide(struct curve *all, struct curve *cv, int k, struct suggest_opts *o,
+    struct answer *a, const char *name)
+{
+	struct suggest_opts ro;
+	struct suggest_judged rj;
+	double ratio, *ok;	/* (k) the runs' rates that exist */
+	int i, m, r, order[SUGGEST_NMETHODS];
+
+	a->first = -1;
+	if (all->nrec == 0) {
+		snprintf(a->error, sizeof(a->error), "%s: no records", name);
+		return;
+	}
+	order[0] = SUGGEST_DEFAULT;
+	for (i = 0, m = 1; i < SUGGEST_NMETHODS; i++)
+		if (i != SUGGEST_DEFAULT)
+			order[m++] = i;
+	if (a->method != SUGGEST_ALL)
+		order[0] = a->method;
+	a->ns = a->method == SUGGEST_ALL ? SUGGEST_NMETHODS : 1;
+	o->diverged = all->stop != NULL || all->cutline > 0;
+	o->num = all->num;
+	o->floor.ratio = NAN;
+	if (k > 1) {
+		/* floor's noise is a run's: the mean is quieter */
+		ratio = 0;
+		for (r = 0; r < k; r++)
+			ratio += cv[r].sh.ratio;
+		o->floor.ratio = ratio / k;
+	}
+	err_sethook(NULL);
+	for (i = 0; i < a->ns; i++) {
+		m = order[i];
+		suggest_judge(m, all->lr, all->y, all->sm, all->n,
+		    all->n > 0 ? &all->sh : NULL, o, all->col, &a->j[i]);
+		if (a->j[i].why[0] == '\0' && a->first < 0)
+			a->first = i;
+		a->doubts[i] = all->n > 0 ? suggest_doubts(&all->sh,
+		    o->diverged) : 0;
+		if (a->j[i].warmup)
+			a->doubts[i] |= SUGGEST_NOT_WARMUP;
+		if (k < 2)
+			continue;
+		/* each run alone, in file order, nan where none */
+		a->runlr[i] = xalloc((size_t)k, "runs");
+		ok = xalloc((size_t)k, "runs");
+		for (r = 0; r < k; r++) {
+			ro = *o;
+			ro.diverged = cv[r].stop != NULL || cv[r].cutline > 0;
+			ro.num = cv[r].num;
+			ro.floor.ratio = NAN;
+			a->runlr[i][r] = NAN;
+			if (cv[r].n > 0 && suggest_judge(m, cv[r].lr, cv[r].y,
+			    cv[r].sm, cv[r].n, &cv[r].sh, &ro, cv[r].col,
+			    &rj) == 0)
+				ok[a->nrun[i]++] = a->runlr[i][r] = rj.s.lr;
+		}
+		if (a->nrun[i] > 0) {
+			suggest_spread(&a->sp[i], ok, a->nrun[i]);
+			if (a->sp[i].disagree)
+				a->doubts[i] |= SUGGEST_NOT_DISAGREE;
+		}
+		free(ok);
+	}
+	err_sethook(prog_printerr);
+	if (a->first < 0) {
+		m = a->j[0].m < suggest_need(a->j[0].s.method);
+		if (m && all->cutline > 0)
+			snprintf(a->error, sizeof(a->error), "%s: %s (%ld "
+			    "record%s before line %ld, where %s is %s)", name,
+			    a->j[0].why, all->n, all->n == 1 ? "" : "s",
+			    all->cutline, all->col, all->cutval);
+		else if (m)
+			snprintf(a->error, sizeof(a->error), "%s: %s (%ld "
+			    "record%s)", name, a->j[0].why, all->n,
+			    all->n == 1 ? "" : "s");
+		else
+			snprintf(a->error, sizeof(a->error), "%s: %s", name,
+			    a->j[0].why);
 	}
 }
 
-/* Everything the output needs. */
-struct answer {
-	int	 method;		/* asked for: SUGGEST_* or SUGGEST_ALL */
-	long	 skip0, skip1;		/* points skipped at either end */
-	long	 m;			/* points used */
-	struct suggestion s[SUGGEST_NMETHODS];
-	char	 why[SUGGEST_NMETHODS][256];	/* "" or why a method gave none */
-	int	 ns;			/* methods run */
-	char	 error[512];		/* why there is no answer at all */
-};
+/* A JSON list of the names of the doubts. */
+static void
+json_reasons(int doubts)
+{
+	int b, first;
+
+	putchar('[');
+	for (b = 1, first = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
+		if (doubts & b) {
+			printf("%s\"%s\"", first ? "" : ", ",
+			    suggest_doubt_name(b));
+			first = 0;
+		}
+	putchar(']');
+}
+
+/* "confidence=high" or "confidence=low reasons=a,b" for #@ suggest. */
+static void
+meta_reasons(int doubts)
+{
+	int b, first;
+
+	printf(" confidence=%s", doubts ? "low" : "high");
+	if (!doubts)
+		return;
+	fputs(" reasons=", stdout);
+	for (b = 1, first = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
+		if (doubts & b) {
+			printf("%s%s", first ? "" : ",", suggest_doubt_name(b));
+			first = 0;
+		}
+}
 
 static void
 json_stop(const char *line)
@@ -200,177 +457,234 @@ json_stop(const char *line)
 	putchar('}');
 }
 
+/* "lr", "loss", "index", curve and confidence of one judgement. */
 static void
-json(const struct curve *cv, const struct answer *a)
+json_judged(const struct answer *a, int i)
 {
-	const struct suggestion *s;
-	int i, first;
+	const struct suggest_judged *j = &a->j[i];
 
+	printf("\"lr\": ");
+	runfs_jsonnum(stdout, j->s.lr);
+	printf(", \"loss\": ");
+	runfs_jsonnum(stdout, j->s.loss);
+	printf(", \"index\": %ld, \"confidence\": \"%s\", \"reasons\": ",
+	    j->s.index, a->doubts[i] ? "low" : "high");
+	json_reasons(a->doubts[i]);
+}
+
+static void
+json_spread(const struct answer *a, int i, int k)
+{
+	int r;
+
+	printf("{\"runs\": [");
+	for (r = 0; r < k; r++) {
+		fputs(r ? ", " : "", stdout);
+		runfs_jsonnum(stdout, a->runlr[i][r]);
+	}
+	printf("], \"lo\": ");
+	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].lo : NAN);
+	printf(", \"mid\": ");
+	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].mid : NAN);
+	printf(", \"hi\": ");
+	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].hi : NAN);
+	printf(", \"ratio\": ");
+	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].ratio : NAN);
+	putchar('}');
+}
+
+static void
+json(const struct curve *all, const struct curve *cv, int k,
+    const struct answer *a)
+{
+	const struct suggest_judged *j;
+	const struct suggest_shape *sh = &all->sh;
+	int i, f;
+
+	f = a->first >= 0 ? a->first : 0;
 	printf("{\n");
-	if (a->ns > 0 && a->error[0] == '\0') {
-		for (i = 0; i < a->ns && a->why[i][0] != '\0'; i++)
-			;
-		s = &a->s[i];
+	if (a->first >= 0) {
+		j = &a->j[f];
 		printf("  \"method\": \"%s\",\n  \"lr\": ",
-		    suggest_names[s->method]);
-		runfs_jsonnum(stdout, s->lr);
+		    suggest_names[j->s.method]);
+		runfs_jsonnum(stdout, j->s.lr);
 		printf(",\n  \"loss\": ");
-		runfs_jsonnum(stdout, s->loss);
-		printf(",\n  \"index\": %ld,\n", a->skip0 + s->index);
+		runfs_jsonnum(stdout, j->s.loss);
+		printf(",\n  \"index\": %ld,\n  \"confidence\": \"%s\",\n"
+		    "  \"reasons\": ", j->s.index, a->doubts[f] ? "low" :
+		    "high");
+		json_reasons(a->doubts[f]);
+		printf(",\n");
 	} else {
 		printf("  \"error\": ");
 		runfs_jsonstr(stdout, a->error);
 		printf(",\n");
 	}
 	printf("  \"methods\": [");
-	first = 1;
 	for (i = 0; i < a->ns; i++) {
-		s = &a->s[i];
-		printf("%s\n    {\"method\": \"%s\", ", first ? "" : ",",
-		    suggest_names[s->method]);
-		first = 0;
-		if (a->why[i][0] != '\0') {
+		j = &a->j[i];
+		printf("%s\n    {\"method\": \"%s\", ", i ? "," : "",
+		    suggest_names[j->s.method]);
+		if (j->why[0] != '\0') {
 			printf("\"error\": ");
-			runfs_jsonstr(stdout, a->why[i]);
+			runfs_jsonstr(stdout, j->why);
 		} else {
-			printf("\"lr\": ");
-			runfs_jsonnum(stdout, s->lr);
-			printf(", \"loss\": ");
-			runfs_jsonnum(stdout, s->loss);
-			printf(", \"index\": %ld", a->skip0 + s->index);
+			json_judged(a, i);
+			printf(", \"curve\": \"%s\", \"skip_start\": %ld, "
+			    "\"skip_end\": %ld", suggest_curve_names[j->curve],
+			    j->skip0, j->skip1);
+			if (k > 1) {
+				printf(", \"spread\": ");
+				json_spread(a, i, k);
+			}
 		}
 		putchar('}');
 	}
-	printf("%s],\n", first ? "" : "\n  ");
+	printf("%s],\n", a->ns ? "\n  " : "");
 	printf("  \"column\": ");
-	runfs_jsonstr(stdout, cv->col != NULL ? cv->col : "");
+	runfs_jsonstr(stdout, all->col != NULL ? all->col : "");
 	printf(",\n  \"records\": %ld,\n  \"finite\": %ld,\n"
-	    "  \"points\": %ld,\n  \"skip_start\": %ld,\n  \"skip_end\": %ld,\n",
-	    cv->nrec, cv->n, a->m, a->skip0, a->skip1);
+	    "  \"points\": %ld,\n  \"skip_start\": %ld,\n"
+	    "  \"skip_end\": %ld,\n", all->nrec, all->n, a->j[f].m,
+	    a->j[f].skip0, a->j[f].skip1);
 	printf("  \"cut\": ");
-	if (cv->cutline > 0) {
+	if (all->cutline > 0) {
 		printf("{\"line\": %ld, \"index\": %ld, \"value\": ",
-		    cv->cutline, cv->n);
-		runfs_jsonstr(stdout, cv->cutval);
+		    all->cutline, all->n);
+		runfs_jsonstr(stdout, all->cutval);
 		putchar('}');
 	} else
 		fputs("null", stdout);
 	printf(",\n  \"stop\": ");
-	json_stop(cv->stop);
+	json_stop(all->stop);
+	printf(",\n  \"diverged\": %s,\n  \"shape\": ",
+	    all->n > 0 && !(a->doubts[f] & SUGGEST_NOT_NODIV) ? "true" :
+	    "false");
+	if (all->n > 0) {
+		printf("{\"start\": ");
+		runfs_jsonnum(stdout, sh->start);
+		printf(", \"low\": ");
+		runfs_jsonnum(stdout, sh->low);
+		printf(", \"lr_low\": ");
+		runfs_jsonnum(stdout, all->lr[sh->imin]);
+		printf(", \"lr90\": ");
+		runfs_jsonnum(stdout, all->lr[sh->i90]);
+		printf(", \"noise\": ");
+		runfs_jsonnum(stdout, sh->noise);
+		printf(", \"noise_ratio\": ");
+		runfs_jsonnum(stdout, k > 1 ? NAN : sh->ratio);
+		printf(", \"end\": %ld, \"climbed\": %s, \"rose\": %s}",
+		    sh->end, sh->climbed ? "true" : "false",
+		    sh->rose ? "true" : "false");
+	} else
+		fputs("null", stdout);
+	if (k > 1) {
+		printf(",\n  \"runs\": [");
+		for (i = 0; i < k; i++) {
+			printf("%s\n    {\"file\": ", i ? "," : "");
+			runfs_jsonstr(stdout, cv[i].name);
+			printf(", \"records\": %ld, \"finite\": %ld, "
+			    "\"lr\": ", cv[i].nrec, cv[i].n);
+			runfs_jsonnum(stdout, a->runlr[f] != NULL ?
+			    a->runlr[f][i] : NAN);
+			printf(", \"noise_ratio\": ");
+			runfs_jsonnum(stdout, cv[i].n > 0 ? cv[i].sh.ratio :
+			    NAN);
+			putchar('}');
+		}
+		printf("\n  ],\n  \"spread\": ");
+		json_spread(a, f, k);
+	}
 	printf("\n}\n");
 }
 
-/*
- * Decide: fill a, or set a->error.  The count and the shape of the curve
- * are checked here so that the messages can say where they come from.
- */
+/* The mean curve of several runs as a record stream, for -a. */
 static void
-decide(const struct curve *cv, struct answer *a, const char *name)
+putmean(const struct curve *mc)
 {
-	char note[128];
-	long need, first;
-	int i, k;
+	long i;
 
-	if (cv->nrec == 0) {
-		snprintf(a->error, sizeof(a->error), "%s: no records", name);
-		return;
+	printf("# lr\tloss\tsd\tlo\thi%s\n", mc->sm ? "\tsmooth" : "");
+	printf("#@ mean runs=%d points=%ld\n", mc->runs, mc->n);
+	if (mc->sched != NULL)
+		printf("%s\n", mc->sched);
+	for (i = 0; i < mc->n; i++) {
+		rec_putnum(stdout, mc->lr[i]);
+		putchar('\t');
+		rec_putnum(stdout, mc->y[i]);
+		putchar('\t');
+		rec_putnum(stdout, mc->sd[i]);
+		putchar('\t');
+		rec_putnum(stdout, mc->lo[i]);
+		putchar('\t');
+		rec_putnum(stdout, mc->hi[i]);
+		if (mc->sm) {
+			putchar('\t');
+			rec_putnum(stdout, mc->sm[i]);
+		}
+		putchar('\n');
 	}
-	if (a->skip0 >= cv->n || a->skip1 >= cv->n - a->skip0)
-		a->m = 0;
-	else
-		a->m = cv->n - a->skip0 - a->skip1;
-	need = a->method == SUGGEST_ALL ? 2 : suggest_need(a->method);
-	if (cv->cutline > 0)
-		snprintf(note, sizeof(note), "%ld record%s before line %ld, "
-		    "where %s is %s", cv->n, cv->n == 1 ? "" : "s",
-		    cv->cutline, cv->col, cv->cutval);
-	else
-		snprintf(note, sizeof(note), "%ld record%s", cv->n,
-		    cv->n == 1 ? "" : "s");
-	if (a->m < need) {
-		snprintf(a->error, sizeof(a->error), "%s: %ld point%s after "
-		    "skipping %ld and %ld, need at least %ld (%s)", name,
-		    a->m, a->m == 1 ? "" : "s", a->skip0, a->skip1, need,
-		    note);
-		return;
-	}
-	if (suggest_decreases(cv->y + a->skip0, a->m) < 0) {
-		snprintf(a->error, sizeof(a->error), "%s: %s never decreases "
-		    "over the %ld points used", name, cv->col, a->m);
-		return;
-	}
-	first = a->method == SUGGEST_ALL ? 0 : a->method;
-	err_sethook(NULL);
-	for (k = (int)first, i = 0; ; k++, i++) {
-		a->s[i].method = k;
-		if (a->m < suggest_need(k))
-			snprintf(a->why[i], sizeof(a->why[i]), "%ld points "
-			    "after skipping %ld and %ld, need at least %ld",
-			    a->m, a->skip0, a->skip1, suggest_need(k));
-		else if (suggest_run(k, cv->lr + a->skip0, cv->y + a->skip0,
-		    a->m, &a->s[i]) < 0)
-			snprintf(a->why[i], sizeof(a->why[i]), "%s",
-			    err_msg());
-		else if (suggest_between(k))
-			/* a rate between points, maybe among the skipped
-			 * ones: read the curve there, all of it */
-			a->s[i].loss = suggest_at(cv->lr, cv->y, cv->n,
-			    a->s[i].lr);
-		a->ns = i + 1;
-		if (a->method != SUGGEST_ALL || k + 1 == SUGGEST_NMETHODS)
-			break;
-	}
-	err_sethook(prog_printerr);
-	for (i = 0; i < a->ns && a->why[i][0] != '\0'; i++)
-		;
-	if (i == a->ns)
-		snprintf(a->error, sizeof(a->error), "%s: %s", name,
-		    a->why[0]);
 }
 
 int
 main(int argc, char *argv[])
 {
-	enum { O_JSON = 256, O_SKIP0, O_SKIP1, O_LRCOL, O_YCOL };
+	enum { O_JSON = 256, O_SKIP0, O_SKIP1, O_LRCOL, O_YCOL,
+	    O_SHIFT, O_GAIN };
 	static const struct option longopts[] = {
 		{ "annotate",	no_argument,		NULL, 'a' },
+		{ "beta",	required_argument,	NULL, 'b' },
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "method",	required_argument,	NULL, 'm' },
 		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "window",	required_argument,	NULL, 'w' },
 		{ "json",	no_argument,		NULL, O_JSON },
 		{ "skip-start",	required_argument,	NULL, O_SKIP0 },
 		{ "skip-end",	required_argument,	NULL, O_SKIP1 },
+		{ "floor-shift", required_argument,	NULL, O_SHIFT },
+		{ "floor-gain",	required_argument,	NULL, O_GAIN },
 		{ "lr-col",	required_argument,	NULL, O_LRCOL },
 		{ "loss-col",	required_argument,	NULL, O_YCOL },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	struct prog_sets sets;
+	static struct curve cv[MAXRUNS];
 	struct rec_reader r;
-	struct curve cv;
+	struct curve mc, *all;
+	struct suggest_opts o;
 	struct answer a;
 	struct cfg cfg;
-	const char *cfgfile, *path, *lrspec, *yspec;
+	const char *cfgfile, *lrspec, *yspec, *name;
+	char namebuf[64];
+	struct prog_sets sets;
 	char list[128];
-	int c, i, annotate, quiet, asjson;
-	long skip0, skip1;
+	int c, i, k, annotate, quiet, asjson;
 	FILE *fp;
 
 	prog_init("lrf-suggest");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
-	memset(&cv, 0, sizeof(cv));
 	memset(&a, 0, sizeof(a));
+	memset(&o, 0, sizeof(o));
+	memset(&mc, 0, sizeof(mc));
+	suggest_floor_defaults(&o.floor);
+	o.beta = SMOOTH_BETA;
+	o.skip0 = o.skip1 = -1;
 	cfgfile = NULL;
 	lrspec = "lr";
 	yspec = NULL;
 	annotate = quiet = asjson = 0;
 	sets.n = 0;
-	skip0 = skip1 = -1;
-	while ((c = getopt_long(argc, argv, "ac:hm:q", prog_options(longopts),
-	    NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "ab:c:hm:qw:",
+	    prog_options(longopts), NULL)) != -1)
 		switch (c) {
 		case 'a':
 			annotate = 1;
+			break;
+		case 'b':
+			o.beta = prog_double("-b", optarg);
+			if (!(o.beta >= 0 && o.beta < 1))
+				prog_usage("-b: '%s' is not in [0, 1)", optarg);
+			prog_keep(&sets, "finder.beta", optarg);
 			break;
 		case 'c':
 			cfgfile = optarg;
@@ -387,14 +701,25 @@ main(int argc, char *argv[])
 		case 'q':
 			quiet = 1;
 			break;
+		case 'w':
+			o.floor.window = prog_double("-w", optarg);
+			if (!(o.floor.window >= 0))
+				prog_usage("-w: '%s' is negative", optarg);
+			break;
 		case O_JSON:
 			asjson = 1;
 			break;
 		case O_SKIP0:
-			skip0 = prog_long("--skip-start", optarg, 0, LONG_MAX);
+			o.skip0 = prog_long("--skip-start", optarg, 0, LONG_MAX);
 			break;
 		case O_SKIP1:
-			skip1 = prog_long("--skip-end", optarg, 0, LONG_MAX);
+			o.skip1 = prog_long("--skip-end", optarg, 0, LONG_MAX);
+			break;
+		case O_SHIFT:
+			o.floor.shift = prog_double("--floor-shift", optarg);
+			break;
+		case O_GAIN:
+			o.floor.gain = prog_double("--floor-gain", optarg);
 			break;
 		case O_LRCOL:
 			lrspec = optarg;
@@ -411,50 +736,78 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1)
-		prog_usage("too many operands");
+	if (argc > MAXRUNS)
+		prog_usage("more than %d files", MAXRUNS);
 	if (annotate + quiet + asjson > 1)
 		prog_usage("-a, -q and --json exclude one another");
 
-	/* the default (steep), the file's finder.suggest, -m */
+	/* the defaults (floor, beta 0.98), the file's finder.suggest and
+	 * finder.beta, -m and -b */
 	cfg_defaults(&cfg);
 	if (cfgfile != NULL && cfg_load(&cfg, cfgfile) < 0)
 		exit(EXIT_FAIL);
 	prog_apply(&sets, &cfg);
 	a.method = suggest_lookup(cfg.finder.suggest);
+	o.beta = cfg.finder.beta;
 
-	path = argc == 1 ? argv[0] : "-";
-	if (strcmp(path, "-") == 0) {
-		fp = stdin;
-		path = "stdin";
-	} else if ((fp = fopen(path, "r")) == NULL) {
-		err_set("%s: %s", path, strerror(errno));
-		exit(EXIT_FAIL);
+	k = argc > 0 ? argc : 1;
+	for (i = 0; i < k; i++) {
+		cv[i].runs = 1;
+		cv[i].name = argc > 0 ? argv[i] : "-";
+		if (strcmp(cv[i].name, "-") == 0) {
+			fp = stdin;
+			cv[i].name = "stdin";
+		} else if ((fp = fopen(cv[i].name, "r")) == NULL) {
+			err_set("%s: %s", cv[i].name, strerror(errno));
+			exit(EXIT_FAIL);
+		}
+		rec_open(&r, fp, cv[i].name);
+		readcurve(&cv[i], &r, lrspec, yspec, annotate && k == 1);
+		rec_close(&r);
+		if (fp != stdin)
+			fclose(fp);
+		shape(&cv[i], o.floor.window);
 	}
-	rec_open(&r, fp, path);
-	readcurve(&cv, &r, lrspec, yspec, annotate);
-
-	a.skip0 = skip0 >= 0 ? skip0 : (cv.num > 0 ? cv.num : cv.nrec) / 10;
-	a.skip1 = skip1 >= 0 ? skip1 : SKIP_END;
-	decide(&cv, &a, r.name);
+	if (k == 1) {
+		all = &cv[0];
+		name = cv[0].name;
+	} else {
+		for (i = 0; i < k; i++)
+			if (cv[i].nrec == 0) {
+				err_set("%s: no records", cv[i].name);
+				exit(EXIT_FAIL);
+			}
+		mean(&mc, cv, k);
+		if (mc.n == 0) {
+			err_set("the %d runs share no learning rate", k);
+			exit(EXIT_FAIL);
+		}
+		shape(&mc, o.floor.window);
+		all = &mc;
+		snprintf(namebuf, sizeof(namebuf), "the mean of %d runs", k);
+		name = namebuf;
+	}
+	decide(all, cv, k, &o, &a, name);
 
 	if (asjson)
-		json(&cv, &a);
+		json(all, cv, k, &a);
 	if (a.error[0] != '\0') {
 		err_set("%s", a.error);
 		prog_exit(EXIT_FAIL);
 	}
+	if (annotate && k > 1)
+		putmean(all);
 	if (!asjson && !quiet && !annotate)
 		fputs("# method\tlr\tloss\n", stdout);
 	for (i = 0; i < a.ns; i++) {
-		if (a.why[i][0] != '\0') {
+		if (a.j[i].why[0] != '\0') {
 			if (!asjson && !quiet)
-				err_set("%s: %s: %s; left out", r.name,
-				    suggest_names[a.s[i].method], a.why[i]);
+				err_set("%s: %s: %s; left out", name,
+				    suggest_names[a.j[i].s.method], a.j[i].why);
 			continue;
 		}
 		if (quiet) {
-			rec_putnum(stdout, a.s[i].lr);
+			rec_putnum(stdout, a.j[i].s.lr);
 			putchar('\n');
 			break;
 		}
@@ -462,17 +815,24 @@ main(int argc, char *argv[])
 			continue;
 		if (annotate) {
 			printf("#@ suggest method=%s lr=",
-			    suggest_names[a.s[i].method]);
-			rec_putnum(stdout, a.s[i].lr);
+			    suggest_names[a.j[i].s.method]);
+			rec_putnum(stdout, a.j[i].s.lr);
 			fputs(" loss=", stdout);
-			rec_putnum(stdout, a.s[i].loss);
+			rec_putnum(stdout, a.j[i].s.loss);
+			meta_reasons(a.doubts[i]);
+			if (k > 1 && a.nrun[i] > 0) {
+				printf(" runs=%d lo=", k);
+				rec_putnum(stdout, a.sp[i].lo);
+				fputs(" hi=", stdout);
+				rec_putnum(stdout, a.sp[i].hi);
+			}
 			putchar('\n');
 			continue;
 		}
-		printf("%s\t", suggest_names[a.s[i].method]);
-		rec_putnum(stdout, a.s[i].lr);
+		printf("%s\t", suggest_names[a.j[i].s.method]);
+		rec_putnum(stdout, a.j[i].s.lr);
 		putchar('\t');
-		rec_putnum(stdout, a.s[i].loss);
+		rec_putnum(stdout, a.j[i].s.loss);
 		putchar('\n');
 	}
 	prog_exit(EXIT_OK);

@@ -536,7 +536,7 @@ static const struct key keys[] = {
 	    NULL, 0, NULL },
 	{ "finder", "diverge_threshold", K_DOUBLE, C(finder.diverge_threshold),
 	    "4", 1, INF, LO_OPEN | HI_OPEN, NULL, 0, NULL },
-	{ "finder", "suggest", K_NAME, C(finder.suggest), "steep", 0, 0, 0,
+	{ "finder", "suggest", K_NAME, C(finder.suggest), "floor", 0, 0, 0,
 	    suggest_names, 0, NULL },
 
 	{ "scheduler", "name", K_NAME, C(scheduler.name), "~", 0, 0, NULLOK,

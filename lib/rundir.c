@@ -266,7 +266,7 @@ rundir_diagnose(const struct stage_seen *s)
 		return "the loss exploded at once: lower start_lr, or check "
 		    "that the inputs are normalised (data.scale, "
 		    "data.standardize)";
-	if (!s->stopped && s->records < 20 && !rundir_flat(s))
+	if (!s->stopped && s->records < RUNDIR_SHORT && !rundir_flat(s))
 		return "the run is too short for a suggestion: raise num_iter";
 	return "the loss never decreased (a flat curve): check the data and "
 	    "labels, and that the model can learn; widen the range with a "
@@ -335,6 +335,14 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	if ((r = stage_run(st, argv, NULL, "records.tsv")) ==
 	    STAGE_INTERRUPTED)
 		return r;
+	if (r == 0 && !seen->stopped && seen->records < RUNDIR_SHORT &&
+	    !rundir_flat(seen)) {
+		/* floor suggests from any few points; a run this short
+		 * says nothing about where the loss would diverge */
+		err_set("%ld records, fewer than %d", seen->records,
+		    RUNDIR_SHORT);
+		r = 1;
+	}
 	if (r == 0 && rundir_flat(seen)) {
 		err_set("the smoothed loss fell by less than %g%% (from %.6g "
 		    "to %.6g)", RUNDIR_FLAT * 100, seen->first_smooth,

@@ -16,6 +16,7 @@
 
 /* A smoothed loss that falls by less than this fraction is flat. */
 #define RUNDIR_FLAT	0.005
+#define RUNDIR_SHORT	20	/* fewer records, not stopped: too short */
 
 /*
  * lrf-find's built-in experiment (no -c) is the defaults: an MLP on

@@ -1,5 +1,9 @@
-/* smooth.c - bias-corrected EMA of the loss and the divergence test. */
+/*
+ * smooth.c - bias-corrected EMA of the loss, the divergence test, and the
+ * centred smoother of a whole curve.
+ */
 #include <math.h>
+#include <stdlib.h>
 
 #include "err.h"
 #include "smooth.h"
@@ -62,4 +66,120 @@ smooth_reason(int verdict)
 	default:
 		return "go";
 	}
+}
+
+void
+smooth_ema(double *out, const double *y, long n, double beta)
+{
+	double s, betat;
+	long i;
+
+	/*
+	 * smooth_t = smooth_(t-1) + (1 - beta) / (1 - beta^t) (loss_t -
+	 * smooth_(t-1)): the same values as a_t / (1 - beta^t), and a
+	 * constant loss stays exactly constant, without a rounding that a
+	 * method could read as a fall.
+	 */
+	s = 0;
+	betat = 1;
+	for (i = 0; i < n; i++) {
+		betat *= beta;
+		if (i == 0 || beta == 0)
+			s = y[i];
+		else
+			s += (1 - beta) / (1 - betat) * (y[i] - s);
+		out[i] = s;
+	}
+}
+
+long
+smooth_warmup(double beta)
+{
+	double p;
+	long t;
+
+	/* beta^(t+1) > 1/2 for t = 0, 1, ...: at most 1.6e9 turns for
+	 * beta < 1 - 4.3e-10, and beta is a double below 1 */
+	for (t = 0, p = beta; p > 0.5; t++)
+		p *= beta;
+	return t;
+}
+
+/* Tricube weight of a point d decades from the centre of a window h. */
+static double
+tricube(double d, double h)
+{
+	double u;
+
+	u = d / h;
+	u = 1 - u * u * u;
+	return u * u * u;
+}
+
+int
+smooth_centred(double *out, const double *lr, const double *y, long n,
+    double h)
+{
+	double *x;		/* (n) log10 lr */
+	double w, sw, u, mu, mv, suu, suv, d;
+	long i, j, lo, hi, k, pass;
+
+	if (!(h >= 0) || !isfinite(h))
+		return err_set("window %g decades is not a number >= 0", h);
+	if (n <= 0)
+		return 0;
+	if (h == 0) {
+		for (i = 0; i < n; i++)
+			out[i] = y[i];
+		return 0;
+	}
+	if ((x = malloc((size_t)n * sizeof(*x))) == NULL)
+		return err_set("out of memory");
+	for (i = 0; i < n; i++)
+		x[i] = log10(lr[i]);
+	lo = hi = 0;
+	for (i = 0; i < n; i++) {
+		/* the window [lo, hi]: every j with |x_j - x_i| < h */
+		while (x[i] - x[lo] >= h)
+			lo++;
+		if (hi < i)
+			hi = i;
+		while (hi + 1 < n && x[hi + 1] - x[i] < h)
+			hi++;
+		k = (hi - lo + SMOOTH_MAXWIN) / SMOOTH_MAXWIN;
+		if (k < 1)	/* lo <= i <= hi, but say so to the analyzer */
+			k = 1;
+		/*
+		 * In coordinates centred on point i, u = x_j - x_i and v =
+		 * y_j - y_i: the weighted means first, then the centred
+		 * moments, so that no large sums cancel, and a constant
+		 * comes out exactly (every v is 0).  The line's value at
+		 * u = 0 is mv + b (0 - mu), b = suv / suu.
+		 */
+		sw = mu = mv = suu = suv = 0;
+		for (pass = 0; pass < 2; pass++) {
+			for (j = i - (i - lo) / k * k; j <= hi; j += k) {
+				u = x[j] - x[i];
+				w = tricube(fabs(u), h);
+				if (pass == 0) {
+					sw += w;
+					mu += w * u;
+					mv += w * (y[j] - y[i]);
+				} else {
+					d = u - mu;
+					suu += w * d * d;
+					suv += w * d * (y[j] - y[i] - mv);
+				}
+			}
+			if (pass == 0) {
+				mu /= sw;
+				mv /= sw;
+			}
+		}
+		out[i] = y[i] + (suu > 0 ? mv - suv / suu * mu : mv);
+		if (!isfinite(out[i]))	/* differences of huge losses */
+			out[i] = y[i];
+	}
+	free(x);
+	return 0;
 }

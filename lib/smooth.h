@@ -17,6 +17,8 @@
 
 #define SMOOTH_BETA	0.98	/* default EMA factor */
 #define SMOOTH_THRESH	4.0	/* default divergence ratio */
+#define SMOOTH_WINDOW	0.5	/* centred smoother: half-width, decades */
+#define SMOOTH_MAXWIN	256	/* centred smoother: points per window, most */
 
 enum {
 	SMOOTH_GO = 0,		/* keep going */
@@ -52,5 +54,42 @@ int smooth_verdict(const struct smooth *s);
 /* The name of a verdict for "#@ stop reason=...": "diverged", "nonfinite";
  * "go" for SMOOTH_GO. */
 const char *smooth_reason(int verdict);
+
+/*
+ * The whole bias-corrected EMA of y (n) into out (n; may be y): the
+ * values smooth_next gives one at a time, up to rounding, computed as
+ * smooth_t = smooth_(t-1) + (1 - beta) / (1 - beta^t) (y_t - smooth_(t-1))
+ * so that a constant stays exactly constant.  beta in [0, 1).
+ */
+void smooth_ema(double *out, const double *y, long n, double beta);
+
+/*
+ * The EMA's warm-up: how many of its first values divide by less than 1/2
+ * in their bias correction (1 - beta^t < 1/2, t = 1, 2, ...), and so give
+ * their newest loss a weight of more than 2 (1 - beta): 34 for beta 0.98,
+ * 0 for beta <= 0.5.
+ */
+long smooth_warmup(double beta);
+
+/*
+ * The centred smoother, for a range test read whole: a zero-lag local
+ * linear fit in x = log10 lr.  out[i] is the value at x_i of the straight
+ * line fitted by weighted least squares to the points (x_j, y[j]) with
+ * |x_j - x_i| < h decades, weighted
+ *
+ *	w_j = (1 - (|x_j - x_i| / h)^3)^3	(tricube: LOESS of degree 1)
+ *
+ * A window whose points share one x gives their weighted mean; h = 0
+ * copies y.  A straight line in log lr comes out unchanged, at the ends
+ * too: the smoother has no lag.  A window of more than SMOOTH_MAXWIN
+ * points uses every k-th point counted both ways from i, k = ceil(points /
+ * SMOOTH_MAXWIN), so the time is O(n SMOOTH_MAXWIN) at most.  Where the
+ * differences of huge losses overflow, out[i] is y[i].
+ * lr (n) positive and non-decreasing, y (n) finite; out (n) must not be y.
+ * Returns 0, or -1 with "window -1 decades is not a number >= 0" or "out
+ * of memory" set.
+ */
+int smooth_centred(double *out, const double *lr, const double *y, long n,
+    double h);
 
 #endif

@@ -237,8 +237,9 @@ run awk -f "$aw/merge-folds.awk" "$T/f0.tsv" "$T/p.tsv"
 check_fails 1 \
     "merge-folds.awk: $T/p.tsv:2: lr 2e-2 differs from 1e-2 at step 1 of an earlier file" \
     "merge-folds: the folds' rates must agree"
+# (steep: the steepest fall of the two merged points, 3 to 1.5)
 awk -f "$aw/merge-folds.awk" "$T/f0.tsv" "$T/f1.tsv" | lrf-smooth -b 0 |
-    run lrf-suggest --skip-start 0 --skip-end 0 -q
+    run lrf-suggest -m steep -b 0 --skip-start 0 --skip-end 0 -q
 check_out "0.001" "merge-folds | lrf-smooth | lrf-suggest"
 
 # awk/summary.awk

@@ -26,12 +26,13 @@ is "$(ls -a "$runs" | grep -c '^\.lr_finder')" 0 "no temporary directory left"
 j=$dir/suggestion.json
 ok "suggestion.json is JSON" quiet jq -e . "$j"
 is "$(jq -r .status "$j")" ok "status ok"
-is "$(jq -r .method "$j")" steep "method steep"
+is "$(jq -r .method "$j")" floor "method floor (the default)"
 is "$(jq -r .suggested_lr "$j")" "$lr" "suggested_lr equals stdout"
-is "$(sed -n 's/^#@ suggest method=steep lr=\([^ ]*\) .*/\1/p' "$dir/records.tsv")" "$lr" \
+is "$(sed -n 's/^#@ suggest method=floor lr=\([^ ]*\) .*/\1/p' "$dir/records.tsv")" "$lr" \
     "records.tsv has the #@ suggest line"
+# (lrf-suggest -m all: its default, floor, first)
 is "$(jq -r '.methods.methods | map(.method) | join(",")' "$j")" \
-    "steep,minimum,valley,slide,balanced" "every method's result"
+    "floor,steep,minimum,valley,slide,balanced" "every method's result"
 is "$(jq -r .stop.reason "$j")" diverged "where and why the run stopped"
 is "$(jq -r .stop.step "$j")" "$(grep -c '^[0-9]' "$dir/records.tsv" | awk '{ print $1 - 1 }')" \
     "stop step is the last record"
@@ -75,7 +76,7 @@ ok "log: LR and loss lines" grep -q '\] LR: 1.00e-04 | Loss: [0-9]\.[0-9][0-9][0
 is "$(grep -c '\] LR: ' "$T/err")" "$(( ($(jq -r .steps "$T"/log/lr_finder_*/suggestion.json) + 9) / 10 ))" \
     "one LR line every 10 steps"
 ok "log: stopping early" grep -q '\] Loss increasing - stopping early$' "$T/err"
-ok "log: the suggestion" grep -q "\] Suggested learning rate: [0-9.]*e[-+][0-9]* (steep)$" "$T/err"
+ok "log: the suggestion" grep -q "\] Suggested learning rate: [0-9.]*e[-+][0-9]* (floor)$" "$T/err"
 run lrf-find -c "$cfg" -o "$T/logv" --no-plot -v
 is "$(grep -c '\] LR: ' "$T/err")" "$(grep -c '^[0-9]' "$T"/logv/lr_finder_*/records.tsv)" \
     "-v logs every step"
@@ -156,7 +157,7 @@ run lrf-find --device cuda
 check_status 2 "--device cuda"
 is "$(head -n 1 "$T/err")" "lrf-find: --device: 'cuda' is not available (only cpu)" "--device cuda message"
 run lrf-find --method best
-is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced" "--method message"
+is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced, floor" "--method message"
 run lrf-find --start-lr 1 --end-lr 0.1
 is "$(head -n 1 "$T/err")" "lrf-find: end_lr 0.1 must be greater than start_lr 1" "--start-lr spelling and range check"
 run lrf-find -c "$T/nofile.yaml"

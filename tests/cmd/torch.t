@@ -32,7 +32,7 @@ is "$(cat "$T/err1")" "" "train.py stops without a traceback"
 ok "lrf-smooth cut the stream where the loss diverged" \
     grep -Eq '^#@ stop reason=(diverged|nonfinite) ' "$T/out"
 ok "a suggestion comes out" \
-    grep -Eq '^#@ suggest method=steep lr=[0-9.e-]+ loss=[0-9.]+$' "$T/out"
+    grep -Eq '^#@ suggest method=floor lr=[0-9.e-]+ loss=[0-9.]+ confidence=(high|low( reasons=[a-z,-]+)?)$' "$T/out"
 n=$(grep -c '^[0-9]' "$T/train.tsv")
 is "$(sed -n 1,2p "$T/train.tsv")" \
     "$(out '# step\tlr\tloss' '#@ schedule mode=exp start=1e-05 end=1 num=0 ratio=1.12332403')" \

@@ -167,7 +167,7 @@ ok "lrf-train(1) EXAMPLES 5: a new head with --load-partial" \
     "$T/ex5.sh"
 (cd "$T/ex" && sh "$T/ex1.sh" >/dev/null && sh "$T/ex5.sh") >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "0:" "EXAMPLES 5: exit 0, quiet"
-is "$(awk -F'\t' '$1 == "steep" && $2 > 1e-4 && $2 < 1 { n++ } END { print n }' \
+is "$(awk -F'\t' '$1 == "floor" && $2 > 1e-4 && $2 < 1 { n++ } END { print n }' \
     "$T/out")" 1 "EXAMPLES 5: a suggestion where the head's loss falls"
 run lrf-train -c "$T/ex/head.yaml" --load "$T/ex/blobs.lrfw" --load-partial \
     </dev/null

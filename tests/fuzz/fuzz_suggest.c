@@ -8,12 +8,15 @@
  * lr is zero or not finite is dropped; the curve ends at the first
  * loss that is not finite, as lrf-suggest cuts it).  Mode odd: 2 bytes
  * a point, lr_i = lr_{i-1} * (1 + b0 / 64) from 1e-7, loss = (int8_t)b1
- * / 16: curves with plateaus, repeated lrs and small steps.
+ * / 16: curves with plateaus, repeated lrs and small steps.  Then the
+ * centred smoother, floor's shape, suggest_judge as lrf-suggest calls it,
+ * and the mean of the curve split into two runs.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "smooth.h"
 #include "suggest.h"
 #include "fuzz.h"
 
@@ -23,6 +26,70 @@ cmp(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The whole-curve helpers on the same curve. */
+static void
+extra(const uint8_t *data, size_t size, const double *lr, const double *loss,
+    long n)
+{
+	struct suggest_shape sh;
+	struct suggest_judged j;
+	struct suggest_opts o;
+	struct suggest_spread sp;
+	const double *lrs[2], *ys[2];
+	double *sm, *g, *mean, *sd, *lo, *hi, h;
+	long i, ns[2], m;
+	int k;
+
+	if (n < 1)
+		return;
+	h = size > 3 ? data[3] / 128.0 : 0.5;	/* 0 to 2 decades */
+	sm = malloc((size_t)n * sizeof(*sm));
+	g = malloc((size_t)n * 5 * sizeof(*g));
+	if (sm == NULL || g == NULL)
+		abort();
+	mean = g + n;
+	sd = mean + n;
+	lo = sd + n;
+	hi = lo + n;
+	fuzz_assert(smooth_centred(sm, lr, loss, n, h) == 0);
+	for (i = 0; i < n; i++)
+		fuzz_assert(isfinite(sm[i]));
+	fuzz_assert(suggest_shape(&sh, lr, loss, sm, n) == 0);
+	fuzz_assert(sh.end >= 1 && sh.end <= n && sh.imin < sh.end &&
+	    sh.i90 <= sh.imin && !isnan(sh.ratio) && sh.noise >= 0);
+	memset(&o, 0, sizeof(o));
+	suggest_floor_defaults(&o.floor);
+	o.floor.window = h;
+	o.beta = size > 4 ? data[4] / 256.0 : 0.98;
+	o.skip0 = size > 5 && data[5] < 128 ? data[5] % 20 : -1;
+	o.skip1 = size > 6 && data[6] < 128 ? data[6] % 20 : -1;
+	o.num = size > 7 ? data[7] : 0;
+	o.diverged = size > 8 ? data[8] % 2 : 0;
+	for (k = 0; k < SUGGEST_NMETHODS; k++) {
+		err_clear();
+		if (suggest_judge(k, lr, loss, size > 9 && data[9] % 2 ?
+		    loss : NULL, n, &sh, &o, "loss", &j) < 0) {
+			fuzz_assert(j.why[0] != '\0');
+			continue;
+		}
+		fuzz_assert(j.s.index >= j.skip0 && j.s.index < n - j.skip1);
+		fuzz_assert(j.s.lr > 0 && isfinite(j.s.lr) && !isnan(j.s.loss));
+	}
+	/* two runs: the first half and the whole curve */
+	lrs[0] = lrs[1] = lr;
+	ys[0] = ys[1] = loss;
+	ns[0] = (n + 1) / 2;
+	ns[1] = n;
+	m = suggest_mean(g, mean, sd, lo, hi, lrs, ys, ns, 2);
+	fuzz_assert(m >= 1 && m <= ns[0]);
+	for (i = 0; i < m; i++)
+		fuzz_assert(lo[i] <= hi[i] && !isnan(sd[i]));
+	suggest_spread(&sp, lr, n);
+	fuzz_assert(sp.lo <= sp.mid && sp.mid <= sp.hi && sp.ratio >= 1);
+	free(sm);
+	free(g);
 }
 
 int
@@ -79,6 +146,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(!isnan(s.loss));
 		if (m == SUGGEST_MINIMUM)
 			fuzz_assert(s.lr == lr[s.index] / 10);
+		else if (m == SUGGEST_FLOOR)
+			fuzz_assert(s.lr >= lr[0] && s.lr <= lr[n - 1]);
 		else if (m != SUGGEST_BALANCED)
 			fuzz_assert(s.lr == lr[s.index] &&
 			    s.loss == loss[s.index]);
@@ -95,6 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			x = suggest_at(lr, loss, n, lr[i]);
 			fuzz_assert(!isnan(x));
 		}
+	extra(data, size, lr, loss, n);
 	free(lr);
 	free(loss);
 	return 0;

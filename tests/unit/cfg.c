@@ -164,7 +164,7 @@ test_defaults(void)
 	ok(c.finder.start_lr == 1e-7 && c.finder.end_lr == 1 &&
 	    c.finder.num_iter == 100 && strcmp(c.finder.mode, "exp") == 0 &&
 	    c.finder.beta == 0.98 && c.finder.diverge_threshold == 4 &&
-	    strcmp(c.finder.suggest, "steep") == 0, "default finder");
+	    strcmp(c.finder.suggest, "floor") == 0, "default finder");
 	ok(c.scheduler.name[0] == '\0' && c.scheduler.lr == 0.01 &&
 	    c.scheduler.max_lr == 0.01 && c.scheduler.base_lr == 0.001 &&
 	    c.scheduler.min_lr == 0 && c.scheduler.gamma == 0 &&
@@ -529,7 +529,7 @@ test_errors(void)
 	    "is not one of exp, linear");
 	fails("finder:\n  suggest: best\n", "cfg.yaml:2:12: finder.suggest: "
 	    "'best' is not one of steep, minimum, valley, slide, balanced, "
-	    "all");
+	    "floor, all");
 
 	/* scheduler */
 	fails("scheduler:\n  name: cyclic\n", "cfg.yaml:2:9: scheduler.name: "

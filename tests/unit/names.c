@@ -44,7 +44,8 @@ main(void)
 	is_int(k, (long)strlen(buf), "join: the length");
 	names_join(buf, sizeof(buf), suggest_names, SUGGEST_NMETHODS, "|",
 	    "|");
-	is_str(buf, "steep|minimum|valley|slide|balanced", "join the first n");
+	is_str(buf, "steep|minimum|valley|slide|balanced|floor",
+	    "join the first n");
 	names_join(buf, sizeof(buf), one, -1, ", ", " or ");
 	is_str(buf, "a", "join one");
 	names_join(buf, sizeof(buf), none, -1, ", ", " or ");

@@ -311,9 +311,9 @@ test_steps(const char *top)
 	res.method = method;
 	ok(system(path) == 0 && rundir_suggest(&st, &s, &res,
 	    sizeof(method)) == 0 && res.why == NULL, "suggest");
-	ok(strcmp(method, "steep") == 0 && res.lr > 0 && isfinite(res.loss),
+	ok(strcmp(method, "floor") == 0 && res.lr > 0 && isfinite(res.loss),
 	    "  a suggestion");
-	ok(strstr(slurp("records.tsv"), "\n#@ suggest method=steep lr=") !=
+	ok(strstr(slurp("records.tsv"), "\n#@ suggest method=floor lr=") !=
 	    NULL && access(at("smooth.tsv"), F_OK) != 0,
 	    "  records.tsv in place of smooth.tsv");
 	ok(res.methods != NULL && strncmp(res.methods, "{\n", 2) == 0 &&

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
 #include "rng.h"
@@ -208,8 +209,23 @@ main(void)
 	}
 	is_int(suggest_slide(lr, loss, 40, SUGGEST_LR_DIFF, SUGGEST_THRESH), 14,
 	    "slide: 40-point curve");
+	/*
+	 * suggest_run measures slide's window in decades: 8 points a decade
+	 * give lr_diff round(15 * 8 / 12.375) = 10 and thresh 0.005 * 12.375
+	 * / 8 = 0.00773: (r, l) from (39, 29) differ by 2, then by 4 down to
+	 * (30, 20), by 2 at (29, 19) and by 0 at (28, 18): pick 19.
+	 */
 	is_int(suggest_run(SUGGEST_SLIDE, lr, loss, 40, &s), 0, "run slide");
-	ok(s.index == 14 && s.lr == lr[14] && s.loss == 26, "slide: lr[14]");
+	ok(s.index == 19 && s.lr == lr[19] && s.loss == 21, "slide: lr[19]");
+	{
+		long d;
+		double th;
+
+		suggest_slide_window(lr, 40, &d, &th);
+		is_int(d, 10, "slide window: 10 points at 8 a decade");
+		is_double(th, 0.005 * 12.375 / 8, 1e-15,
+		    "slide window: 0.00773 at 8 a decade");
+	}
 	is_int(suggest_slide(lr, loss, 15, SUGGEST_LR_DIFF, SUGGEST_THRESH), -1,
 	    "slide: 15 points are too few");
 	is_str(err_msg(), "15 points, need at least 16", "15 points message");
@@ -353,12 +369,322 @@ main(void)
 	is_int(suggest_lookup("valley"), SUGGEST_VALLEY, "lookup valley");
 	is_int(suggest_lookup("all"), SUGGEST_ALL, "lookup all");
 	is_int(suggest_lookup("Steep"), -1, "lookup is case-sensitive");
-	is_int(suggest_need(SUGGEST_SLIDE), 16, "slide needs 16");
+	is_int(suggest_need(SUGGEST_SLIDE), 2, "slide needs 2 points (and "
+	    "1.21 decades)");
 	is_int(suggest_need(SUGGEST_STEEP), 2, "steep needs 2");
 	ok(suggest_between(SUGGEST_MINIMUM) && suggest_between(SUGGEST_BALANCED)
 	    && !suggest_between(SUGGEST_STEEP) &&
 	    !suggest_between(SUGGEST_VALLEY) && !suggest_between(SUGGEST_SLIDE)
 	    && !suggest_between(SUGGEST_ALL), "between: minimum and balanced");
 	is_int(suggest_run(SUGGEST_ALL, lr5, loss5, 5, &s), -1, "run all: no");
+	is_int(suggest_lookup("floor"), SUGGEST_FLOOR, "lookup floor");
+	is_int(SUGGEST_DEFAULT, SUGGEST_FLOOR, "floor is the default");
+
+	/* slide's window at fastai's density is fastai's 15 and 0.005; at
+	 * lrf's (100 points over 7 decades) 17 and 0.004375 */
+	{
+		double l[100], th;
+		long d;
+
+		for (i = 0; i < 100; i++)
+			l[i] = 1e-7 * pow(10, 8.0 * i / 99);
+		suggest_slide_window(l, 100, &d, &th);
+		ok(d == 15 && fabs(th - 0.005) < 1e-15,
+		    "slide window: fastai's range, 15 and 0.005");
+		for (i = 0; i < 100; i++)
+			l[i] = 1e-7 * pow(10, 7.0 * i / 99);
+		suggest_slide_window(l, 100, &d, &th);
+		ok(d == 17 && fabs(th - 0.004375) < 1e-15,
+		    "slide window: lrf's range, 17 and 0.004375");
+		suggest_slide_window(l, 1, &d, &th);
+		ok(d == 15 && th == 0.005, "slide window: no span, fastai's");
+		/* five points a decade apart: window 1, spans 4 decades */
+		is_int(suggest_run(SUGGEST_SLIDE, lr5, loss5, 5, &s), 0,
+		    "slide on five points a decade apart");
+		is_int(s.index, 2, "slide on five points: index 2");
+		err_clear();
+		is_int(suggest_run(SUGGEST_SLIDE, l, loss, 10, &s), -1,
+		    "slide: 10 points over 0.64 decades are too few");
+		is_str(err_msg(), "the curve spans 0.636 decades, slide needs "
+		    "1.21", "slide: span message");
+	}
+
+	/*
+	 * floor by hand, window 0 (no smoothing) on 5 4.5 3 2.5 4 one
+	 * decade apart: start 5, no climb (4 < 5) and no rise (4 < 4 *
+	 * 2.5): the end is 5; low 2.5 at 3, fall 2.5, noise 0, ratio 0;
+	 * 90% of the fall is 5 - 2.25 = 2.75, first reached at 3 (0.1).
+	 * 0.1 * 10^(0.5 - 8.5 * 0) = 0.316: nearest points 0.1 and 1 are
+	 * equally far (the first wins), and the curve there is 3.25,
+	 * halfway from 2.5 to 4 in log lr.
+	 */
+	{
+		struct suggest_floor p;
+		struct suggest_shape sh;
+		double sm[5];
+
+		suggest_floor_defaults(&p);
+		ok(p.window == 0.5 && p.fall == 0.9 && p.shift == 0.5 &&
+		    p.gain == 8.5 && isnan(p.ratio), "floor: the defaults");
+		p.window = 0;
+		is_int(suggest_floor(lr5, loss5, 5, &p, &s, &sh, sm), 0,
+		    "floor: five points");
+		ok(sh.end == 5 && sh.imin == 3 && sh.i90 == 3 &&
+		    sh.start == 5 && sh.low == 2.5 && sh.fall == 2.5 &&
+		    sh.noise == 0 && sh.ratio == 0 && !sh.climbed && !sh.rose,
+		    "floor: the shape of five points");
+		is_double(s.lr, sqrt(0.1), 1e-15, "floor: 10^-0.5");
+		is_int(s.index, 3, "floor: nearest point, the first of two");
+		is_double(s.loss, 3.25, 1e-12, "floor: 3.25 on the curve");
+		is_int(s.method, SUGGEST_FLOOR, "floor: method");
+		ok(sm[2] == 3, "floor: window 0 smooths nothing");
+		/* shift 0, gain 0: lr90 itself; a noise ratio given: 0.1 *
+		 * 10^(0.5 - 8.5 * 0.1) = 0.1 * 10^-0.35 */
+		p.shift = 0;
+		p.gain = 0;
+		suggest_floor(lr5, loss5, 5, &p, &s, NULL, NULL);
+		is_double(s.lr, 0.1, 1e-16, "floor: shift 0, gain 0: lr90");
+		p.shift = 0.5;
+		p.gain = 8.5;
+		p.ratio = 0.1;
+		suggest_floor(lr5, loss5, 5, &p, &s, NULL, NULL);
+		is_double(s.lr, 0.1 * pow(10, -0.35), 1e-15,
+		    "floor: the ratio given, 10^-0.35 below lr90");
+		/* a ratio so large the rate would fall below the range: the
+		 * first lr; so small it would pass the end: the last */
+		p.ratio = 1;
+		suggest_floor(lr5, loss5, 5, &p, &s, NULL, NULL);
+		ok(s.lr == 1e-4 && s.index == 0, "floor: kept at the first lr");
+		p.ratio = -1;
+		suggest_floor(lr5, loss5, 5, &p, &s, NULL, NULL);
+		ok(s.lr == 1 && s.index == 4, "floor: kept at the last lr");
+		p.ratio = NAN;
+		err_clear();
+		is_int(suggest_floor(lr5, up, 5, &p, &s, NULL, NULL), -1,
+		    "floor: rising");
+		is_str(err_msg(), "the loss never decreases", "floor: message");
+		is_int(suggest_floor(lr5, loss5, 1, &p, &s, NULL, NULL), -1,
+		    "floor: one point");
+		is_str(err_msg(), "1 point, need at least 2", "floor: 1 point");
+		/* it falls, then climbs back above its start: the smoothed
+		 * loss never falls below its start at all when the first
+		 * point is the lowest */
+		{
+			static const double y[] = { 1, 3, 2, 5, 6 };
+
+			is_int(suggest_floor(lr5, y, 5, &p, &s, NULL, NULL),
+			    -1, "floor: never below its start");
+			is_str(err_msg(), "the smoothed loss never falls below "
+			    "its start", "floor: start message");
+		}
+		is_int(suggest_run(SUGGEST_FLOOR, lr5, loss5, 5, &s), 0,
+		    "run floor: the defaults");
+		/* window 0.5 < a decade: every window holds one point */
+		is_double(s.lr, sqrt(0.1), 1e-15, "run floor: 10^-0.5");
+	}
+
+	/*
+	 * The shape.  Climbed: 5 4 2 1 3 6 0.5 (noise 0): at 6 > 5 after
+	 * falling to 1 the curve ends (point 5): the dip to 0.5 after it is
+	 * no candidate; low 1 at 3; 90% of the fall, 5 - 3.6 = 1.4, at 3.
+	 * Rose: 2 1 0.2 0.9 3: 0.9 > 4 * 0.2 ends it at 3, before it
+	 * climbs above 2.  Noise: residuals 0.1 -0.1 0.1 -0.1 up to the
+	 * lowest point: median 0, deviations 0.1: noise 0.14826.
+	 */
+	{
+		static const double c1[] = { 5, 4, 2, 1, 3, 6, 0.5 };
+		static const double c2[] = { 2, 1, 0.2, 0.9, 3 };
+		static const double c3[] = { 3, 2.5, 2, 1, 2 };
+		static const double r3[] = { 3.1, 2.4, 2.1, 0.9, 2 };
+		struct suggest_shape sh;
+
+		is_int(suggest_shape(&sh, lr5, c1, c1, 7), 0, "shape: climbed");
+		ok(sh.climbed && !sh.rose && sh.end == 5 && sh.imin == 3 &&
+		    sh.low == 1 && sh.fall == 4 && sh.i90 == 3,
+		    "shape: ends where it climbs back above its start");
+		is_int(suggest_doubts(&sh, 0), 0, "doubts: climbed is diverged");
+		suggest_shape(&sh, lr5, c2, c2, 5);
+		ok(sh.rose && !sh.climbed && sh.end == 3 && sh.imin == 2,
+		    "shape: ends where it rises above 4 times its low");
+		suggest_shape(&sh, lr5, r3, c3, 5);
+		is_double(sh.noise, 0.14826, 1e-12, "shape: noise 1.4826 MAD");
+		is_double(sh.ratio, 0.14826 / 2, 1e-12, "shape: ratio");
+		ok(!sh.climbed && !sh.rose && sh.end == 5, "shape: no end");
+		is_int(suggest_doubts(&sh, 0), SUGGEST_NOT_NODIV,
+		    "doubts: never diverged");
+		is_int(suggest_doubts(&sh, 1), 0,
+		    "doubts: the stream diverged");
+		sh.ratio = 0.26;
+		is_int(suggest_doubts(&sh, 1), SUGGEST_NOT_FLAT,
+		    "doubts: ratio 0.26 is within the noise");
+		sh.ratio = INFINITY;
+		is_int(suggest_doubts(&sh, 1), SUGGEST_NOT_FLAT,
+		    "doubts: no fall at all");
+		sh.ratio = 0.25;
+		is_int(suggest_doubts(&sh, 1), 0, "doubts: ratio 0.25 is not");
+		err_clear();
+		is_int(suggest_shape(&sh, lr5, c1, c1, 0), -1, "shape: none");
+		is_str(err_msg(), "no points", "shape: message");
+	}
+	is_str(suggest_doubt_name(SUGGEST_NOT_FLAT), "flat", "name flat");
+	is_str(suggest_doubt_name(SUGGEST_NOT_NODIV), "no-divergence",
+	    "name no-divergence");
+	is_str(suggest_doubt_name(SUGGEST_NOT_DISAGREE), "disagree",
+	    "name disagree");
+	is_str(suggest_doubt_name(SUGGEST_NOT_WARMUP), "warm-up",
+	    "name warm-up");
+	ok(suggest_doubt_name(3) == NULL && suggest_advice(3) == NULL,
+	    "no name for two bits");
+	ok(strstr(suggest_advice(SUGGEST_NOT_NODIV), "end_lr") != NULL,
+	    "advice: a larger end_lr");
+	is_int(suggest_doubt_lookup("no-divergence,flat"),
+	    SUGGEST_NOT_NODIV | SUGGEST_NOT_FLAT, "lookup: two names");
+	is_int(suggest_doubt_lookup("disagree"), SUGGEST_NOT_DISAGREE,
+	    "lookup: disagree");
+	is_int(suggest_doubt_lookup("warm-up,disagree,flat,no-divergence"),
+	    SUGGEST_NOT_ALL, "lookup: all four");
+	is_int(suggest_doubt_lookup(""), 0, "lookup: none");
+	is_int(suggest_doubt_lookup("flat,"), -1, "lookup: a trailing comma");
+	is_int(suggest_doubt_lookup("fla"), -1, "lookup: a prefix");
+	is_int(suggest_doubt_lookup("flat,noise"), -1, "lookup: unknown");
+	ok(strstr(suggest_advice(SUGGEST_NOT_FLAT), "batch size") != NULL,
+	    "advice: a larger batch");
+
+	/* the spread: 1e-3 4e-3 2e-3, geometric mean 2e-3, 4 apart */
+	{
+		static const double a[] = { 1e-3, 4e-3, 2e-3 };
+		static const double b[] = { 1e-3, 2e-3, 3e-3 };
+		struct suggest_spread sp;
+
+		suggest_spread(&sp, a, 3);
+		ok(sp.lo == 1e-3 && sp.hi == 4e-3 && sp.disagree,
+		    "spread: 1e-3 to 4e-3 disagree");
+		is_double(sp.mid, 2e-3, 1e-15, "spread: geometric mean");
+		is_double(sp.ratio, 4, 1e-12, "spread: ratio 4");
+		suggest_spread(&sp, b, 3);
+		ok(!sp.disagree && fabs(sp.ratio - 3) < 1e-12,
+		    "spread: 3 apart is not more than 3");
+		suggest_spread(&sp, b, 1);
+		ok(sp.lo == 1e-3 && sp.mid == 1e-3 && sp.ratio == 1,
+		    "spread: one run");
+	}
+
+	/*
+	 * The mean of runs: run 0 at 1 10 100 1000 (4 2 8 6), run 1 at 10
+	 * 100 1000 10000 (1 3 5 7), run 2 at 1 100 10000 (0 2 4): every
+	 * run reaches 10 to 1000; run 2 at 10 is 1, at 1000 is 3 (halfway
+	 * in log lr).  Means (2+1+1)/3, (8+3+2)/3, (6+5+3)/3.
+	 */
+	{
+		static const double l0[] = { 1, 10, 100, 1000 },
+		    y0[] = { 4, 2, 8, 6 }, l1[] = { 10, 100, 1000, 10000 },
+		    y1[] = { 1, 3, 5, 7 }, l2[] = { 1, 100, 10000 },
+		    y2[] = { 0, 2, 4 };
+		const double *ls[] = { l0, l1, l2 }, *ys[] = { y0, y1, y2 };
+		static const long ns[] = { 4, 4, 3 };
+		double g[4], m[4], sd[4], lo[4], hi[4];
+
+		is_int(suggest_mean(g, m, sd, lo, hi, ls, ys, ns, 3), 3,
+		    "mean: 3 common points");
+		ok(g[0] == 10 && g[1] == 100 && g[2] == 1000, "mean: the grid");
+		is_double(m[0], 4.0 / 3, 1e-15, "mean: at 10");
+		is_double(m[1], 13.0 / 3, 1e-15, "mean: at 100");
+		is_double(m[2], 14.0 / 3, 1e-12, "mean: at 1000, interpolated");
+		ok(lo[1] == 2 && hi[1] == 8 && lo[2] == 3 && hi[2] == 6,
+		    "mean: the band's ends");
+		/* sd at 100 of 8 3 2: mean 13/3, squares 121/9 16/9 49/9,
+		 * sum 186/9, / 2 = 31/3 */
+		is_double(sd[1], sqrt(31.0 / 3), 1e-12, "mean: sd at 100");
+		is_int(suggest_mean(g, m, NULL, NULL, NULL, ls, ys, ns, 1), 4,
+		    "mean: one run is itself");
+		ok(m[3] == 6, "mean: one run's values");
+		is_int(suggest_mean(g, m, sd, NULL, NULL, ls, ys, ns, 1), 4,
+		    "mean: sd of one run");
+		ok(sd[0] == 0, "mean: sd of one run is 0");
+		err_clear();
+		is_int(suggest_mean(g, m, NULL, NULL, NULL, ls, ys, ns, 0), -1,
+		    "mean: no runs");
+		is_str(err_msg(), "no runs", "mean: message");
+	}
+
+	/*
+	 * suggest_judge: the skips of fastai's methods.  100 points falling
+	 * from 3 to 1, planned num 100, EMA 0.98: skip max(10, 34) at the
+	 * start, but no more than a third of the points, 33, and 5 at the
+	 * end of a diverged stream; a stream that never
+	 * diverged and whose curve ended at 80 leaves out the 20 after it.
+	 */
+	{
+		struct suggest_opts o;
+		struct suggest_judged j;
+		struct suggest_shape sh;
+		double l[100], y[100];
+
+		for (i = 0; i < 100; i++) {
+			l[i] = 1e-7 * pow(10, 7.0 * i / 99);
+			y[i] = 2 - tanh((i - 60) / 10.0);
+		}
+		memset(&o, 0, sizeof(o));
+		suggest_floor_defaults(&o.floor);
+		o.beta = 0.98;
+		o.skip0 = o.skip1 = -1;
+		o.num = 100;
+		o.diverged = 1;
+		memset(&sh, 0, sizeof(sh));
+		sh.end = 80;
+		is_int(suggest_judge(SUGGEST_STEEP, l, y, NULL, 100, &sh, &o,
+		    "loss", &j), 0, "judge: steep");
+		ok(j.skip0 == 33 && j.skip1 == 5 && j.m == 62 &&
+		    j.curve == SUGGEST_CURVE_EMA && !j.warmup,
+		    "judge: skip the warm-up, 5 at the end, on the EMA");
+		o.diverged = 0;
+		suggest_judge(SUGGEST_STEEP, l, y, NULL, 100, &sh, &o, "loss",
+		    &j);
+		is_int(j.skip1, 20, "judge: never diverged: the tail");
+		o.beta = 0;
+		suggest_judge(SUGGEST_STEEP, l, y, NULL, 100, &sh, &o, "loss",
+		    &j);
+		ok(j.skip0 == 10 && j.curve == SUGGEST_CURVE_RAW,
+		    "judge: beta 0, the loss as is, no warm-up");
+		o.beta = 0.98;
+		o.skip0 = 3;
+		o.skip1 = 0;
+		suggest_judge(SUGGEST_STEEP, l, y, y, 100, &sh, &o, "loss", &j);
+		ok(j.skip0 == 3 && j.skip1 == 0 &&
+		    j.curve == SUGGEST_CURVE_SMOOTH, "judge: skips given");
+		o.skip0 = o.skip1 = -1;
+		suggest_judge(SUGGEST_FLOOR, l, y, y, 100, &sh, &o, "loss", &j);
+		ok(j.skip0 == 0 && j.skip1 == 0 &&
+		    j.curve == SUGGEST_CURVE_CENTRED && j.why[0] == '\0',
+		    "judge: floor skips nothing, smooths the loss");
+		/* 30 points: a third of them is skipped, not the whole
+		 * warm-up; with fastai's skip of 3 instead, a suggestion
+		 * from those 10 says so (100/(i+1) falls most at first) */
+		o.num = 30;
+		o.diverged = 1;
+		suggest_judge(SUGGEST_STEEP, l, y, NULL, 30, &sh, &o, "loss",
+		    &j);
+		ok(j.skip0 == 10 && !j.warmup, "judge: 30 points, a third "
+		    "skipped");
+		for (i = 0; i < 30; i++)
+			y[i] = 100.0 / (i + 1);
+		o.skip0 = 3;
+		suggest_judge(SUGGEST_STEEP, l, y, NULL, 30, &sh, &o, "loss",
+		    &j);
+		ok(j.s.index == 3 && j.warmup, "judge: 3 skipped, suggested "
+		    "from the warm-up");
+		o.skip0 = -1;
+		o.skip0 = o.skip1 = 0;
+		is_int(suggest_judge(SUGGEST_STEEP, l, up, NULL, 5, &sh, &o,
+		    "loss", &j), -1, "judge: rising");
+		is_str(j.why, "the EMA of loss never decreases over the 5 "
+		    "points used", "judge: rising, named");
+		o.skip0 = o.skip1 = -1;
+		o.num = 100;
+		is_int(suggest_judge(SUGGEST_STEEP, l, y, NULL, 14, &sh, &o,
+		    "loss", &j), -1, "judge: too few");
+		is_str(j.why, "0 points after skipping 10 and 5, need at "
+		    "least 2", "judge: too few, counted");
+	}
 	return done();
 }
