@@ -305,11 +305,12 @@ parse_tensor(const struct st_file *f, struct st_tensor *t, json_t *v,
 	err_quote(t->name, q);
 	if (!json_is_object(v))
 		return err_set("%s: tensor '%s': not an object", path, q);
-	json_object_foreach(v, k, x)
+	json_object_foreach(v, k, x) {
 		if (strcmp(k, "dtype") != 0 && strcmp(k, "shape") != 0 &&
 		    strcmp(k, "data_offsets") != 0)
 			return err_set("%s: tensor '%s': unknown key '%s'",
 			    path, q, err_quote(k, q2));
+	}
 	if ((dt = json_object_get(v, "dtype")) == NULL)
 		return err_set("%s: tensor '%s': no dtype", path, q);
 	if ((sh = json_object_get(v, "shape")) == NULL)
@@ -378,24 +379,35 @@ parse_tensor(const struct st_file *f, struct st_tensor *t, json_t *v,
 	return 0;
 }
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	const struct st_tensor *const *x = a, *const *y = b;
+/* A tensor's place in the data, or its name, for sorting. */
+struct span {
+	uint64_t begin, end;
+	int	 i;
+};
 
-	return strcmp((*x)->name, (*y)->name);
+struct key {
+	const char *name;
+	int	 i;
+};
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->begin != y->begin)
+		return x->begin < y->begin ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return 0;
 }
 
 static int
-cmp_offsets(const void *a, const void *b)
+cmp_key(const void *a, const void *b)
 {
-	const struct st_tensor *const *x = a, *const *y = b;
+	const struct key *x = a, *y = b;
 
-	if ((*x)->begin != (*y)->begin)
-		return (*x)->begin < (*y)->begin ? -1 : 1;
-	if ((*x)->end != (*y)->end)
-		return (*x)->end < (*y)->end ? -1 : 1;
-	return 0;
+	return strcmp(x->name, y->name);
 }
 
 /*
@@ -406,44 +418,59 @@ cmp_offsets(const void *a, const void *b)
 static int
 check_layout(struct st_file *f, uint64_t data)
 {
-	struct st_tensor **s;
+	struct span *s;
+	struct key *k;
+	const struct st_tensor *a, *b;
 	char q[ERR_QUOTESIZE], q2[ERR_QUOTESIZE];
 	uint64_t at;
+	size_t n;
 	int i, rc;
 
-	if ((s = malloc((size_t)(f->ntensor > 0 ? f->ntensor : 1) *
-	    sizeof *s)) == NULL)
+	n = (size_t)f->ntensor;
+	if ((s = malloc((n + 1) * sizeof *s)) == NULL)
 		return err_set("%s: out of memory", f->path);
-	for (i = 0; i < f->ntensor; i++)
-		s[i] = &f->tensor[i];
-	qsort(s, (size_t)f->ntensor, sizeof *s, cmp_offsets);
+	for (i = 0; i < f->ntensor; i++) {
+		s[i].begin = f->tensor[i].begin;
+		s[i].end = f->tensor[i].end;
+		s[i].i = i;
+	}
+	qsort(s, n, sizeof *s, cmp_span);
 	rc = 0;
 	for (at = 0, i = 0; i < f->ntensor && rc == 0; i++) {
-		if (s[i]->begin < at)
+		if (s[i].begin < at) {
+			a = &f->tensor[s[i - 1].i];
+			b = &f->tensor[s[i].i];
 			rc = err_set("%s: tensors '%s' and '%s' overlap: "
 			    "data_offsets [%llu, %llu] and [%llu, %llu]",
-			    f->path, err_quote(s[i - 1]->name, q),
-			    err_quote(s[i]->name, q2),
-			    (unsigned long long)s[i - 1]->begin,
-			    (unsigned long long)s[i - 1]->end,
-			    (unsigned long long)s[i]->begin,
-			    (unsigned long long)s[i]->end);
-		else if (s[i]->begin > at)
+			    f->path, err_quote(a->name, q),
+			    err_quote(b->name, q2),
+			    (unsigned long long)a->begin,
+			    (unsigned long long)a->end,
+			    (unsigned long long)b->begin,
+			    (unsigned long long)b->end);
+		} else if (s[i].begin > at)
 			rc = err_set("%s: data bytes [%llu, %llu) belong to "
 			    "no tensor", f->path, (unsigned long long)at,
-			    (unsigned long long)s[i]->begin);
-		at = s[i]->end;
+			    (unsigned long long)s[i].begin);
+		at = s[i].end;
 	}
+	free(s);
 	if (rc == 0 && at != data)
 		rc = err_set("%s: data bytes [%llu, %llu) belong to no tensor",
 		    f->path, (unsigned long long)at, (unsigned long long)data);
-	if (rc == 0) {
-		qsort(s, (size_t)f->ntensor, sizeof *s, cmp_name);
-		for (i = 0; i < f->ntensor; i++)
-			f->byname[i] = (int)(s[i] - f->tensor);
+	if (rc == -1)
+		return -1;
+	if ((k = malloc((n + 1) * sizeof *k)) == NULL)
+		return err_set("%s: out of memory", f->path);
+	for (i = 0; i < f->ntensor; i++) {
+		k[i].name = f->tensor[i].name;
+		k[i].i = i;
 	}
-	free(s);
-	return rc;
+	qsort(k, n, sizeof *k, cmp_key);
+	for (i = 0; i < f->ntensor; i++)
+		f->byname[i] = k[i].i;
+	free(k);
+	return 0;
 }
 
 /* The header's object into f: tensors, metadata, their strings. */
@@ -461,15 +488,17 @@ parse_header(struct st_file *f, json_t *root, uint64_t data)
 	if (meta != NULL && !json_is_object(meta))
 		return err_set("%s: __metadata__ is not an object", f->path);
 	need = 1;
-	json_object_foreach(root, k, v)
+	json_object_foreach(root, k, v) {
 		need += strlen(k) + 1;
-	if (meta != NULL)
+	}
+	if (meta != NULL) {
 		json_object_foreach(meta, k, x) {
 			if (!json_is_string(x))
 				return err_set("%s: __metadata__: '%s' is not "
 				    "a string", f->path, err_quote(k, q));
 			need += strlen(k) + 1 + json_string_length(x) + 1;
 		}
+	}
 	nt = json_object_size(root) - (meta != NULL);
 	if (nt > INT_MAX / 2)
 		return err_set("%s: %zu tensors, too many", f->path, nt);
@@ -483,7 +512,7 @@ parse_header(struct st_file *f, json_t *root, uint64_t data)
 		return err_set("%s: out of memory", f->path);
 	s = f->strings;
 	i = 0;
-	if (meta != NULL)
+	if (meta != NULL) {
 		json_object_foreach(meta, k, x) {
 			len = strlen(k) + 1;
 			f->meta[i++] = memcpy(s, k, len);
@@ -492,6 +521,7 @@ parse_header(struct st_file *f, json_t *root, uint64_t data)
 			f->meta[i++] = memcpy(s, json_string_value(x), len);
 			s += len;
 		}
+	}
 	i = 0;
 	json_object_foreach(root, k, v) {
 		if (v == meta)
@@ -514,7 +544,7 @@ st_sniff(const unsigned char *head, size_t n, uint64_t size)
 	if (n < 9 || size < 10)
 		return 0;
 	len = get64(head);
-	return len >= 2 && len <= size - 8 && len <= ST_MAXHEADER &&
+	return len >= 2 && len <= size - 8 && len <= (uint64_t)ST_MAXHEADER &&
 	    head[8] == '{';
 }
 
@@ -561,8 +591,8 @@ st_open(struct st_file *f, const char *path)
 		    (unsigned long long)f->size);
 		goto out;
 	}
-	if (len > ST_MAXHEADER) {
-		rc = err_set("%s: a header of %llu bytes, more than the %d "
+	if (len > (uint64_t)ST_MAXHEADER) {
+		rc = err_set("%s: a header of %llu bytes, more than the %ld "
 		    "this lrf reads", path, (unsigned long long)len,
 		    ST_MAXHEADER);
 		goto out;
@@ -578,7 +608,7 @@ st_open(struct st_file *f, const char *path)
 	}
 	if ((uint64_t)got < len) {
 		rc = err_set("%s: truncated at byte %llu", path,
-		    (unsigned long long)(8 + got));
+		    (unsigned long long)got + 8);
 		goto out;
 	}
 	if (len == 0 || hdr[0] != '{') {
@@ -603,7 +633,7 @@ out:
 void
 st_close(struct st_file *f)
 {
-	if (f->fd >= 0)
+	if (f->path != NULL && f->fd >= 0)	/* zeroed: fd 0 is not ours */
 		close(f->fd);
 	free(f->path);
 	free(f->tensor);
@@ -942,7 +972,7 @@ build_header(const char *path, const struct st_item *items, int nitem,
 			    json_integer(items[i].dim[j]));
 		bad |= json_object_set_new(t, "data_offsets",
 		    json_pack("[II]", (json_int_t)off,
-		    (json_int_t)(off + 4 * (uint64_t)n)));
+		    (json_int_t)off + 4 * (json_int_t)n));
 		if (bad)
 			goto nomem;
 		off += 4 * (uint64_t)n;
@@ -957,8 +987,8 @@ build_header(const char *path, const struct st_item *items, int nitem,
 	while (l % 8 != 0)
 		hdr[l++] = ' ';
 	*len = l;
-	if (l > ST_MAXHEADER) {
-		err_set("%s: a header of %zu bytes, more than %d", path, l,
+	if (l > (size_t)ST_MAXHEADER) {
+		err_set("%s: a header of %zu bytes, more than %ld", path, l,
 		    ST_MAXHEADER);
 		free(hdr);
 		hdr = NULL;
@@ -994,7 +1024,6 @@ st_save(const char *path, const struct st_item *items, int nitem,
 	direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 	tmp = NULL;
 	memset(&w, 0, sizeof w);
-	e = 0;
 	if (direct) {
 		if ((w.fp = fopen(path, "wb")) == NULL) {
 			e = errno;

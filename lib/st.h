@@ -31,8 +31,10 @@
  * data.
  *
  * Messages name the file, and the tensor when one is at fault:
- *	"w.safetensors: tensor 'fc.weight': shape 10x512 of F32 is 20480
- *	bytes, data_offsets [0, 20476] hold 20476"
+ *	"w.safetensors: tensor 'fc.weight': shape [10, 512] of F32 is
+ *	20480 bytes, data_offsets [0, 20476] hold 20476"
+ *	"w.safetensors: tensors 'fc.weight' and 'fc.bias' overlap:
+ *	data_offsets [0, 20480] and [20476, 20516]"
  *	"w.safetensors: byte 61: header: duplicate key 'fc.bias'"
  * Names are quoted as err_quote does (cut, control bytes escaped).
  *
@@ -56,8 +58,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ST_MAXHEADER	100000000	/* header bytes: the Rust reader's
-					   limit */
+#define ST_MAXHEADER	(16L << 20)	/* header bytes (16 MiB): room
+					   for 250,000 tensors; jansson
+					   takes 20 bytes of memory per
+					   byte (330 MB at most); the
+					   Rust reader allows 100 MB */
 #define ST_MAXDIM	8		/* dimensions of a tensor */
 
 /* The dtypes safetensors (0.8) names, in its order. */
@@ -77,7 +82,9 @@ struct st_tensor {
 	uint64_t n;		/* elements: the product of dim[] */
 	uint64_t begin, end;	/* data_offsets: bytes [begin, end) of
 				   the data */
-	int	 used;		/* set by st_load: an item took it */
+	int	 used;		/* set by st_load: 1 if an item has its
+				   name (read, checked, or of another
+				   shape), 0 if none (ignored) */
 };
 
 struct st_file {

@@ -620,11 +620,11 @@ test_validation(void)
 	writeall(p, raw, 9);
 	if ((fd = open(p, O_WRONLY)) >= 0) {
 		ok(ftruncate(fd, ST_MAXHEADER + 100L) == 0, "a sparse file of "
-		    "100 MB");
+		    "16 MiB");
 		close(fd);
 	}
-	is_str(verdict(p), "a header of 100000001 bytes, more than the "
-	    "100000000 this lrf reads", "a header over the limit");
+	is_str(verdict(p), "a header of 16777217 bytes, more than the "
+	    "16777216 this lrf reads", "a header over the limit");
 	unlink(p);
 
 	/* JSON, as jansson reads it */
@@ -1055,55 +1055,46 @@ cnn_ref(const struct net *n, const float *x, double *out, double *bound)
 {
 	const struct net_layer *cv = &n->layer[0], *bn = &n->layer[1],
 	    *dn = &n->layer[4];
-	double c[3][6][6], ca[3][6][6], m[27], ma[27], s, a, g;
-	int f, i, j, di, dj, ii, jj, k;
+	double c[3 * 36], ca[3 * 36], m[27], ma[27], s, a, g, w;
+	int f, p, q, k, i, j, v;
 
+	/* conv 3x3 padding 1, relu, batchnorm: c (3, 6, 6) */
 	for (f = 0; f < 3; f++)
-		for (i = 0; i < 6; i++)
-			for (j = 0; j < 6; j++) {
-				s = cv->b[f];
-				a = fabs(cv->b[f]);
-				for (di = 0; di < 3; di++)
-					for (dj = 0; dj < 3; dj++) {
-						ii = i + di - 1;
-						jj = j + dj - 1;
-						if (ii < 0 || ii > 5 || jj < 0 ||
-						    jj > 5)
-							continue;
-						s += (double)cv->w[f * 9 +
-						    di * 3 + dj] * x[ii * 6 + jj];
-						a += fabs((double)cv->w[f * 9 +
-						    di * 3 + dj] * x[ii * 6 + jj]);
-					}
-				g = bn->w[f] / sqrt(bn->rvar[f] + 1e-5);
-				c[f][i][j] = g * ((s > 0 ? s : 0) -
-				    bn->rmean[f]) + bn->b[f];
-				ca[f][i][j] = fabs(g) * (a + fabs(bn->rmean[f]))
-				    + fabs(bn->b[f]);
+		for (p = 0; p < 36; p++) {
+			s = cv->b[f];
+			a = fabs(cv->b[f]);
+			for (k = 0; k < 9; k++) {
+				i = p / 6 + k / 3 - 1;
+				j = p % 6 + k % 3 - 1;
+				if (i < 0 || i > 5 || j < 0 || j > 5)
+					continue;
+				w = (double)cv->w[9 * f + k] * x[6 * i + j];
+				s += w;
+				a += fabs(w);
 			}
-	for (f = 0; f < 3; f++)
-		for (i = 0; i < 3; i++)
-			for (j = 0; j < 3; j++) {
-				k = f * 9 + i * 3 + j;
-				m[k] = ma[k] = -INFINITY;
-				for (di = 0; di < 2; di++)
-					for (dj = 0; dj < 2; dj++) {
-						if (c[f][2 * i + di][2 * j + dj]
-						    > m[k])
-							m[k] = c[f][2 * i + di]
-							    [2 * j + dj];
-						if (ca[f][2 * i + di][2 * j + dj]
-						    > ma[k])
-							ma[k] = ca[f][2 * i + di]
-							    [2 * j + dj];
-					}
-			}
+			g = bn->w[f] / sqrt(bn->rvar[f] + 1e-5);
+			c[36 * f + p] = g * (fmax(s, 0) - bn->rmean[f]) +
+			    bn->b[f];
+			ca[36 * f + p] = fabs(g) * (a + fabs(bn->rmean[f])) +
+			    fabs(bn->b[f]);
+		}
+	/* maxpool 2x2, flattened as (C, H, W): m (27) */
+	for (v = 0; v < 27; v++) {
+		m[v] = ma[v] = -INFINITY;
+		for (k = 0; k < 4; k++) {
+			q = 36 * (v / 9) + 6 * (2 * (v % 9 / 3) + k / 2) +
+			    2 * (v % 3) + k % 2;
+			m[v] = fmax(m[v], c[q]);
+			ma[v] = fmax(ma[v], ca[q]);
+		}
+	}
+	/* dense 27 -> 3 */
 	for (k = 0; k < 3; k++) {
 		out[k] = dn->b[k];
 		bound[k] = fabs(dn->b[k]);
 		for (i = 0; i < 27; i++) {
-			out[k] += (double)dn->w[k * 27 + i] * m[i];
-			bound[k] += fabs(dn->w[k * 27 + i]) * ma[i];
+			out[k] += (double)dn->w[27 * k + i] * m[i];
+			bound[k] += fabs(dn->w[27 * k + i]) * ma[i];
 		}
 	}
 }
