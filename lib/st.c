@@ -586,9 +586,9 @@ st_open(struct st_file *f, const char *path)
 	}
 	len = get64(b8);
 	if (len > f->size - 8) {
-		rc = err_set("%s: not a safetensors file (a header of %llu "
-		    "bytes in a file of %llu)", path, (unsigned long long)len,
-		    (unsigned long long)f->size);
+		rc = err_set("%s: not a safetensors file, or truncated (a "
+		    "header of %llu bytes in a file of %llu)", path,
+		    (unsigned long long)len, (unsigned long long)f->size);
 		goto out;
 	}
 	if (len > (uint64_t)ST_MAXHEADER) {

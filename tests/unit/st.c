@@ -594,18 +594,18 @@ test_validation(void)
 	    "(7 bytes)", "7 bytes");
 	memcpy(raw, "\3\0\0\0\0\0\0\0{}", 10);
 	writeall(P("h.safetensors"), raw, 10);
-	is_str(verdict(P("h.safetensors")), "not a safetensors file (a header "
-	    "of 3 bytes in a file of 10)", "a header past the end of the "
-	    "file");
+	is_str(verdict(P("h.safetensors")), "not a safetensors file, or "
+	    "truncated (a header of 3 bytes in a file of 10)", "a header "
+	    "past the end of the file");
 	le64(raw, UINT64_MAX);
 	writeall(P("h.safetensors"), raw, 10);
-	is_str(verdict(P("h.safetensors")), "not a safetensors file (a header "
-	    "of 18446744073709551615 bytes in a file of 10)", "a header "
-	    "length of 2^64 - 1");
+	is_str(verdict(P("h.safetensors")), "not a safetensors file, or "
+	    "truncated (a header of 18446744073709551615 bytes in a file of "
+	    "10)", "a header length of 2^64 - 1");
 	writeall(P("h.safetensors"), "LRFW\1\0\0\0\2\0\0\0", 12);
-	is_str(verdict(P("h.safetensors")), "not a safetensors file (a header "
-	    "of 5759193676 bytes in a file of 12)", "an lrf weights "
-	    "file");
+	is_str(verdict(P("h.safetensors")), "not a safetensors file, or "
+	    "truncated (a header of 5759193676 bytes in a file of 12)",
+	    "an lrf weights file");
 	writeall(P("h.safetensors"), "\0\0\0\0\0\0\0\0", 8);
 	is_str(verdict(P("h.safetensors")), "not a safetensors file (the "
 	    "header does not start with '{')", "a header of 0 bytes");
@@ -1165,6 +1165,12 @@ test_net(void)
 	is_int(st_net_load(&b, P("junk"), 0, NULL), -1, "net: neither format: "
 	    "error");
 	is_str(err_msg(), want, "net: neither format: message");
+	writeall(P("cut.safetensors"), "\x40\0\0\0\0\0\0\0{\"dense", 15);
+	snprintf(want, sizeof want, "%s: not a safetensors file, or truncated "
+	    "(a header of 64 bytes in a file of 15)", P("cut.safetensors"));
+	st_net_load(&b, P("cut.safetensors"), 0, NULL);
+	is_str(err_msg(), want, "net: a cut safetensors file: st_open's "
+	    "message");
 	snprintf(want, sizeof want, "%s: No such file or directory",
 	    P("nofile"));
 	st_net_load(&b, P("nofile"), 0, NULL);
