@@ -200,8 +200,14 @@ void st_bf16_to_f32(float *dst, const uint16_t *src, size_t n);
  * lrf's nets (lib/net.h) as safetensors, in lib/stnet.c.  A layer's
  * tensors are "<layer name>.<tensor name>", as PyTorch's state_dict
  * names a module's: "dense1.weight", "conv2.bias", "batchnorm1.weight",
- * "batchnorm1.running_mean"; a batchnorm also accepts (and does not
- * read or write) PyTorch's int64 scalar "<name>.num_batches_tracked".
+ * "batchnorm1.running_mean".  A layer named as a torchvision module
+ * ("layer1.0") whose tensors are named by their path in it
+ * ("downsample.1.running_var") gets torchvision's names
+ * ("layer1.0.downsample.1.running_var").  Next to each running_var
+ * PyTorch keeps an int64 scalar, "...num_batches_tracked" for
+ * "...running_var" ("bn1.num_batches_tracked"): lrf reads it from no
+ * file (its shape is checked, it may be absent) and writes it to none
+ * (torch's load_state_dict fills it in).
  */
 struct net;
 

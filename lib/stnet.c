@@ -16,14 +16,29 @@
 #include "st.h"
 #include "wfile.h"
 
-#define NAMESIZE	64	/* a layer's name (24), '.', a tensor's */
+#define RV	"running_var"
+#define NBT	"num_batches_tracked"
+
+/* 1 if name ends in "running_var": a batchnorm's, whole or in a block. */
+static int
+is_rv(const char *name)
+{
+	size_t n;
+
+	n = strlen(name);
+	return n >= strlen(RV) && strcmp(name + n - strlen(RV), RV) == 0 &&
+	    (n == strlen(RV) || name[n - strlen(RV) - 1] == '.');
+}
 
 /*
- * The items of n's tensors, p into base at each tensor's off (base NULL:
- * the tensors' own floats), and, with nbt, an optional unread
- * "<layer>.num_batches_tracked" after each batchnorm's.  *items and
- * *names (NAMESIZE bytes an item) are allocated; layer[k] (room for the
- * items) gets each item's layer.  Returns the number of items, or -1.
+ * The items of n's tensors, "<layer>.<tensor>", p into base at each
+ * tensor's off (base NULL: the tensors' own floats); with nbt, after
+ * each running_var an optional unread item, its name with
+ * num_batches_tracked for running_var (PyTorch's int64 scalar, which
+ * lrf does not keep: "bn1.num_batches_tracked", and, should a layer
+ * hold a block's batchnorms, "layer1.0.downsample.1.num_batches_tracked").
+ * *items, *names (the names, one block) and *layer (each item's layer)
+ * are allocated.  Returns the number of items, or -1.
  */
 static int
 net_items(const struct net *n, float *base, int nbt, const char *path,
@@ -32,14 +47,27 @@ net_items(const struct net *n, float *base, int nbt, const char *path,
 	const struct net_layer *L;
 	const struct net_tensor *t;
 	struct st_item *it;
+	size_t size, len;
 	char *nm;
 	int l, i, j, k, cnt;
 
-	for (cnt = 0, l = 0; l < n->nlayer; l++)
-		cnt += n->layer[l].ntensor +
-		    (nbt && n->layer[l].type == LAYER_BATCHNORM);
+	cnt = 0;
+	size = 1;
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		for (i = 0; i < L->ntensor; i++) {
+			len = strlen(L->name) + 1 + strlen(L->tensor[i].name) +
+			    1;
+			cnt++;
+			size += len;
+			if (nbt && is_rv(L->tensor[i].name)) {
+				cnt++;
+				size += len + strlen(NBT) - strlen(RV);
+			}
+		}
+	}
 	*items = calloc((size_t)cnt + 1, sizeof **items);
-	*names = malloc(((size_t)cnt + 1) * NAMESIZE);
+	*names = malloc(size);
 	*layer = malloc(((size_t)cnt + 1) * sizeof **layer);
 	if (*items == NULL || *names == NULL || *layer == NULL) {
 		free(*items);
@@ -47,27 +75,31 @@ net_items(const struct net *n, float *base, int nbt, const char *path,
 		free(*layer);
 		return err_set("%s: out of memory", path);
 	}
+	nm = *names;
 	for (k = 0, l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		for (i = 0; i < L->ntensor; i++, k++) {
+		for (i = 0; i < L->ntensor; i++) {
 			t = &L->tensor[i];
 			it = &(*items)[k];
-			nm = *names + (size_t)k * NAMESIZE;
-			snprintf(nm, NAMESIZE, "%s.%s", L->name, t->name);
+			(*layer)[k++] = l;
+			len = strlen(L->name) + 1 + strlen(t->name) + 1;
+			snprintf(nm, len, "%s.%s", L->name, t->name);
 			it->name = nm;
+			nm += len;
 			it->ndim = t->ndim;
 			for (j = 0; j < t->ndim; j++)
 				it->dim[j] = t->dim[j];
 			it->p = base != NULL ? base + t->off : t->p;
-			(*layer)[k] = l;
-		}
-		if (nbt && L->type == LAYER_BATCHNORM) {
-			nm = *names + (size_t)k * NAMESIZE;
-			snprintf(nm, NAMESIZE, "%s.num_batches_tracked",
-			    L->name);
+			if (!nbt || !is_rv(t->name))
+				continue;
+			/* the same name, num_batches_tracked for running_var */
+			len += strlen(NBT) - strlen(RV);
+			snprintf(nm, len, "%s.%.*s%s", L->name,
+			    (int)(strlen(t->name) - strlen(RV)), t->name, NBT);
 			(*items)[k].name = nm;
 			(*items)[k].optional = 1;
 			(*layer)[k++] = l;
+			nm += len;
 		}
 	}
 	return cnt;

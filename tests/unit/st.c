@@ -1266,6 +1266,89 @@ test_net(void)
 	net_free(&b);
 }
 
+/*
+ * A layer holding a block's tensors, as a residual block may: its
+ * tensors' names are paths ("bn1.running_var"), the items torchvision's
+ * ("layer1.0.bn1.running_var"), and each running_var brings an optional
+ * "<path>.num_batches_tracked".  The net is built by hand: stnet.c uses
+ * no more of it than names, shapes and offsets.
+ */
+static void
+test_block(void)
+{
+	static const char *const tn[] = { "conv1.weight", "bn1.weight",
+	    "bn1.running_mean", "bn1.running_var" };
+	static const char *hdr = "{\"layer1.0.conv1.weight\":{\"dtype\":"
+	    "\"F32\",\"shape\":[2,1,1,1],\"data_offsets\":[0,8]},"
+	    "\"layer1.0.bn1.weight\":{\"dtype\":\"F32\",\"shape\":[2],"
+	    "\"data_offsets\":[8,16]},\"layer1.0.bn1.running_mean\":{"
+	    "\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]},"
+	    "\"layer1.0.bn1.running_var\":{\"dtype\":\"F32\",\"shape\":"
+	    "[2],\"data_offsets\":[24,32]},"
+	    "\"layer1.0.bn1.num_batches_tracked\":{\"dtype\":\"I64\","
+	    "\"shape\":[%s],\"data_offsets\":[32,40]}}";
+	struct net n;
+	struct net_layer L;
+	struct st_file f;
+	float param[4], state[4];
+	char h[1024], want[600], p[300];
+	int i, loaded[1], good;
+
+	memset(&n, 0, sizeof n);
+	memset(&L, 0, sizeof L);
+	snprintf(L.name, sizeof L.name, "layer1.0");
+	L.ntensor = 4;
+	for (i = 0; i < 4; i++) {
+		L.tensor[i].name = tn[i];
+		L.tensor[i].ndim = 1;
+		L.tensor[i].dim[0] = 2;
+		L.tensor[i].n = 2;
+		L.tensor[i].off = 2 * i;	/* running ones: 4 + in state */
+		L.tensor[i].p = i < 2 ? param + 2 * i : state + 2 * (i - 2);
+	}
+	L.tensor[0].ndim = 4;
+	L.tensor[0].dim[1] = L.tensor[0].dim[2] = L.tensor[0].dim[3] = 1;
+	n.layer = &L;
+	n.nlayer = 1;
+	n.nparam = 4;
+	n.nstate = 4;
+	n.param = param;
+	n.state = state;
+	memset(param, 0, sizeof param);
+	memset(state, 0, sizeof state);
+
+	/* mkfile's data bytes are 0, 1, 2, ...: floats of known bits */
+	snprintf(h, sizeof h, hdr, "");
+	snprintf(p, sizeof p, "%s", mkfile(h, 40));
+	is_int(st_net_load(&n, p, 0, loaded), 1, "block: torchvision's names "
+	    "load, num_batches_tracked accepted");
+	good = 1;
+	for (i = 0; i < 32; i++)
+		good &= ((unsigned char *)(i < 16 ? param : state))[i % 16] ==
+		    i;
+	ok(good, "block: each tensor where its name says");
+	snprintf(h, sizeof h, hdr, "1");
+	snprintf(p, sizeof p, "%s", mkfile(h, 40));
+	snprintf(want, sizeof want, "%s: tensor 'layer1.0.bn1.num_batches_"
+	    "tracked' is 1, the model wants a scalar", p);
+	st_net_load(&n, p, 0, loaded);
+	is_str(err_msg(), want, "block: num_batches_tracked is checked");
+
+	snprintf(p, sizeof p, "%s", P("block.safetensors"));
+	is_int(st_net_save(&n, p), 0, "block: save");
+	good = st_open(&f, p) == 0 && f.ntensor == 4;
+	for (i = 0; good && i < 4; i++) {
+		snprintf(h, sizeof h, "layer1.0.%s", tn[i]);
+		good = strcmp(f.tensor[i].name, h) == 0;
+	}
+	ok(good, "block: saved as layer1.0.conv1.weight ... "
+	    "layer1.0.bn1.running_var, no num_batches_tracked");
+	st_close(&f);
+	memset(param, 0, sizeof param);
+	is_int(st_net_load(&n, p, 0, loaded), 1, "block: and loaded back");
+	ok(((unsigned char *)param)[15] == 15, "block: ... the same floats");
+}
+
 /* 1 if /usr/bin/python3 has torch and torchvision. */
 static int
 have_torch(void)
@@ -1458,6 +1541,7 @@ main(void)
 	test_load();
 	test_sniff();
 	test_net();
+	test_block();
 	test_resnet18();
 	rm_all();
 	rmdir(dir);
