@@ -653,6 +653,18 @@ test_validation(void)
 	    "\"data_offsets\":[0,0]}}", 0, "byte 57: header: too big integer "
 	    "near '99999999999999999999'", "a dimension of 10^20");
 
+	/* nesting: jansson stops at 2048 levels (its recursion is bounded) */
+	{
+		static char deep[8192];
+
+		strcpy(deep, "{\"a\":");
+		memset(deep + 5, '[', 3000);
+		memset(deep + 3005, ']', 3000);
+		strcpy(deep + 6005, "}");
+		bad(deep, 0, "byte 2061: header: maximum parsing depth reached "
+		    "near '['", "3000 nested lists");
+	}
+
 	/* __metadata__ */
 	bad("{\"__metadata__\":[]}", 0, "__metadata__ is not an object",
 	    "__metadata__ a list");
