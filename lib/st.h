@@ -59,7 +59,7 @@
 #include <stdint.h>
 
 #define ST_MAXHEADER	(16L << 20)	/* header bytes (16 MiB): room
-					   for 250,000 tensors; jansson
+					   for some 200,000 tensors; jansson
 					   takes 20 bytes of memory per
 					   byte (330 MB at most); the
 					   Rust reader allows 100 MB */
@@ -219,12 +219,15 @@ int st_net_save(const struct net *n, const char *path);
 
 /*
  * Read a weights file into n: safetensors by the names above, or, if it
- * starts with "LRFW", lrf's own format (wfile_load).  As wfile_load: the
- * shapes must be the model's, n is changed only when everything is
- * right (staged in a copy), partial = 1 skips what does not fit, and
- * loaded (room for n->nlayer ints, or NULL) gets 1 for each model layer
- * read, 0 for the others; a layer is read whole or not at all.  Returns
- * the number of layers read, or -1 with "path: what" set.
+ * starts with "LRFW", lrf's own format (wfile_load; so is a FIFO or a
+ * device, read once as a stream: safetensors needs a regular file).
+ * Anything else is "path: neither safetensors nor an lrf weights
+ * file".  As wfile_load: the shapes must be the model's, n is changed
+ * only when everything is right (staged in a copy), partial = 1 skips
+ * what does not fit, and loaded (room for n->nlayer ints, or NULL) gets
+ * 1 for each model layer read, 0 for the others; a layer is read whole
+ * or not at all.  Returns the number of layers read, or -1 with "path:
+ * what" set.
  */
 int st_net_load(struct net *n, const char *path, int partial, int *loaded);
 
