@@ -9,7 +9,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
-LDLIBS	 = -lyaml -lopenblas -lz -lm -lpthread
+LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -lz -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
 # make check SANITIZE=1: AddressSanitizer and UBSan; any finding fails the
@@ -31,6 +31,7 @@ MAN	 = $(wildcard man/*.[1-9])
 # Debian packages the suite builds, runs and tests with (time and strace:
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev gnuplot-nox \
+	   libturbojpeg0-dev libspng-dev \
 	   perl mandoc jq dataset-fashion-mnist time strace
 
 all: $(PROGS)
