@@ -675,7 +675,8 @@ imgdir_split_read(const struct imgdir *d, const char *dir, long fold,
 			goto out;
 		}
 	qsort(tr, ntr, sizeof(*tr), cmp_u32);
-	qsort(va, nva, sizeof(*va), cmp_u32);
+	if (nva > 0)
+		qsort(va, nva, sizeof(*va), cmp_u32);
 	*train = tr;
 	*ntrain = ntr;
 	*val = va;
