@@ -352,24 +352,33 @@ jpeg_decode(struct img_ctx *x, const uint8_t *b, size_t n, const char *name,
 	need = (long)fw * fh * tjPixelSize[pf];
 	if (grow(&x->pix, &x->pixcap, (size_t)need, 1) < 0)
 		return fail(x, name, "out of memory (%d x %d pixels)", w, h);
-	flags = TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS;
-	r = tjDecompress2(x->tj, b, (unsigned long)n, x->pix, fw, 0, fh, pf,
-	    flags);
-	if (r < 0) {
-		/* Corrupt data libjpeg could decode through (a warning) is
-		 * kept, as Pillow keeps it; an early end is an error. */
+	/*
+	 * First with TJFLAG_STOPONWARNING, so that a file cut short stops
+	 * at its end (libjpeg would otherwise invent the rest of the image
+	 * and a header claiming 13000 x 13000 pixels would be decoded in
+	 * full); a warning that is not the end of the data (corrupt
+	 * entropy data, which Pillow decodes through) is decoded again
+	 * without it.
+	 */
+	flags = TJFLAG_ACCURATEDCT | TJFLAG_LIMITSCANS | TJFLAG_STOPONWARNING;
+	for (;;) {
+		r = tjDecompress2(x->tj, b, (unsigned long)n, x->pix, fw, 0, fh,
+		    pf, flags);
+		if (r == 0)
+			break;
 		m = tjGetErrorStr2(x->tj);
 		if (strstr(m, "Premature end") != NULL)
 			r = fail(x, name, "truncated JPEG (%s)", m);
 		else if (tjGetErrorCode(x->tj) != TJERR_WARNING)
 			r = fail(x, name, "corrupt JPEG (%s)", m);
-		else
-			r = 0;
-		if (r < 0) {
-			tjDestroy(x->tj);
-			x->tj = tjInitDecompress();
-			return r;
-		}
+		else if (flags & TJFLAG_STOPONWARNING) {
+			flags &= ~TJFLAG_STOPONWARNING;
+			continue;
+		} else
+			break;	/* the warning again: kept */
+		tjDestroy(x->tj);
+		x->tj = tjInitDecompress();
+		return r;
 	}
 	if (pf == TJPF_CMYK)
 		cmyk2rgb(x->pix, (size_t)fw * fh);
