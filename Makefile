@@ -51,10 +51,11 @@ FORCE:
 lib/%.o: lib/%.c
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF lib/$*.d -MT $@ -c -o $@.$$$$ $< && mv -f $@.$$$$ $@
 
-# The elementwise loops of the network core are written to be vectorised;
-# gcc -O2 does so only when asked (and without trapping math, which lets it
-# if-convert relu and friends).  The results are the same IEEE operations.
-lib/net.o lib/opt.o lib/conv.o: ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
+# The elementwise loops of the network core (and the image resample's
+# integer rows) are written to be vectorised; gcc -O2 does so only when
+# asked (and without trapping math, which lets it if-convert relu and
+# friends).  The results are the same IEEE operations.
+lib/net.o lib/opt.o lib/conv.o lib/img.o: ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
 
 lib/liblrf.a: $(LIB_OBJ)
 	$(AR) rcs $@.$$$$ $(LIB_OBJ) && mv -f $@.$$$$ $@

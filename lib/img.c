@@ -554,6 +554,55 @@ clip8(int32_t v)
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
+/* acc[j] += p[j] * w: one tap of the vertical pass over a row (written
+ * for the vectoriser: no aliasing, one trip count). */
+static void
+vtap(int32_t *restrict acc, const uint8_t *restrict p, int32_t w, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		acc[j] += p[j] * w;
+}
+
+/*
+ * One row of the horizontal pass: dst (ncol, pc) from the input row in
+ * (iw, pc).  A plain loop over each pixel's taps: a trip count that
+ * changes from pixel to pixel, padding to a fixed one, sharing one 64-bit
+ * product between two channels and a transposed, vectorised form were
+ * all measured slower on 500 x 375 -> 224 (the multiplies bound it).
+ */
+static void
+hrow(uint8_t *restrict dst, const uint8_t *restrict in, int pc,
+    const long *b, const int32_t *kx, long ksx, long ncol)
+{
+	const uint8_t *src;
+	const int32_t *k;
+	int32_t s0, s1, s2;
+	long xx, j, cnt;
+
+	for (xx = 0; xx < ncol; xx++) {
+		src = in + b[2 * xx] * pc;
+		cnt = b[2 * xx + 1];
+		k = kx + xx * ksx;
+		s0 = s1 = s2 = 1 << (PREC - 1);
+		if (pc == 1) {
+			for (j = 0; j < cnt; j++)
+				s0 += src[j] * k[j];
+			dst[xx] = clip8(s0);
+			continue;
+		}
+		for (j = 0; j < cnt; j++) {
+			s0 += src[3 * j] * k[j];
+			s1 += src[3 * j + 1] * k[j];
+			s2 += src[3 * j + 2] * k[j];
+		}
+		dst[3 * xx] = clip8(s0);
+		dst[3 * xx + 1] = clip8(s1);
+		dst[3 * xx + 2] = clip8(s2);
+	}
+}
+
 /*
  * x->pix (ih, iw, pc) -> out (C, g->h, g->w): Resize to rh x rw, then
  * the crop at (top, left).
@@ -565,9 +614,9 @@ resize(struct img_ctx *x, long ih, long iw, int pc, long rh, long rw,
 	long top, left, r0, r1, c0, c1, ncol, nrow, y0, y1, ny, ksx, ksy;
 	long y, xx, j, lo, cnt, i, oy;
 	size_t plane, rowlen;
-	const uint8_t *src, *in;
+	const uint8_t *src;
 	uint8_t *dst;
-	int32_t s, *k, *acc;
+	int32_t *k, *acc;
 	int c, needh, needv, C;
 
 	C = g->channels;
@@ -607,34 +656,9 @@ resize(struct img_ctx *x, long ih, long iw, int pc, long rh, long rw,
 	if (needh) {
 		if (grow(&x->tmp, &x->tmpcap, (size_t)ny * rowlen, 1) < 0)
 			return fail(x, name, "out of memory");
-		for (y = 0; y < ny; y++) {
-			in = x->pix + (size_t)(y0 + y) * iw * pc;
-			dst = x->tmp + (size_t)y * rowlen;
-			for (xx = 0; xx < ncol; xx++) {
-				lo = x->bx[2 * xx];
-				cnt = x->bx[2 * xx + 1];
-				k = x->kx + xx * ksx;
-				src = in + lo * pc;
-				if (pc == 1) {
-					s = 1 << (PREC - 1);
-					for (j = 0; j < cnt; j++)
-						s += src[j] * k[j];
-					dst[xx] = clip8(s);
-				} else {
-					int32_t s0, s1, s2;
-
-					s0 = s1 = s2 = 1 << (PREC - 1);
-					for (j = 0; j < cnt; j++) {
-						s0 += src[3 * j] * k[j];
-						s1 += src[3 * j + 1] * k[j];
-						s2 += src[3 * j + 2] * k[j];
-					}
-					dst[3 * xx] = clip8(s0);
-					dst[3 * xx + 1] = clip8(s1);
-					dst[3 * xx + 2] = clip8(s2);
-				}
-			}
-		}
+		for (y = 0; y < ny; y++)
+			hrow(x->tmp + (size_t)y * rowlen, x->pix + (size_t)(y0 +
+			    y) * iw * pc, pc, x->bx, x->kx, ksx, ncol);
 		src = x->tmp;
 	} else
 		src = x->pix + (size_t)y0 * iw * pc + (size_t)c0 * pc;
@@ -655,13 +679,8 @@ resize(struct img_ctx *x, long ih, long iw, int pc, long rh, long rw,
 			k = x->ky + i * ksy;
 			for (j = 0; j < (long)rowlen; j++)
 				acc[j] = 1 << (PREC - 1);
-			for (y = 0; y < cnt; y++) {
-				const uint8_t *p = ROW(lo + y);
-				int32_t w = k[y];
-
-				for (j = 0; j < (long)rowlen; j++)
-					acc[j] += p[j] * w;
-			}
+			for (y = 0; y < cnt; y++)
+				vtap(acc, ROW(lo + y), k[y], rowlen);
 			for (j = 0; j < (long)rowlen; j++)
 				acc[j] = clip8(acc[j]);
 			for (c = 0; c < pc; c++) {
