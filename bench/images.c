@@ -13,8 +13,8 @@
  *				batches of BATCH, decoded by an imgpool of
  *				THREADS workers two batches ahead, Resize(SIZE)
  *				+ CenterCrop(SIZE), RGB (three buffers: two
- *				batches decoded while one is used), each made into
- *				floats with ImageNet's mean and std
+ *				batches decoded while one is used), each
+ *				made into floats with ImageNet's mean and std
  *				(torchvision's ToTensor + Normalize); prints
  *				"rate=IMAGES/S images=N seconds=S scan=S
  *				cpu_ms=MS" (CPU time per image, every
@@ -116,18 +116,21 @@ picture(uint8_t *im, int w, int h, struct rng *g)
 		}
 		for (x = 0; x < w; x++)
 			for (c = 0; c < 3; c++) {
+				const double *s = sa + c * w + x;
+				const double *q = ca + c * w + x;
+
 				v = 128;
-				for (k = 0; k < 3; k++)
-					v += amp[(k + c) % 3] / 2 * (1 + c) / 2 *
-					    (sa[(k * 3 + c) * w + x] * cb[k] +
-					    ca[(k * 3 + c) * w + x] * sb[k]);
+				for (k = 0; k < 3; k++)	/* (k, c) at 3 w k */
+					v += amp[(k + c) % 3] * (1 + c) / 4 *
+					    (s[3 * w * k] * cb[k] +
+					    q[3 * w * k] * sb[k]);
 				if (x > e + 0.3 * y)	/* an edge */
 					v += 40 - 30 * c;
 				r = rng_next(g);
-				v += 0.06 * ((double)(r & 255) + (r >> 8 & 255) +
-				    (r >> 16 & 255) + (r >> 24 & 255) - 510);
-				im[((size_t)y * w + x) * 3 + c] = (uint8_t)(v < 0 ?
-				    0 : v > 255 ? 255 : v);
+				v += 0.06 * ((double)(r & 255) + (r >> 8 & 255)
+				    + (r >> 16 & 255) + (r >> 24 & 255) - 510);
+				im[((size_t)y * w + x) * 3 + c] = (uint8_t)(v <
+				    0 ? 0 : v > 255 ? 255 : v);
 			}
 	}
 	free(sa);

@@ -10,8 +10,9 @@
  * sorted(os.walk(class)) then sorted(files) - and copied into the
  * collection's one pool of paths.
  */
-#define _DEFAULT_SOURCE		/* d_type in struct dirent (glibc, musl;
-				   the BSDs have it anyway) */
+/* d_type in struct dirent (glibc, musl; the BSDs have it anyway) */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _DEFAULT_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -108,7 +109,8 @@ imgdir_isimage(const char *name)
 	if (name[0] == '.' || (dot = strrchr(name, '.')) == NULL)
 		return 0;
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		for (a = dot + 1, b = ext[i]; *a != '\0' && *b != '\0'; a++, b++)
+		for (a = dot + 1, b = ext[i]; *a != '\0' && *b != '\0';
+		    a++, b++)
 			if ((*a >= 'A' && *a <= 'Z' ? *a + 32 : *a) != *b)
 				break;
 		if (*a == '\0' && *b == '\0')
@@ -236,7 +238,8 @@ walk_class(struct imgdir *d, int rootfd, const char *cls, struct walk *w)
 			path = w->tmp.p + w->fo[i].path;
 			plen = strlen(path);
 			nlen = strlen(e->d_name);
-			if (strlen(d->root) + plen + nlen + 3 > IMGDIR_PATHMAX) {
+			if (strlen(d->root) + plen + nlen + 3 >
+			    IMGDIR_PATHMAX) {
 				closedir(dp);
 				return err_set("%s/%s/%s: path longer than %d "
 				    "bytes", d->root, path, e->d_name,
@@ -509,6 +512,7 @@ lookup(const struct byname *bn, const char *s)
 	struct entry key, *e;
 
 	key.s = s;
+	key.i = 0;
 	e = bsearch(&key, bn->e, bn->d->n, sizeof(*bn->e), cmp_entry);
 	return e == NULL ? -1 : (long)e->i;
 }
@@ -545,8 +549,9 @@ why_not(const char *s)
  * other/othername: the other file's lines, to refuse a path in both.
  */
 static int
-read_list(const struct byname *bn, const char *path, uint32_t *line, const uint32_t *other, const char *othername,
-    uint32_t **ix, size_t *n, size_t *cap)
+read_list(const struct byname *bn, const char *path, uint32_t *line,
+    const uint32_t *other, const char *othername, uint32_t **ix, size_t *n,
+    size_t *cap)
 {
 	char q[ERR_QUOTESIZE];
 	const char *why;

@@ -155,6 +155,7 @@ imgpool_create(const struct imgdir *d, const struct img_geom *g,
 	pthread_cond_init(&p->done, NULL);
 	p->tid = calloc((size_t)nthreads + 1, sizeof(*p->tid));
 	p->w = calloc((size_t)nthreads + 1, sizeof(*p->w));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 	p->ctx = calloc((size_t)nthreads + 1, sizeof(*p->ctx));
 	if (p->tid == NULL || p->w == NULL || p->ctx == NULL) {
 		err_set("out of memory");

@@ -78,9 +78,9 @@ test_cases(struct img_ctx *x)
 		want = slurp(path, &nwant);
 		got = malloc(n);
 		snprintf(path, sizeof(path), DIR "/src/%s", src);
-		snprintf(name, sizeof(name), "%s: %d channel(s), Resize(%d%s%d) "
-		    "CenterCrop(%d, %d), %s, within %d", src, ch, rh,
-		    rw ? ", " : "", rw, h, w, mode, tol);
+		snprintf(name, sizeof(name), "%s: %d channel(s), "
+		    "Resize(%d%s%d) CenterCrop(%d, %d), %s, within %d", src,
+		    ch, rh, rw ? ", " : "", rw, h, w, mode, tol);
 		if (want == NULL || nwant != n) {
 			ok(0, name);
 			diag("golden %s: %s", gold, want == NULL ? "missing" :
@@ -196,8 +196,8 @@ test_errors(struct img_ctx *x, const char *tmp)
 		    "its data" },
 		{ "cut5.png", "truncated PNG (5 bytes)", "a PNG of five "
 		    "bytes" },
-		{ "crc.png", "corrupt PNG (invalid chunk checksum)", "a PNG with a bad "
-		    "header CRC" },
+		{ "crc.png", "corrupt PNG (invalid chunk checksum)", "a PNG "
+		    "with a bad header CRC" },
 		{ "zlib.png", "corrupt PNG (invalid scanline filter)", "a PNG "
 		    "with corrupt image data" },
 		{ "w0.png", "corrupt PNG (invalid image width)", "a PNG of "
@@ -211,7 +211,8 @@ test_errors(struct img_ctx *x, const char *tmp)
 		    ".jpg" },
 		{ "text.png", "not a JPEG or PNG image", "a text file" },
 		{ "dir.jpg", "Is a directory", "a folder" },
-		{ "missing.jpg", "No such file or directory", "a missing file" },
+		{ "missing.jpg", "No such file or directory", "a missing "
+		    "file" },
 	};
 
 	jpg = slurp(DIR "/src/big.jpg", &nj);
@@ -356,8 +357,8 @@ test_geom(void)
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		if (line[0] == '#')
 			continue;
-		if (sscanf(line, "%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &h, &w,
-		    &rh, &rw, &ch, &cw, &wrh, &wrw, &wt, &wl) != 10)
+		if (sscanf(line, "%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld", &h,
+		    &w, &rh, &rw, &ch, &cw, &wrh, &wrw, &wt, &wl) != 10)
 			continue;
 		n++;
 		memset(&g, 0, sizeof(g));
@@ -370,10 +371,10 @@ test_geom(void)
 		img_cropbox(&g, grh, grw, &gt, &gl);
 		if (grh != wrh || grw != wrw || gt != wt || gl != wl) {
 			bad++;
-			diag("%ld x %ld, Resize(%ld, %ld), CenterCrop(%ld, %ld): "
-			    "got %ld x %ld at %ld, %ld; want %ld x %ld at %ld, "
-			    "%ld", h, w, rh, rw, ch, cw, grh, grw, gt, gl, wrh,
-			    wrw, wt, wl);
+			diag("%ld x %ld, Resize(%ld, %ld), CenterCrop(%ld, "
+			    "%ld): got %ld x %ld at %ld, %ld; want %ld x %ld "
+			    "at %ld, %ld", h, w, rh, rw, ch, cw, grh, grw, gt,
+			    gl, wrh, wrw, wt, wl);
 		}
 	}
 	fclose(fp);

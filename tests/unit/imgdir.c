@@ -125,7 +125,8 @@ test_order(const char *srcdir)
 	is_int(d.nclasses, 6, "6 classes (hidden .git left out)");
 	good = d.nclasses == 6 && strcmp(d.classes[0], "B") == 0 &&
 	    strcmp(d.classes[1], "_") == 0 && strcmp(d.classes[2], "a") == 0 &&
-	    strcmp(d.classes[3], "a b") == 0 && strcmp(d.classes[4], "b") == 0 &&
+	    strcmp(d.classes[3], "a b") == 0 &&
+	    strcmp(d.classes[4], "b") == 0 &&
 	    strcmp(d.classes[5], "\xc3\xa9t\xc3\xa9") == 0;
 	ok(good, "classes in byte order: B _ a 'a b' b \xc3\xa9t\xc3\xa9");
 	good = 1;
@@ -376,7 +377,8 @@ test_split(void)
 			    "images listed", "an empty training list" },
 			{ "ants/a1.jpg\nan\tts\x01/\xff.jpg\n", "",
 			    "e/fold_0_train.txt:2: 'an\\x09ts\\x01/\\xff.jpg': "
-			    "no such image under root", "control bytes quoted" },
+			    "no such image under root",
+			    "control bytes quoted" },
 		};
 		size_t i;
 
