@@ -16,6 +16,7 @@ import gc
 import resource
 import sys
 import time
+import warnings
 
 import torch
 import torchvision.transforms as T
@@ -28,6 +29,8 @@ def main():
     epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     r0 = [resource.getrusage(w) for w in (resource.RUSAGE_SELF,
                                           resource.RUSAGE_CHILDREN)]
+    # more workers than cores is one of the settings tried, on purpose
+    warnings.filterwarnings("ignore", message="This DataLoader will create")
     torch.manual_seed(1)
     tf = T.Compose([T.Resize(size), T.CenterCrop(size), T.ToTensor(),
                     T.Normalize([0.485, 0.456, 0.406],

@@ -142,7 +142,7 @@ img_resized(const struct img_geom *g, long ih, long iw, long *rh, long *rw)
 	s = g->resize_h;
 	sh = iw <= ih ? iw : ih;
 	lo = iw <= ih ? ih : iw;
-	lo = (long)((double)(s * lo) / (double)sh);
+	lo = (long)((double)((long long)s * lo) / (double)sh);
 	if (iw <= ih) {
 		*rw = s;
 		*rh = lo;

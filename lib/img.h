@@ -63,7 +63,10 @@
  * (libjpeg's and libspng's messages are captured).  A JPEG with corrupt
  * entropy data that libjpeg can still decode (a warning, not an error)
  * is accepted, as Pillow accepts it; one that ends early is an error (as
- * in Pillow, without LOAD_TRUNCATED_IMAGES).
+ * in Pillow, without LOAD_TRUNCATED_IMAGES), found where the data ends
+ * rather than after decoding an invented rest.  A failed JPEG header
+ * leaves TurboJPEG 2.1's decompressor unusable: the context replaces it,
+ * so one bad file never spoils the next.
  *
  * Threads.  An img_ctx is one thread's decoder state: use one per
  * thread.  The functions that take one never call err_set() (it is not
@@ -127,8 +130,8 @@ void img_ctx_free(struct img_ctx *x);
 
 /*
  * Read the file path and make it g's sample in out (g->channels, g->h,
- * g->w).  0, or -1 with out zeroed and the message "path: what" in
- * img_ctx_msg(x) (not set through err_set).
+ * g->w); g must pass img_geom_check.  0, or -1 with out zeroed and the
+ * message "path: what" in img_ctx_msg(x) (not set through err_set).
  */
 int img_load(struct img_ctx *x, const char *path, const struct img_geom *g,
     uint8_t *out);
