@@ -9,7 +9,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
-LDLIBS	 = -lyaml -lopenblas -lz -ljansson -lm -lpthread
+LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -lz -ljansson -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
 # make check SANITIZE=1: AddressSanitizer and UBSan; any finding fails the
@@ -31,10 +31,11 @@ MAN	 = $(wildcard man/*.[1-9])
 
 # Debian packages the suite builds, runs and tests with (time and strace:
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
-# jansson parses the JSON header of safetensors files).
+# jansson parses the JSON header of safetensors files; libturbojpeg and
+# libspng decode image folders).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev \
-	   libjansson-dev gnuplot-nox perl mandoc jq dataset-fashion-mnist \
-	   time strace
+	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
+	   mandoc jq dataset-fashion-mnist time strace
 
 all: $(PROGS)
 
@@ -53,11 +54,12 @@ FORCE:
 lib/%.o: lib/%.c
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF lib/$*.d -MT $@ -c -o $@.$$$$ $< && mv -f $@.$$$$ $@
 
-# The elementwise loops of the network core are written to be vectorised;
-# gcc -O2 does so only when asked (and without trapping math, which lets it
-# if-convert relu and friends).  The results are the same IEEE operations.
-lib/net.o lib/netact.o lib/netpass.o lib/opt.o lib/conv.o: ALL_CFLAGS += \
-	-ftree-vectorize -fno-trapping-math
+# The elementwise loops of the network core (and the image resample's
+# integer rows) are written to be vectorised; gcc -O2 does so only when
+# asked (and without trapping math, which lets it if-convert relu and
+# friends).  The results are the same IEEE operations.
+lib/net.o lib/netact.o lib/netpass.o lib/opt.o lib/conv.o lib/img.o: \
+	ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
 
 lib/liblrf.a: $(LIB_OBJ)
 	$(AR) rcs $@.$$$$ $(LIB_OBJ) && mv -f $@.$$$$ $@
