@@ -445,11 +445,26 @@ net_dropout_backward(struct bwd *b, struct net_layer *L, int l)
 			b->g[i] *= L->mask[i];
 }
 
+/*
+ * A layer that works sample by sample on a dense layer's output (a 1x1
+ * input: (units, 1, 1)) reads every column of it, which the threads
+ * wrote in shares: they must all be done.
+ */
+static void
+dense_done(struct fwd *f)
+{
+	if (f->dense) {
+		par_barrier(f->n->par);
+		f->dense = 0;
+	}
+}
+
 /* conv2d forward: a pooling layer above pools each plane as the
  * epilogue writes it */
 void
 net_conv_forward(struct fwd *f, struct net_layer *L, int l)
 {
+	dense_done(f);
 	f->Q = l + 1 < f->n->nlayer && (L[1].type == LAYER_MAXPOOL2D ||
 	    L[1].type == LAYER_AVGPOOL2D) ? L + 1 : NULL;
 	conv_forward(L, f->in, f->s0, f->s1, f->work, f->Q);
@@ -490,6 +505,7 @@ void
 net_maxpool_forward(struct fwd *f, struct net_layer *L, int l)
 {
 	(void)l;
+	dense_done(f);
 	if (f->Q != L)
 		conv_maxpool(L->y + f->s0 * L->nout, L->arg + f->s0 * L->nout,
 		    f->in + f->s0 * L->nin, f->m * L->in[0], &L->win);
@@ -515,6 +531,7 @@ void
 net_avgpool_forward(struct fwd *f, struct net_layer *L, int l)
 {
 	(void)l;
+	dense_done(f);
 	if (f->Q != L)
 		conv_avgpool(L->y + f->s0 * L->nout, f->in + f->s0 * L->nin,
 		    f->m * L->in[0], &L->win);

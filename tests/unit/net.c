@@ -2447,6 +2447,15 @@ test_threads(void)
 	dense(3, ACT_IDENTITY);
 	threads_case("strided CNN, no input gradient", 200, sh, 3, 5, 0);
 
+	/* a conv2d and a pool on a dense layer's (units, 1, 1): they read
+	 * every thread's columns */
+	model(LOSS_CE, INIT_HE);
+	dense(24, ACT_RELU);
+	conv(6, 1, 1, 0, 1, ACT_TANH);
+	pool(LAYER_AVGPOOL2D, 1, 1, 0);
+	dense(3, ACT_IDENTITY);
+	threads_case("conv2d and pool on a dense layer", 13, NULL, 3, 9, 1);
+
 	threads_accum();
 	threads_freeze();
 	threads_update();
