@@ -410,4 +410,27 @@ else
 	skip "Fashion-MNIST: suggestion"
 fi
 
+# ------------------------------------------------- globalavgpool (issue 14)
+cat >"$T/gap.yaml" <<EOF
+data: {format: synthetic, kind: blobs, samples: 64, features: 16,
+       classes: 3, folds: 2, shape: [1, 4, 4]}
+model:
+  layers:
+    - {type: conv2d, filters: 4, kernel: 3, padding: 1, activation: relu}
+    - {type: globalavgpool}
+    - {type: dense, units: 3}
+train: {batch_size: 8, threads: 2}
+EOF
+nlr 3 0.1 | run lrf-train -c "$T/gap.yaml"
+check_status 0 "globalavgpool: a conv, its planes' means, a dense head"
+is "$(grep '^#@ layer name=globalavgpool1' "$T/out")" \
+    "#@ layer name=globalavgpool1 type=globalavgpool in=4x4x4 out=4 params=0" \
+    "globalavgpool: 4x4x4 to 4 features, no parameters"
+is "$(records | wc -l | tr -d ' ')" 3 "globalavgpool: 3 steps"
+sed 's/{type: globalavgpool}/{type: globalavgpool, kernel: 2}/' \
+    "$T/gap.yaml" >"$T/gapk.yaml"
+run lrf-train -c "$T/gapk.yaml" </dev/null
+check_fails 1 "lrf-train: $T/gapk.yaml:6:29: model.layers[1]: the globalavgpool layer has no key 'kernel'" \
+    "globalavgpool takes no key"
+
 finish
