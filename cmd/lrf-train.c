@@ -399,10 +399,20 @@ putsummary(FILE *fp, const struct net *n)
 {
 	const struct net_layer *L;
 	char shape[64];
-	int l;
+	int l, wn, wt, k;
 
-	fprintf(fp, "%-12s %-10s %-12s %12s\n", "layer", "type", "output",
-	    "params");
+	/* the columns as wide as the longest name and type (globalavgpool1) */
+	wn = 12;
+	wt = 10;
+	for (l = 0; l < n->nlayer; l++) {
+		if ((k = (int)strlen(n->layer[l].name)) > wn)
+			wn = k;
+		if ((k = (int)strlen(names_get(cfg_layer_names,
+		    n->layer[l].type))) > wt)
+			wt = k;
+	}
+	fprintf(fp, "%-*s %-*s %-12s %12s\n", wn, "layer", wt, "type",
+	    "output", "params");
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
 		if (L->out[1] == 1 && L->out[2] == 1)
@@ -410,7 +420,7 @@ putsummary(FILE *fp, const struct net *n)
 		else
 			snprintf(shape, sizeof(shape), "%ldx%ldx%ld",
 			    L->out[0], L->out[1], L->out[2]);
-		fprintf(fp, "%-12s %-10s %-12s %12ld%s\n", L->name,
+		fprintf(fp, "%-*s %-*s %-12s %12ld%s\n", wn, L->name, wt,
 		    names_get(cfg_layer_names, L->type), shape, L->np,
 		    L->freeze ? " (frozen)" : "");
 	}

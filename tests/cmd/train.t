@@ -427,6 +427,14 @@ is "$(grep '^#@ layer name=globalavgpool1' "$T/out")" \
     "#@ layer name=globalavgpool1 type=globalavgpool in=4x4x4 out=4 params=0" \
     "globalavgpool: 4x4x4 to 4 features, no parameters"
 is "$(records | wc -l | tr -d ' ')" 3 "globalavgpool: 3 steps"
+run lrf-train -c "$T/gap.yaml" --summary </dev/null
+is "$(cat "$T/err")" "$(printf '%s\n' \
+    'layer          type          output             params' \
+    'conv1          conv2d        4x4x4                  40' \
+    'globalavgpool1 globalavgpool 4                       0' \
+    'dense1         dense         3                      15' \
+    'params 55, trainable 55')" \
+    "--summary: the columns as wide as the longest name and type"
 sed 's/{type: globalavgpool}/{type: globalavgpool, kernel: 2}/' \
     "$T/gap.yaml" >"$T/gapk.yaml"
 run lrf-train -c "$T/gapk.yaml" </dev/null
