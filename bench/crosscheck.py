@@ -13,7 +13,8 @@ only through rounding.
 
 For each optimizer (SGD with momentum 0.9, Adam, AdamW with its default
 weight decay; and AdamW with weight decay 0.1): lrf-train writes its initial weights (--save, empty
-schedule); a Python reader of the weights file (wfile.py) loads them into
+schedule; safetensors); a Python reader of the weights file (wfile.py)
+loads them into
 torch.nn.Linear layers; lrf-train trains from them (--load) on an
 exponentially rising schedule of 50 LRs that ends in divergence, and
 torch.optim does the same.  The loss printed at each step (before the
@@ -305,7 +306,7 @@ def main():
             cfg = tmp + "/" + name + ".yaml"
             with open(cfg, "w") as f:
                 f.write(CONFIG.format(dir=d, layers=layers, opt=opt, n=n))
-            init = tmp + "/" + name + ".lrfw"
+            init = tmp + "/" + name + ".safetensors"
             lrf(a.train, ["-c", cfg, "--threads", "2", "--save", init],
                 "# lr\n")
             lrs = [lo * (hi / lo) ** (i / (steps - 1))

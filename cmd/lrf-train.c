@@ -23,7 +23,7 @@
 #include "par.h"
 #include "prog.h"
 #include "rec.h"
-#include "wfile.h"
+#include "st.h"
 
 #define VAL_CHUNK	256	/* validation samples per forward, at least */
 #define BAR_EVERY	0.1	/* seconds between progress bar redraws */
@@ -49,8 +49,8 @@ usage(FILE *fp)
 "  --device name    where to train; only cpu exists [%s]\n"
 "  --val            add val_loss (and val_acc) columns [off]\n"
 "  --val-size n     held-out samples evaluated [%ld]\n"
-"  --save file      write the weights at the end of input [none]\n"
-"  --load file      start from these weights [none]\n"
+"  --save file      write the weights (safetensors) at the end of input\n"
+"  --load file      start from these weights (safetensors, .lrfw) [none]\n"
 "  --load-partial   with --load: skip layers that do not match [off]\n"
 "  --summary        print the model summary on stderr [off]\n"
 "  --progress       progress bar on stderr [on if stderr is a terminal]\n"
@@ -241,7 +241,7 @@ setup_config(struct cfg *c, const struct flags *f)
 
 /*
  * Fail now, not after the training, when --save cannot write its file:
- * its directory must exist and be writable (wfile_save makes a
+ * its directory must exist and be writable (st_net_save makes a
  * temporary file there).
  */
 static void
@@ -310,7 +310,8 @@ setup_run(struct run *r, const struct flags *f)
 	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0)
 		exit(EXIT_FAIL);
 	if (f->load != NULL) {
-		if ((nread = wfile_load(&r->net, f->load, f->partial, NULL)) < 0)
+		if ((nread = st_net_load(&r->net, f->load, f->partial,
+		    NULL)) < 0)
 			exit(EXIT_FAIL);
 		if (nread == 0) {
 			err_set("%s: no layer of the file fits the model",
@@ -398,10 +399,20 @@ putsummary(FILE *fp, const struct net *n)
 {
 	const struct net_layer *L;
 	char shape[64];
-	int l;
+	int l, wn, wt, k;
 
-	fprintf(fp, "%-12s %-10s %-12s %12s\n", "layer", "type", "output",
-	    "params");
+	/* the columns as wide as the longest name and type (globalavgpool1) */
+	wn = 12;
+	wt = 10;
+	for (l = 0; l < n->nlayer; l++) {
+		if ((k = (int)strlen(n->layer[l].name)) > wn)
+			wn = k;
+		if ((k = (int)strlen(names_get(cfg_layer_names,
+		    n->layer[l].type))) > wt)
+			wt = k;
+	}
+	fprintf(fp, "%-*s %-*s %-12s %12s\n", wn, "layer", wt, "type",
+	    "output", "params");
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
 		if (L->out[1] == 1 && L->out[2] == 1)
@@ -409,7 +420,7 @@ putsummary(FILE *fp, const struct net *n)
 		else
 			snprintf(shape, sizeof(shape), "%ldx%ldx%ld",
 			    L->out[0], L->out[1], L->out[2]);
-		fprintf(fp, "%-12s %-10s %-12s %12ld%s\n", L->name,
+		fprintf(fp, "%-*s %-*s %-12s %12ld%s\n", wn, L->name, wt,
 		    names_get(cfg_layer_names, L->type), shape, L->np,
 		    L->freeze ? " (frozen)" : "");
 	}
@@ -508,7 +519,7 @@ bar(long step, long num, double lr, double loss, double rate)
 static void
 save(const struct run *r, const char *path)
 {
-	if (path != NULL && wfile_save(&r->net, path) < 0) {
+	if (path != NULL && st_net_save(&r->net, path) < 0) {
 		fflush(stdout);
 		exit(EXIT_FAIL);
 	}

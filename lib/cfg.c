@@ -39,6 +39,7 @@ const char *const cfg_layer_names[LAYER_NTYPES + 1] = {
 	[LAYER_AVGPOOL2D] = "avgpool2d",
 	[LAYER_FLATTEN] = "flatten",
 	[LAYER_BATCHNORM] = "batchnorm",
+	[LAYER_GLOBALAVGPOOL] = "globalavgpool",
 };
 const char *const cfg_act_names[] = { "identity", "relu", "leaky_relu",
 	"tanh", "sigmoid", "gelu", NULL };
@@ -705,6 +706,7 @@ static const struct ltype {
 	[LAYER_AVGPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
 	[LAYER_FLATTEN] = { 0, 0, NULL },
 	[LAYER_BATCHNORM] = { LK_TRAIN, 0, NULL },
+	[LAYER_GLOBALAVGPOOL] = { 0, 0, NULL },
 };
 
 /* dropout: rate 0.5 (torch's) */

@@ -518,6 +518,20 @@ avgpool_acts(struct net *n, struct net_layer *L, long off, long *aoff,
 	return off + net_up16(n->max_batch * L->nout);
 }
 
+/* globalavgpool: (C, 1, 1), the mean of each plane */
+static int
+gap_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
+    const char *where, int l)
+{
+	(void)n;
+	(void)c;
+	(void)where;
+	(void)l;
+	L->out[0] = L->in[0];
+	L->out[1] = L->out[2] = 1;
+	return 0;
+}
+
 /* flatten: (C*H*W, 1, 1), the same floats */
 static int
 flatten_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
@@ -635,6 +649,8 @@ const struct net_type net_types[LAYER_NTYPES] = {
 	[LAYER_BATCHNORM] = { "batchnorm", 0, bn_shape, bn_acts, bn_params,
 	    bn_init, NULL, net_bn_check, net_bn_forward, net_bn_backward,
 	    NULL },
+	[LAYER_GLOBALAVGPOOL] = { "globalavgpool", 0, gap_shape, avgpool_acts,
+	    NULL, NULL, NULL, NULL, net_gap_forward, net_gap_backward, NULL },
 };
 
 /* ---- building -------------------------------------------------------- */

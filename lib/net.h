@@ -49,6 +49,10 @@
  *		 torch's count_include_pad); OH = floor((H + 2p - k) / s)
  *		 + 1 (torch's floor mode).  Max keeps the index of the
  *		 element chosen (the first maximum; a NaN wins) for backward.
+ *	globalavgpool
+ *		 (C, H, W) -> (C, 1, 1), the mean of each plane
+ *		 (torch.nn.AdaptiveAvgPool2d(1), ResNet's pooling before
+ *		 its head): any input size; no parameters.
  *	batchnorm
  *		 over the channels of (C, H, W), the H*W values of each
  *		 sample counting (torch.nn.BatchNorm2d); a (F, 1, 1) input
@@ -150,7 +154,8 @@ struct net_layer {
 	int	 type;		/* LAYER_* (cfg.h) */
 	int	 act;		/* ACT_* (dense, conv2d) */
 	char	 name[24];	/* "dense1", "conv1", "maxpool1", "avgpool1",
-				   "batchnorm1", "dropout1", "flatten1" */
+				   "batchnorm1", "dropout1", "flatten1",
+				   "globalavgpool1" */
 	long	 in[3], out[3];	/* input and output shape (C, H, W) */
 	long	 nin, nout;	/* C*H*W of each */
 	float	 rate;		/* dropout probability */

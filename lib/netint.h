@@ -143,6 +143,8 @@ void net_maxpool_forward(struct fwd *f, struct net_layer *L, int l);
 void net_maxpool_backward(struct bwd *b, struct net_layer *L, int l);
 void net_avgpool_forward(struct fwd *f, struct net_layer *L, int l);
 void net_avgpool_backward(struct bwd *b, struct net_layer *L, int l);
+void net_gap_forward(struct fwd *f, struct net_layer *L, int l);
+void net_gap_backward(struct bwd *b, struct net_layer *L, int l);
 void net_bn_forward(struct fwd *f, struct net_layer *L, int l);
 void net_bn_backward(struct bwd *b, struct net_layer *L, int l);
 int net_bn_check(const struct net_layer *L, int l, long B, int train);

@@ -549,6 +549,50 @@ net_avgpool_backward(struct bwd *b, struct net_layer *L, int l)
 	b->g = b->other;
 }
 
+/* globalavgpool forward: each plane's mean, summed in double (so that
+ * the sum's rounding stays below the float result's) */
+void
+net_gap_forward(struct fwd *f, struct net_layer *L, int l)
+{
+	const float *x;
+	float *y;
+	double s;
+	long i, P, p;
+
+	(void)l;
+	P = L->in[1] * L->in[2];
+	x = f->in + f->s0 * L->nin;
+	y = L->y + f->s0 * L->nout;
+	for (i = 0; i < f->m * L->in[0]; i++, x += P) {
+		for (s = 0, p = 0; p < P; p++)
+			s += x[p];
+		y[i] = (float)(s / (double)P);
+	}
+	f->in = L->y;
+}
+
+/* globalavgpool backward: dx = dy / (H*W) over the plane */
+void
+net_gap_backward(struct bwd *b, struct net_layer *L, int l)
+{
+	const float *g;
+	float *dx, v;
+	long i, P, p;
+
+	(void)l;
+	par_barrier(b->n->par);
+	flush(b->a, &b->u);
+	P = L->in[1] * L->in[2];
+	g = b->g + b->s0 * L->nout;
+	dx = b->other + b->s0 * L->nin;
+	for (i = 0; i < b->m * L->in[0]; i++, dx += P) {
+		v = g[i] / (float)P;
+		for (p = 0; p < P; p++)
+			dx[p] = v;
+	}
+	b->g = b->other;
+}
+
 /* batchnorm forward: the statistics of the whole batch, on thread 0 */
 void
 net_bn_forward(struct fwd *f, struct net_layer *L, int l)

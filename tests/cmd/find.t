@@ -102,11 +102,11 @@ ok "short: diagnosis" grep -q 'no suggestion: the run is too short for a suggest
 
 # --load: the range test starts from trained weights, kept in the run
 lrf-schedule -m constant --lr 0.05 -n 200 |
-    lrf-train -c "$cfg" --save "$T/trained.lrfw" --no-progress > /dev/null
+    lrf-train -c "$cfg" --save "$T/trained.safetensors" --no-progress > /dev/null
 run lrf-find -c "$cfg" -o "$T/load" --name fresh -q --no-plot
 check_status 0 "--load: the fresh run"
 run lrf-find -c "$cfg" -o "$T/load" --name loaded -q --no-plot \
-    --load "$T/trained.lrfw"
+    --load "$T/trained.safetensors"
 check_status 0 "--load: a range test from trained weights"
 ldir=$(ls -d "$T/load"/lr_finder_*_loaded)
 first() { awk '!/^#/ { print $3; exit }' "$1"; }
@@ -115,8 +115,8 @@ ok "--load: the first loss is the trained model's, far below a fresh one's" \
     -v b="$(first "$(ls -d "$T/load"/lr_finder_*_fresh)/records.tsv")" \
     'BEGIN { exit !(a > 0 && a < b / 5) }'
 ok "--load: the weights are in the run directory, by their name" \
-    cmp "$T/trained.lrfw" "$ldir/trained.lrfw"
-ok "--load: command.sh loads them" grep -q -- '--load trained.lrfw) |' \
+    cmp "$T/trained.safetensors" "$ldir/trained.safetensors"
+ok "--load: command.sh loads them" grep -q -- '--load trained.safetensors) |' \
     "$ldir/command.sh"
 ok "--load: command.sh reproduces records.tsv" sh -c "bash '$ldir/command.sh' \
     '$T' && cmp '$T/records.tsv' '$ldir/records.tsv'"
@@ -124,21 +124,21 @@ ok "--load: command.sh reproduces records.tsv" sh -c "bash '$ldir/command.sh' \
 sed 's/units: 32, activation: relu}/&\
     - {type: dense, units: 8, activation: relu}/' "$cfg" > "$T/head.yaml"
 run lrf-find -c "$T/head.yaml" -o "$T/load" --name head -q --no-plot \
-    --load "$T/trained.lrfw"
+    --load "$T/trained.safetensors"
 check_status 1 "--load: a model the file does not fit fails"
 is "$(head -n 1 "$T/err")" \
-    "lrf-train: trained.lrfw: 2 layers with weights, the model has 3" \
+    "lrf-train: trained.safetensors: tensor 'dense3.weight' is missing (and 1 more)" \
     "--load: lrf-train's message names the file"
 run lrf-find -c "$T/head.yaml" -o "$T/load" --name head -q --no-plot \
-    --load "$T/trained.lrfw" --load-partial
+    --load "$T/trained.safetensors" --load-partial
 check_status 0 "--load-partial: the new head trains"
 ok "--load-partial: command.sh says so" grep -q -- '--load-partial) |' \
     "$(ls -d "$T/load"/lr_finder_*_head)/command.sh"
-cp "$T/trained.lrfw" "$T/my weights"
+cp "$T/trained.safetensors" "$T/my weights"
 run lrf-find -c "$cfg" -o "$T/load" --name odd -q --no-plot \
     --load "$T/my weights"
 ok "--load: a name that needs quoting is copied as init.lrfw" cmp \
-    "$T/trained.lrfw" "$(ls -d "$T/load"/lr_finder_*_odd)/init.lrfw"
+    "$T/trained.safetensors" "$(ls -d "$T/load"/lr_finder_*_odd)/init.lrfw"
 run lrf-find -c "$cfg" -o "$T/load" -q --load "$T/nosuch.lrfw"
 check_fails 1 "lrf-find: $T/nosuch.lrfw: No such file or directory" \
     "--load: a missing file"
@@ -198,7 +198,7 @@ mkdir "$T/ex"
 ok "EXAMPLES run" sh -c "cd '$T/ex' && sh -e '$T/examples.sh' >'$T/ex.out' 2>'$T/ex.err'"
 ok "EXAMPLES: trained with val_acc" awk '$1 == "#" { for (i = 2; i <= NF; i++) if ($i == "val_acc") c = i - 1 }
     /^[0-9]/ { a = $c } END { exit !(c && a > 0.9) }' "$T/ex/train.tsv"
-ok "EXAMPLES: model saved" test -s "$T/ex/model.lrfw"
+ok "EXAMPLES: model saved" test -s "$T/ex/model.safetensors"
 ok "EXAMPLES: training plot" test -s "$T/ex/train.png"
 ok "EXAMPLES: overlay plot" test -s "$T/ex/both.png"
 

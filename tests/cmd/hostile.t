@@ -83,9 +83,28 @@ model:
 train: {batch_size: 2, threads: 1}
 E
 }
-# weights: w.lrfw, the weights of syn's model (228 bytes, wfile.h: the
-# header to byte 12, the first layer's weight dimensions at 24 and 28)
-weights() { syn; lrf-train -c s.yaml --save w.lrfw </dev/null >/dev/null; }
+# weights: w.lrfw, the weights of syn's model in lrf's old format, which
+# lrf-train --save wrote before safetensors (tests/data/w-syn.lrfw, 228
+# bytes, wfile.h: the header to byte 12, the first layer's weight
+# dimensions at 24 and 28)
+weights() { syn; cp "$data/w-syn.lrfw" w.lrfw; }
+# le64 N: N as 8 bytes, little-endian (-1: all ones, 2^64-1)
+le64() {
+	_n=$1
+	for _i in 1 2 3 4 5 6 7 8; do
+		printf "\\$(printf %03o $((_n & 255)))"
+		_n=$((_n >> 8))
+	done
+}
+# stf HEADER N: a safetensors file, HEADER (ASCII JSON) and N zero bytes
+stf() { le64 ${#1}; printf '%s' "$1"; bytes "$2"; }
+# sth: syn's model's tensors, as lrf-train --save names them (156 bytes
+# of data), without the closing brace
+sth='{"dense1.weight":{"dtype":"F32","shape":[4,5],"data_offsets":[0,80]},\
+"dense1.bias":{"dtype":"F32","shape":[4],"data_offsets":[80,96]},\
+"dense2.weight":{"dtype":"F32","shape":[3,4],"data_offsets":[96,144]},\
+"dense2.bias":{"dtype":"F32","shape":[3],"data_offsets":[144,156]}'
+sth=$(printf '%s' "$sth" | tr -d '\\\n')
 EOF
 
 n=0

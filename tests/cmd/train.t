@@ -174,13 +174,19 @@ is "$(grep '^#@ data' "$T/out")" \
 is "$(records | wc -l)" 5 "tiny CSV: 5 steps"
 
 # -------------------------------------------------------- --save, --load
-: | run lrf-train -c "$blobs" --save "$T/w0.lrfw"
+: | run lrf-train -c "$blobs" --save "$T/w0.safetensors"
 check_status 0 "--save with no input"
-is "$(od -An -c -N4 "$T/w0.lrfw" | tr -d ' ')" "LRFW" "the weights file's magic"
-is "$(wc -c <"$T/w0.lrfw" | tr -d ' ')" \
-    "$((4 * 3 + 2 * 4 * 2 + 2 * 4 * (1 + 2 + 1 + 1) + 4 * 420 + 4))" \
-    "the file's size: header, 2 layers, 4 tensors, 420 floats, crc"
-nlr 5 0.05 | run lrf-train -c "$blobs" --load "$T/w0.lrfw"
+# safetensors: the header's length N (8 bytes, little-endian), N bytes
+# of JSON from '{', the tensors' float32 data
+hlen() { od -An -tu8 -N8 "$1" | tr -d ' '; }
+is "$(od -An -c -j8 -N1 "$T/w0.safetensors" | tr -d ' ')" "{" \
+    "the weights file is safetensors: its JSON header at byte 8"
+is "$(wc -c <"$T/w0.safetensors" | tr -d ' ')" \
+    "$((8 + $(hlen "$T/w0.safetensors") + 4 * 420))" \
+    "the file's size: the length, the header, 420 floats"
+ok "the header names the tensors as PyTorch's state_dict" grep -q \
+    '"dense2.bias":{"dtype":"F32","shape":\[4\]' "$T/w0.safetensors"
+nlr 5 0.05 | run lrf-train -c "$blobs" --load "$T/w0.safetensors"
 grep -v '^#@ \(train\|run\) ' "$T/out" >"$T/a"
 nlr 5 0.05 | run lrf-train -c "$blobs"
 grep -v '^#@ \(train\|run\) ' "$T/out" >"$T/b"
@@ -189,12 +195,12 @@ same "$T/b" "$T/a" "the initial weights saved and loaded train the same"
 # Full batch: the loss after k steps does not depend on the order.
 nlr 21 0.05 | run lrf-train -c "$blobs" --batch-size 384
 want=$(records | awk -F'\t' 'NR == 21 { print $3 }')
-nlr 20 0.05 | run lrf-train -c "$blobs" --batch-size 384 --save "$T/w20.lrfw"
-nlr 1 0.05 | run lrf-train -c "$blobs" --batch-size 384 --load "$T/w20.lrfw"
+nlr 20 0.05 | run lrf-train -c "$blobs" --batch-size 384 --save "$T/w20.safetensors"
+nlr 1 0.05 | run lrf-train -c "$blobs" --batch-size 384 --load "$T/w20.safetensors"
 check_status 0 "--load"
 is "$(records | awk -F'\t' -v w="$want" '{ d = ($3 - w) / w; print (d < 0 ? -d : d) < 1e-5 }')" \
     1 "resumed from saved weights: step 0 has the saved model's loss"
-is "$(grep '^#@ run' "$T/out" | grep -o 'load=.*')" "load=$T/w20.lrfw" \
+is "$(grep '^#@ run' "$T/out" | grep -o 'load=.*')" "load=$T/w20.safetensors" \
     "#@ run names the weights loaded"
 
 : | run lrf-train -c "$blobs" --save "$T/nodir/w.lrfw"
@@ -216,25 +222,49 @@ model:
     - {type: dense, units: 4}
 train: {batch_size: 32, seed: 7, threads: 1}
 EOF
-: | run lrf-train -c "$T/wide.yaml" --load "$T/w0.lrfw"
-check_fails 1 "lrf-train: $T/w0.lrfw: layer 1 (dense1): weight is 32x8, the model wants 16x8" \
+: | run lrf-train -c "$T/wide.yaml" --load "$T/w0.safetensors"
+check_fails 1 "lrf-train: $T/w0.safetensors: tensor 'dense1.weight' is 32x8, the model wants 16x8 (and 2 more)" \
     "weights of another shape"
-: | run lrf-train -c "$T/wide.yaml" --load "$T/w0.lrfw" --load-partial
-check_fails 1 "lrf-train: $T/w0.lrfw: no layer of the file fits the model" \
+: | run lrf-train -c "$T/wide.yaml" --load "$T/w0.safetensors" --load-partial
+check_fails 1 "lrf-train: $T/w0.safetensors: no layer of the file fits the model" \
     "--load-partial, and nothing fits"
 sed 's/units: 4}/units: 16, activation: relu}\
     - {type: dense, units: 4}/' "$blobs" >"$T/deep.yaml"
-: | run lrf-train -c "$T/deep.yaml" --load "$T/w0.lrfw"
+: | run lrf-train -c "$T/deep.yaml" --load "$T/w0.safetensors"
 check_status 1 "a deeper model: the file's second layer does not fit"
-: | run lrf-train -c "$T/deep.yaml" --load "$T/w20.lrfw" --load-partial \
-    --save "$T/deep.lrfw"
+: | run lrf-train -c "$T/deep.yaml" --load "$T/w20.safetensors" --load-partial \
+    --save "$T/deep.safetensors"
 check_status 0 "--load-partial loads the layers that fit"
-# The first layer's 288 floats start at byte 32 of both files.
-is "$(od -An -tx1 -j32 -N1152 "$T/deep.lrfw" | cksum)" \
-    "$(od -An -tx1 -j32 -N1152 "$T/w20.lrfw" | cksum)" \
+# The first layer's 288 floats start the data of both files.
+d20=$((8 + $(hlen "$T/w20.safetensors")))
+is "$(od -An -tx1 -j$((8 + $(hlen "$T/deep.safetensors"))) -N1152 \
+    "$T/deep.safetensors" | cksum)" \
+    "$(od -An -tx1 -j$d20 -N1152 "$T/w20.safetensors" | cksum)" \
     "--load-partial: the first layer's weights come from the file"
 ok "--load-partial: ... and are not the fresh ones" sh -c \
-    "! cmp -s -i 32 -n 1152 '$T/w0.lrfw' '$T/w20.lrfw'"
+    "! cmp -s -i $d20 -n 1152 '$T/w0.safetensors' '$T/w20.safetensors'"
+# Old weights files (LRFW, what --save wrote before safetensors) still
+# load: tests/data/w-syn.lrfw, hostile.t's model at seed 42, trained
+# from at seed 7 as itself and as the safetensors --save makes of it.
+cat >"$T/syn.yaml" <<EOF
+data: {format: synthetic, kind: blobs, samples: 64, features: 5, classes: 3, folds: 2}
+model:
+  layers:
+    - {type: dense, units: 4, activation: relu}
+    - {type: dense, units: 3}
+train: {batch_size: 4, threads: 1, seed: 7}
+EOF
+: | run lrf-train -c "$T/syn.yaml" --load "$data/w-syn.lrfw" \
+    --save "$T/syn.safetensors"
+check_status 0 "an old LRFW file loads, saved again as safetensors"
+nlr 3 0.1 | run lrf-train -c "$T/syn.yaml" --load "$data/w-syn.lrfw"
+records >"$T/a"
+nlr 3 0.1 | run lrf-train -c "$T/syn.yaml" --load "$T/syn.safetensors"
+records >"$T/b"
+same "$T/a" "$T/b" "the LRFW file and its safetensors copy train the same"
+nlr 3 0.1 | run lrf-train -c "$T/syn.yaml"
+records >"$T/c"
+ok "... and not as the seed's own weights" sh -c "! cmp -s '$T/a' '$T/c'"
 run lrf-train -c "$blobs" --load-partial </dev/null
 check_status 2 "--load-partial without --load"
 
@@ -272,10 +302,10 @@ is "$(cat "$T/s1") $(cat "$T/s2")" "0 0" "a reader gone: lrf-schedule and lrf-tr
 is "$(cat "$T/e1" "$T/e2")" "" "a reader gone: nothing on stderr"
 is "$(sed -n '7p; 10p' "$T/out" | cut -f1 | cut -c1-12 | tr '\n' ';')" \
     "#@ schedule ;2;" "head got the header, the schedule line and 3 records"
-nlr 1000 0.01 | { lrf-train -c "$blobs" --val --save "$T/gone.lrfw" 2>"$T/e2";
+nlr 1000 0.01 | { lrf-train -c "$blobs" --val --save "$T/gone.st" 2>"$T/e2";
     echo $? >"$T/s2"; } | head -n 7 >/dev/null
 is "$(cat "$T/s2") $(cat "$T/e2")" "0 " "EPIPE with --val --save: exit 0, no message"
-is "$(od -An -c -N4 "$T/gone.lrfw" | tr -d ' ')" "LRFW" \
+is "$(od -An -c -j8 -N1 "$T/gone.st" | tr -d ' ')" "{" \
     "EPIPE with --save: the weights are saved"
 
 # -------------------------------------------------------------- errors
@@ -379,5 +409,36 @@ else
 	skip "Fashion-MNIST: first loss"
 	skip "Fashion-MNIST: suggestion"
 fi
+
+# ------------------------------------------------- globalavgpool (issue 14)
+cat >"$T/gap.yaml" <<EOF
+data: {format: synthetic, kind: blobs, samples: 64, features: 16,
+       classes: 3, folds: 2, shape: [1, 4, 4]}
+model:
+  layers:
+    - {type: conv2d, filters: 4, kernel: 3, padding: 1, activation: relu}
+    - {type: globalavgpool}
+    - {type: dense, units: 3}
+train: {batch_size: 8, threads: 2}
+EOF
+nlr 3 0.1 | run lrf-train -c "$T/gap.yaml"
+check_status 0 "globalavgpool: a conv, its planes' means, a dense head"
+is "$(grep '^#@ layer name=globalavgpool1' "$T/out")" \
+    "#@ layer name=globalavgpool1 type=globalavgpool in=4x4x4 out=4 params=0" \
+    "globalavgpool: 4x4x4 to 4 features, no parameters"
+is "$(records | wc -l | tr -d ' ')" 3 "globalavgpool: 3 steps"
+run lrf-train -c "$T/gap.yaml" --summary </dev/null
+is "$(cat "$T/err")" "$(printf '%s\n' \
+    'layer          type          output             params' \
+    'conv1          conv2d        4x4x4                  40' \
+    'globalavgpool1 globalavgpool 4                       0' \
+    'dense1         dense         3                      15' \
+    'params 55, trainable 55')" \
+    "--summary: the columns as wide as the longest name and type"
+sed 's/{type: globalavgpool}/{type: globalavgpool, kernel: 2}/' \
+    "$T/gap.yaml" >"$T/gapk.yaml"
+run lrf-train -c "$T/gapk.yaml" </dev/null
+check_fails 1 "lrf-train: $T/gapk.yaml:6:29: model.layers[1]: the globalavgpool layer has no key 'kernel'" \
+    "globalavgpool takes no key"
 
 finish

@@ -13,35 +13,32 @@ fm=/usr/share/datasets/fashion-mnist
 unset MAKEFLAGS MFLAGS MAKELEVEL	# not the jobs of a make check around us
 
 # tensors FILE: one line per tensor of the weights file FILE, parsed as
-# lrf-train(1) and lib/wfile.h document it: "layer type tensor dims
-# offset bytes", then "end OK" when the crc is the last word, else "end
-# bad" (a file that is not LRFW version 1 gives "bad header").
+# lrf-train(1) documents it (safetensors: the header's length N in 8
+# bytes, little-endian, N bytes of JSON, the data), in the header's
+# order: "name dims offset bytes" (offset from the start of the file),
+# then "end OK" when the tensors fill the data to the end of the file,
+# else "end bad" (a file whose header does not fit gives "bad header").
 tensors() {
-	od -An -v -tu4 "$1" | awk '
-	{ for (i = 1; i <= NF; i++) w[n++] = $i }
-	END {
-		if (w[0] != 1464226380 || w[1] != 1) {	# "LRFW", 1
-			print "bad header"
-			exit
-		}
-		p = 3
-		for (l = 0; l < w[2] && p < n; l++) {
-			type = w[p++]
-			nt = w[p++]
-			for (t = 0; t < nt && p < n; t++) {
-				nd = w[p++]
-				dims = ""
-				cnt = 1
-				for (k = 0; k < nd; k++) {
-					dims = dims (k ? "x" : "") w[p]
-					cnt *= w[p++]
-				}
-				print l, type, t, dims, 4 * p, 4 * cnt
-				p += cnt
-			}
-		}
-		print "end", (p == n - 1 ? "OK" : "bad")
-	}'
+	tn_h=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+	tail -c +9 "$1" | head -c "${tn_h:-0}" 2>/dev/null |
+	    sed 's/},"/}\n"/g' | awk -v h="$tn_h" -v size="$(wc -c <"$1")" '
+	NR == 1 && (h == "" || h + 8 > size || substr($0, 1, 1) != "{") {
+		print "bad header"
+		bad = 1
+		exit
+	}
+	match($0, /"[^"]*":\{"dtype":"F32"/) {
+		name = substr($0, RSTART + 1, RLENGTH - 1)
+		sub(/".*/, "", name)
+		match($0, /"shape":\[[0-9,]*\]/)
+		dims = substr($0, RSTART + 9, RLENGTH - 10)
+		gsub(/,/, "x", dims)
+		match($0, /"data_offsets":\[[0-9]*,[0-9]*\]/)
+		split(substr($0, RSTART + 16, RLENGTH - 17), o, ",")
+		print name, dims, 8 + h + o[1], o[2] - o[1]
+		end = 8 + h + o[2]
+	}
+	END { if (!bad) print "end", (end == size ? "OK" : "bad") }'
 }
 
 # tensor FILE K: the bytes of the K-th tensor (0-based) of FILE (whose
@@ -51,7 +48,7 @@ tensor() {
 	[ -f "$tn_idx" ] || { mkdir -p "$T/idx" && tensors "$1" >"$tn_idx"; }
 	# shellcheck disable=SC2046 # split into the fields
 	set -- "$1" $(sed -n "$(($2 + 1))p" "$tn_idx")
-	tail -c +$(($6 + 1)) "$1" | head -c "$7"
+	tail -c +$(($4 + 1)) "$1" | head -c "$5"
 }
 
 # same A B K...: tensors K... of the weights files A and B are the same
@@ -138,18 +135,18 @@ ok "the classes kept: 0-4, then 5-9" sh -c "
 
 # The weights files of the three models, as their layout says.
 for s in base head; do
-	lrf-train -c "$(cfg $s)" --save "$T/fresh-$s.lrfw" </dev/null >/dev/null
+	lrf-train -c "$(cfg $s)" --save "$T/fresh-$s.safetensors" </dev/null >/dev/null
 done
-is "$(tensors "$T/fresh-base.lrfw" | cut -d' ' -f1-4)" "$(out \
-    '0 2 0 16x1x3x3' '0 2 1 16' '1 2 0 32x16x3x3' '1 2 1 32' \
-    '2 1 0 64x1568' '2 1 1 64' '3 1 0 5x64' '3 1 1 5' 'end OK')" \
-    "base.lrfw: two conv2d layers (type 2), two dense (type 1)"
-is "$(tensors "$T/fresh-head.lrfw" |
-    awk '{ printf "%s ", $1 == "end" ? $2 : $4 }')" \
+is "$(tensors "$T/fresh-base.safetensors" | cut -d' ' -f1-2)" "$(out \
+    'conv1.weight 16x1x3x3' 'conv1.bias 16' 'conv2.weight 32x16x3x3' \
+    'conv2.bias 32' 'dense1.weight 64x1568' 'dense1.bias 64' \
+    'dense2.weight 5x64' 'dense2.bias 5' 'end OK')" \
+    "base.safetensors: two conv2d layers, two dense, by PyTorch's names"
+is "$(tensors "$T/fresh-head.safetensors" | awk '{ printf "%s ", $2 }')" \
     "16x1x3x3 16 32x16x3x3 32 128x1568 128 5x128 5 OK " \
-    "head.lrfw: the same body, a wider head"
-head -c 1000 "$T/fresh-base.lrfw" >"$T/short.lrfw"
-is "$(tensors "$ex/base.yaml"):$(tensors "$T/short.lrfw" | tail -n 1)" \
+    "head.safetensors: the same body, a wider head"
+head -c 1000 "$T/fresh-base.safetensors" >"$T/short.safetensors"
+is "$(tensors "$ex/base.yaml"):$(tensors "$T/short.safetensors" | tail -n 1)" \
     "bad header:end bad" "the parser of this test sees a bad file"
 
 # ------------------------------------- lrf-train(1): the new-head example
@@ -163,13 +160,13 @@ awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh/ { on = 0 }
     dir="$T" "$top/man/lrf-train.1"
 mkdir "$T/ex"
 ok "lrf-train(1) EXAMPLES 5: a new head with --load-partial" \
-    grep -q 'lrf-train -c head.yaml --load blobs.lrfw --load-partial' \
+    grep -q 'lrf-train -c head.yaml --load blobs.safetensors --load-partial' \
     "$T/ex5.sh"
 (cd "$T/ex" && sh "$T/ex1.sh" >/dev/null && sh "$T/ex5.sh") >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "0:" "EXAMPLES 5: exit 0, quiet"
 is "$(awk -F'\t' '$1 == "floor" && $2 > 1e-4 && $2 < 1 { n++ } END { print n }' \
     "$T/out")" 1 "EXAMPLES 5: a suggestion where the head's loss falls"
-run lrf-train -c "$T/ex/head.yaml" --load "$T/ex/blobs.lrfw" --load-partial \
+run lrf-train -c "$T/ex/head.yaml" --load "$T/ex/blobs.safetensors" --load-partial \
     </dev/null
 is "$(grep '^#@ model' "$T/out" | grep -o 'params=[0-9]* trainable=[0-9]*')" \
     "params=259 trainable=163" "EXAMPLES 5: the first layer (96) frozen"
@@ -208,42 +205,42 @@ for s in base head tune; do
 	is "$(grep -c '^#@ suggest method=[a-z]* lr=' "$o/$s/records.tsv")" 1 \
 	    "$s: the range test suggests a rate"
 done
-is "$(grep -c '^#@ run .* load=.*base.lrfw$' "$o/head/records.tsv")" 1 \
-    "head: the range test starts from base.lrfw"
-is "$(grep -c '^#@ run .* load=.*head.lrfw$' "$o/tune/records.tsv")" 1 \
-    "tune: the range test starts from head.lrfw"
+is "$(grep -c '^#@ run .* load=.*base.safetensors$' "$o/head/records.tsv")" 1 \
+    "head: the range test starts from base.safetensors"
+is "$(grep -c '^#@ run .* load=.*head.safetensors$' "$o/tune/records.tsv")" 1 \
+    "tune: the range test starts from head.safetensors"
 
-# Stage 2 leaves the frozen convolutions as base.lrfw has them and
+# Stage 2 leaves the frozen convolutions as base.safetensors has them and
 # trains the head.
-ok "head.lrfw: the frozen convolutions are base.lrfw's, byte for byte" \
-    same "$o/base.lrfw" "$o/head.lrfw" 0 1 2 3
-lrf-train -c "$(cfg head)" --load "$o/base.lrfw" --load-partial \
-    --save "$T/init.lrfw" </dev/null >/dev/null
-ok "--load-partial: the convolutions come from base.lrfw" \
-    same "$o/base.lrfw" "$T/init.lrfw" 0 1 2 3
+ok "head.safetensors: the frozen convolutions are base.safetensors's, byte for byte" \
+    same "$o/base.safetensors" "$o/head.safetensors" 0 1 2 3
+lrf-train -c "$(cfg head)" --load "$o/base.safetensors" --load-partial \
+    --save "$T/init.safetensors" </dev/null >/dev/null
+ok "--load-partial: the convolutions come from base.safetensors" \
+    same "$o/base.safetensors" "$T/init.safetensors" 0 1 2 3
 ok "--load-partial: the new head is initialised as in a fresh model" \
-    same "$T/fresh-head.lrfw" "$T/init.lrfw" 4 5 6 7
-ok "a fresh model's convolutions are not base.lrfw's" \
-    differ "$T/fresh-head.lrfw" "$o/base.lrfw" 0 2
-ok "head.lrfw: the head has been trained" \
-    differ "$T/init.lrfw" "$o/head.lrfw" 4 5 6 7
+    same "$T/fresh-head.safetensors" "$T/init.safetensors" 4 5 6 7
+ok "a fresh model's convolutions are not base.safetensors's" \
+    differ "$T/fresh-head.safetensors" "$o/base.safetensors" 0 2
+ok "head.safetensors: the head has been trained" \
+    differ "$T/init.safetensors" "$o/head.safetensors" 4 5 6 7
 # Stage 3 trains everything.
-ok "tune.lrfw: fine-tuning changes the convolutions and the head" \
-    differ "$o/head.lrfw" "$o/tune.lrfw" 0 1 2 3 4 5 6 7
+ok "tune.safetensors: fine-tuning changes the convolutions and the head" \
+    differ "$o/head.safetensors" "$o/tune.safetensors" 0 1 2 3 4 5 6 7
 # The evaluation step at 1e-30 changes no weight.
-echo 1e-30 | lrf-train -c "$(cfg tune)" --load "$o/tune.lrfw" --threads 1 \
-    --save "$T/again.lrfw" >/dev/null
+echo 1e-30 | lrf-train -c "$(cfg tune)" --load "$o/tune.safetensors" --threads 1 \
+    --save "$T/again.safetensors" >/dev/null
 ok "the evaluation step leaves the weights as they were" \
-    cmp -s "$o/tune.lrfw" "$T/again.lrfw"
+    cmp -s "$o/tune.safetensors" "$T/again.safetensors"
 
 # make: nothing to do a second time; a stage's file changed redoes it.
 # shellcheck disable=SC2086
 run make -q -C "$ex" $shrink $goal
 check_status 0 "make -q again: nothing to do"
-touch "$o/head.lrfw"
+touch "$o/head.safetensors"
 # shellcheck disable=SC2086
 run make -n -C "$ex" $shrink $goal
 is "$(grep -o 'lrf-train -c [a-z]*\.yaml' "$T/out" | sort | uniq -c |
     awk '{ printf "%s:%s ", $4, $1 }')" "head.yaml:1 tune.yaml:3 " \
-    "make after head.lrfw changed: the head's evaluation, the tune stage"
+    "make after head.safetensors changed: the head's evaluation, the tune stage"
 finish

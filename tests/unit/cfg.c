@@ -634,7 +634,8 @@ test_errors(void)
 	    "cfg.yaml:3:31: duplicate key 'units' in model.layers[0]");
 	fails("model:\n  layers:\n    - {type: dens, units: 2}\n",
 	    "cfg.yaml:3:14: model.layers[0].type: 'dens' is not one of dense, "
-	    "dropout, conv2d, maxpool2d, avgpool2d, flatten, batchnorm");
+	    "dropout, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, "
+	    "globalavgpool");
 	fails("model:\n  layers:\n    - {type: dense, units: 0}\n",
 	    "cfg.yaml:3:28: model.layers[0].units: 0 is out of range "
 	    "[1, 1048576]");

@@ -24,6 +24,7 @@
  * mask fixed: the net's dropout stream is reset to the same state before
  * every forward.
  */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,6 +135,8 @@ name(const char *fmt, ...)
  *	conv2d		C*k*k products and the bias; backward dX sums
  *			F*k*k, dW and db sum B*OH*OW
  *	avgpool2d	k*k values, and k*k again backward
+ *	globalavgpool	H*W values summed in double, then one rounding
+ *			(k = 1); backward one division
  *	relu, max pooling, dropout, flatten: no sum (exact, the same in
  *	any order).  tanh, sigmoid and gelu are elementwise, the same
  *	code in every share.  batchnorm's statistics are summed by one
@@ -165,6 +168,10 @@ path_k(const struct net *n, long B, int backward)
 		case LAYER_AVGPOOL2D:
 			k += L->win.k * L->win.k;
 			kb += L->win.k * L->win.k;
+			break;
+		case LAYER_GLOBALAVGPOOL:	/* in double: one rounding */
+			k += 1;
+			kb += 1;
 			break;
 		}
 	}
@@ -1613,6 +1620,30 @@ test_conv_gradients(void)
 	check_shaped(32, s244, 2, TASK_REGRESSION, 4, 1,
 	    "batchnorm on the input, then conv", 65);
 
+	/* global average pooling: on a conv, on the input, and as
+	 * ResNet's head takes it, after batchnorm and relu */
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 1, ACT_TANH);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	check_shaped(36, s166, 3, TASK_CLASSIFICATION, 3, 1,
+	    "globalavgpool after conv 6x6", 74);
+	model(LOSS_MSE, INIT_HE);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(2, ACT_TANH);
+	check_shaped(98, s277, 2, TASK_REGRESSION, 4, 1,
+	    "globalavgpool on the input 2x7x7, mse", 75);
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 2, 1, 0, ACT_IDENTITY);
+	layer(LAYER_BATCHNORM);
+	conv(4, 3, 1, 1, 0, ACT_RELU);
+	layer(LAYER_GLOBALAVGPOOL);
+	layer(LAYER_FLATTEN);
+	dense(3, ACT_IDENTITY);
+	check_shaped(64, s188, 3, TASK_CLASSIFICATION, 4, 1,
+	    "conv stride 2, batchnorm, relu conv, globalavgpool, flatten, "
+	    "dense", 76);
+
 	/* a small CNN end to end, and in chunks of 3 of its 7 samples */
 	model(LOSS_CE, INIT_HE);
 	conv(4, 3, 1, -1, 1, ACT_TANH);
@@ -1705,6 +1736,64 @@ test_bn_hand(void)
 	    "batchnorm train: one sample of features is an error");
 	is_str(err_msg(), "net: layer 1 (batchnorm1): a training batch of "
 	    "one value per channel has no variance", "... its message");
+	net_free(&n);
+}
+
+/*
+ * globalavgpool by hand: 2 samples of 2 channels of 2x3, x = 0..23;
+ * each plane's mean is its first value + 2.5 (0..5 -> 2.5), exact in
+ * float; backward, dL/dy spread over the plane divided by 6.
+ */
+static void
+test_gap_hand(void)
+{
+	const long sh[3] = { 2, 2, 3 };
+	struct net n;
+	float x[24];
+	int y[2] = { 0, 1 }, good;
+	long i;
+
+	model(LOSS_CE, INIT_HE);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(2, ACT_IDENTITY);
+	if (net_create(&n, &M, "cfg.yaml", 12, sh, 2, TASK_CLASSIFICATION,
+	    2, 1) == -1 || net_input_grad(&n, 1) == -1) {
+		ok(0, "globalavgpool by hand");
+		diag("%s", err_msg());
+		return;
+	}
+	is_int(n.layer[0].out[0] * 100 + n.layer[0].out[1] * 10 +
+	    n.layer[0].out[2], 211, "globalavgpool: 2x2x3 -> 2x1x1");
+	is_str(n.layer[0].name, "globalavgpool1", "globalavgpool: its name");
+	for (i = 0; i < 24; i++)
+		x[i] = (float)i;
+	net_forward(&n, x, y, NULL, 2, 1);
+	ok(n.layer[0].y[0] == 2.5f && n.layer[0].y[1] == 8.5f &&
+	    n.layer[0].y[2] == 14.5f && n.layer[0].y[3] == 20.5f,
+	    "globalavgpool forward: 2.5 8.5 14.5 20.5");
+	net_zero_grad(&n);
+	net_backward(&n, 1);
+	/* dL/dx of the pooling = (W^T dL/dz) / 6, the same over a plane;
+	 * dL/dz = (softmax(z) - onehot(y)) / B.  Float sums of 2 terms and
+	 * a softmax of 2: 16 eps of the terms' size bounds the rounding. */
+	good = n.dx != NULL;
+	for (i = 0; good && i < 24; i++) {
+		const float *z = n.layer[1].y + (i / 12) * 2;
+		const float *W = n.layer[1].w;
+		double m, e0, e1, d0, d1, want, mag;
+		long c = (i / 6) % 2;
+
+		m = z[0] > z[1] ? z[0] : z[1];
+		e0 = exp(z[0] - m);
+		e1 = exp(z[1] - m);
+		d0 = (e0 / (e0 + e1) - (y[i / 12] == 0)) / 2;
+		d1 = (e1 / (e0 + e1) - (y[i / 12] == 1)) / 2;
+		want = (W[0 * 2 + c] * d0 + W[1 * 2 + c] * d1) / 6;
+		mag = (fabs(W[0 * 2 + c] * d0) + fabs(W[1 * 2 + c] * d1)) / 6;
+		good &= n.dx[i] == n.dx[i - i % 6] &&
+		    fabs(n.dx[i] - want) <= 16 * FLT_EPSILON * mag;
+	}
+	ok(good, "globalavgpool backward: W^T dL/dz / 6 over each plane");
 	net_free(&n);
 }
 
@@ -2499,6 +2588,7 @@ main(void)
 	test_conv_naive();
 	test_conv_gradients();
 	test_bn_hand();
+	test_gap_hand();
 	test_bn_conv();
 	test_cnn_freeze();
 	test_cnn_reference();
