@@ -27,6 +27,13 @@
 
 #define VAL_CHUNK	256	/* validation samples per forward, at least */
 #define BAR_EVERY	0.1	/* seconds between progress bar redraws */
+/*
+ * The records are flushed when the input is about to block (the
+ * reader's hook), at the end, and once this long has passed since the
+ * last flush: a slow run's records go on at once, a fast one's in full
+ * buffers (a write costs microseconds; at most 100 a second is nothing).
+ */
+#define FLUSH_EVERY	0.01
 
 static void
 usage(FILE *fp)
@@ -504,6 +511,17 @@ bar(long step, long num, double lr, double loss, double rate)
 	fflush(stderr);
 }
 
+/* The reader's wait hook: flush; a reader gone or an error stops the
+ * loop (*arg says which). */
+static int
+waitflush(void *arg)
+{
+	int *gone = arg;
+
+	*gone = rec_flush(stdout, "stdout");
+	return *gone != REC_FLUSH_OK;
+}
+
 /* Write the weights if asked to; exit 1 if that fails. */
 static void
 save(const struct run *r, const char *path)
@@ -521,7 +539,7 @@ main(int argc, char *argv[])
 	struct flags f;
 	struct rec_reader in;
 	struct run *r;
-	double lr, loss, vloss, vacc, planned, t0, t1, tbar, secs;
+	double lr, loss, vloss, vacc, planned, t0, t1, tbar, tflush, secs;
 	long step, num;
 	int kind, col, threads, gone;
 
@@ -541,11 +559,13 @@ main(int argc, char *argv[])
 	if (f.summary)
 		putsummary(stderr, &r->net);
 
+	prog_stream();
 	putheader(stdout, r, &f, threads);
 	if ((gone = rec_flush(stdout, "stdout")) != REC_FLUSH_OK)
 		exit(gone == REC_FLUSH_GONE ? EXIT_OK : EXIT_FAIL);
 
 	rec_open(&in, stdin, "stdin");
+	rec_onwait(&in, waitflush, &gone);
 	col = -1;
 	lr = loss = 0;
 	step = 0;
@@ -553,6 +573,7 @@ main(int argc, char *argv[])
 	gone = 0;
 	vloss = vacc = 0;
 	t0 = t1 = tbar = 0;
+	tflush = now();
 	while ((kind = rec_next(&in)) > 0) {
 		if (kind == REC_HEADER) {
 			if ((col = rec_col(&in, f.lrcol)) < 0)
@@ -566,8 +587,8 @@ main(int argc, char *argv[])
 				num = (long)planned;
 			fputs(in.raw, stdout);
 			putc('\n', stdout);
-			gone = rec_flush(stdout, "stdout");
-			if (gone != REC_FLUSH_OK)
+			if (ferror(stdout) && (gone = rec_flush(stdout,
+			    "stdout")) != REC_FLUSH_OK)
 				break;
 			continue;
 		}
@@ -596,8 +617,11 @@ main(int argc, char *argv[])
 		}
 		putchar('\n');
 		step++;
-		gone = rec_flush(stdout, "stdout");
 		t1 = now();
+		if (ferror(stdout) || t1 - tflush >= FLUSH_EVERY) {
+			gone = rec_flush(stdout, "stdout");
+			tflush = t1;
+		}
 		if (f.progress && (t1 - tbar >= BAR_EVERY || step == num)) {
 			bar(step, num, lr, loss, step / (t1 - t0));
 			tbar = t1;
@@ -611,7 +635,7 @@ main(int argc, char *argv[])
 	}
 	if (gone < 0)
 		exit(EXIT_FAIL);
-	if (kind < 0)
+	if (kind < 0 && gone == REC_FLUSH_OK)
 		prog_exit(EXIT_FAIL);
 	/* The end of input, or a reader gone: the weights as they are. */
 	save(r, f.save);
