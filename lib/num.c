@@ -149,13 +149,16 @@ fastfmt(char *buf, double v)
 	long double x, f;
 	double a;
 	long m;
-	int e, k, i, nd;
+	int b, e, k, i, nd;
 
 	a = fabs(v);
 	if (!(a >= 1e-19 && a < 1e35))
 		return 0;
-	e = (int)floor(log10(a));
-	for (i = 0; i < 2; i++) {	/* log10 may be one off at a power */
+	/* a = f 2^b, f in [0.5, 1): log10 a in [(b-1) log10 2, b log10 2),
+	 * so this e is the exponent or one below it */
+	frexp(a, &b);
+	e = (int)floor((b - 1) * 0.30102999566398120);
+	for (i = 0; i < 3; i++) {	/* e may be one below */
 		k = 8 - e;
 		if (k > 27 || k < -27)
 			return 0;
@@ -167,12 +170,13 @@ fastfmt(char *buf, double v)
 		else
 			break;
 	}
-	if (i == 2)
+	if (i == 3)
 		return 0;
-	f = x - floorl(x);
+	m = (long)x;			/* x in [1e8, 1e9): its floor */
+	f = x - (long double)m;
 	if (f > 0.5L - 1e-9L && f < 0.5L + 1e-9L)
 		return 0;
-	m = (long)x + (f > 0.5L);
+	m += f > 0.5L;
 	if (m == 1000000000L) {
 		m = 100000000L;
 		e++;
