@@ -9,7 +9,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
-LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -lz -ljansson -lm -lpthread
+LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -ldeflate -lz -ljansson -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
 # make check SANITIZE=1: AddressSanitizer and UBSan; any finding fails the
@@ -32,8 +32,8 @@ MAN	 = $(wildcard man/*.[1-9])
 # Debian packages the suite builds, runs and tests with (time and strace:
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
 # jansson parses the JSON header of safetensors files; libturbojpeg and
-# libspng decode image folders).
-DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev \
+# libspng decode image folders; libdeflate inflates gzip'd IDX files).
+DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
 	   mandoc jq dataset-fashion-mnist time strace
 
@@ -146,6 +146,8 @@ install: all
 bench: all
 	sh bench/run
 	sh bench/cnn
+	sh bench/streams
+	sh bench/rangetest
 
 crosscheck: all $(TOOLS)
 	sh bench/crosscheck

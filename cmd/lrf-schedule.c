@@ -282,12 +282,15 @@ main(int argc, char *argv[])
 		prog_usage("%s", err_msg());
 
 	/*
-	 * The records, each flushed, so that a reader can stop us.  An
-	 * unbounded stream ends, silently, before the lr overflows: some
-	 * 100 kB at the default ratio, which a pipe and a reader's buffer
-	 * can take in before the reader has trained a step, so reaching
-	 * the end is normal, not worth a word.
+	 * The records, in full buffers (prog_stream): the reader stops us
+	 * by going away, which the next block's write sees (EPIPE), and
+	 * each record's write is checked at once, while errno says why.
+	 * An unbounded stream ends, silently, before the lr overflows:
+	 * some 100 kB at the default ratio, which a pipe and a reader's
+	 * buffer can take in before the reader has trained a step, so
+	 * reaching the end is normal, not worth a word.
 	 */
+	prog_stream();
 	fputs("# step\tlr\n", stdout);
 	sched_meta(buf, sizeof(buf), &s);
 	puts(buf);
@@ -298,10 +301,8 @@ main(int argc, char *argv[])
 		printf("%ld\t", i);
 		rec_putnum(stdout, lr);
 		putchar('\n');
-		if ((r = rec_flush(stdout, "stdout")) == REC_FLUSH_GONE)
-			exit(EXIT_OK);
-		if (r < 0)
-			exit(EXIT_FAIL);
+		if (ferror(stdout))
+			prog_flush();
 	}
 	prog_exit(EXIT_OK);
 }

@@ -54,20 +54,6 @@ struct smoother {
 	size_t	 pendlen, pendcap;	/* written (positional input) */
 };
 
-/* Flush stdout: a reader gone is a quiet success, an error a failure. */
-static void
-flush(void)
-{
-	switch (rec_flush(stdout, "stdout")) {
-	case REC_FLUSH_OK:
-		return;
-	case REC_FLUSH_GONE:
-		exit(EXIT_OK);
-	default:
-		exit(EXIT_FAIL);
-	}
-}
-
 /* Keep a comment line until the header has been written. */
 static void
 pend(struct smoother *m)
@@ -114,7 +100,6 @@ start(struct smoother *m)
 	m->pend = NULL;
 	m->pendlen = m->pendcap = 0;
 	m->started = 1;
-	flush();
 }
 
 /* Write "#@ stop reason=... step=... lr=... smooth=... best=...". */
@@ -169,7 +154,8 @@ record(struct smoother *m)
 		if (!m->keep)
 			prog_exit(EXIT_OK);
 	}
-	flush();
+	if (ferror(stdout))
+		prog_flush();
 }
 
 int
@@ -258,6 +244,8 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	rec_open(&m.r, fp, path);
+	rec_onwait(&m.r, prog_onwait, NULL);
+	prog_stream();
 	while ((c = rec_next(&m.r)) != REC_EOF) {
 		if (c < 0)
 			exit(EXIT_FAIL);
@@ -270,7 +258,8 @@ main(int argc, char *argv[])
 		else {
 			fputs(m.r.raw, stdout);
 			putchar('\n');
-			flush();
+			if (ferror(stdout))
+				prog_flush();
 		}
 	}
 	if (m.nrec == 0) {

@@ -169,6 +169,8 @@ readcurve(struct curve *cv, struct rec_reader *r, const char *lrspec,
 		if (echo) {
 			fputs(r->raw, stdout);
 			putchar('\n');
+			if (ferror(stdout))
+				prog_flush();
 		}
 		if (c == REC_COMMENT) {
 			meta(cv, r->raw);
@@ -751,6 +753,7 @@ main(int argc, char *argv[])
 	o.beta = cfg.finder.beta;
 
 	k = argc > 0 ? argc : 1;
+	prog_stream();
 	for (i = 0; i < k; i++) {
 		cv[i].runs = 1;
 		cv[i].name = argc > 0 ? argv[i] : "-";
@@ -762,6 +765,8 @@ main(int argc, char *argv[])
 			exit(EXIT_FAIL);
 		}
 		rec_open(&r, fp, cv[i].name);
+		if (annotate && k == 1)	/* the lines go on as they come */
+			rec_onwait(&r, prog_onwait, NULL);
 		readcurve(&cv[i], &r, lrspec, yspec, annotate && k == 1);
 		rec_close(&r);
 		if (fp != stdin)

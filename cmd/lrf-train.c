@@ -27,6 +27,13 @@
 
 #define VAL_CHUNK	256	/* validation samples per forward, at least */
 #define BAR_EVERY	0.1	/* seconds between progress bar redraws */
+/*
+ * The records are flushed when the input is about to block (the
+ * reader's hook), at the end, and once this long has passed since the
+ * last flush: a slow run's records go on at once, a fast one's in full
+ * buffers (a write costs microseconds; at most 100 a second is nothing).
+ */
+#define FLUSH_EVERY	0.01
 
 static void
 usage(FILE *fp)
@@ -515,6 +522,45 @@ bar(long step, long num, double lr, double loss, double rate)
 	fflush(stderr);
 }
 
+/*
+ * Write one record, the step and v[0..n-1] (lr loss [val_loss
+ * [val_acc]]), in one call: the step's threads make stdio lock every
+ * call.  line: 20 digits and 4 numbers of at most 16 bytes, separators.
+ */
+static void
+putrecord(long step, const double *v, int n)
+{
+	char line[128], d[24], *p;
+	unsigned long u;
+	int i, k;
+
+	p = line;
+	k = 0;
+	u = step < 0 ? 0 : (unsigned long)step;
+	do
+		d[k++] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	while (k > 0)
+		*p++ = d[--k];
+	for (i = 0; i < n && i < 4; i++) {
+		*p++ = '\t';
+		p += num_fmt(p, 32, v[i]);
+	}
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+}
+
+/* The reader's wait hook: flush; a reader gone or an error stops the
+ * loop (*arg says which). */
+static int
+waitflush(void *arg)
+{
+	int *gone = arg;
+
+	*gone = rec_flush(stdout, "stdout");
+	return *gone != REC_FLUSH_OK;
+}
+
 /* Write the weights if asked to; exit 1 if that fails. */
 static void
 save(const struct run *r, const char *path)
@@ -532,7 +578,8 @@ main(int argc, char *argv[])
 	struct flags f;
 	struct rec_reader in;
 	struct run *r;
-	double lr, loss, vloss, vacc, planned, t0, t1, tbar, secs;
+	double lr, loss, vloss, vacc, planned, t0, t1, tbar, tflush, secs;
+	double v[4];
 	long step, num;
 	int kind, col, threads, gone;
 
@@ -552,11 +599,13 @@ main(int argc, char *argv[])
 	if (f.summary)
 		putsummary(stderr, &r->net);
 
+	prog_stream();
 	putheader(stdout, r, &f, threads);
 	if ((gone = rec_flush(stdout, "stdout")) != REC_FLUSH_OK)
 		exit(gone == REC_FLUSH_GONE ? EXIT_OK : EXIT_FAIL);
 
 	rec_open(&in, stdin, "stdin");
+	rec_onwait(&in, waitflush, &gone);
 	col = -1;
 	lr = loss = 0;
 	step = 0;
@@ -564,6 +613,7 @@ main(int argc, char *argv[])
 	gone = 0;
 	vloss = vacc = 0;
 	t0 = t1 = tbar = 0;
+	tflush = now();
 	while ((kind = rec_next(&in)) > 0) {
 		if (kind == REC_HEADER) {
 			if ((col = rec_col(&in, f.lrcol)) < 0)
@@ -577,8 +627,8 @@ main(int argc, char *argv[])
 				num = (long)planned;
 			fputs(in.raw, stdout);
 			putc('\n', stdout);
-			gone = rec_flush(stdout, "stdout");
-			if (gone != REC_FLUSH_OK)
+			if (ferror(stdout) && (gone = rec_flush(stdout,
+			    "stdout")) != REC_FLUSH_OK)
 				break;
 			continue;
 		}
@@ -593,22 +643,18 @@ main(int argc, char *argv[])
 		if (r->nval > 0)
 			validate(r, &vloss, &vacc);
 
-		printf("%ld\t", step);
-		rec_putnum(stdout, lr);
-		putchar('\t');
-		rec_putnum(stdout, loss);
-		if (r->nval > 0) {
-			putchar('\t');
-			rec_putnum(stdout, vloss);
-			if (r->ds.task == TASK_CLASSIFICATION) {
-				putchar('\t');
-				rec_putnum(stdout, vacc);
-			}
-		}
-		putchar('\n');
+		v[0] = lr;
+		v[1] = loss;
+		v[2] = vloss;
+		v[3] = vacc;
+		putrecord(step, v, r->nval == 0 ? 2 :
+		    r->ds.task == TASK_CLASSIFICATION ? 4 : 3);
 		step++;
-		gone = rec_flush(stdout, "stdout");
 		t1 = now();
+		if (ferror(stdout) || t1 - tflush >= FLUSH_EVERY) {
+			gone = rec_flush(stdout, "stdout");
+			tflush = t1;
+		}
 		if (f.progress && (t1 - tbar >= BAR_EVERY || step == num)) {
 			bar(step, num, lr, loss, step / (t1 - t0));
 			tbar = t1;
@@ -622,7 +668,7 @@ main(int argc, char *argv[])
 	}
 	if (gone < 0)
 		exit(EXIT_FAIL);
-	if (kind < 0)
+	if (kind < 0 && gone == REC_FLUSH_OK)
 		prog_exit(EXIT_FAIL);
 	/* The end of input, or a reader gone: the weights as they are. */
 	save(r, f.save);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "err.h"
@@ -188,6 +189,51 @@ prog_options(const struct option *opts)
 	}
 	memset(&all[n], 0, sizeof(all[n]));
 	return all;
+}
+
+/*
+ * Flush stdout now: return when all went out; exit 0 without a word
+ * when the reader has gone away, 1 on a write error.
+ */
+static inline void
+prog_flush(void)
+{
+	switch (rec_flush(stdout, "stdout")) {
+	case REC_FLUSH_OK:
+		return;
+	case REC_FLUSH_GONE:
+		exit(EXIT_OK);
+	default:
+		exit(EXIT_FAIL);
+	}
+}
+
+/*
+ * The output of a stream: full blocks of PROG_OUTBUF bytes into a pipe
+ * or file (a terminal keeps its lines), flushed when the program is
+ * about to wait for input (prog_onwait, the reader's hook) and at the
+ * end, never per record while more input is at hand.  A write that
+ * fails sets stdout's error: the program checks ferror(stdout) after
+ * each record and calls prog_flush, which says why while errno does.
+ */
+#define PROG_OUTBUF	(1 << 16)
+
+static inline void
+prog_stream(void)
+{
+	static char buf[PROG_OUTBUF];
+
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+}
+
+/* The reader's wait hook (rec_onwait): flush before input may block. */
+static inline int
+prog_onwait(void *arg)
+{
+	(void)arg;
+	prog_flush();
+	return 0;
 }
 
 /*

@@ -1,9 +1,11 @@
 /* rec.c - reading and writing the lrf record stream. */
 #include <errno.h>
+#include <poll.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "num.h"
@@ -17,6 +19,14 @@ rec_open(struct rec_reader *r, FILE *fp, const char *name)
 	memset(r, 0, sizeof(*r));
 	r->fp = fp;
 	r->name = name;
+	r->fd = fileno(fp);
+}
+
+void
+rec_onwait(struct rec_reader *r, int (*fn)(void *), void *arg)
+{
+	r->onwait = fn;
+	r->waitarg = arg;
 }
 
 void
@@ -47,44 +57,101 @@ grow(char **p, size_t *cap, size_t need)
 	return 0;
 }
 
+/* The block the reader asks read(2) for, and its first buffer. */
+#define REC_BLOCK	(1 << 16)
+
 /*
- * Read one line into r->buf without its line end.  Returns 1 for a line,
- * 0 at end of input, -1 on error.  Reading stops at REC_MAXLINE bytes, so
- * a stream without newlines cannot exhaust memory.
+ * Read more input into buf[tail..): a block, or what is there.  First,
+ * if nothing is ready on the descriptor, call the wait hook.  Returns
+ * the bytes read, 0 at end of input, -1 on error (a read error, out of
+ * memory, or the hook's stop).
+ */
+static int
+fill(struct rec_reader *r)
+{
+	struct pollfd pfd;
+	ssize_t n;
+	size_t want;
+
+	if (r->head > 0) {		/* keep the unread bytes at the front */
+		memmove(r->buf, r->buf + r->head, r->tail - r->head);
+		r->tail -= r->head;
+		r->head = 0;
+	}
+	/* room for a block, and the byte after the longest line */
+	if (r->bufcap - r->tail < REC_BLOCK + 1 &&
+	    grow(&r->buf, &r->bufcap, r->tail + REC_BLOCK + 1) < 0)
+		return err_set("%s:%ld: out of memory", r->name,
+		    r->lineno + 1);
+	want = r->bufcap - r->tail - 1;
+	if (r->fd < 0) {		/* no descriptor: a memory stream */
+		n = (ssize_t)fread(r->buf + r->tail, 1, want, r->fp);
+		if (n == 0 && ferror(r->fp))
+			return err_set("%s:%ld: read error: %s", r->name,
+			    r->lineno + 1, strerror(errno));
+		r->tail += (size_t)n;
+		return (int)(n > 0);
+	}
+	if (r->onwait != NULL) {
+		pfd.fd = r->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 0 && r->onwait(r->waitarg) != 0)
+			return -1;
+	}
+	if ((n = read(r->fd, r->buf + r->tail, want)) < 0)
+		return err_set("%s:%ld: read error: %s", r->name,
+		    r->lineno + 1, strerror(errno));
+	r->tail += (size_t)n;
+	return (int)(n > 0);
+}
+
+/*
+ * Take one line from the buffer, reading more as needed, without its
+ * line end: r->raw points into the buffer.  Returns 1 for a line, 0 at
+ * end of input, -1 on error.  A line is refused once it passes
+ * REC_MAXLINE bytes, so a stream without newlines cannot exhaust memory.
  */
 static int
 readline(struct rec_reader *r)
 {
-	size_t n;
-	int c, nul;
+	char *line, *nl;
+	size_t n, seen;
+	int k;
 
-	n = 0;
-	nul = 0;
-	while ((c = getc(r->fp)) != EOF && c != '\n') {
-		if (n >= REC_MAXLINE)
+	seen = 0;	/* bytes from head known to hold no newline */
+	for (;;) {
+		nl = r->tail > r->head + seen ? memchr(r->buf + r->head +
+		    seen, '\n', r->tail - r->head - seen) : NULL;
+		if (nl != NULL)
+			break;
+		seen = r->tail - r->head;
+		if (seen > REC_MAXLINE)
 			return err_set("%s:%ld: line longer than %d bytes",
 			    r->name, r->lineno + 1, REC_MAXLINE);
-		if (n + 2 > r->bufcap && grow(&r->buf, &r->bufcap, n + 2) < 0)
-			return err_set("%s:%ld: out of memory", r->name,
-			    r->lineno + 1);
-		if (c == '\0')
-			nul = 1;
-		r->buf[n++] = (char)c;
+		if (r->eof)
+			break;
+		if ((k = fill(r)) < 0)
+			return -1;
+		if (k == 0)
+			r->eof = 1;
 	}
-	if (c == EOF && ferror(r->fp))
-		return err_set("%s:%ld: read error: %s", r->name,
-		    r->lineno + 1, strerror(errno));
-	if (c == EOF && n == 0)
+	if (r->buf == NULL)		/* nothing ever read */
 		return 0;
+	line = r->buf + r->head;
+	n = nl != NULL ? (size_t)(nl - line) : r->tail - r->head;
+	if (nl == NULL && n == 0)
+		return 0;
+	if (n > REC_MAXLINE)
+		return err_set("%s:%ld: line longer than %d bytes", r->name,
+		    r->lineno + 1, REC_MAXLINE);
+	r->head += nl != NULL ? n + 1 : n;
 	r->lineno++;
-	if (nul)
+	if (memchr(line, '\0', n) != NULL)
 		return err_set("%s:%ld: NUL byte in line", r->name, r->lineno);
-	if (grow(&r->buf, &r->bufcap, n + 1) < 0)
-		return err_set("%s:%ld: out of memory", r->name, r->lineno);
-	if (n > 0 && r->buf[n - 1] == '\r')
+	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	r->buf[n] = '\0';
-	r->raw = r->buf;
+	line[n] = '\0';	/* the newline, or buf[tail], always there */
+	r->raw = line;
 	r->len = n;
 	return 1;
 }

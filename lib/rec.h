@@ -35,15 +35,34 @@ struct rec_reader {
 	int	 nf;		/* fields in the current data record */
 	char	*f[REC_MAXCOLS];	/* the fields, pointing into split */
 
-	char	*buf;		/* getline buffer */
-	size_t	 bufcap;
+	char	*buf;		/* buf[head..tail): bytes read, not yet */
+	size_t	 bufcap;	/* taken; buf[tail] is always writable */
+	size_t	 head, tail;
+	int	 fd;		/* fp's descriptor, read with read(2); -1: */
+	int	 eof;		/* read with fread (a memory stream) */
+	int	(*onwait)(void *);	/* called before input may block */
+	void	*waitarg;
 	char	*split;		/* copy of raw, cut into fields */
 	size_t	 splitcap;
 	char	*namebuf;	/* storage for names */
 };
 
-/* Start reading fp; name is used in messages.  Never fails. */
+/*
+ * Start reading fp; name is used in messages.  Never fails.  The reader
+ * reads fp's descriptor itself, in large blocks, without copying lines
+ * out of stdio: fp must not have been read from before, nor be read
+ * with stdio while the reader is in use.
+ */
 void rec_open(struct rec_reader *r, FILE *fp, const char *name);
+
+/*
+ * Call fn(arg) whenever the reader is about to wait for input: no whole
+ * line is buffered and the descriptor has nothing ready (poll(2)).  This
+ * is where a filter flushes its output, so that a slow producer's
+ * records go on at once and a fast one's in full buffers.  If fn returns
+ * nonzero, rec_next returns -1 at once (whatever fn set stands).
+ */
+void rec_onwait(struct rec_reader *r, int (*fn)(void *), void *arg);
 
 /* Free what the reader allocated; does not close fp. */
 void rec_close(struct rec_reader *r);

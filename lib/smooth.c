@@ -121,8 +121,13 @@ smooth_centred(double *out, const double *lr, const double *y, long n,
     double h)
 {
 	double *x;		/* (n) log10 lr */
+	/* (SMOOTH_MAXWIN + 1) a window's terms: u = x_j - x_i, its
+	 * weight, v = y_j - y_i; a window has at most (hi - lo) / k + 1 <
+	 * SMOOTH_MAXWIN + 1 points, as k is chosen */
+	double uv[SMOOTH_MAXWIN + 1], wv[SMOOTH_MAXWIN + 1];
+	double vv[SMOOTH_MAXWIN + 1];
 	double w, sw, u, mu, mv, suu, suv, d;
-	long i, j, lo, hi, k, pass;
+	long i, j, lo, hi, k, m;
 
 	if (!(h >= 0) || !isfinite(h))
 		return err_set("window %g decades is not a number >= 0", h);
@@ -157,24 +162,22 @@ smooth_centred(double *out, const double *lr, const double *y, long n,
 		 * u = 0 is mv + b (0 - mu), b = suv / suu.
 		 */
 		sw = mu = mv = suu = suv = 0;
-		for (pass = 0; pass < 2; pass++) {
-			for (j = i - (i - lo) / k * k; j <= hi; j += k) {
-				u = x[j] - x[i];
-				w = tricube(fabs(u), h);
-				if (pass == 0) {
-					sw += w;
-					mu += w * u;
-					mv += w * (y[j] - y[i]);
-				} else {
-					d = u - mu;
-					suu += w * d * d;
-					suv += w * d * (y[j] - y[i] - mv);
-				}
-			}
-			if (pass == 0) {
-				mu /= sw;
-				mv /= sw;
-			}
+		m = 0;
+		for (j = i - (i - lo) / k * k; j <= hi && m <= SMOOTH_MAXWIN;
+		    j += k, m++) {
+			uv[m] = u = x[j] - x[i];
+			wv[m] = w = tricube(fabs(u), h);
+			vv[m] = y[j] - y[i];
+			sw += w;
+			mu += w * u;
+			mv += w * vv[m];
+		}
+		mu /= sw;
+		mv /= sw;
+		for (j = 0; j < m; j++) {	/* the same terms, kept */
+			d = uv[j] - mu;
+			suu += wv[j] * d * d;
+			suv += wv[j] * d * (vv[j] - mv);
 		}
 		out[i] = y[i] + (suu > 0 ? mv - suv / suu * mu : mv);
 		if (!isfinite(out[i]))	/* differences of huge losses */

@@ -226,6 +226,23 @@ test_idx(void)
 	    memcmp(dz.bytes, pix, 12) == 0, "multi-member gzip");
 	data_free(&dz);
 
+	/* A trailer that lies about the size (ISIZE): libdeflate's whole
+	 * inflation refuses it, and the stream says what is wrong; one
+	 * that claims 4 GB is not believed (more than 1032 times the
+	 * file's bytes) and allocates nothing of the sort. */
+	ng = readfile("img.gz", gz, sizeof(gz));
+	gz[ng - 4] ^= 1;
+	writefile("isize.gz", gz, ng);
+	ok(loadidx(&dz, "isize.gz", "lab", TASK_CLASSIFICATION) < 0 &&
+	    strstr(err_msg(), "isize.gz: byte ") != NULL &&
+	    strstr(err_msg(), "corrupt gzip data (incorrect length check)")
+	    != NULL, "gzip: a wrong size in the trailer");
+	memset(gz + ng - 4, 0xff, 4);
+	writefile("isize.gz", gz, ng);
+	ok(loadidx(&dz, "isize.gz", "lab", TASK_CLASSIFICATION) < 0 &&
+	    strstr(err_msg(), "incorrect length check") != NULL,
+	    "gzip: a trailer claiming 4 GB");
+
 	/* scale 1: the bytes themselves */
 	{
 		struct cfg_data cd;

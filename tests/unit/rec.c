@@ -1,7 +1,10 @@
 /* Unit tests for the record reader and writer (lib/rec.c, lib/num.c). */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "num.h"
@@ -46,6 +49,125 @@ static int
 drain(const char *s)
 {
 	return drainn(s, strlen(s));
+}
+
+/* The wait hook: counts its calls, stops the reader when *arg says. */
+static int nwait;
+static int
+onwait(void *arg)
+{
+	nwait++;
+	return *(int *)arg;
+}
+
+/* A pipe: the hook is called when no whole line is at hand, not before. */
+static void
+waiting(void)
+{
+	struct rec_reader r;
+	FILE *fp;
+	int fd[2], stop;
+
+	if (pipe(fd) < 0 || (fp = fdopen(fd[0], "r")) == NULL) {
+		skip(6, "no pipe");
+		return;
+	}
+	stop = 1;
+	nwait = 0;
+	rec_open(&r, fp, "pipe");
+	rec_onwait(&r, onwait, &stop);
+	(void)!write(fd[1], "1 2\n3 4\n5", 9);
+	is_int(rec_next(&r), REC_DATA, "pipe: first record");
+	is_int(rec_next(&r), REC_DATA, "pipe: second, from the same read");
+	is_int(nwait, 0, "pipe: no wait hook while input was ready");
+	is_int(rec_next(&r), -1, "pipe: a half line, nothing ready: the "
+	    "hook stops the reader");
+	is_int(nwait, 1, "pipe: the hook called once");
+	stop = 0;
+	(void)!write(fd[1], " 6\n", 3);
+	close(fd[1]);
+	ok(rec_next(&r) == REC_DATA && strcmp(r.f[1], "6") == 0,
+	    "pipe: the half line completed");
+	rec_close(&r);
+	fclose(fp);
+}
+
+static uint64_t rs = 88172645463325252ULL;
+static uint64_t
+rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return rs;
+}
+
+/*
+ * num_fmt's and num_double's fast paths against printf's "%.9g" and
+ * strtod, byte for byte and bit for bit: random doubles (any bits),
+ * decimals of every scale, float32 values (what the programs write),
+ * decimals ending in 5 (ties at the tenth digit), and the edges.
+ */
+static void
+fastpaths(void)
+{
+	static const double edge[] = {
+		1, 10, 1e8, 1e9, 999999999.5, 999999999.4999, 1e-5, 1e-4,
+		0.0001, 9.9999999995e-5, 1e-19, 9.99999999e-20, 1e35,
+		9.9999999999e34, 1e-300, 4.9e-324, 1.7976931348623157e308,
+		0.5, 2.5e-7, 123456789.5, 0.1, 1.0 / 3, 5e-5
+	};
+	char a[64], b[64], t[64];
+	double v, w, z;
+	long n, badf, badp;
+
+	badf = badp = 0;
+	for (n = 0; n < 1000000 + (long)(sizeof(edge) / sizeof(edge[0]));
+	    n++) {
+		uint64_t r = rnd();
+
+		if (n >= 1000000)
+			v = edge[n - 1000000];
+		else if (n % 4 == 0)
+			memcpy(&v, &r, sizeof(v));
+		else if (n % 4 == 1)
+			v = (double)(r % 2000000000) / 1e9 *
+			    pow(10, (int)(rnd() % 50) - 25);
+		else if (n % 4 == 2)
+			v = (float)((double)(r >> 11) / 0x1p53 *
+			    pow(10, (int)(rnd() % 20) - 10));
+		else {
+			snprintf(t, sizeof(t), "%lu.%lu5e%d",
+			    (unsigned long)(r % 1000),
+			    (unsigned long)(rnd() % 1000000),
+			    (int)(rnd() % 40) - 20);
+			v = strtod(t, NULL);
+		}
+		if (rnd() & 1)
+			v = -v;
+		num_fmt(a, sizeof(a), v);
+		if (isnan(v))
+			strcpy(b, "nan");
+		else
+			snprintf(b, sizeof(b), "%.9g", v);
+		if (strcmp(a, b) != 0 && badf++ < 5)
+			diag("num_fmt %a: '%s', printf '%s'", v, a, b);
+		snprintf(t, sizeof(t), n & 1 ? "%.9g" : "%.17g", v);
+		z = strtod(t, NULL);
+		if ((num_double(t, &w) != NUM_OK && !isinf(z)) ||
+		    (!isinf(z) && memcmp(&w, &z, sizeof(w)) != 0 &&
+		    !isnan(z))) {
+			if (badp++ < 5)
+				diag("num_double '%s': %a, strtod %a", t, w, z);
+		}
+	}
+	is_int(badf, 0, "num_fmt: printf's %.9g for 10^6 values, byte for "
+	    "byte");
+	is_int(badp, 0, "num_double: strtod's double for 2*10^6 strings, "
+	    "bit for bit");
+	num_fmt(a, 5, 1.5e-7);
+	is_str(a, "1.5e", "num_fmt cuts as snprintf does");
+	is_int(num_fmt(a, 5, 1.5e-7), 7, "and returns the whole length");
 }
 
 
@@ -192,5 +314,7 @@ main(void)
 	is_str(buf, "nan", "-nan prints as nan");
 	i = 0;
 	(void)i;
+	fastpaths();
+	waiting();
 	return done();
 }
