@@ -86,6 +86,20 @@ E
 # weights: w.lrfw, the weights of syn's model (228 bytes, wfile.h: the
 # header to byte 12, the first layer's weight dimensions at 24 and 28)
 weights() { syn; lrf-train -c s.yaml --save w.lrfw </dev/null >/dev/null; }
+# imgs: r/, a class-folder root of good images (2 classes, 4 files
+# each, from tests/data/img/src), and c.yaml, an experiment on it (8 x 8
+# RGB, 2 classes); 8 learning rates on stdout (32 samples: every image
+# of the root is decoded at least once)
+imgs() {
+	mkdir -p r/a r/b
+	for f in rgb.png rgba.png palette.png gray.png; do
+		cp "$data/img/src/$f" r/a/; done
+	for f in rgb420.jpg rgb444.jpg cmyk.jpg progressive.jpg; do
+		cp "$data/img/src/$f" r/b/; done
+	printf 'data: {format: images, root: r, size: 8, channels: 3, folds: 2%s}\n' "${1:-}" > c.yaml
+	printf 'model:\n  layers:\n    - {type: dense, units: 2}\ntrain: {batch_size: 4, threads: 1}\n' >> c.yaml
+	printf '1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n'
+}
 EOF
 
 n=0
