@@ -247,8 +247,9 @@ void data_rows(const struct batcher *it, const uint32_t *idx, size_t lo,
 /*
  * data_gather for the *n samples idx[], images decoded on the workers.
  * With data.skip_bad the files that fail are left out of idx and *n
- * (counted in ds->nbad); without it they are an error.  0, or -1 with
- * the message set.
+ * (counted in ds->nbad); without it they are an error.  Images: call it
+ * before the first data_draw (it shares the decoders' queue).  0, or -1
+ * with the message set.
  */
 int data_fill(struct dataset *ds, uint32_t *idx, size_t *n, float *x,
     int32_t *y, float *t);

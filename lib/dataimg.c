@@ -233,7 +233,7 @@ decode_all(struct dataset *ds, uint32_t *idx, size_t *n, uint8_t *out)
 	kept = 0;
 	for (i = 0; i < *n; i += k) {
 		k = *n - i < FILLCHUNK ? *n - i : FILLCHUNK;
-		if (imgpool_submit(m->pool, idx + i, k, out + kept * ds->d,
+		if (imgpool_submit(m->pool, idx + i, k, out + i * ds->d,
 		    bad) < 0)
 			return -1;
 		if (imgpool_take(m->pool, &nb, msg) < 0)
@@ -241,19 +241,16 @@ decode_all(struct dataset *ds, uint32_t *idx, size_t *n, uint8_t *out)
 		if (nb > 0 && !m->skip_bad)
 			return err_set("%s", msg);
 		for (j = 0; j < k; j++) {
-			if (bad[j]) {
-				/* the message again, for this file */
+			if (bad[j]) {	/* again here, for its message */
 				imgdir_fullpath(&m->dir, idx[i + j], path,
 				    sizeof(path));
 				if (img_load(m->ctx, path, &m->geom,
-				    out + kept * ds->d) < 0)
+				    out + (i + j) * ds->d) < 0) {
 					notebad(ds, idx[i + j],
 					    img_ctx_msg(m->ctx));
-				else	/* decodable after all: keep it */
-					goto keep;
-				continue;
+					continue;
+				}
 			}
-keep:
 			if (kept != j + i)
 				memmove(out + kept * ds->d,
 				    out + (i + j) * ds->d, ds->d);
@@ -386,7 +383,7 @@ data_draw(struct batcher *it, uint32_t *idx, size_t B)
 	char path[IMGDIR_PATHMAX], msg[IMG_MSGMAX];
 	uint8_t *p;
 	uint32_t j;
-	size_t i, nb;
+	size_t i, nb, tries;
 	int s, C;
 
 	if (m == NULL) {
@@ -417,16 +414,16 @@ data_draw(struct batcher *it, uint32_t *idx, size_t B)
 		/* the file again on this thread, for its message; then
 		 * the next draws until one decodes */
 		j = idx[i];
-		for (;;) {
+		for (tries = 0;; tries++) {
 			imgdir_fullpath(&m->dir, j, path, sizeof(path));
 			if (!m->bad[j] && img_load(m->ctx, path, &m->geom,
 			    ib->buf[s] + i * ib->d) == 0)
 				break;
 			if (!m->bad[j])
 				notebad(ds, j, img_ctx_msg(m->ctx));
-			if (ds->nbad >= ds->n)
-				return err_set("data.skip_bad: no image of %s "
-				    "decodes", m->dir.root);
+			if (tries > it->n)	/* a whole epoch drawn */
+				return err_set("data.skip_bad: no training "
+				    "image of %s decodes", m->dir.root);
 			data_next(it, &j, 1);
 		}
 		idx[i] = j;

@@ -87,6 +87,45 @@ check_status 0 "data.split: a user's split"
 ok "data.split: its sizes on the #@ data line" \
     grep -q ' train=1500 val=200 held=500 ' "$T/out"
 
+# data.skip_bad: broken files replaced by the next ones drawn, the same
+# with any number of decoding threads; without it the first is an error.
+# The broken files: the first validation file of the split written above
+# and two training files.
+v1=$(sed -n 1p "$T/sp/fold_1_val.txt")
+t1=$(sed -n 1p "$T/sp/fold_1_train.txt")
+t2=$(sed -n 100p "$T/sp/fold_1_train.txt")
+cp -R "$T/png" "$T/bad"
+: > "$T/bad/$v1"
+echo text > "$T/bad/$t1"
+head -c 100 "$T/png/$t2" > "$T/bad/$t2"
+cfg bad "format: images, root: $T/bad, channels: 1, size: 28"
+run lrf-train -c "$T/bad.yaml" --val <"$T/lrs"
+check_status 1 "a broken file without skip_bad"
+ok "a broken file without skip_bad: its name and why" \
+    grep -Eq "^lrf-train: $T/bad/[0-9]/[0-9]{5}.png: " "$T/err"
+# (60 steps of 32 draw every one of the 1600 training files; all 400
+# held-out ones are validated: every broken file is met)
+lrf-schedule --start 1e-7 --end 1 --num 60 >"$T/lrs60"
+for w in 0 3; do
+	cfg bad$w "format: images, root: $T/bad, channels: 1, size: 28, skip_bad: true, workers: $w"
+	lrf-train -c "$T/bad$w.yaml" --val --val-size 400 <"$T/lrs60" \
+	    >"$T/bad$w.out" 2>"$T/bad$w.err"
+done
+first=$(printf '%s\n' "$v1" "$t1" "$t2" | sort | head -n 1)
+case $first in
+"$v1") why="empty file" ;;
+"$t1") why="not a JPEG or PNG image" ;;
+*) why="truncated PNG" ;;
+esac
+ok "skip_bad: one warning, counting the three, naming the first" \
+    grep -q "^lrf-train: warning: data.skip_bad: 3 images could not be decoded and were left out (first: $T/bad/$first: $why" "$T/bad0.err"
+is "$(wc -l < "$T/bad0.err")" 1 "skip_bad: nothing else on stderr"
+ok "skip_bad: 60 records" test "$(grep -vc '^#' "$T/bad0.out")" -eq 60
+ok "skip_bad: the broken validation file left out" \
+    grep -q " val=399 held=400 " "$T/bad0.out"
+ok "skip_bad: the same records and warning with 3 decoding threads" \
+    sh -c "cmp -s '$T/bad0.out' '$T/bad3.out' && cmp -s '$T/bad0.err' '$T/bad3.err'"
+
 # JPEG, quality 95: the inputs differ from the PNG's by a relative RMS
 # error eps (mkimages decodes each file back and prints it).  Before the
 # weights move (the first steps, lr <= 1e-6) the net is the same
