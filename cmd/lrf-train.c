@@ -388,8 +388,8 @@ static void
 putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 {
 	static char *cols[] = { "step", "lr", "loss", "val_loss", "val_acc" };
-	char desc[DATA_DESCMAX], net[NET_DESCMAX], opt[256];
-	int l, ncol;
+	char desc[DATA_DESCMAX], net[NET_DESCMAX], opt[256], *names;
+	int l, ncol, len;
 
 	ncol = 3;
 	if (f->val)
@@ -401,8 +401,12 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 	if (data_map(desc, sizeof(desc), &r->ds) > 0)
 		fprintf(fp, " %s", desc);
 	putc('\n', fp);
-	if (data_classnames(desc, sizeof(desc), &r->ds) > 0)
-		fprintf(fp, "#@ classes %s\n", desc);
+	if ((len = data_classnames(NULL, 0, &r->ds)) > 0) {
+		names = xalloc((size_t)len + 1, 1);	/* 1000 long names */
+		data_classnames(names, (size_t)len + 1, &r->ds);
+		fprintf(fp, "#@ classes %s\n", names);
+		free(names);
+	}
 	for (l = 0; l < r->net.nlayer; l++) {
 		net_describe_layer(net, sizeof(net), &r->net, l);
 		fprintf(fp, "#@ layer %s\n", net);

@@ -181,6 +181,21 @@ lrf-train -c "$T/png.yaml" <"$T/lrs" >"$T/noaug"
 ok "flip and pad: not the records without them" \
     sh -c "! cmp -s '$T/aug1' '$T/noaug'"
 
+# ImageNet's 1000 classes (one image each here): the map on one line
+mkdir "$T/many"
+awk 'BEGIN { for (i = 0; i < 1000; i++) printf "n%08d\n", 1440764 + i }' |
+    while read -r c; do mkdir "$T/many/$c" && ln -s "$T/png/0/00000.png" \
+	"$T/many/$c/a.png"; done
+printf '%s\n' "data: {format: images, root: $T/many, channels: 1, size: 28, folds: 1}" \
+    'model: {layers: [{type: flatten}, {type: dense, units: 1000}]}' \
+    >"$T/many.yaml"
+run lrf-train -c "$T/many.yaml" </dev/null
+check_status 0 "1000 classes"
+ok "1000 classes: on the #@ data line" grep -q ' classes=1000 ' "$T/out"
+ok "1000 classes: the map, sorted, on one #@ classes line" awk '
+    /^#@ classes / { n = NF - 2; ok = $3 == "0=n01440764" &&
+	$NF == "999=n01441763" } END { exit !(n == 1000 && ok) }' "$T/out"
+
 # lrf-find end to end, the root given as a flag (made absolute)
 cfg find "format: images, channels: 1, size: 28"
 (cd "$T" && lrf-find -c find.yaml --root png --num-iter 30 -o runs -q \

@@ -574,7 +574,7 @@ test_errors(void)
 	fails("data:\n  features: 2.5\n", "cfg.yaml:2:13: data.features: "
 	    "'2.5' is not an integer");
 	fails("data:\n  classes: 1\n", "cfg.yaml:2:12: data.classes: 1 is out "
-	    "of range [2, 256]");
+	    "of range [2, 1024]");
 	fails("data:\n  classes: [3]\n", "cfg.yaml:2:12: data.classes: a list "
 	    "of labels needs at least 2");
 	fails("data:\n  classes: [1, 2, 1]\n", "cfg.yaml:2:19: "
@@ -751,16 +751,16 @@ test_errors(void)
 		p += sprintf(p, "k%zu: %zu\n", i, i);
 	*p = '\0';
 	fails(big, "cfg.yaml:1:1: unknown section 'k0'");
-	/* 65 layers, 257 labels */
+	/* 65 layers, 1025 labels */
 	for (p = big, p += sprintf(p, "model:\n  layers:\n"), i = 0; i < 65;
 	    i++)
 		p += sprintf(p, "    - {type: flatten}\n");
 	fails(big, "cfg.yaml:67:7: model.layers: more than 64 layers");
-	for (p = big, p += sprintf(p, "data:\n  classes: ["), i = 0; i < 257;
+	for (p = big, p += sprintf(p, "data:\n  classes: ["), i = 0; i < 1025;
 	    i++)
 		p += sprintf(p, "%s%zu", i ? ", " : "", i % 10);
 	sprintf(p, "]\n");
-	fails(big, "cfg.yaml:2:781: data.classes: more than 256 labels");
+	fails(big, "cfg.yaml:2:3085: data.classes: more than 1024 labels");
 	for (p = big, p += sprintf(p, "data:\n  path: "), i = 0; i < 4096;
 	    i++)
 		*p++ = 'a';

@@ -626,16 +626,16 @@ test_csv(void)
 	    "a name without a header");
 	cdinit(&cd);
 	cd.header = 0;
-	big = malloc(300 * 16 + 1);
+	big = malloc(1100 * 16 + 1);
 	big[0] = '\0';
-	for (i = 0; i < 257; i++)
+	for (i = 0; i < 1025; i++)
 		sprintf(big + strlen(big), "%d,1\n", i);
-	fails(loadcsv(&ds, &cd, "e19.csv", big), "e19.csv", "%s:257: more "
-	    "than 256 distinct labels (for a numeric target, set data.task: "
-	    "regression)", "257 classes");
+	fails(loadcsv(&ds, &cd, "e19.csv", big), "e19.csv", "%s:1025: more "
+	    "than 1024 distinct labels (for a numeric target, set data.task: "
+	    "regression)", "1025 classes");
 	cd.task = TASK_REGRESSION;
-	ok(loadcsv(&ds, &cd, "e19.csv", big) == 0 && ds.n == 257,
-	    "257 distinct targets are fine for regression");
+	ok(loadcsv(&ds, &cd, "e19.csv", big) == 0 && ds.n == 1025,
+	    "1025 distinct targets are fine for regression");
 	data_free(&ds);
 	free(big);
 	cd.task = TASK_CLASSIFICATION;
@@ -1096,7 +1096,7 @@ test_synth(void)
 	data_free(&a);
 
 	cd.classes = 1;
-	fails(data_load(&a, &cd, 1), NULL, "data.classes: 1 is not in 2..256",
+	fails(data_load(&a, &cd, 1), NULL, "data.classes: 1 is not in 2..1024",
 	    "one class");
 	cd.classes = 2;
 	cd.samples = 0;
