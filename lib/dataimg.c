@@ -47,6 +47,8 @@ struct imgbatch {
 	uint32_t *idx[NRING];	/* (B) the indices submitted */
 	uint8_t	*tmp;		/* (d) augmentation */
 	int	 head;		/* the oldest slot submitted */
+	int	 inflight;	/* batches submitted, not yet taken */
+	struct imgpool *pool;	/* where they are */
 	uint8_t	*cur;		/* (B, d) the batch data_draw returned */
 	struct rng rng;		/* augmentation */
 	uint64_t seed;
@@ -67,10 +69,14 @@ dataimg_free(struct dataimg *m)
 void
 dataimg_batch_free(struct imgbatch *ib)
 {
+	char msg[IMG_MSGMAX];
 	int k;
 
 	if (ib == NULL)
 		return;
+	/* the workers may still write into the buffers: wait for them */
+	for (; ib->inflight > 0; ib->inflight--)
+		imgpool_take(ib->pool, NULL, msg);
 	for (k = 0; k < NRING; k++) {
 		free(ib->buf[k]);
 		free(ib->badf[k]);
@@ -364,11 +370,13 @@ batch_start(struct batcher *it, size_t B)
 	if ((ib->tmp = malloc(d)) == NULL)
 		return err_set("out of memory");
 	rng_seed(&ib->rng, it->augseed ^ SEED_AUG);
+	ib->pool = it->ds->img->pool;
 	for (k = 0; k < NRING - 1; k++) {
 		data_next(it, ib->idx[k], B);
-		if (imgpool_submit(it->ds->img->pool, ib->idx[k], B,
-		    ib->buf[k], ib->badf[k]) < 0)
+		if (imgpool_submit(ib->pool, ib->idx[k], B, ib->buf[k],
+		    ib->badf[k]) < 0)
 			return -1;
+		ib->inflight++;
 	}
 	ib->head = 0;
 	return 0;
@@ -401,10 +409,12 @@ data_draw(struct batcher *it, uint32_t *idx, size_t B)
 	if (imgpool_submit(m->pool, ib->idx[s], B, ib->buf[s],
 	    ib->badf[s]) < 0)
 		return -1;
+	ib->inflight++;
 	s = ib->head;
 	ib->head = (ib->head + 1) % NRING;
 	if (imgpool_take(m->pool, &nb, msg) < 0)
 		return -1;
+	ib->inflight--;
 	if (nb > 0 && !m->skip_bad)
 		return err_set("%s", msg);
 	memcpy(idx, ib->idx[s], B * sizeof(*idx));
