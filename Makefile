@@ -26,7 +26,7 @@ LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 PROGS	 = $(patsubst %.c,%,$(wildcard cmd/lrf-*.c))
 UNIT	 = $(patsubst %.c,%.t,$(wildcard tests/unit/*.c))
-TOOLS	 = tests/curvecmp tests/blasinfo
+TOOLS	 = tests/curvecmp tests/blasinfo tests/mkimages
 MAN	 = $(wildcard man/*.[1-9])
 
 # Debian packages the suite builds, runs and tests with (time and strace:

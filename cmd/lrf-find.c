@@ -52,7 +52,7 @@ usage(FILE *fp)
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
 "                [--load FILE [--load-partial]] [-o dir] [--name NAME]\n"
-"                [--no-plot] [-q | -v]\n"
+"                [--no-plot] [--root dir] [-q | -v]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
 "  --end_lr lr             last learning rate [1]\n"
@@ -71,6 +71,7 @@ usage(FILE *fp)
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
 "  --no-plot               write no lr_finder.gp / lr_finder.png\n"
+"  --root dir              data.root: the class folders (data.format images)\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
 "Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
@@ -147,7 +148,7 @@ fail(void)
 
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL };
+	O_PARTIAL, O_ROOT };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -169,6 +170,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "val", no_argument, NULL, O_VAL },
 		{ "load", required_argument, NULL, O_LOAD },
 		{ "load-partial", no_argument, NULL, O_PARTIAL },
+		{ "root", required_argument, NULL, O_ROOT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
@@ -210,6 +212,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_VAL: o->run.val = 1; break;
 		case O_LOAD: o->load = optarg; break;
 		case O_PARTIAL: o->run.partial = 1; break;
+		case O_ROOT: prog_keep(f, "data.root", optarg); break;
 		case 'o': o->outdir = optarg; break;
 		case O_NAME: o->name = optarg; break;
 		case O_NOPLOT: o->run.plot = 0; break;

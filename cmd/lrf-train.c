@@ -46,7 +46,7 @@ usage(FILE *fp)
 "                 [--threads n] [--accum n] [--device cpu] [--val]\n"
 "                 [--val-size n] [--save file] [--load file] [--load-partial]\n"
 "                 [--summary] [--progress | --no-progress] [--lr-col col]\n"
-"                 [--timing]\n"
+"                 [--timing] [--root dir] [--write-split dir]\n"
 "  -c file          experiment file, lrf-config(5) [built-in: Fashion-MNIST MLP]\n"
 "  --batch-size n   samples per micro-batch [%ld]\n"
 "  --seed n         seed of data order, split, init, dropout [%lu]\n"
@@ -64,6 +64,8 @@ usage(FILE *fp)
 "  --no-progress    no progress bar\n"
 "  --lr-col col     input column of the learning rate, name or number [lr]\n"
 "  --timing         end the stream with a '#@ train' timing line [off]\n"
+"  --root dir       data.root: the class folders of data.format images\n"
+"  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size);
@@ -71,7 +73,7 @@ usage(FILE *fp)
 
 enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
 	O_VALSIZE, O_SAVE, O_LOAD, O_PARTIAL, O_SUMMARY, O_PROGRESS,
-	O_NOPROGRESS, O_LRCOL, O_TIMING };
+	O_NOPROGRESS, O_LRCOL, O_TIMING, O_ROOT, O_WSPLIT };
 
 static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
@@ -92,12 +94,14 @@ static const struct option longopts[] = {
 	{ "no-progress", no_argument,	   NULL, O_NOPROGRESS },
 	{ "lr-col",	required_argument, NULL, O_LRCOL },
 	{ "timing",	no_argument,	   NULL, O_TIMING },
+	{ "root",	required_argument, NULL, O_ROOT },
+	{ "write-split", required_argument, NULL, O_WSPLIT },
 	{ NULL, 0, NULL, 0 }
 };
 
 /* Command-line settings; sets, the flags laid over the file. */
 struct flags {
-	const char *config, *save, *load, *lrcol;
+	const char *config, *save, *load, *lrcol, *wsplit;
 	struct prog_sets sets;
 	int	 val, partial, summary, progress, timing;
 };
@@ -206,6 +210,12 @@ parseflags(int argc, char *argv[], struct flags *f)
 		case O_LRCOL:
 			f->lrcol = optarg;
 			break;
+		case O_ROOT:
+			prog_keep(&f->sets, "data.root", optarg);
+			break;
+		case O_WSPLIT:
+			f->wsplit = optarg;
+			break;
 		default:
 			prog_usage(NULL);
 		}
@@ -292,6 +302,13 @@ setup_run(struct run *r, const struct flags *f)
 	    data_split(&r->ds, c->data.folds, c->data.fold, c->train.seed,
 	    &r->sp) < 0)
 		exit(EXIT_FAIL);
+	if (r->ds.nignored > 0)
+		fprintf(stderr, "%s: warning: data.root: %zu entries left out "
+		    "(hidden, or not .jpg, .jpeg or .png)\n", prog,
+		    r->ds.nignored);
+	if (f->wsplit != NULL && data_split_write(&r->ds, &r->sp, f->wsplit,
+	    c->data.fold) < 0)
+		exit(EXIT_FAIL);
 	data_valsubset(&r->sp, (size_t)c->train.val_size, c->train.seed);
 	if (data_batcher_init(&r->it, &r->ds, &r->sp, c->train.seed) < 0)
 		exit(EXIT_FAIL);
@@ -339,8 +356,16 @@ setup_run(struct run *r, const struct flags *f)
 		r->vx = xalloc((size_t)r->nval * r->ds.d, sizeof(float));
 		r->vy = xalloc((size_t)r->nval, sizeof(int32_t));
 		r->vt = xalloc((size_t)r->nval, sizeof(float));
-		data_gather(&r->ds, r->sp.val, r->sp.nval, r->vx, r->vy,
-		    r->vt);
+		if (data_fill(&r->ds, r->sp.val, &r->sp.nval, r->vx, r->vy,
+		    r->vt) < 0)
+			exit(EXIT_FAIL);
+		if (r->sp.nval == 0) {
+			err_set("--val: no held-out image decodes");
+			exit(EXIT_FAIL);
+		}
+		r->nval = (long)r->sp.nval;
+		if (r->vchunk > r->nval)
+			r->vchunk = r->nval;
 	}
 }
 
@@ -371,8 +396,8 @@ static void
 putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 {
 	static char *cols[] = { "step", "lr", "loss", "val_loss", "val_acc" };
-	char desc[DATA_DESCMAX], net[NET_DESCMAX], opt[256];
-	int l, ncol;
+	char desc[DATA_DESCMAX], net[NET_DESCMAX], opt[256], *names;
+	int l, ncol, len;
 
 	ncol = 3;
 	if (f->val)
@@ -384,6 +409,12 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 	if (data_map(desc, sizeof(desc), &r->ds) > 0)
 		fprintf(fp, " %s", desc);
 	putc('\n', fp);
+	if ((len = data_classnames(NULL, 0, &r->ds)) > 0) {
+		names = xalloc((size_t)len + 1, 1);	/* 1000 long names */
+		data_classnames(names, (size_t)len + 1, &r->ds);
+		fprintf(fp, "#@ classes %s\n", names);
+		free(names);
+	}
 	for (l = 0; l < r->net.nlayer; l++) {
 		net_describe_layer(net, sizeof(net), &r->net, l);
 		fprintf(fp, "#@ layer %s\n", net);
@@ -445,9 +476,8 @@ gather_share(void *arg, int t, int nt)
 
 	reg = r->ds.task == TASK_REGRESSION;
 	par_share(r->B, t, nt, 1, &lo, &hi);
-	data_gather(&r->ds, r->idx + lo, (size_t)(hi - lo),
-	    r->x + (size_t)lo * r->ds.d, reg ? NULL : r->y + lo,
-	    reg ? r->t + lo : NULL);
+	data_rows(&r->it, r->idx, (size_t)lo, (size_t)hi, r->x,
+	    reg ? NULL : r->y, reg ? r->t : NULL);
 }
 
 /*
@@ -470,7 +500,10 @@ train_step(struct run *r, double lr)
 	for (i = 0; i < r->A; i++) {
 		/* the samples, then their rows gathered by the net's
 		 * threads */
-		data_next(&r->it, r->idx, (size_t)r->B);
+		if (data_draw(&r->it, r->idx, (size_t)r->B) < 0) {
+			fflush(stdout);
+			exit(EXIT_FAIL);
+		}
 		par_run(n->par, gather_share, r);
 		loss += net_forward(n, r->x, reg ? NULL : r->y,
 		    reg ? r->t : NULL, r->B, 1);
@@ -675,6 +708,10 @@ main(int argc, char *argv[])
 	if (gone == REC_FLUSH_GONE)
 		exit(EXIT_OK);
 	rec_close(&in);
+	if (r->ds.nbad > 0)
+		fprintf(stderr, "%s: warning: data.skip_bad: %zu images could "
+		    "not be decoded and were left out (first: %s)\n", prog,
+		    r->ds.nbad, r->ds.badmsg);
 
 	/* Timing is opt-in: without it the stream is byte-reproducible. */
 	secs = step > 0 ? t1 - t0 : 0;

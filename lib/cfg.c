@@ -489,7 +489,9 @@ enum {
 	K_SHAPE,	/* data.shape: [C, H, W] */
 	K_BETAS,	/* optimizer.betas: [b1, b2] */
 	K_LAYERS,	/* model.layers */
-	K_PADDING	/* layer padding: same or >= 0 */
+	K_PADDING,	/* layer padding: same or >= 0 */
+	K_SIZE,		/* data.size: N or [H, W] */
+	K_NORM		/* data.mean, data.std: list, auto, imagenet */
 };
 
 /* flags */
@@ -602,6 +604,25 @@ static const struct key keys[] = {
 	    NULL, 0, NULL },
 	{ "data", "shape", K_SHAPE, C(data.shape), "~", 1, 65536, NULLOK,
 	    NULL, 0, NULL },
+	{ "data", "root", K_PATH, C(data.root), "\"\"", 0, 0, 0, NULL, 0,
+	    NULL },
+	{ "data", "size", K_SIZE, C(data.size), "224", 1, 16384, 0, NULL, 0,
+	    NULL },
+	{ "data", "channels", K_LONG, C(data.channels), "3", 1, 3, 0, NULL, 0,
+	    NULL },
+	{ "data", "mean", K_NORM, C(data.mean), "~", -INF, INF, NULLOK, NULL,
+	    0, "none: x = v * scale" },
+	{ "data", "std", K_NORM, C(data.std), "~", 0, INF, NULLOK | LO_OPEN,
+	    NULL, 0, "none" },
+	{ "data", "split", K_PATH, C(data.split), "\"\"", 0, 0, 0, NULL, 0,
+	    NULL },
+	{ "data", "skip_bad", K_BOOL, C(data.skip_bad), "false", 0, 0, 0, NULL,
+	    0, NULL },
+	{ "data", "flip", K_BOOL, C(data.flip), "false", 0, 0, 0, NULL, 0,
+	    NULL },
+	{ "data", "pad", K_LONG, C(data.pad), "0", 0, 4096, 0, NULL, 0, NULL },
+	{ "data", "workers", K_LONG, C(data.workers), "4", 0, 256, 0, NULL, 0,
+	    NULL },
 
 	{ "model", "layers", K_LAYERS, C(model.layers),
 	    "[{type: dense, units: 256, activation: relu}, "
@@ -879,6 +900,8 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 			*(char *)p = '\0';
 		else if (k->type == K_SHAPE)
 			memset(p, 0, 3 * sizeof(long));
+		else if (k->type == K_NORM)
+			memset(p, 0, sizeof(struct cfg_norm));
 		else
 			*(double *)p = k->nul;
 		return 0;
@@ -1047,6 +1070,56 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 		return get_long(L, v, where, k, (long *)p);
 	case K_LAYERS:
 		return set_layers(L, v);
+	case K_SIZE:
+		if (v->type == N_SCALAR) {
+			if (get_long(L, v, where, k, &seq[0]) < 0)
+				return -1;
+			seq[1] = 0;
+		} else if (v->type == N_SEQ && v->n == 2) {
+			for (i = 0; i < 2; i++) {
+				snprintf(w, sizeof(w), "%s[%zu]", where, i);
+				if (get_long(L, v->kid[i], w, k, &seq[i]) < 0)
+					return -1;
+			}
+		} else
+			return bad(L, v, "%s: expected a size or [H, W], found "
+			    "%s", where, v->type == N_SEQ ? "another list" :
+			    kind(v));
+		memcpy(p, seq, 2 * sizeof(long));
+		return 0;
+	case K_NORM:
+		{
+			struct cfg_norm nv;
+
+			memset(&nv, 0, sizeof(nv));
+			if (v->type == N_SCALAR && (strcmp(v->s, "auto") == 0 ||
+			    strcmp(v->s, "imagenet") == 0)) {
+				nv.kind = v->s[0] == 'a' ? NORM_AUTO :
+				    NORM_IMAGENET;
+			} else if (v->type == N_SCALAR) {
+				if (get_double(L, v, where, k, &nv.v[0]) < 0)
+					return -1;
+				nv.kind = NORM_LIST;
+				nv.n = 1;
+			} else if (v->type == N_SEQ &&
+			    (v->n == 1 || v->n == 3)) {
+				for (i = 0; i < v->n; i++) {
+					snprintf(w, sizeof(w), "%s[%zu]", where,
+					    i);
+					if (get_double(L, v->kid[i], w, k,
+					    &nv.v[i]) < 0)
+						return -1;
+				}
+				nv.kind = NORM_LIST;
+				nv.n = (int)v->n;
+			} else
+				return bad(L, v, "%s: expected a number, a "
+				    "list of 1 or 3, auto or imagenet, found "
+				    "%s", where, v->type == N_SEQ ?
+				    "another list" : kind(v));
+			memcpy(p, &nv, sizeof(nv));
+		}
+		return 0;
 	}
 	return 0;
 }
@@ -1492,6 +1565,8 @@ unset(const struct key *k, const void *p)
 	case K_SHAPE:
 		s = (const long *)p;
 		return s[0] == 0 && s[1] == 0 && s[2] == 0;
+	case K_NORM:
+		return ((const struct cfg_norm *)p)->kind == NORM_NONE;
 	default:
 		d = *(const double *)p;
 		return d == k->nul || (k->nul < 0 && d < 0);
@@ -1567,6 +1642,31 @@ put_value(FILE *fp, const struct key *k, const char *base,
 			fputs("same", fp);
 		else
 			fprintf(fp, "%ld", *(const long *)p);
+		break;
+	case K_SIZE:
+		l = p;
+		if (l[1] == 0)
+			fprintf(fp, "%ld", l[0]);
+		else
+			fprintf(fp, "[%ld, %ld]", l[0], l[1]);
+		break;
+	case K_NORM:
+		{
+			const struct cfg_norm *nv = p;
+
+			if (nv->kind == NORM_AUTO)
+				fputs("auto", fp);
+			else if (nv->kind == NORM_IMAGENET)
+				fputs("imagenet", fp);
+			else {
+				fputc('[', fp);
+				for (i = 0; i < nv->n && i < 3; i++) {
+					fmtd(b, sizeof(b), nv->v[i]);
+					fprintf(fp, "%s%s", i ? ", " : "", b);
+				}
+				fputc(']', fp);
+			}
+		}
 		break;
 	}
 }

@@ -17,7 +17,7 @@
 
 #define CFG_MAXLAYERS	64
 #define CFG_MAXPATH	4096
-#define CFG_MAXCLASSES	256
+#define CFG_MAXCLASSES	1024
 
 enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
 	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM, LAYER_GLOBALAVGPOOL,
@@ -28,6 +28,14 @@ enum { LOSS_CE, LOSS_BCE, LOSS_MSE };
 enum { INIT_HE, INIT_XAVIER };
 enum { TASK_CLASSIFICATION, TASK_REGRESSION };
 enum { SYN_BLOBS, SYN_SPIRALS, SYN_LINEAR };
+
+/* data.mean, data.std: per-channel values, or computed. */
+enum { NORM_NONE, NORM_LIST, NORM_AUTO, NORM_IMAGENET };
+struct cfg_norm {
+	int	 kind;		/* NORM_*: NONE (~, the default) */
+	int	 n;		/* NORM_LIST: 1 (every channel) or 3 */
+	double	 v[3];
+};
 
 struct cfg_layer {
 	int	 type;		/* LAYER_* */
@@ -92,6 +100,16 @@ struct cfg {
 		long	 shape[3];	/* csv: C, H, W; all 0 if not given */
 		long	 keep[CFG_MAXCLASSES];	/* data.classes: labels kept */
 		int	 nkeep;		/* 0: keep all */
+		char	 root[CFG_MAXPATH];	/* images: class folders */
+		long	 size[2];	/* images: H, W; W 0: one number,
+					   Resize(H) + CenterCrop(H): 224 */
+		long	 channels;	/* images: 1 or 3 */
+		struct cfg_norm mean, std;	/* images: none */
+		char	 split[CFG_MAXPATH];	/* images: list files, "" */
+		int	 skip_bad;	/* images: 0 */
+		int	 flip;		/* images: random flip, 0 */
+		long	 pad;		/* images: random crop padding, 0 */
+		long	 workers;	/* images: decoding threads, 4 */
 	} data;
 
 	struct cfg_model {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "dataint.h"
 #include "err.h"
 #include "num.h"
 #include "rng.h"
@@ -24,6 +25,7 @@ const char *const data_format_names[DATA_NFORMATS + 1] = {
 	[DATA_IDX] = "idx",
 	[DATA_CSV] = "csv",
 	[DATA_SYNTHETIC] = "synthetic",
+	[DATA_IMAGES] = "images",
 };
 const char *const data_task_names[] = {
 	[TASK_CLASSIFICATION] = "classification",
@@ -33,6 +35,7 @@ const char *const data_task_names[] = {
 
 static int load_idx(struct dataset *, const struct cfg_data *, uint64_t);
 static int load_csv(struct dataset *, const struct cfg_data *, uint64_t);
+static int load_images(struct dataset *, const struct cfg_data *, uint64_t);
 
 /* Each format: its loader and the scale of its inputs when data.scale
  * is left to the format. */
@@ -44,6 +47,7 @@ static const struct format {
 	[DATA_IDX] = { load_idx, 1.0 / 255 },
 	[DATA_CSV] = { load_csv, 1 },
 	[DATA_SYNTHETIC] = { data_load_synthetic, 1 },
+	[DATA_IMAGES] = { load_images, 1.0 / 255 },
 };
 
 void
@@ -55,6 +59,7 @@ data_free(struct dataset *ds)
 	free(ds->t);
 	free(ds->mean);
 	free(ds->rstd);
+	dataimg_free(ds->img);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -141,6 +146,13 @@ load_csv(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
 	return data_load_csv(ds, cd);
 }
 
+static int
+load_images(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
+{
+	(void)seed;
+	return data_load_images(ds, cd);
+}
+
 int
 data_load(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
 {
@@ -172,6 +184,12 @@ data_load(struct dataset *ds, const struct cfg_data *cd, uint64_t seed)
 			goto fail;
 		}
 		memcpy(ds->shape, cd->shape, sizeof(ds->shape));
+	}
+	if (ds->img != NULL && (cd->nkeep > 0 || cd->shape[0] != 0)) {
+		err_set("%s: not for images (the class folders are the "
+		    "classes, data.size and data.channels the shape)",
+		    cd->nkeep > 0 ? "data.classes" : "data.shape");
+		goto fail;
 	}
 	if (cd->nkeep > 0 && keep_classes(ds, cd->keep, cd->nkeep) < 0)
 		goto fail;
@@ -267,6 +285,16 @@ data_split(struct dataset *ds, long folds, long fold, uint64_t seed,
 
 	memset(sp, 0, sizeof(*sp));
 	n = ds->n;
+	switch (dataimg_split(ds, fold, sp)) {
+	case -1:
+		return -1;
+	case 1:
+		if (dataimg_norm(ds, sp, seed) < 0) {
+			data_split_free(sp);
+			return -1;
+		}
+		return 0;
+	}
 	if (folds < 1)
 		return err_set("data.folds: %ld is less than 1", folds);
 	if ((size_t)folds > n)
@@ -310,7 +338,8 @@ data_split(struct dataset *ds, long folds, long fold, uint64_t seed,
 			sp->train[a++] = i;
 	}
 	free(held);
-	if (ds->standardize && standardize(ds, sp->train, sp->ntrain) < 0) {
+	if ((ds->standardize && standardize(ds, sp->train, sp->ntrain) < 0) ||
+	    dataimg_norm(ds, sp, seed) < 0) {
 		data_split_free(sp);
 		return -1;
 	}
@@ -366,6 +395,7 @@ data_batcher_init(struct batcher *it, const struct dataset *ds,
 	it->ds = ds;
 	it->n = sp->ntrain;
 	rng_seed(&it->rng, seed ^ SEED_BATCH);
+	it->augseed = seed;
 	rng_shuffle(&it->rng, it->order, it->n);
 	it->epoch = 1;
 	return 0;
@@ -424,6 +454,7 @@ void
 data_batcher_free(struct batcher *it)
 {
 	free(it->order);
+	dataimg_batch_free(it->ib);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -566,6 +597,7 @@ data_describe(char *buf, size_t size, const struct dataset *ds,
 		    sp->ntrain, sp->nval, sp->nheld);
 	cat(buf, size, &len, " scale=%s standardize=%d", num,
 	    ds->standardize);
+	dataimg_describe(buf, size, &len, ds);
 	return len;
 }
 

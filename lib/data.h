@@ -72,7 +72,7 @@
  * file of its own as lib/idx.c, and its default scale); its settings are
  * keys of the data section (cfg.h, cfg.c).
  */
-enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC, DATA_NFORMATS };
+enum { DATA_IDX, DATA_CSV, DATA_SYNTHETIC, DATA_IMAGES, DATA_NFORMATS };
 
 /* The names of the formats and of the tasks (TASK_*, cfg.h): the one
  * list of each, ending with NULL. */
@@ -104,6 +104,12 @@ struct dataset {
 				   data_split when standardize is on */
 	float	*rstd;		/* (d) 1 / their population std (1 where
 				   the std is 0) */
+
+	struct dataimg *img;	/* images: the scan, the decoders, the
+				   normalisation; NULL for the others */
+	size_t	 nignored;	/* images: entries the scan left out */
+	size_t	 nbad;		/* images: files skipped (data.skip_bad) */
+	char	 badmsg[1280];	/* the first one's message, "" if none */
 };
 
 /* A k-fold split: sample indices, each list in ascending order. */
@@ -118,13 +124,16 @@ struct split {
 
 /* Draws training mini-batches: the training indices, reshuffled at the
  * start of every epoch. */
+struct imgbatch;
 struct batcher {
+	struct imgbatch *ib;	/* images: the batches decoded ahead */
 	const struct dataset *ds;
 	uint32_t *order;	/* (n) this epoch's order of training indices */
 	size_t	  n;		/* training samples */
 	size_t	  pos;		/* next position in order */
 	long	  epoch;	/* epochs begun: 1 after init */
 	struct rng rng;		/* the shuffling stream */
+	uint64_t  augseed;	/* images: the augmentation's seed */
 };
 
 /*
@@ -198,6 +207,69 @@ void data_batch(struct batcher *it, float *x, int32_t *y, float *t, size_t B);
  */
 void data_next(struct batcher *it, uint32_t *idx, size_t B);
 
+/*
+ * Images (data.format: images).  data_load scans data.root and decodes
+ * nothing: the dataset holds the file list and the labels (ds->bytes and
+ * ds->x are NULL, so data_gather and data_batch are not for it).  The
+ * training step draws its batch with data_draw, which keeps two batches
+ * decoding on the workers (data.workers) ahead of the one it returns,
+ * and converts it with data_rows; validation samples are decoded once
+ * with data_fill.  Bytes become floats as v * scale (the IDX formula,
+ * so that a PNG copy of an IDX file gives the same floats bit for bit)
+ * or, with data.mean/data.std, as torchvision's Normalize computes them
+ * (img_lut).  data.mean: auto is computed in data_split, on the training
+ * part (at most DATA_STATMAX images of it, chosen with the seed).  With
+ * data.split the split is read from the list files instead of drawn.
+ *
+ * For every format: data_draw is data_next (it never fails), data_rows
+ * is data_gather on rows lo..hi-1 of the batch, data_fill is
+ * data_gather.
+ */
+#define DATA_STATMAX	10000
+
+/*
+ * The next B sample indices into idx (B), as data_next; for images, the
+ * batch's images decoded and, with data.flip/data.pad, augmented (in
+ * batch order on the calling thread, with a stream of the batcher's
+ * seed).  A file that fails to decode is an error (-1, "ROOT/CLASS/FILE:
+ * what"), or with data.skip_bad is replaced in idx by the next index
+ * drawn and never drawn again (counted in ds->nbad).  B must be the same
+ * at every call.  0, or -1 with the message set.
+ */
+int data_draw(struct batcher *it, uint32_t *idx, size_t B);
+
+/* Rows lo..hi-1 of the batch data_draw returned in idx: x (B, d), y (B)
+ * and t (B) are the whole batch's buffers.  Safe on several threads at
+ * once for disjoint rows. */
+void data_rows(const struct batcher *it, const uint32_t *idx, size_t lo,
+    size_t hi, float *x, int32_t *y, float *t);
+
+/*
+ * data_gather for the *n samples idx[], images decoded on the workers.
+ * With data.skip_bad the files that fail are left out of idx and *n
+ * (counted in ds->nbad); without it they are an error.  Images: call it
+ * before the first data_draw (it shares the decoders' queue).  0, or -1
+ * with the message set.
+ */
+int data_fill(struct dataset *ds, uint32_t *idx, size_t *n, float *x,
+    int32_t *y, float *t);
+
+/*
+ * Write sp as DIR/fold_K_train.txt and DIR/fold_K_val.txt (images only):
+ * the seed layout that data.split reads back.  0, or -1 with the message
+ * set.
+ */
+int data_split_write(const struct dataset *ds, const struct split *sp,
+    const char *dir, long fold);
+
+/*
+ * The class names of an image dataset, for a "#@ classes" line,
+ * snprintf-style: "0=ants 1=bees", bytes of a name that are blanks,
+ * controls, '%', '=' or not ASCII written as %XX; "" for the other
+ * formats.
+ */
+int data_classnames(char *buf, size_t size, const struct dataset *ds);
+
 /* Free the batcher's order; a zeroed batcher is fine. */
 void data_batcher_free(struct batcher *it);
 
@@ -244,5 +316,6 @@ int data_load_idx(struct dataset *ds, const struct cfg_data *cd);
 int data_load_csv(struct dataset *ds, const struct cfg_data *cd);
 int data_load_synthetic(struct dataset *ds, const struct cfg_data *cd,
     uint64_t seed);
+int data_load_images(struct dataset *ds, const struct cfg_data *cd);
 
 #endif

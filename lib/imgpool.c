@@ -226,6 +226,17 @@ int
 imgpool_wait(struct imgpool *p, size_t *nbad)
 {
 	char msg[IMG_MSGMAX];
+
+	if (imgpool_take(p, nbad, msg) < 0)
+		return -1;
+	if (msg[0] != '\0')
+		return err_set("%s", msg);
+	return 0;
+}
+
+int
+imgpool_take(struct imgpool *p, size_t *nbad, char *msg)
+{
 	struct batch *b;
 	size_t nb;
 
@@ -243,15 +254,14 @@ imgpool_wait(struct imgpool *p, size_t *nbad)
 	while (b->ndone < b->n)
 		pthread_cond_wait(&p->done, &p->mu);
 	nb = b->nbad;
+	msg[0] = '\0';
 	if (nb > 0)
-		memcpy(msg, b->msg, sizeof(msg));
+		memcpy(msg, b->msg, IMG_MSGMAX);
 	p->head = (p->head + 1) % IMGPOOL_QUEUE;
 	p->count--;
 	pthread_mutex_unlock(&p->mu);
 	if (nbad != NULL)
 		*nbad = nb;
-	if (nb > 0)
-		return err_set("%s", msg);
 	return 0;
 }
 

@@ -68,6 +68,14 @@ int imgpool_submit(struct imgpool *p, const uint32_t *idx, size_t n,
  */
 int imgpool_wait(struct imgpool *p, size_t *nbad);
 
+/*
+ * imgpool_wait without setting the message of a failed file: msg
+ * (IMG_MSGMAX bytes) gets it, "" if none failed (data.skip_bad decides
+ * whether a failure is an error).  -1 (message set) only if no batch was
+ * submitted.
+ */
+int imgpool_take(struct imgpool *p, size_t *nbad, char *msg);
+
 /* Stop the workers (batches still queued are dropped, the images being
  * decoded finished first) and free p; NULL is allowed. */
 void imgpool_free(struct imgpool *p);

@@ -106,6 +106,24 @@ else
 	done
 fi
 
+# The image-folder example: its Makefile draws the folder, lrf-find runs
+# on it; the same experiment then on the folder given with --root.
+run make -C "$ex/images" --no-print-directory OUT="$T/img"
+check_status 0 "make -C examples/images"
+ok "examples/images: 60 PNGs per class" \
+    test "$(ls "$T"/img/shapes/triangle/*.png | wc -l)" -eq 60
+ok "examples/images: a suggested rate" \
+    grep -Eqx '[0-9.]+(e-?[0-9]+)?' "$T/img/suggested.txt"
+set -- "$T"/img/runs/lr_finder_*_shapes/records.tsv
+ok "examples/images: the class map" \
+    grep -qx '#@ classes 0=circle 1=square 2=triangle' "$1"
+ok "examples/images: 3 x 32 x 32, mean and std computed" \
+    grep -q '^#@ data format=images n=180 d=3072 shape=3x32x32 .* mean=[0-9.]*,[0-9.]*,[0-9.]* std=' "$1"
+is "$(shape "$1")" "flat falls diverges suggested" \
+    "examples/images: a range test's curve"
+findrun shapes examples/images/shapes.yaml --root "$T/img/shapes" \
+    --threads 1
+
 # The Makefile experiment, on synthetic data.
 mk() { run make -C "$ex" --no-print-directory DATA=blobs OUT="$T/mk" "$@"; }
 runs() { grep ': suggested lr ' "$T/out" | cut -d: -f1 | sort | tr '\n' ' '; }

@@ -105,6 +105,20 @@ sth='{"dense1.weight":{"dtype":"F32","shape":[4,5],"data_offsets":[0,80]},\
 "dense2.weight":{"dtype":"F32","shape":[3,4],"data_offsets":[96,144]},\
 "dense2.bias":{"dtype":"F32","shape":[3],"data_offsets":[144,156]}'
 sth=$(printf '%s' "$sth" | tr -d '\\\n')
+# imgs: r/, a class-folder root of good images (2 classes, 4 files
+# each, from tests/data/img/src), and c.yaml, an experiment on it (8 x 8
+# RGB, 2 classes); 8 learning rates on stdout (32 samples: every image
+# of the root is decoded at least once)
+imgs() {
+	mkdir -p r/a r/b
+	for f in rgb.png rgba.png palette.png gray.png; do
+		cp "$data/img/src/$f" r/a/; done
+	for f in rgb420.jpg rgb444.jpg cmyk.jpg progressive.jpg; do
+		cp "$data/img/src/$f" r/b/; done
+	printf 'data: {format: images, root: r, size: 8, channels: 3, folds: 2%s}\n' "${1:-}" > c.yaml
+	printf 'model:\n  layers:\n    - {type: dense, units: 2}\ntrain: {batch_size: 4, threads: 1}\n' >> c.yaml
+	printf '1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n1e-3\n'
+}
 EOF
 
 n=0

@@ -550,7 +550,7 @@ test_errors(void)
 
 	/* data */
 	fails("data:\n  format: parquet\n", "cfg.yaml:2:11: data.format: "
-	    "'parquet' is not one of idx, csv, synthetic");
+	    "'parquet' is not one of idx, csv, synthetic, images");
 	fails("data:\n  delimiter: ';;'\n", "cfg.yaml:2:14: data.delimiter: "
 	    "';;' is not one character");
 	fails("data:\n  delimiter: '.'\n", "cfg.yaml:2:14: data.delimiter: "
@@ -574,7 +574,7 @@ test_errors(void)
 	fails("data:\n  features: 2.5\n", "cfg.yaml:2:13: data.features: "
 	    "'2.5' is not an integer");
 	fails("data:\n  classes: 1\n", "cfg.yaml:2:12: data.classes: 1 is out "
-	    "of range [2, 256]");
+	    "of range [2, 1024]");
 	fails("data:\n  classes: [3]\n", "cfg.yaml:2:12: data.classes: a list "
 	    "of labels needs at least 2");
 	fails("data:\n  classes: [1, 2, 1]\n", "cfg.yaml:2:19: "
@@ -752,16 +752,16 @@ test_errors(void)
 		p += sprintf(p, "k%zu: %zu\n", i, i);
 	*p = '\0';
 	fails(big, "cfg.yaml:1:1: unknown section 'k0'");
-	/* 65 layers, 257 labels */
+	/* 65 layers, 1025 labels */
 	for (p = big, p += sprintf(p, "model:\n  layers:\n"), i = 0; i < 65;
 	    i++)
 		p += sprintf(p, "    - {type: flatten}\n");
 	fails(big, "cfg.yaml:67:7: model.layers: more than 64 layers");
-	for (p = big, p += sprintf(p, "data:\n  classes: ["), i = 0; i < 257;
+	for (p = big, p += sprintf(p, "data:\n  classes: ["), i = 0; i < 1025;
 	    i++)
 		p += sprintf(p, "%s%zu", i ? ", " : "", i % 10);
 	sprintf(p, "]\n");
-	fails(big, "cfg.yaml:2:781: data.classes: more than 256 labels");
+	fails(big, "cfg.yaml:2:3085: data.classes: more than 1024 labels");
 	for (p = big, p += sprintf(p, "data:\n  path: "), i = 0; i < 4096;
 	    i++)
 		*p++ = 'a';
@@ -1025,6 +1025,88 @@ test_set(void)
 	is_str(err_msg(), "data.csv: path too long", "  names the path");
 }
 
+/* The keys of data.format: images. */
+static void
+test_images(void)
+{
+	struct cfg c, d;
+	char *buf;
+	size_t len;
+	FILE *fp;
+
+	cfg_defaults(&c);
+	ok(c.data.size[0] == 224 && c.data.size[1] == 0 &&
+	    c.data.channels == 3 && c.data.mean.kind == NORM_NONE &&
+	    c.data.std.kind == NORM_NONE && c.data.root[0] == '\0' &&
+	    c.data.split[0] == '\0' && !c.data.skip_bad && !c.data.flip &&
+	    c.data.pad == 0 && c.data.workers == 4,
+	    "images: defaults (224, 3 channels, no normalisation, no "
+	    "augmentation)");
+	if (loads(&c, "data:\n  format: images\n  root: r\n  size: 64\n"
+	    "  channels: 1\n  mean: 0.5\n  std: [0.25]\n  split: s\n"
+	    "  skip_bad: true\n  flip: true\n  pad: 4\n  workers: 0\n",
+	    "images: every key"))
+		ok(c.data.format == DATA_IMAGES && strcmp(c.data.root, "r") ==
+		    0 && c.data.size[0] == 64 && c.data.size[1] == 0 &&
+		    c.data.channels == 1 && c.data.mean.kind == NORM_LIST &&
+		    c.data.mean.n == 1 && c.data.mean.v[0] == 0.5 &&
+		    c.data.std.kind == NORM_LIST && c.data.std.n == 1 &&
+		    c.data.std.v[0] == 0.25 && strcmp(c.data.split, "s") == 0 &&
+		    c.data.skip_bad && c.data.flip && c.data.pad == 4 &&
+		    c.data.workers == 0, "  read as written");
+	if (loads(&c, "data:\n  size: [32, 48]\n  mean: auto\n"
+	    "  std: imagenet\n", "images: [H, W], auto, imagenet"))
+		ok(c.data.size[0] == 32 && c.data.size[1] == 48 &&
+		    c.data.mean.kind == NORM_AUTO &&
+		    c.data.std.kind == NORM_IMAGENET, "  read as written");
+	if (loads(&c, "data:\n  mean: [0.485, 0.456, 0.406]\n  std: ~\n",
+	    "images: three means, std ~"))
+		ok(c.data.mean.n == 3 && c.data.mean.v[2] == 0.406 &&
+		    c.data.std.kind == NORM_NONE, "  read as written");
+	/* written and read back */
+	loads(&c, "data:\n  size: [32, 48]\n  mean: [0.1, 0.2, 0.3]\n"
+	    "  std: auto\n  root: r\n", "images: a config to write");
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	ok(cfg_write(fp, &c) == 0, "images: written");
+	fclose(fp);
+	put("w.yaml", buf, strlen(buf));
+	cfg_defaults(&d);
+	ok(cfg_load(&d, "w.yaml") == 0 && d.data.size[1] == 48 &&
+	    d.data.mean.n == 3 && d.data.mean.v[1] == 0.2 &&
+	    d.data.std.kind == NORM_AUTO && strcmp(d.data.root, "r") == 0,
+	    "images: read back to the same values");
+	free(buf);
+	ok(cfg_set(&c, "data.size", "96") == 0 && c.data.size[0] == 96 &&
+	    c.data.size[1] == 0, "images: cfg_set data.size 96");
+	ok(cfg_set(&c, "data.mean", "imagenet") == 0 &&
+	    c.data.mean.kind == NORM_IMAGENET, "images: cfg_set data.mean");
+	ok(cfg_set(&c, "data.root", "/x") == 0 &&
+	    strcmp(c.data.root, "/x") == 0, "images: cfg_set data.root");
+	ok(cfg_set(&c, "data.root", "rel") == 0 && cfg_abspaths(&c, "/d") ==
+	    0 && strcmp(c.data.root, "/d/rel") == 0,
+	    "images: data.root made absolute");
+
+	fails("data:\n  size: 0\n", "cfg.yaml:2:9: data.size: 0 is out of "
+	    "range [1, 16384]");
+	fails("data:\n  size: [1, 2, 3]\n", "cfg.yaml:2:9: data.size: "
+	    "expected a size or [H, W], found another list");
+	fails("data:\n  size: [8, 99999]\n", "cfg.yaml:2:13: data.size[1]: "
+	    "99999 is out of range [1, 16384]");
+	fails("data:\n  channels: 4\n", "cfg.yaml:2:13: data.channels: 4 is "
+	    "out of range [1, 3]");
+	fails("data:\n  mean: [1, 2]\n", "cfg.yaml:2:9: data.mean: expected "
+	    "a number, a list of 1 or 3, auto or imagenet, found another list");
+	fails("data:\n  mean: average\n", "cfg.yaml:2:9: data.mean: "
+	    "'average' is not a number");
+	fails("data:\n  std: 0\n", "cfg.yaml:2:8: data.std: 0 is out of "
+	    "range (0, inf]");
+	fails("data:\n  std: [1, -1, 1]\n", "cfg.yaml:2:12: data.std[1]: -1 "
+	    "is out of range (0, inf]");
+	fails("data:\n  pad: -1\n", "cfg.yaml:2:8: data.pad: -1 is out of "
+	    "range [0, 4096]");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1048,6 +1130,7 @@ main(int argc, char *argv[])
 	test_errors();
 	test_write();
 	test_set();
+	test_images();
 	test_example();
 	test_manpage();
 

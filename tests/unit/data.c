@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "data.h"
+#include "img.h"
 #include "err.h"
 #include "tol.h"
 
@@ -642,16 +643,16 @@ test_csv(void)
 	    "a name without a header");
 	cdinit(&cd);
 	cd.header = 0;
-	big = malloc(300 * 16 + 1);
+	big = malloc(1100 * 16 + 1);
 	big[0] = '\0';
-	for (i = 0; i < 257; i++)
+	for (i = 0; i < 1025; i++)
 		sprintf(big + strlen(big), "%d,1\n", i);
-	fails(loadcsv(&ds, &cd, "e19.csv", big), "e19.csv", "%s:257: more "
-	    "than 256 distinct labels (for a numeric target, set data.task: "
-	    "regression)", "257 classes");
+	fails(loadcsv(&ds, &cd, "e19.csv", big), "e19.csv", "%s:1025: more "
+	    "than 1024 distinct labels (for a numeric target, set data.task: "
+	    "regression)", "1025 classes");
 	cd.task = TASK_REGRESSION;
-	ok(loadcsv(&ds, &cd, "e19.csv", big) == 0 && ds.n == 257,
-	    "257 distinct targets are fine for regression");
+	ok(loadcsv(&ds, &cd, "e19.csv", big) == 0 && ds.n == 1025,
+	    "1025 distinct targets are fine for regression");
 	data_free(&ds);
 	free(big);
 	cd.task = TASK_CLASSIFICATION;
@@ -1112,7 +1113,7 @@ test_synth(void)
 	data_free(&a);
 
 	cd.classes = 1;
-	fails(data_load(&a, &cd, 1), NULL, "data.classes: 1 is not in 2..256",
+	fails(data_load(&a, &cd, 1), NULL, "data.classes: 1 is not in 2..1024",
 	    "one class");
 	cd.classes = 2;
 	cd.samples = 0;
@@ -1273,6 +1274,204 @@ test_fmnist(void)
 	data_free(&ds);
 }
 
+/* cp src dst; 0 or -1. */
+static int
+copyfile(const char *src, const char *dst)
+{
+	char buf[4096];
+	size_t n;
+	FILE *in, *out;
+
+	if ((in = fopen(src, "rb")) == NULL)
+		return -1;
+	if ((out = fopen(dst, "wb")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	return fclose(out) == 0 ? 0 : -1;
+}
+
+/*
+ * data.format: images on a folder of two classes whose names need
+ * escaping on the #@ classes line: the scan's dataset, batches drawn
+ * ahead in data_next's order, their floats the IDX formula of the bytes
+ * img_load gives, the lookup table with mean and std, data_fill.
+ */
+static void
+test_images(void)
+{
+	static const char *files[] = { "a b/rgb.png", "a b/gray.png",
+	    "a b/palette.png", "c%d/rgb420.jpg", "c%d/cmyk.jpg" };
+	static const char *srcs[] = { "rgb.png", "gray.png", "palette.png",
+	    "rgb420.jpg", "cmyk.jpg" };
+	char root[300], p[800], q[400], buf[256];
+	uint8_t want[5][3 * 6 * 6];
+	float x[4 * 108], vx[5 * 108];
+	int32_t y[4], vy[5];
+	uint32_t idx[4], ref[4], vidx[5];
+	struct img_geom g;
+	struct img_ctx *ctx;
+	struct dataset ds;
+	struct split sp;
+	struct batcher it, it2;
+	struct cfg c;
+	size_t i, j, n, bad;
+	int k, same, ok1;
+
+	snprintf(root, sizeof(root), "%s/imgs", dir);
+	mkdir(root, 0777);
+	snprintf(p, sizeof(p), "%s/a b", root);
+	mkdir(p, 0777);
+	snprintf(p, sizeof(p), "%s/c%%d", root);
+	mkdir(p, 0777);
+	for (k = 0; k < 5; k++) {
+		snprintf(p, sizeof(p), "tests/data/img/src/%s", srcs[k]);
+		snprintf(q, sizeof(q), "%s/%s", root, files[k]);
+		if (copyfile(p, q) < 0) {
+			ok(0, "images: copy the fixtures");
+			diag("%s", p);
+			return;
+		}
+	}
+	snprintf(q, sizeof(q), "%s/a b/notes.txt", root);
+	copyfile("tests/data/img/src/rgb.png", q);
+
+	cfg_defaults(&c);
+	c.data.format = DATA_IMAGES;
+	snprintf(c.data.root, sizeof(c.data.root), "%s", root);
+	c.data.size[0] = 6;
+	c.data.folds = 1;
+	c.data.fold = 0;
+	c.data.workers = 2;
+	if (!ok(data_load(&ds, &c.data, 1) == 0, "images: load"))
+		diag("%s", err_msg());
+	ok(ds.n == 5 && ds.d == 108 && ds.shape[0] == 3 && ds.shape[1] == 6 &&
+	    ds.shape[2] == 6 && ds.nclasses == 2 && ds.nignored == 1 &&
+	    ds.bytes == NULL && ds.x == NULL,
+	    "images: 5 files, 3x6x6, 2 classes, 1 left out, nothing decoded");
+	ok(ds.y[0] == 0 && ds.y[2] == 0 && ds.y[3] == 1 && ds.y[4] == 1,
+	    "images: labels by class folder");
+	data_classnames(buf, sizeof(buf), &ds);
+	is_str(buf, "0=a%20b 1=c%25d", "images: the class names, escaped");
+
+	/* the bytes img_load makes, file by file in scan order */
+	ctx = img_ctx_new();
+	img_geom_size(&g, 3, 6, 0);
+	static const int order[5] = { 1, 2, 0, 4, 3 };	/* a b: gray,
+				   palette, rgb; c%d: cmyk, rgb420 */
+	for (k = 0; k < 5; k++) {
+		snprintf(q, sizeof(q), "%s/%s", root, files[order[k]]);
+		img_load(ctx, q, &g, want[k]);
+	}
+	img_ctx_free(ctx);
+
+	data_split(&ds, 1, 0, 1, &sp);
+	data_batcher_init(&it, &ds, &sp, 9);
+	data_batcher_init(&it2, &ds, &sp, 9);
+	same = ok1 = 1;
+	for (k = 0; k < 6; k++) {	/* batches straddle epochs */
+		if (data_draw(&it, idx, 4) < 0) {
+			ok1 = 0;
+			break;
+		}
+		data_next(&it2, ref, 4);
+		data_rows(&it, idx, 0, 2, x, y, NULL);
+		data_rows(&it, idx, 2, 4, x, y, NULL);
+		for (i = 0; i < 4; i++) {
+			same &= idx[i] == ref[i] && y[i] == ds.y[idx[i]];
+			for (j = 0; j < 108; j++)
+				same &= x[i * 108 + j] ==
+				    want[idx[i]][j] * ds.scale;
+		}
+	}
+	ok(ok1 && same, "images: batches in data_next's order, x = v * scale "
+	    "of img_load's bytes");
+	data_batcher_free(&it);
+	data_batcher_free(&it2);
+
+	n = 5;
+	for (i = 0; i < 5; i++)
+		vidx[i] = (uint32_t)(4 - i);
+	ok(data_fill(&ds, vidx, &n, vx, vy, NULL) == 0 && n == 5,
+	    "images: data_fill");
+	same = 1;
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < 108; j++)
+			same &= vx[i * 108 + j] == want[4 - i][j] * ds.scale &&
+			    vy[i] == ds.y[4 - i];
+	ok(same, "images: data_fill's samples, in the order asked");
+	data_split_free(&sp);
+	data_free(&ds);
+
+	/* mean and std: torchvision's Normalize, through img_lut */
+	c.data.mean.kind = NORM_LIST;
+	c.data.mean.n = 1;
+	c.data.mean.v[0] = 0.5;
+	c.data.std.kind = NORM_IMAGENET;
+	if (data_load(&ds, &c.data, 1) == 0 &&
+	    data_split(&ds, 1, 0, 1, &sp) == 0) {
+		n = 1;
+		vidx[0] = 2;
+		data_fill(&ds, vidx, &n, vx, NULL, NULL);
+		same = 1;
+		for (k = 0; k < 3; k++)
+			for (j = 0; j < 36; j++)
+				same &= vx[k * 36 + j] ==
+				    ((float)want[2][k * 36 + j] / 255.0f -
+				    0.5f) / img_imagenet_std[k];
+		ok(same, "images: (v / 255 - mean) / std per channel");
+		data_describe(buf, sizeof(buf), &ds, NULL);
+		/* the floats in use, to 9 digits as scale= is */
+		ok(strstr(buf, " mean=0.5,0.5,0.5 std=0.229000002,"
+		    "0.224000007,0.224999994") != NULL,
+		    "images: mean and std on the #@ data line");
+		data_split_free(&sp);
+	} else {
+		ok(0, "images: load with mean and std");
+		diag("%s", err_msg());
+	}
+	data_free(&ds);
+
+	/* a broken file: an error naming it, or with skip_bad left out */
+	snprintf(q, sizeof(q), "%s/c%%d/cmyk.jpg", root);
+	fclose(fopen(q, "w"));
+	memset(&c.data.mean, 0, sizeof(c.data.mean));
+	memset(&c.data.std, 0, sizeof(c.data.std));
+	data_load(&ds, &c.data, 1);
+	n = 5;
+	for (i = 0; i < 5; i++)
+		vidx[i] = (uint32_t)i;
+	ok(data_fill(&ds, vidx, &n, vx, vy, NULL) == -1,
+	    "images: a broken file is an error");
+	snprintf(p, sizeof(p), "%s: empty file", q);
+	is_str(err_msg(), p, "  naming it");
+	data_free(&ds);
+	c.data.skip_bad = 1;
+	data_load(&ds, &c.data, 1);
+	n = 5;
+	bad = ds.nbad;
+	ok(data_fill(&ds, vidx, &n, vx, vy, NULL) == 0 && n == 4 &&
+	    vidx[3] == 4 && ds.nbad == bad + 1,
+	    "images: skip_bad leaves it out and counts it");
+	is_str(ds.badmsg, p, "  with its message");
+	data_free(&ds);
+
+	for (k = 0; k < 5; k++) {
+		snprintf(q, sizeof(q), "%s/%s", root, files[k]);
+		unlink(q);
+	}
+	snprintf(q, sizeof(q), "%s/a b/notes.txt", root);
+	unlink(q);
+	snprintf(p, sizeof(p), "%s/a b", root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/c%%d", root);
+	rmdir(p);
+	rmdir(root);
+}
+
 int
 main(void)
 {
@@ -1298,6 +1497,7 @@ main(void)
 	test_wide();
 	test_fixtures();
 	test_fmnist();
+	test_images();
 	for (i = 0; i < nmade; i++)
 		unlink(made[i]);
 	rmdir(dir);
