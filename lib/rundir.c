@@ -250,6 +250,33 @@ rundir_suggestion(const char *path, char *method, size_t n, double *lr,
 }
 
 int
+rundir_answered(const char *path, long records)
+{
+	struct rec_reader r;
+	FILE *fp;
+	long n;
+	int k, last;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	rec_open(&r, fp, path);
+	n = 0;
+	last = 0;
+	while ((k = rec_next(&r)) > 0) {
+		n += k == REC_DATA;
+		last = k == REC_COMMENT && rec_meta_is(r.raw, "nosuggest");
+	}
+	rec_close(&r);
+	/* a last line cut short by a full disk has no newline */
+	if (fseek(fp, -1, SEEK_END) != 0 || fgetc(fp) != '\n')
+		last = 0;
+	fclose(fp);
+	if (k < 0)
+		return -1;
+	return last && (records < 0 || n == records);
+}
+
+int
 rundir_flat(const struct stage_seen *s)
 {
 	return s->records > 0 && isfinite(s->first_smooth) &&
@@ -335,6 +362,8 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	if ((r = stage_run(st, argv, NULL, "records.tsv")) ==
 	    STAGE_INTERRUPTED)
 		return r;
+	if (r != 0 && (r != 1 || rundir_answered(final, seen->records) != 1))
+		return stage_failed("lrf-suggest", r);
 	if (r == 0 && !seen->stopped && seen->records < RUNDIR_SHORT &&
 	    !rundir_flat(seen)) {
 		/* floor suggests from any few points; a run this short
@@ -367,9 +396,14 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	if ((r = stage_run(st, argv, NULL, "methods.json")) ==
 	    STAGE_INTERRUPTED)
 		return r;
-	if (r == 0)
-		all = runfs_slurp(path, 1 << 20);
+	if (r != 0) {
+		unlink(path);
+		return stage_failed("lrf-suggest", r);
+	}
+	all = runfs_slurp(path, 1 << 20);
 	unlink(path);
+	if (all == NULL)
+		return -1;
 	for (i = all ? (int)strlen(all) : 0; i > 0 &&
 	    strchr(" \t\n", all[i - 1]); i--)
 		all[i - 1] = '\0';

@@ -105,9 +105,11 @@ int rundir_suggestion(const char *path, char *method, size_t n, double *lr,
  * the suggestion, in res (method, lr, loss; method points to a buffer of
  * n bytes that holds finder.suggest), and every method's (res->methods,
  * malloc'd, from lrf-suggest --json -m all).  For a curve that gives no
- * suggestion (lrf-suggest fails, or the smoothed loss of seen is flat,
- * which a message says), records.tsv is the stream and res->why says
- * why.  0, -1 with a message, or STAGE_INTERRUPTED.
+ * suggestion (lrf-suggest answers none, rundir_answered, or the smoothed
+ * loss of seen is flat, which a message says), records.tsv is the stream
+ * and res->why says why.  lrf-suggest failing otherwise (a write error,
+ * a signal) is -1 with a message, as is any other error; or
+ * STAGE_INTERRUPTED.
  */
 int rundir_suggest(struct stage *st, const struct stage_seen *seen,
     struct rundir_result *res, size_t n);
@@ -118,6 +120,14 @@ int rundir_suggest(struct stage *st, const struct stage_seen *seen,
  * STAGE_INTERRUPTED.
  */
 int rundir_plot(struct stage *st);
+
+/*
+ * 1 if path is the answer of an lrf-suggest -a that had no suggestion:
+ * its last line a whole "#@ nosuggest" line and, unless records < 0,
+ * that many data records before it; 0 if not (a failure cut it short),
+ * -1 with a message if it cannot be read.
+ */
+int rundir_answered(const char *path, long records);
 
 /* 1 if the smoothed loss of s fell by less than RUNDIR_FLAT of itself. */
 int rundir_flat(const struct stage_seen *s);

@@ -510,4 +510,10 @@ fi
 ok "man page lints clean" sh -c \
     "! mandoc -Tlint -Wwarning '$top/man/lrf-suggest.1' 2>&1 | grep -q ."
 
+# -a with no suggestion: the stream, then a line that tells the answer
+# from a failure (lrf-find reads it; issue 18, 1)
+printf '# lr\tloss\n1e-3\t2\n1e-2\t2\n1e-1\t2\n' | run lrf-suggest -a
+check_status 1 "-a, no suggestion"
+is "$(tail -n 1 "$T/out")" "#@ nosuggest method=floor" "-a, no suggestion: the last line says so"
+is "$(grep -c '^1e' "$T/out")" 3 "-a, no suggestion: the records before it"
 finish
