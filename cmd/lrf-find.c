@@ -145,6 +145,16 @@ fail(void)
 	exit(EXIT_FAIL);
 }
 
+/* 1 if s holds a control character (a newline, an escape). */
+static int
+ctrl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
 	O_PARTIAL };
@@ -178,7 +188,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfgfile, *t;
-	char list[128];
+	char list[128], q[ERR_QUOTESIZE];
 	double v;
 	int ch, i;
 
@@ -244,8 +254,9 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		o->run.load = o->initw;
 	}
 	if (o->name && (strchr(o->name, '/') || o->name[0] == '\0' ||
-	    strlen(o->name) > 64))
-		prog_usage("--name: '%s' is not a file name", o->name);
+	    strlen(o->name) > 64 || ctrl(o->name)))
+		prog_usage("--name: '%s' is not a file name",
+		    err_quote(o->name, q));
 	return cfgfile;
 }
 

@@ -95,6 +95,19 @@ rundir_copy(const char *from, const char *to)
 	return 0;
 }
 
+/* s single-quoted for the shell: nothing in it is expanded. */
+static void
+shquote(FILE *fp, const char *s)
+{
+	fputc('\'', fp);
+	for (; *s != '\0'; s++)
+		if (*s == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*s, fp);
+	fputc('\'', fp);
+}
+
 int
 rundir_command(const char *path, const struct rundir_run *run)
 {
@@ -104,30 +117,42 @@ rundir_command(const char *path, const struct rundir_run *run)
 	load = run->load;
 	if ((fp = fopen(path, "w")) == NULL)
 		return err_set("%s: %s", path, strerror(errno));
+	/*
+	 * Its own directory from $0 without dirname (a path that starts
+	 * with '-' is no option) and kept whole (a name that ends in a
+	 * newline); every path quoted.
+	 */
 	fprintf(fp,
 	    "#!/bin/bash\n"
 	    "# Reproduces this run: writes records.tsv%s into DIR (default:\n"
 	    "# this directory) from config.yaml.  Made by lrf-find %s.\n"
 	    "set -eo pipefail\n"
-	    "here=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+	    "case $0 in */*) here=${0%%/*} ;; *) here=. ;; esac\n"
+	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
+	    "here=${here%%?x}\n"
 	    "out=${1:-$here}\n"
-	    "PATH=%s:$PATH\n"
+	    "PATH=", run->plot ? " and the plot" : "", LRF_VERSION);
+	shquote(fp, run->bindir);
+	fprintf(fp, ":$PATH\n"
 	    "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    %slrf-train -c %s --no-progress%s%s%s%s |\n"
-	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
-	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
-	    "\"$out/records.tsv\"\n",
-	    run->plot ? " and the plot" : "", LRF_VERSION, run->bindir,
+	    "    %slrf-train -c %s --no-progress%s",
 	    /* with --load, in the run directory: the "#@ run" line says
 	     * load=<name> as in records.tsv */
-	    load != NULL ? "(cd \"$here\" && exec " : "",
+	    load != NULL ? "(cd -- \"$here\" && exec " : "",
 	    load != NULL ? "config.yaml" : "\"$here/config.yaml\"",
-	    run->val ? " --val" : "", load != NULL ? " --load " : "",
-	    load != NULL ? load : "", load != NULL ? run->partial ?
-	    " --load-partial)" : ")" : "");
+	    run->val ? " --val" : "");
+	if (load != NULL) {
+		fputs(" --load ", fp);
+		shquote(fp, load);
+		fputs(run->partial ? " --load-partial)" : ")", fp);
+	}
+	fprintf(fp, " |\n"
+	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
+	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
+	    "\"$out/records.tsv\"\n");
 	if (run->plot)
 		fprintf(fp,
-		    "cd \"$out\"\n"
+		    "cd -- \"$out\"\n"
 		    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 		    "if command -v gnuplot >/dev/null; "
 		    "then gnuplot lr_finder.gp; fi\n");

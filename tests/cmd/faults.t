@@ -118,7 +118,7 @@ if [ -n "$tmpfs" ]; then
 	lrf-plot -o "$mnt/p.png" "$data/plot-sgd.tsv" "$data/plot-run.tsv" \
 	    2>/dev/null | gnuplot 2>"$T/err"
 	is "$?" 1 "-o on a full disk: gnuplot exits 1"
-	is "$(sed 's/\.tmp[0-9]*/.tmpPID/' "$T/err")" \
+	is "$(sed 's/\.tmp[A-Za-z0-9]*/.tmpPID/' "$T/err")" \
 	    "lrf-plot: $mnt/p.png.tmpPID is incomplete; is the disk full?" \
 	    "-o on a full disk: the message"
 	ok "-o on a full disk: the previous picture intact" \

@@ -116,7 +116,7 @@ ok "--load: the first loss is the trained model's, far below a fresh one's" \
     'BEGIN { exit !(a > 0 && a < b / 5) }'
 ok "--load: the weights are in the run directory, by their name" \
     cmp "$T/trained.lrfw" "$ldir/trained.lrfw"
-ok "--load: command.sh loads them" grep -q -- '--load trained.lrfw) |' \
+ok "--load: command.sh loads them" grep -q -- "--load 'trained.lrfw') |" \
     "$ldir/command.sh"
 ok "--load: command.sh reproduces records.tsv" sh -c "bash '$ldir/command.sh' \
     '$T' && cmp '$T/records.tsv' '$ldir/records.tsv'"
@@ -201,5 +201,33 @@ ok "EXAMPLES: trained with val_acc" awk '$1 == "#" { for (i = 2; i <= NF; i++) i
 ok "EXAMPLES: model saved" test -s "$T/ex/model.lrfw"
 ok "EXAMPLES: training plot" test -s "$T/ex/train.png"
 ok "EXAMPLES: overlay plot" test -s "$T/ex/both.png"
+
+# command.sh runs nothing it was not asked to (issue 18, 2): lrf-find
+# installed in a directory whose name has a space, a quote, $(...),
+# backticks and ';', and started by a path beginning with '-'
+bin="$T/b i'n;\$(touch pwned1)\`touch pwned2\`"
+mkdir "$bin"
+cp "$top/cmd/lrf-find" "$bin/"
+for p in schedule train smooth suggest plot; do ln -s "$top/cmd/lrf-$p" "$bin/"; done
+mkdir "$T/hostile"
+(cd "$T/hostile" && "$bin/lrf-find" -c "$cfg" -o -runs -q --no-plot >/dev/null)
+is "$?" 0 "a hostile install directory: lrf-find runs"
+hd=$(cd "$T/hostile" && ls -d -- -runs/lr_finder_*)
+cp "$cfg" "$T/hostile/config.yaml"	# a decoy: command.sh must not read it
+rm "$T/hostile/$hd/records.tsv"
+(cd "$T/hostile" && PATH=/usr/bin:/bin bash -- "$hd/command.sh" >/dev/null 2>&1)
+is "$?" 0 "command.sh from an install path with a space, quotes and \$(...)"
+(cd "$T/hostile" && ls pwned1 pwned2 2>/dev/null; ls "$T" | grep pwned)
+ok "command.sh executes nothing from the install path" test ! -e "$T/hostile/pwned1" -a \
+    ! -e "$T/hostile/pwned2" -a ! -e "$T/hostile/$hd/pwned1"
+ok "command.sh started as '-runs/...': no ./records.tsv" test ! -e "$T/hostile/records.tsv"
+ok "command.sh started as '-runs/...': its own records.tsv" \
+    grep -q '^#@ suggest method=floor' "$T/hostile/$hd/records.tsv"
+run lrf-find -c "$cfg" -o "$T/nl" -q --name "$(printf 'x\nb')"
+check_status 2 "--name with a newline"
+is "$(head -n 1 "$T/err")" "lrf-find: --name: 'x\x0ab' is not a file name" "--name with a newline: refused, quoted"
+run lrf-find -c "$cfg" -o "$T/nl" -q --name "$(printf 'x\033]2;t\a')"
+check_status 2 "--name with an escape"
+ok "--name refused: no run directory" test ! -e "$T/nl"
 
 finish

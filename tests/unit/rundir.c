@@ -120,21 +120,29 @@ test_files(void)
 	    "(default:\n"
 	    "# this directory) from config.yaml.  Made by lrf-find 0.1.0.\n"
 	    "set -eo pipefail\n"
-	    "here=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+	    "case $0 in */*) here=${0%/*} ;; *) here=. ;; esac\n"
+	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
+	    "here=${here%?x}\n"
 	    "out=${1:-$here}\n"
-	    "PATH=/opt/lrf/bin:$PATH\n"
+	    "PATH='/opt/lrf/bin':$PATH\n"
 	    "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    (cd \"$here\" && exec lrf-train -c config.yaml --no-progress "
-	    "--val --load w.lrfw --load-partial) |\n"
+	    "    (cd -- \"$here\" && exec lrf-train -c config.yaml --no-progress "
+	    "--val --load 'w.lrfw' --load-partial) |\n"
 	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
 	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
 	    "\"$out/records.tsv\"\n"
-	    "cd \"$out\"\n"
+	    "cd -- \"$out\"\n"
 	    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 	    "if command -v gnuplot >/dev/null; then gnuplot lr_finder.gp; "
 	    "fi\n", "  with the plot, --val, --load, --load-partial");
 	ok(stat(at("command.sh"), &sb) == 0 && (sb.st_mode & 0777) == 0755,
 	    "  executable");
+	run.bindir = "/a b/$(touch x)`y`;z'q";
+	rundir_command(at("command.sh"), &run);
+	ok(strstr(slurp("command.sh"),
+	    "\nPATH='/a b/$(touch x)`y`;z'\\''q':$PATH\n") != NULL,
+	    "  a hostile bindir single-quoted (issue 18, 2)");
+	run.bindir = "/opt/lrf/bin";
 	run.plot = run.val = run.partial = 0;
 	run.load = NULL;
 	rundir_command(at("command.sh"), &run);
