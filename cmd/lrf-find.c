@@ -25,6 +25,7 @@
 #include "runfs.h"
 #include "stage.h"
 #include "suggest.h"
+#include "wfile.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist"
 
@@ -331,6 +332,11 @@ main(int argc, char *argv[])
 	cfgfile = options(argc, argv, &o, &f);
 	quiet = o.quiet;
 	config(&c, cfgfile, &f);
+	/* --load's file checked before anything is copied or made: not
+	 * weights (/dev/urandom), a corrupt or endless one, is refused */
+	o.run.loadsize = -1;
+	if (o.load != NULL && wfile_check(o.load, &o.run.loadsize) < 0)
+		exit(EXIT_FAIL);
 
 	rundir_name(name, sizeof(name), time(NULL), o.name);
 	if (runfs_mkdirs(o.outdir) < 0 ||
@@ -348,6 +354,7 @@ main(int argc, char *argv[])
 
 	/* the run directory's files, the pipeline, the suggestion, the plot */
 	o.run.bindir = st.bindir;
+	o.run.stop = &st.sig;
 	check(rundir_start(st.dir, &c, &o.run, o.load));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	say("Testing learning rates from %g to %g", c.finder.start_lr,

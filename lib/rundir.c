@@ -69,11 +69,13 @@ rundir_loadname(const char *path, char *buf, size_t size)
 }
 
 int
-rundir_copy(const char *from, const char *to)
+rundir_copy(const char *from, const char *to, long long max,
+    const volatile sig_atomic_t *stop)
 {
 	char buf[1 << 16];
 	FILE *in, *out;
-	size_t n;
+	long long done;
+	size_t n, want;
 	int bad;
 
 	if ((in = fopen(from, "rb")) == NULL)
@@ -82,13 +84,37 @@ rundir_copy(const char *from, const char *to)
 		fclose(in);
 		return err_set("%s: %s", to, strerror(errno));
 	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+	bad = 0;
+	done = 0;
+	for (;;) {
+		if (stop != NULL && *stop) {
+			bad = 3;
+			break;
+		}
+		want = max >= 0 && max - done < (long long)sizeof(buf) ?
+		    (size_t)(max - done) + 1 : sizeof(buf);
+		if ((n = fread(buf, 1, want, in)) == 0)
+			break;
+		done += (long long)n;
+		if (max >= 0 && done > max) {
+			bad = 4;
+			break;
+		}
 		if (fwrite(buf, 1, n, out) != n)
 			break;
-	bad = ferror(in) ? 1 : ferror(out) ? 2 : 0;
+	}
+	if (!bad)
+		bad = ferror(in) ? 1 : ferror(out) ? 2 : 0;
 	fclose(in);
 	if (fclose(out) != 0 && bad == 0)
 		bad = 2;
+	if (bad == 0 && max >= 0 && done != max)
+		bad = 4;
+	if (bad == 3)
+		return err_set("%s: copy interrupted", to);
+	if (bad == 4)
+		return err_set("%s: not %lld bytes as it was when checked",
+		    from, max);
 	if (bad)
 		return err_set("%s: %s error", bad == 1 ? from : to,
 		    bad == 1 ? "read" : "write");
@@ -347,7 +373,7 @@ rundir_start(const char *dir, const struct cfg *c,
 	    run) < 0)
 		return -1;
 	if (run->load != NULL && rundir_copy(loadpath, in(dir, run->load,
-	    path, sizeof(path))) < 0)
+	    path, sizeof(path)), run->loadsize, run->stop) < 0)
 		return -1;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef LRF_RUNDIR_H
 #define LRF_RUNDIR_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -38,9 +39,15 @@ void rundir_name(char *buf, size_t size, time_t t, const char *name);
  */
 void rundir_loadname(const char *path, char *buf, size_t size);
 
-/* Copy the file from into the file to (created); 0, or -1 with a message
- * ("from: read error", "to: write error"). */
-int rundir_copy(const char *from, const char *to);
+/*
+ * Copy the file from into the file to (created): max bytes exactly, or
+ * any size when max < 0; stopping when *stop (if stop is not NULL)
+ * becomes non-zero.  0, or -1 with a message ("from: read error", "to:
+ * write error", "to: copy interrupted", "from: not N bytes as it was
+ * when checked").
+ */
+int rundir_copy(const char *from, const char *to, long long max,
+    const volatile sig_atomic_t *stop);
 
 /* How the run was made, for command.sh and suggestion.json. */
 struct rundir_run {
@@ -49,6 +56,10 @@ struct rundir_run {
 	int	 val;		/* lrf-train --val */
 	const char *load;	/* --load's copy (rundir_loadname), or NULL */
 	int	 partial;	/* --load-partial */
+	long long loadsize;	/* its size, checked by wfile_check; -1:
+				   unknown */
+	const volatile sig_atomic_t *stop;	/* the copy stops when
+				   this is set (a signal), or NULL */
 };
 
 /*

@@ -97,21 +97,39 @@ test_names(void)
 static void
 test_files(void)
 {
-	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1 };
+	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL };
+	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
 	struct cfg c;
 	char want[2048];
 
 	put("w.src", "weights\n");
-	is_int(rundir_copy(at("w.src"), at("w.copy")), 0, "copy");
+	is_int(rundir_copy(at("w.src"), at("w.copy"), -1, NULL), 0, "copy");
 	is_str(slurp("w.copy"), "weights\n", "  the same bytes");
-	is_int(rundir_copy(at("none"), at("w.copy2")), -1, "copy: no source");
+	is_int(rundir_copy(at("none"), at("w.copy2"), -1, NULL), -1, "copy: no source");
 	snprintf(want, sizeof(want), "%s: No such file or directory",
 	    at("none"));
 	is_str(err_msg(), want, "  its message");
-	is_int(rundir_copy(at("w.src"), at("no/dir")), -1,
+	is_int(rundir_copy(at("w.src"), at("no/dir"), -1, NULL), -1,
 	    "copy: no directory");
+	/* bounded by the size checked, and stopped by a signal (issue 18,
+	 * 4) */
+	is_int(rundir_copy(at("w.src"), at("w.copy"), 8, NULL), 0,
+	    "copy: the size checked");
+	is_int(rundir_copy(at("w.src"), at("w.copy"), 3, NULL), -1,
+	    "copy: a file longer than checked");
+	snprintf(want, sizeof(want), "%s: not 3 bytes as it was when checked",
+	    at("w.src"));
+	is_str(err_msg(), want, "  its message");
+	is_int(rundir_copy(at("w.src"), at("w.copy"), 9, NULL), -1,
+	    "copy: a file shorter than checked");
+	stop = 1;
+	is_int(rundir_copy(at("w.src"), at("w.copy"), -1, &stop), -1,
+	    "copy: a signal stops it");
+	snprintf(want, sizeof(want), "%s: copy interrupted", at("w.copy"));
+	is_str(err_msg(), want, "  its message");
+	run.loadsize = -1;
 
 	is_int(rundir_command(at("command.sh"), &run), 0, "command.sh");
 	is_str(slurp("command.sh"),
@@ -190,7 +208,7 @@ test_json(void)
 	    "\"failed\",\n  \"diagnosis\": \"the run is too short for a "
 	    "suggestion: raise num_iter\",\n  \"methods\": null,\n  \"steps\": "
 	    "42,\n  \"stop\": null,\n";
-	struct rundir_run run = { "/bin", 1, 1, NULL, 0 };
+	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL };
 	struct rundir_result res;
 	struct stage_seen s;
 	struct cfg c;
