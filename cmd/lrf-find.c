@@ -321,6 +321,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct cfg c;
 	const char *cfgfile;
+	int b;
 
 	prog_init("lrf-find");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
@@ -370,6 +371,7 @@ main(int argc, char *argv[])
 	check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
 	memset(&res, 0, sizeof(res));
 	res.lr = res.loss = NAN;
+	res.doubts = -1;
 	snprintf(method, sizeof(method), "%s", c.finder.suggest);
 	res.method = method;
 	check(rundir_suggest(&st, &seen, &res, sizeof(method)));
@@ -390,6 +392,12 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	say("Suggested learning rate: %.2e (%s)", res.lr, method);
+	if (res.doubts > 0) {
+		say("Not sure of it (confidence low):");
+		for (b = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
+			if (res.doubts & b)
+				say("  %s.", suggest_advice(b));
+	}
 	if (o.run.plot)
 		say("Plot: %s/lr_finder.png", final);
 	say("Results: %s", final);

@@ -18,6 +18,7 @@
 #include "rec.h"
 #include "rundir.h"
 #include "runfs.h"
+#include "suggest.h"
 
 int
 rundir_fallback(struct cfg *c)
@@ -232,6 +233,7 @@ rundir_json(const char *dir, const struct cfg *c,
 	const char *why, *all;
 	char path[PATH_MAX];
 	FILE *fp;
+	int b, k;
 
 	snprintf(path, sizeof(path), "%s/suggestion.json", dir);
 	why = res->why;
@@ -249,6 +251,15 @@ rundir_json(const char *dir, const struct cfg *c,
 		fprintf(fp, ",\n  \"diagnosis\": ");
 		runfs_jsonstr(fp, why);
 	}
+	fprintf(fp, ",\n  \"confidence\": %s,\n  \"reasons\": [",
+	    why || res->doubts < 0 ? "null" : res->doubts ? "\"low\"" :
+	    "\"high\"");
+	for (b = 1, k = 0; !why && res->doubts > 0 && b <= SUGGEST_NOT_ALL;
+	    b <<= 1)
+		if (res->doubts & b)
+			fprintf(fp, "%s\"%s\"", k++ ? ", " : "",
+			    suggest_doubt_name(b));
+	fputc(']', fp);
 	fprintf(fp, ",\n  \"methods\": %s", all && *all ? all : "null");
 	fprintf(fp, ",\n  \"steps\": %ld,\n  \"stop\": ", s->records);
 	if (s->stopped)
@@ -276,9 +287,10 @@ rundir_json(const char *dir, const struct cfg *c,
 
 int
 rundir_suggestion(const char *path, char *method, size_t n, double *lr,
-    double *loss)
+    double *loss, int *doubts)
 {
 	struct rec_reader r;
+	char conf[16], why[128];
 	FILE *fp;
 	int k, found;
 
@@ -292,6 +304,18 @@ rundir_suggestion(const char *path, char *method, size_t n, double *lr,
 			rec_meta_num(r.raw, "loss", loss);
 			rec_meta_get(r.raw, "method", method, n);
 			found = 1;
+			if (doubts == NULL)
+				continue;
+			*doubts = -1;
+			if (rec_meta_get(r.raw, "confidence", conf,
+			    sizeof(conf)) < 0)
+				continue;
+			if (rec_meta_get(r.raw, "reasons", why,
+			    sizeof(why)) < 0)
+				why[0] = '\0';
+			*doubts = suggest_doubt_lookup(why);
+			if (strcmp(conf, "high") == 0 && *doubts != 0)
+				*doubts = -1;
 		}
 	rec_close(&r);
 	fclose(fp);
@@ -436,7 +460,7 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	}
 	unlink(path);
 	if (rundir_suggestion(final, res->method, n, &res->lr,
-	    &res->loss) < 0)
+	    &res->loss, &res->doubts) < 0)
 		return -1;
 	argv[3] = "--json";
 	argv[4] = "-m";

@@ -90,12 +90,15 @@ struct rundir_result {
 	char	*methods;	/* lrf-suggest --json -m all's object, or
 				   NULL */
 	const char *why;	/* the diagnosis when there is none, or NULL */
+	int	 doubts;	/* the suggestion's SUGGEST_NOT_* bits (0:
+				   confidence high), -1 if not known */
 	double	 wall;		/* seconds the run took */
 };
 
 /*
  * Write dir/suggestion.json: the suggestion (null with status "failed"
- * and the diagnosis when why is set), every method's, the steps and the
+ * and the diagnosis when why is set), its confidence ("high", "low" or
+ * null) and reasons (a list of suggest_doubt_name's), every method's, the steps and the
  * "#@ stop" line seen, the run's settings from c.  0, or -1 with a
  * message.
  */
@@ -105,11 +108,13 @@ int rundir_json(const char *dir, const struct cfg *c,
 
 /*
  * Find the "#@ suggest" line that lrf-suggest -a appended to path (the
- * last one): its method into method (n bytes), lr and loss.  0, or -1
- * with a message if path cannot be read or has none.
+ * last one): its method into method (n bytes), lr and loss, and (if
+ * doubts is not NULL) the SUGGEST_NOT_* bits of its confidence= and
+ * reasons=, -1 when it has none.  0, or -1 with a message if path cannot
+ * be read or has none.
  */
 int rundir_suggestion(const char *path, char *method, size_t n, double *lr,
-    double *loss);
+    double *loss, int *doubts);
 
 /*
  * lrf-suggest -a on the run's smooth.tsv: records.tsv is the stream with

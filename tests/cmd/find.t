@@ -230,4 +230,14 @@ run lrf-find -c "$cfg" -o "$T/nl" -q --name "$(printf 'x\033]2;t\a')"
 check_status 2 "--name with an escape"
 ok "--name refused: no run directory" test ! -e "$T/nl"
 
+# an honest "not sure" (issue 19): confidence and reasons in
+# suggestion.json, and what to try in the log
+is "$(jq -c '[.confidence, .reasons]' "$j")" '["high",[]]' "a sure suggestion: confidence high, no reasons"
+run lrf-find -c "$cfg" -o "$T/unsure" --end_lr 1e-2 --no-plot
+check_status 0 "a range that ends before divergence"
+is "$(jq -c '[.confidence, .reasons]' "$T"/unsure/lr_finder_*/suggestion.json)" \
+    '["low",["no-divergence"]]' "a range that ends before divergence: confidence low, and why"
+ok "a range that ends before divergence: the log says so" grep -q '\] Not sure of it (confidence low):$' "$T/err"
+ok "a range that ends before divergence: and what to try" grep -q '\]   the loss never diverged, .*widen the range with a larger end_lr' "$T/err"
+
 finish

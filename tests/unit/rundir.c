@@ -19,6 +19,7 @@
 #include "data.h"
 #include "err.h"
 #include "rundir.h"
+#include "suggest.h"
 #include "stage.h"
 #include "tap.h"
 
@@ -206,7 +207,8 @@ test_json(void)
 	static const char failed[] = "{\n  \"suggested_lr\": null,\n"
 	    "  \"method\": \"valley\",\n  \"loss\": null,\n  \"status\": "
 	    "\"failed\",\n  \"diagnosis\": \"the run is too short for a "
-	    "suggestion: raise num_iter\",\n  \"methods\": null,\n  \"steps\": "
+	    "suggestion: raise num_iter\",\n  \"confidence\": null,\n"
+	    "  \"reasons\": [],\n  \"methods\": null,\n  \"steps\": "
 	    "42,\n  \"stop\": null,\n";
 	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL };
 	struct rundir_result res;
@@ -225,6 +227,7 @@ test_json(void)
 	res.loss = 1.5;
 	res.methods = "{\"method\": \"steep\"}";
 	res.wall = 1.25;
+	res.doubts = SUGGEST_NOT_NODIV | SUGGEST_NOT_DISAGREE;
 	is_int(rundir_json(dir, &c, &s, &run, &res), 0, "suggestion.json");
 	is_str(slurp("suggestion.json"),
 	    "{\n"
@@ -232,6 +235,8 @@ test_json(void)
 	    "  \"method\": \"valley\",\n"
 	    "  \"loss\": 1.5,\n"
 	    "  \"status\": \"ok\",\n"
+	    "  \"confidence\": \"low\",\n"
+	    "  \"reasons\": [\"no-divergence\", \"disagree\"],\n"
 	    "  \"methods\": {\"method\": \"steep\"},\n"
 	    "  \"steps\": 42,\n"
 	    "  \"stop\": {\"reason\": \"diverged\", \"step\": 41, \"lr\": 0.5, "
@@ -262,16 +267,31 @@ test_suggestion(void)
 	struct stage_seen s;
 	char method[32];
 	double lr, loss;
+	int doubts;
 
 	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=steep "
 	    "lr=0.001 loss=2\n#@ suggest method=valley lr=0.002 loss=1.9\n");
 	lr = loss = 0;
 	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
-	    &loss) == 0 && strcmp(method, "valley") == 0 && lr == 0.002 &&
+	    &loss, NULL) == 0 && strcmp(method, "valley") == 0 && lr == 0.002 &&
 	    loss == 1.9, "suggestion: the last #@ suggest");
+	/* confidence= and reasons= (issue 19's "not sure") */
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.001 loss=2 confidence=low reasons=flat,no-divergence\n");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, &doubts) == 0 && doubts == (SUGGEST_NOT_FLAT |
+	    SUGGEST_NOT_NODIV), "suggestion: its reasons");
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.001 loss=2 confidence=high\n");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, &doubts) == 0 && doubts == 0, "suggestion: confidence high");
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.001 loss=2\n");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, &doubts) == 0 && doubts == -1, "suggestion: no confidence");
 	put("records.tsv", "# lr\tloss\n1e-3\t2\n");
 	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
-	    &loss) == -1 && strstr(err_msg(), "records.tsv: no suggestion in "
+	    &loss, NULL) == -1 && strstr(err_msg(), "records.tsv: no suggestion in "
 	    "the records") != NULL, "suggestion: none");
 
 	memset(&s, 0, sizeof(s));
