@@ -9,6 +9,7 @@
  * log and the order of the steps.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -52,7 +53,8 @@ usage(FILE *fp)
 "usage: lrf-find [-c cfg.yaml] [--start_lr LR] [--end_lr LR] [--num_iter N]\n"
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
-"                [--load FILE [--load-partial]] [-o dir] [--name NAME]\n"
+"                [--load FILE [--load-partial]] [--repeat N] [-o dir]\n"
+"                [--name NAME]\n"
 "                [--no-plot] [-q | -v]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
@@ -69,6 +71,7 @@ usage(FILE *fp)
 "  --val                   also record validation loss and accuracy\n"
 "  --load file             start from these weights (lrf-train --save)\n"
 "  --load-partial          load the layers that fit, keep the others new\n"
+"  --repeat n              range tests with seeds seed..seed+n-1, their mean [1]\n"
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
 "  --no-plot               write no lr_finder.gp / lr_finder.png\n"
@@ -158,7 +161,7 @@ ctrl(const char *s)
 
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL };
+	O_PARTIAL, O_REPEAT };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -180,6 +183,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "val", no_argument, NULL, O_VAL },
 		{ "load", required_argument, NULL, O_LOAD },
 		{ "load-partial", no_argument, NULL, O_PARTIAL },
+		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
@@ -221,6 +225,8 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_VAL: o->run.val = 1; break;
 		case O_LOAD: o->load = optarg; break;
 		case O_PARTIAL: o->run.partial = 1; break;
+		case O_REPEAT: prog_long("--repeat", optarg, 1, RUNDIR_MAXRUNS);
+			prog_keep(f, "finder.repeat", optarg); break;
 		case 'o': o->outdir = optarg; break;
 		case O_NAME: o->name = optarg; break;
 		case O_NOPLOT: o->run.plot = 0; break;
@@ -295,6 +301,34 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 		exit(EXIT_FAIL);
 }
 
+/* Each seed's suggestion and their spread, from res->methods. */
+static void
+spread(const struct rundir_result *res, unsigned long seed)
+{
+	json_t *root, *runs, *sp, *v;
+	size_t i;
+
+	if (res->methods == NULL ||
+	    (root = json_loads(res->methods, 0, NULL)) == NULL)
+		return;
+	runs = json_object_get(root, "runs");
+	for (i = 0; i < json_array_size(runs); i++) {
+		v = json_object_get(json_array_get(runs, i), "lr");
+		if (json_is_number(v))
+			say("  seed %lu: %.2e", seed + i, json_number_value(v));
+		else
+			say("  seed %lu: no suggestion", seed + i);
+	}
+	sp = json_object_get(root, "spread");
+	if (json_is_number(json_object_get(sp, "lo")) &&
+	    json_is_number(json_object_get(sp, "hi")))
+		say("Spread of the seeds' suggestions: %.2e to %.2e (%.3g "
+		    "times)", json_number_value(json_object_get(sp, "lo")),
+		    json_number_value(json_object_get(sp, "hi")),
+		    json_number_value(json_object_get(sp, "ratio")));
+	json_decref(root);
+}
+
 /* The end of a step that may have failed or been interrupted. */
 static void
 check(int r)
@@ -310,17 +344,18 @@ main(int argc, char *argv[])
 {
 	char *sched[] = { "lrf-schedule", "-c", "config.yaml", NULL };
 	char *smooth[] = { "lrf-smooth", "-c", "config.yaml", NULL };
-	char *train[RUNDIR_TRAINARGS];
+	char *train[RUNDIR_TRAINARGS + 2], seedarg[32], out[32];
 	char *const *stages[] = { sched, train, smooth };
 	char name[256], tmp[PATH_MAX / 2], final[PATH_MAX], method[32];
 	struct rundir_result res;
-	struct stage_seen seen;
+	struct stage_seen seen, one;
 	struct prog_sets f;
 	struct sigaction sa;
 	struct timespec t0, t1;
 	struct opts o;
 	struct cfg c;
 	const char *cfgfile;
+	long i;
 	int b;
 
 	prog_init("lrf-find");
@@ -355,6 +390,8 @@ main(int argc, char *argv[])
 
 	/* the run directory's files, the pipeline, the suggestion, the plot */
 	o.run.bindir = st.bindir;
+	o.run.repeat = c.finder.repeat;
+	o.run.seed = c.train.seed;
 	o.run.stop = &st.sig;
 	check(rundir_start(st.dir, &c, &o.run, o.load));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -368,10 +405,31 @@ main(int argc, char *argv[])
 		say("Using exponential growth until the loss diverges");
 	rundir_train(&o.run, train);
 	memset(&seen, 0, sizeof(seen));
-	check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
+	if (c.finder.repeat == 1)
+		check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
+	/* several: one after the other, each with its seed (the first's
+	 * stream is the one the diagnosis reads) */
+	for (i = 0; c.finder.repeat > 1 && i < c.finder.repeat; i++) {
+		for (b = 0; train[b] != NULL; b++)
+			;
+		snprintf(seedarg, sizeof(seedarg), "%lu",
+		    c.train.seed + (unsigned long)i);
+		train[b] = "--seed";
+		train[b + 1] = seedarg;
+		train[b + 2] = NULL;
+		snprintf(out, sizeof(out), "smooth-%ld.tsv", i + 1);
+		say("Range test %ld of %ld (seed %s)", i + 1,
+		    c.finder.repeat, seedarg);
+		memset(&one, 0, sizeof(one));
+		check(stage_pipeline(&st, stages, 3, out, &one));
+		train[b] = NULL;
+		if (i == 0)
+			seen = one;
+	}
 	memset(&res, 0, sizeof(res));
 	res.lr = res.loss = NAN;
 	res.doubts = -1;
+	res.runs = c.finder.repeat;
 	snprintf(method, sizeof(method), "%s", c.finder.suggest);
 	res.method = method;
 	check(rundir_suggest(&st, &seen, &res, sizeof(method)));
@@ -392,6 +450,8 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	say("Suggested learning rate: %.2e (%s)", res.lr, method);
+	if (res.runs > 1)
+		spread(&res, c.train.seed);
 	if (res.doubts > 0) {
 		say("Not sure of it (confidence low):");
 		for (b = 1; b <= SUGGEST_NOT_ALL; b <<= 1)

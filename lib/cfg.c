@@ -538,6 +538,8 @@ static const struct key keys[] = {
 	    "4", 1, INF, LO_OPEN | HI_OPEN, NULL, 0, NULL },
 	{ "finder", "suggest", K_NAME, C(finder.suggest), "floor", 0, 0, 0,
 	    suggest_names, 0, NULL },
+	{ "finder", "repeat", K_LONG, C(finder.repeat), "1", 1, 64, 0, NULL,
+	    0, NULL },
 
 	{ "scheduler", "name", K_NAME, C(scheduler.name), "~", 0, 0, NULLOK,
 	    cfg_sched_names, 0, "none" },

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -160,23 +161,37 @@ rundir_command(const char *path, const struct rundir_run *run)
 	    "out=${1:-$here}\n"
 	    "PATH=", run->plot ? " and the plot" : "", LRF_VERSION);
 	shquote(fp, run->bindir);
-	fprintf(fp, ":$PATH\n"
-	    "lrf-schedule -c \"$here/config.yaml\" |\n"
+	fputs(":$PATH\n", fp);
+	if (run->repeat > 1)
+		fprintf(fp, "for i in $(seq %ld); do\n", run->repeat);
+	fprintf(fp, "lrf-schedule -c \"$here/config.yaml\" |\n"
 	    "    %slrf-train -c %s --no-progress%s",
 	    /* with --load, in the run directory: the "#@ run" line says
 	     * load=<name> as in records.tsv */
 	    load != NULL ? "(cd -- \"$here\" && exec " : "",
 	    load != NULL ? "config.yaml" : "\"$here/config.yaml\"",
 	    run->val ? " --val" : "");
+	if (run->repeat > 1)
+		fprintf(fp, " --seed $((%lu + i - 1))", run->seed);
 	if (load != NULL) {
 		fputs(" --load ", fp);
 		shquote(fp, load);
 		fputs(run->partial ? " --load-partial)" : ")", fp);
 	}
-	fprintf(fp, " |\n"
-	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
-	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
-	    "\"$out/records.tsv\"\n");
+	if (run->repeat > 1)
+		fprintf(fp, " |\n"
+		    "    lrf-smooth -c \"$here/config.yaml\" > "
+		    "\"$out/smooth-$i.tsv\"\n"
+		    "done\n"
+		    "f=(); for i in $(seq %ld); do f+=(\"$out/smooth-$i.tsv\"); "
+		    "done\n"
+		    "lrf-suggest -c \"$here/config.yaml\" -a \"${f[@]}\" > "
+		    "\"$out/records.tsv\"\n", run->repeat);
+	else
+		fprintf(fp, " |\n"
+		    "    lrf-smooth -c \"$here/config.yaml\" |\n"
+		    "    lrf-suggest -c \"$here/config.yaml\" -a > "
+		    "\"$out/records.tsv\"\n");
 	if (run->plot)
 		fprintf(fp,
 		    "cd -- \"$out\"\n"
@@ -225,6 +240,24 @@ json_meta(FILE *fp, const char *line)
 	fputc('}', fp);
 }
 
+/* The member key of the JSON object text, compact; null if none. */
+static void
+jsonpart(FILE *fp, const char *text, const char *key)
+{
+	json_t *root, *v;
+	char *out;
+
+	out = NULL;
+	if (text != NULL && (root = json_loads(text, 0, NULL)) != NULL) {
+		if ((v = json_object_get(root, key)) != NULL)
+			out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+			    JSON_REAL_PRECISION(9));
+		json_decref(root);
+	}
+	fputs(out != NULL ? out : "null", fp);
+	free(out);
+}
+
 int
 rundir_json(const char *dir, const struct cfg *c,
     const struct stage_seen *s, const struct rundir_run *run,
@@ -261,6 +294,13 @@ rundir_json(const char *dir, const struct cfg *c,
 			    suggest_doubt_name(b));
 	fputc(']', fp);
 	fprintf(fp, ",\n  \"methods\": %s", all && *all ? all : "null");
+	if (res->runs > 1) {
+		fprintf(fp, ",\n  \"repeat\": %ld,\n  \"runs\": ",
+		    res->runs);
+		jsonpart(fp, all, "runs");
+		fputs(",\n  \"spread\": ", fp);
+		jsonpart(fp, all, "spread");
+	}
 	fprintf(fp, ",\n  \"steps\": %ld,\n  \"stop\": ", s->records);
 	if (s->stopped)
 		json_meta(fp, s->stopline);
@@ -427,17 +467,34 @@ int
 rundir_suggest(struct stage *st, const struct stage_seen *seen,
     struct rundir_result *res, size_t n)
 {
-	char *argv[] = { "lrf-suggest", "-c", "config.yaml", "-a",
-		"smooth.tsv", NULL, NULL, NULL };
-	char final[PATH_MAX], path[PATH_MAX], *all;
-	int r, i;
+	char *argv[8 + RUNDIR_MAXRUNS];	/* lrf-suggest -c config.yaml -a|
+					   --json -m all, the files */
+	char files[RUNDIR_MAXRUNS][24], final[PATH_MAX], path[PATH_MAX];
+	char *all;
+	long runs, i;
+	int r, a;
 
+	runs = res->runs > 1 ? res->runs : 1;
+	if (runs > RUNDIR_MAXRUNS)
+		return err_set("%ld runs, more than %d", runs, RUNDIR_MAXRUNS);
+	for (i = 0; i < runs; i++)
+		snprintf(files[i], sizeof(files[i]), runs > 1 ?
+		    "smooth-%ld.tsv" : "smooth.tsv", i + 1);
+	a = 0;
+	argv[a++] = "lrf-suggest";
+	argv[a++] = "-c";
+	argv[a++] = "config.yaml";
+	argv[a++] = "-a";
+	for (i = 0; i < runs; i++)
+		argv[a++] = files[i];
+	argv[a] = NULL;
 	in(st->dir, "records.tsv", final, sizeof(final));
 	in(st->dir, "smooth.tsv", path, sizeof(path));
 	if ((r = stage_run(st, argv, NULL, "records.tsv")) ==
 	    STAGE_INTERRUPTED)
 		return r;
-	if (r != 0 && (r != 1 || rundir_answered(final, seen->records) != 1))
+	if (r != 0 && (r != 1 || rundir_answered(final, runs > 1 ? -1 :
+	    seen->records) != 1))
 		return stage_failed("lrf-suggest", r);
 	if (r == 0 && !seen->stopped && seen->records < RUNDIR_SHORT &&
 	    !rundir_flat(seen)) {
@@ -455,17 +512,29 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	}
 	if (r != 0) {
 		res->why = rundir_diagnose(seen);
-		rename(path, final);
+		/* one run: its stream; several: their mean, and the
+		 * runs beside it */
+		if (runs == 1)
+			rename(path, final);
 		return 0;
 	}
-	unlink(path);
+	if (runs == 1)
+		unlink(path);
 	if (rundir_suggestion(final, res->method, n, &res->lr,
 	    &res->loss, &res->doubts) < 0)
 		return -1;
-	argv[3] = "--json";
-	argv[4] = "-m";
-	argv[5] = "all";
-	argv[6] = "records.tsv";
+	/* every method's, and with several runs each one's and the
+	 * spread */
+	a = 3;
+	argv[a++] = "--json";
+	argv[a++] = "-m";
+	argv[a++] = "all";
+	if (runs == 1)
+		argv[a++] = "records.tsv";
+	else
+		for (i = 0; i < runs; i++)
+			argv[a++] = files[i];
+	argv[a] = NULL;
 	all = NULL;
 	in(st->dir, "methods.json", path, sizeof(path));
 	if ((r = stage_run(st, argv, NULL, "methods.json")) ==
@@ -479,8 +548,8 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	unlink(path);
 	if (all == NULL)
 		return -1;
-	for (i = all ? (int)strlen(all) : 0; i > 0 &&
-	    strchr(" \t\n", all[i - 1]); i--)
+	for (i = (long)strlen(all); i > 0 && strchr(" \t\n", all[i - 1]);
+	    i--)
 		all[i - 1] = '\0';
 	res->methods = all;
 	return 0;

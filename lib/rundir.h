@@ -18,6 +18,7 @@
 /* A smoothed loss that falls by less than this fraction is flat. */
 #define RUNDIR_FLAT	0.005
 #define RUNDIR_SHORT	20	/* fewer records, not stopped: too short */
+#define RUNDIR_MAXRUNS	64	/* finder.repeat's largest */
 
 /*
  * lrf-find's built-in experiment (no -c) is the defaults: an MLP on
@@ -60,6 +61,9 @@ struct rundir_run {
 				   unknown */
 	const volatile sig_atomic_t *stop;	/* the copy stops when
 				   this is set (a signal), or NULL */
+	long	 repeat;	/* range tests (finder.repeat): 1, or n
+				   into smooth-1.tsv ... smooth-n.tsv */
+	unsigned long seed;	/* the first one's seed (train.seed) */
 };
 
 /*
@@ -93,12 +97,16 @@ struct rundir_result {
 	int	 doubts;	/* the suggestion's SUGGEST_NOT_* bits (0:
 				   confidence high), -1 if not known */
 	double	 wall;		/* seconds the run took */
+	long	 runs;		/* range tests: 1 (smooth.tsv), or n
+				   (smooth-1.tsv ... smooth-n.tsv) */
 };
 
 /*
  * Write dir/suggestion.json: the suggestion (null with status "failed"
  * and the diagnosis when why is set), its confidence ("high", "low" or
- * null) and reasons (a list of suggest_doubt_name's), every method's, the steps and the
+ * null) and reasons (a list of suggest_doubt_name's), every method's
+ * (and with res->runs > 1: "repeat", each run's "runs" and the "spread"
+ * from it), the steps and the
  * "#@ stop" line seen, the run's settings from c.  0, or -1 with a
  * message.
  */

@@ -240,4 +240,32 @@ is "$(jq -c '[.confidence, .reasons]' "$T"/unsure/lr_finder_*/suggestion.json)" 
 ok "a range that ends before divergence: the log says so" grep -q '\] Not sure of it (confidence low):$' "$T/err"
 ok "a range that ends before divergence: and what to try" grep -q '\]   the loss never diverged, .*widen the range with a larger end_lr' "$T/err"
 
+# --repeat (issue 19): three range tests with the seeds 7, 8, 9, the
+# suggestion from their mean, each seed's and the spread
+run lrf-find -c "$cfg" -o "$T/rep" --repeat 3 --no-plot
+check_status 0 "--repeat 3"
+rd=$(ls -d "$T"/rep/lr_finder_*)
+rj=$rd/suggestion.json
+ok "--repeat 3: each run's stream kept" test -s "$rd/smooth-1.tsv" -a -s "$rd/smooth-2.tsv" -a -s "$rd/smooth-3.tsv"
+is "$(jq -r '[.repeat, (.runs | length), .spread.runs[2] == .runs[2].lr] | join(",")' "$rj")" "3,3,true" \
+    "--repeat 3: suggestion.json has the runs and the spread"
+ok "--repeat 3: the suggestion within the spread" jq -e '.spread.lo <= .suggested_lr and .suggested_lr <= .spread.hi' "$rj"
+ok "--repeat 3: records.tsv is the mean curve" grep -q '^#@ mean runs=3 ' "$rd/records.tsv"
+ok "--repeat 3: its suggestion line says so" grep -q '^#@ suggest method=floor .* runs=3 lo=' "$rd/records.tsv"
+is "$(grep -c '\]   seed [789]: ' "$T/err")" 3 "--repeat 3: the log gives each seed's suggestion"
+ok "--repeat 3: and the spread" grep -q "\] Spread of the seeds' suggestions: " "$T/err"
+# each seed's is what a single run with that seed suggests
+for s in 7 8; do
+	run lrf-find -c "$cfg" -o "$T/rep1" --seed $s --no-plot -q
+	is "$(cat "$T/out")" "$(jq -r ".runs[$((s - 7))].lr" "$rj")" "--repeat 3: seed $s's suggestion is its single run's"
+done
+mkdir "$T/rep-again"
+ok "--repeat 3: command.sh runs" bash "$rd/command.sh" "$T/rep-again"
+ok "--repeat 3: command.sh reproduces records.tsv byte for byte" cmp "$rd/records.tsv" "$T/rep-again/records.tsv"
+sed 's/^finder:$/&\n  repeat: 2/' "$cfg" > "$T/rep.yaml"
+run lrf-find -c "$T/rep.yaml" -o "$T/rep2" -q --no-plot
+is "$(jq -r .repeat "$T"/rep2/lr_finder_*/suggestion.json)" 2 "finder.repeat: 2 in the file"
+run lrf-find -c "$cfg" -o "$T/rep0" -q --repeat 0
+check_status 2 "--repeat 0: a usage error"
+
 finish
