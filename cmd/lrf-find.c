@@ -232,7 +232,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_NOPLOT: o->run.plot = 0; break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'h': usage(stdout); prog_exit(EXIT_OK);
 		default: prog_usage(NULL);
 		}
 	}

@@ -9,6 +9,7 @@
  * good: a failed load changes nothing.
  */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -671,8 +672,9 @@ static const struct key lkeys[NLKEYS] = {
 	    0, NULL },
 	[LK_FREEZE] = { "layer", "freeze", K_BOOL, Y(freeze), NULL, 0, 0, 0,
 	    NULL, 0, NULL },
+	/* the model keeps it in a float */
 	[LK_LR_MULT] = { "layer", "lr_mult", K_DOUBLE, Y(lr_mult), NULL, 0,
-	    INF, HI_OPEN, NULL, 0, NULL },
+	    FLT_MAX, 0, NULL, 0, NULL },
 };
 
 /* The order cfg_write writes a layer's keys in, after its type. */

@@ -140,6 +140,7 @@ int
 rundir_command(const char *path, const struct rundir_run *run)
 {
 	const char *load;
+	mode_t m;
 	FILE *fp;
 
 	load = run->load;
@@ -200,7 +201,10 @@ rundir_command(const char *path, const struct rundir_run *run)
 		    "then gnuplot lr_finder.gp; fi\n");
 	if (fclose(fp) != 0)
 		return err_set("%s: write error", path);
-	chmod(path, 0755);
+	/* executable, as far as the umask lets a new file be */
+	m = umask(0);
+	umask(m);
+	chmod(path, 0777 & ~m);
 	return 0;
 }
 

@@ -91,10 +91,16 @@ runfs_publish(const char *tmp, const char *parent, const char *name,
     char *buf, size_t n)
 {
 	struct stat st;
+	mode_t m;
 	int i;
 
 	if (runfs_sync(tmp) < 0)
 		return -1;
+	/* mkdtemp made it 0700: the mode the umask gives a directory */
+	m = umask(0);
+	umask(m);
+	if (chmod(tmp, 0777 & ~m) < 0)
+		return err_set("%s: %s", tmp, strerror(errno));
 	for (i = 1; i < 1000; i++) {
 		if (i == 1)
 			snprintf(buf, n, "%s/%s", parent, name);

@@ -77,6 +77,8 @@ echo 0.1 | full_out lrf-train -c "$s"
 check_fails 1 "lrf-train: $enospc" "lrf-train > /dev/full"
 full_out lrf-find -c "$find" -o "$T/fullout" -q
 check_fails 1 "lrf-find: $enospc" "lrf-find > /dev/full"
+full_out lrf-find -h
+check_fails 1 "lrf-find: $enospc" "lrf-find -h > /dev/full (issue 18, 8)"
 
 # --- lrf-train --save ----------------------------------------------------
 echo 0.1 | run lrf-train -c "$s" --save /dev/full

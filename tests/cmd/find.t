@@ -268,4 +268,12 @@ is "$(jq -r .repeat "$T"/rep2/lr_finder_*/suggestion.json)" 2 "finder.repeat: 2 
 run lrf-find -c "$cfg" -o "$T/rep0" -q --repeat 0
 check_status 2 "--repeat 0: a usage error"
 
+# the run directory and command.sh follow the umask (issue 18, 8)
+(umask 077; lrf-find -c "$cfg" -o "$T/um077" -q --no-plot >/dev/null)
+is "$(stat -c %a "$T"/um077/lr_finder_* "$T"/um077/lr_finder_*/command.sh | tr '\n' ' ')" "700 700 " \
+    "umask 077: the run directory and command.sh 700"
+(umask 022; lrf-find -c "$cfg" -o "$T/um022" -q --no-plot >/dev/null)
+is "$(stat -c %a "$T"/um022/lr_finder_* "$T"/um022/lr_finder_*/command.sh | tr '\n' ' ')" "755 755 " \
+    "umask 022: the run directory and command.sh 755"
+
 finish

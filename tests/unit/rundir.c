@@ -98,10 +98,12 @@ test_names(void)
 static void
 test_files(void)
 {
-	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL };
+	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL, 1,
+	    0 };
 	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
+	mode_t mask;
 	struct cfg c;
 	char want[2048];
 
@@ -154,8 +156,15 @@ test_files(void)
 	    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 	    "if command -v gnuplot >/dev/null; then gnuplot lr_finder.gp; "
 	    "fi\n", "  with the plot, --val, --load, --load-partial");
+	mask = umask(022);
+	rundir_command(at("command.sh"), &run);
 	ok(stat(at("command.sh"), &sb) == 0 && (sb.st_mode & 0777) == 0755,
-	    "  executable");
+	    "  executable (umask 022)");
+	umask(077);
+	rundir_command(at("command.sh"), &run);
+	ok(stat(at("command.sh"), &sb) == 0 && (sb.st_mode & 0777) == 0700,
+	    "  umask 077: 0700 (issue 18, 8)");
+	umask(mask);
 	run.bindir = "/a b/$(touch x)`y`;z'q";
 	rundir_command(at("command.sh"), &run);
 	ok(strstr(slurp("command.sh"),
@@ -210,7 +219,7 @@ test_json(void)
 	    "suggestion: raise num_iter\",\n  \"confidence\": null,\n"
 	    "  \"reasons\": [],\n  \"methods\": null,\n  \"steps\": "
 	    "42,\n  \"stop\": null,\n";
-	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL };
+	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0 };
 	struct rundir_result res;
 	struct stage_seen s;
 	struct cfg c;
