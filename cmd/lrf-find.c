@@ -9,6 +9,7 @@
  * log and the order of the steps.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "runfs.h"
 #include "stage.h"
 #include "suggest.h"
+#include "st.h"
 
 #define FMNIST "/usr/share/datasets/fashion-mnist"
 
@@ -51,8 +53,8 @@ usage(FILE *fp)
 "usage: lrf-find [-c cfg.yaml] [--start_lr LR] [--end_lr LR] [--num_iter N]\n"
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
-"                [--load FILE [--load-partial]] [-o dir] [--name NAME]\n"
-"                [--no-plot] [--root dir] [-q | -v]\n"
+"                [--load FILE [--load-partial]] [--repeat N] [-o dir]\n"
+"                [--name NAME] [--no-plot] [--root dir] [-q | -v]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
 "  --end_lr lr             last learning rate [1]\n"
@@ -68,6 +70,7 @@ usage(FILE *fp)
 "  --val                   also record validation loss and accuracy\n"
 "  --load file             start from these weights (lrf-train --save)\n"
 "  --load-partial          load the layers that fit, keep the others new\n"
+"  --repeat n              range tests with seeds seed..seed+n-1, their mean [1]\n"
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
 "  --no-plot               write no lr_finder.gp / lr_finder.png\n"
@@ -146,9 +149,19 @@ fail(void)
 	exit(EXIT_FAIL);
 }
 
+/* 1 if s holds a control character (a newline, an escape). */
+static int
+ctrl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL, O_ROOT };
+	O_PARTIAL, O_ROOT, O_REPEAT };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -171,6 +184,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "load", required_argument, NULL, O_LOAD },
 		{ "load-partial", no_argument, NULL, O_PARTIAL },
 		{ "root", required_argument, NULL, O_ROOT },
+		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
@@ -180,7 +194,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfgfile, *t;
-	char list[128];
+	char list[128], q[ERR_QUOTESIZE];
 	double v;
 	int ch, i;
 
@@ -213,12 +227,14 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_LOAD: o->load = optarg; break;
 		case O_PARTIAL: o->run.partial = 1; break;
 		case O_ROOT: prog_keep(f, "data.root", optarg); break;
+		case O_REPEAT: prog_long("--repeat", optarg, 1, RUNDIR_MAXRUNS);
+			prog_keep(f, "finder.repeat", optarg); break;
 		case 'o': o->outdir = optarg; break;
 		case O_NAME: o->name = optarg; break;
 		case O_NOPLOT: o->run.plot = 0; break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
+		case 'h': usage(stdout); prog_exit(EXIT_OK);
 		default: prog_usage(NULL);
 		}
 	}
@@ -247,8 +263,9 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		o->run.load = o->initw;
 	}
 	if (o->name && (strchr(o->name, '/') || o->name[0] == '\0' ||
-	    strlen(o->name) > 64))
-		prog_usage("--name: '%s' is not a file name", o->name);
+	    strlen(o->name) > 64 || ctrl(o->name)))
+		prog_usage("--name: '%s' is not a file name",
+		    err_quote(o->name, q));
 	return cfgfile;
 }
 
@@ -286,6 +303,34 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 		exit(EXIT_FAIL);
 }
 
+/* Each seed's suggestion and their spread, from res->methods. */
+static void
+spread(const struct rundir_result *res, unsigned long seed)
+{
+	json_t *root, *runs, *sp, *v;
+	size_t i;
+
+	if (res->methods == NULL ||
+	    (root = json_loads(res->methods, 0, NULL)) == NULL)
+		return;
+	runs = json_object_get(root, "runs");
+	for (i = 0; i < json_array_size(runs); i++) {
+		v = json_object_get(json_array_get(runs, i), "lr");
+		if (json_is_number(v))
+			say("  seed %lu: %.2e", seed + i, json_number_value(v));
+		else
+			say("  seed %lu: no suggestion", seed + i);
+	}
+	sp = json_object_get(root, "spread");
+	if (json_is_number(json_object_get(sp, "lo")) &&
+	    json_is_number(json_object_get(sp, "hi")))
+		say("Spread of the seeds' suggestions: %.2e to %.2e (%.3g "
+		    "times)", json_number_value(json_object_get(sp, "lo")),
+		    json_number_value(json_object_get(sp, "hi")),
+		    json_number_value(json_object_get(sp, "ratio")));
+	json_decref(root);
+}
+
 /* The end of a step that may have failed or been interrupted. */
 static void
 check(int r)
@@ -301,17 +346,19 @@ main(int argc, char *argv[])
 {
 	char *sched[] = { "lrf-schedule", "-c", "config.yaml", NULL };
 	char *smooth[] = { "lrf-smooth", "-c", "config.yaml", NULL };
-	char *train[RUNDIR_TRAINARGS];
+	char *train[RUNDIR_TRAINARGS + 2], seedarg[32], out[32];
 	char *const *stages[] = { sched, train, smooth };
 	char name[256], tmp[PATH_MAX / 2], final[PATH_MAX], method[32];
 	struct rundir_result res;
-	struct stage_seen seen;
+	struct stage_seen seen, one;
 	struct prog_sets f;
 	struct sigaction sa;
 	struct timespec t0, t1;
 	struct opts o;
 	struct cfg c;
 	const char *cfgfile;
+	long i;
+	int b;
 
 	prog_init("lrf-find");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
@@ -323,6 +370,11 @@ main(int argc, char *argv[])
 	cfgfile = options(argc, argv, &o, &f);
 	quiet = o.quiet;
 	config(&c, cfgfile, &f);
+	/* --load's file checked before anything is copied or made: not
+	 * weights (/dev/urandom), a corrupt or endless one, is refused */
+	o.run.loadsize = -1;
+	if (o.load != NULL && st_net_check(o.load, &o.run.loadsize) < 0)
+		exit(EXIT_FAIL);
 
 	rundir_name(name, sizeof(name), time(NULL), o.name);
 	if (runfs_mkdirs(o.outdir) < 0 ||
@@ -340,6 +392,9 @@ main(int argc, char *argv[])
 
 	/* the run directory's files, the pipeline, the suggestion, the plot */
 	o.run.bindir = st.bindir;
+	o.run.repeat = c.finder.repeat;
+	o.run.seed = c.train.seed;
+	o.run.stop = &st.sig;
 	check(rundir_start(st.dir, &c, &o.run, o.load));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	say("Testing learning rates from %g to %g", c.finder.start_lr,
@@ -352,9 +407,31 @@ main(int argc, char *argv[])
 		say("Using exponential growth until the loss diverges");
 	rundir_train(&o.run, train);
 	memset(&seen, 0, sizeof(seen));
-	check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
+	if (c.finder.repeat == 1)
+		check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
+	/* several: one after the other, each with its seed (the first's
+	 * stream is the one the diagnosis reads) */
+	for (i = 0; c.finder.repeat > 1 && i < c.finder.repeat; i++) {
+		for (b = 0; train[b] != NULL; b++)
+			;
+		snprintf(seedarg, sizeof(seedarg), "%lu",
+		    c.train.seed + (unsigned long)i);
+		train[b] = "--seed";
+		train[b + 1] = seedarg;
+		train[b + 2] = NULL;
+		snprintf(out, sizeof(out), "smooth-%ld.tsv", i + 1);
+		say("Range test %ld of %ld (seed %s)", i + 1,
+		    c.finder.repeat, seedarg);
+		memset(&one, 0, sizeof(one));
+		check(stage_pipeline(&st, stages, 3, out, &one));
+		train[b] = NULL;
+		if (i == 0)
+			seen = one;
+	}
 	memset(&res, 0, sizeof(res));
 	res.lr = res.loss = NAN;
+	res.doubts = -1;
+	res.runs = c.finder.repeat;
 	snprintf(method, sizeof(method), "%s", c.finder.suggest);
 	res.method = method;
 	check(rundir_suggest(&st, &seen, &res, sizeof(method)));
@@ -375,6 +452,14 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	say("Suggested learning rate: %.2e (%s)", res.lr, method);
+	if (res.runs > 1)
+		spread(&res, c.train.seed);
+	if (res.doubts > 0) {
+		say("Not sure of it (confidence low):");
+		for (b = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
+			if (res.doubts & b)
+				say("  %s.", suggest_advice(b));
+	}
 	if (o.run.plot)
 		say("Plot: %s/lr_finder.png", final);
 	say("Results: %s", final);

@@ -157,6 +157,12 @@ spelled(const struct option *lo, int ch, int li)
 static void
 check(const struct param *p, const char *o, const char *text)
 {
+	long v;
+
+	/* num: 0 or 2 and more; sched_init says so of a long */
+	if (p->islong && num_long(text, LONG_MIN, LONG_MAX, &v) == NUM_RANGE)
+		prog_usage("%s: '%s' is out of range (0, or 2 to %ld)", o,
+		    text, LONG_MAX);
 	if (p->islong)
 		prog_long(o, text, LONG_MIN, LONG_MAX);
 	else

@@ -54,6 +54,10 @@ struct smoother {
 	size_t	 pendlen, pendcap;	/* written (positional input) */
 };
 
+/* The most comment bytes kept before the first record: a stream's own
+ * #@ lines are a few KiB; more is not a record stream. */
+#define PEND_MAX	(16 << 20)
+
 /* Keep a comment line until the header has been written. */
 static void
 pend(struct smoother *m)
@@ -62,6 +66,11 @@ pend(struct smoother *m)
 	char *p;
 
 	need = m->pendlen + m->r.len + 1;
+	if (need > PEND_MAX) {
+		err_set("%s:%ld: more than %d MiB of comment lines before the "
+		    "first record", m->r.name, m->r.lineno, PEND_MAX >> 20);
+		exit(EXIT_FAIL);
+	}
 	if (need > m->pendcap) {
 		m->pendcap = need * 2;
 		if ((p = realloc(m->pend, m->pendcap)) == NULL) {
@@ -89,6 +98,12 @@ start(struct smoother *m)
 	m->smc = rec_hascol(&m->r, "smooth");
 	m->stepc = rec_hascol(&m->r, "step");
 	n = m->r.ncols;
+	if (m->smc < 0 && n >= REC_MAXCOLS) {
+		/* its readers take REC_MAXCOLS columns at most */
+		err_set("%s: %d columns and no smooth: no room for it (at "
+		    "most %d)", m->r.name, n, REC_MAXCOLS - 1);
+		exit(EXIT_FAIL);
+	}
 	for (i = 0; i < n; i++)
 		names[i] = m->r.names[i];
 	if (m->smc < 0)

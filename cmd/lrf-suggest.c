@@ -797,6 +797,14 @@ main(int argc, char *argv[])
 	if (asjson)
 		json(all, cv, k, &a);
 	if (a.error[0] != '\0') {
+		/* -a: the stream, then a line that tells this answer
+		 * from a failure (a write error, a signal) */
+		if (annotate && k > 1)
+			putmean(all);
+		if (annotate)
+			printf("#@ nosuggest method=%s\n",
+			    suggest_names[a.method == SUGGEST_ALL ?
+			    SUGGEST_DEFAULT : a.method]);
 		err_set("%s", a.error);
 		prog_exit(EXIT_FAIL);
 	}

@@ -2,6 +2,7 @@
  * lrf-train - read learning rates, take one optimizer step of a neural
  * network at each, print the loss (see lrf-train(1)).
  */
+#include <sys/stat.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -265,9 +266,14 @@ static void
 check_save(const char *path)
 {
 	char dir[CFG_MAXPATH];
+	struct stat sb;
 
 	if (path == NULL)
 		return;
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		err_set("%s: is a directory", path);
+		exit(EXIT_FAIL);
+	}
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (access(dirname(dir), W_OK | X_OK) != 0) {
 		err_set("%s: %s", path, strerror(errno));

@@ -35,7 +35,17 @@ static void usage(FILE *fp);
 static inline void
 prog_printerr(const char *msg)
 {
-	fprintf(stderr, "%s: %s\n", prog, msg);
+	const unsigned char *p;
+
+	/* a control character from the input (a path in a config file)
+	 * never reaches the terminal raw: \xHH, as err_quote writes it */
+	fprintf(stderr, "%s: ", prog);
+	for (p = (const unsigned char *)msg; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			putc(*p, stderr);
+	putc('\n', stderr);
 }
 
 /* Name the program, route library errors to stderr, see EPIPE as errno. */

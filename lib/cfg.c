@@ -9,6 +9,7 @@
  * good: a failed load changes nothing.
  */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -541,6 +542,8 @@ static const struct key keys[] = {
 	    "4", 1, INF, LO_OPEN | HI_OPEN, NULL, 0, NULL },
 	{ "finder", "suggest", K_NAME, C(finder.suggest), "floor", 0, 0, 0,
 	    suggest_names, 0, NULL },
+	{ "finder", "repeat", K_LONG, C(finder.repeat), "1", 1, 64, 0, NULL,
+	    0, NULL },
 
 	{ "scheduler", "name", K_NAME, C(scheduler.name), "~", 0, 0, NULLOK,
 	    cfg_sched_names, 0, "none" },
@@ -691,8 +694,9 @@ static const struct key lkeys[NLKEYS] = {
 	    0, NULL },
 	[LK_FREEZE] = { "layer", "freeze", K_BOOL, Y(freeze), NULL, 0, 0, 0,
 	    NULL, 0, NULL },
+	/* the model keeps it in a float */
 	[LK_LR_MULT] = { "layer", "lr_mult", K_DOUBLE, Y(lr_mult), NULL, 0,
-	    INF, HI_OPEN, NULL, 0, NULL },
+	    FLT_MAX, 0, NULL, 0, NULL },
 };
 
 /* The order cfg_write writes a layer's keys in, after its type. */

@@ -61,6 +61,7 @@ struct cfg {
 		double	 beta;		/* 0.98 */
 		double	 diverge_threshold;	/* 4.0 */
 		char	 suggest[16];	/* "steep" */
+		long	 repeat;	/* lrf-find's range tests: 1 */
 	} finder;
 
 	struct cfg_scheduler {

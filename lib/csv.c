@@ -195,6 +195,35 @@ csv_num(struct csv *c, size_t i, double *v)
 	return 0;
 }
 
+static int
+cmpname(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The header's names are all different (empty ones aside: no name can
+ * select them): 0, or -1 with a message naming one that is not (sorted,
+ * so that a wide header costs n log n). */
+static int
+dupname(struct csv *c)
+{
+	char q[ERR_QUOTESIZE], **v;
+	size_t i;
+	int r;
+
+	if ((v = malloc(c->nf * sizeof(*v))) == NULL)
+		return err_set("%s:%ld: out of memory", c->name, c->lineno);
+	memcpy(v, c->f, c->nf * sizeof(*v));
+	qsort(v, c->nf, sizeof(*v), cmpname);
+	r = 0;
+	for (i = 1; i < c->nf && r == 0; i++)
+		if (v[i][0] != '\0' && strcmp(v[i - 1], v[i]) == 0)
+			r = err_set("%s:%ld: two columns are named '%s'",
+			    c->name, c->lineno, err_quote(v[i], q));
+	free(v);
+	return r;
+}
+
 /* The label column spec: a (0-based, or negative from the end) index,
  * or a header name.  Returns the index or -1. */
 static long
@@ -321,6 +350,8 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 			    cd->header)) < 0)
 				goto fail;
 			d = ncol - 1;
+			if (cd->header && dupname(&c) < 0)
+				goto fail;
 			if (cd->header)
 				continue;
 		}

@@ -750,6 +750,9 @@ plot_fileok(const char *s)
 		return err_set("output file name is empty");
 	if (s[strlen(s) - 1] == '/')
 		return err_set("output file '%s' is a directory name", s);
+	if (*s == '|')
+		return err_set("output file '%s': gnuplot would run it as a "
+		    "command (a leading '|'); write './%s'", s, s);
 	for (c = (const unsigned char *)s; *c != '\0'; c++) {
 		if (*c == '\'')
 			return err_set("output file '%s': a single quote "
@@ -1203,7 +1206,8 @@ putrename(FILE *fp, const struct plot *p)
 	    "cat -- \"$t\" 2>/dev/null > \"$o\"; s=$?; rm -f -- \"$t\"; "
 	    "[ $s -eq 0 ] || { echo \"lrf-plot: $o: write error\" >&2; "
 	    "exit 1; }; "
-	    "else sync -- \"$t\" && mv -f -- \"$t\" \"$o\" || "
+	    "else chmod \"$(printf %o $((0666 & ~0$(umask))))\" -- \"$t\" && "
+	    "sync -- \"$t\" && mv -f -- \"$t\" \"$o\" || "
 	    "{ rm -f -- \"$t\"; exit 1; }; fi");
 	fputs("'\n"
 	    "system \"t='\" . lrf_tmp . \"'; o='\" . lrf_out . \"'; \" . lrf_sh\n"
@@ -1291,7 +1295,9 @@ plot_write(FILE *fp, const struct plot *p)
 	putdata(fp, p);
 	if (p->out != NULL) {
 		/*
-		 * Draw into a temporary file beside the output and rename
+		 * Draw into a temporary file beside the output, made by
+		 * mktemp (a name nobody can plant a link at beforehand;
+		 * given the umask's mode when renamed), and rename
 		 * it into place only if gnuplot saw no error on the way:
 		 * gnuplot reading a pipe goes on after an error.  An output
 		 * that exists and is not a regular file (a device, a FIFO,
@@ -1304,9 +1310,10 @@ plot_write(FILE *fp, const struct plot *p)
 		fputs("\nlrf_dev = system(\"[ -e '\" . lrf_out . \"' ] && "
 		    "[ ! -f '\" . lrf_out . \"' ] && echo 1 || echo 0\") + 0\n"
 		    "lrf_tmp = lrf_dev ? system('mktemp \"${TMPDIR:-/tmp}/"
-		    "lrf-plot.XXXXXX\"') : lrf_out . '.tmp' . "
-		    "system('echo $$')\n"
-		    "if (lrf_tmp eq '') { exit status 1 }\n"
+		    "lrf-plot.XXXXXX\"') : system(\"mktemp -- '\" . lrf_out "
+		    ". \".tmpXXXXXX'\")\n"
+		    "if (lrf_tmp eq '') { print 'lrf-plot: cannot write ' . "
+		    "lrf_out; exit status 1 }\n"
 		    "set output lrf_tmp\n"
 		    "if (GPVAL_OUTPUT ne lrf_tmp) { print 'lrf-plot: cannot "
 		    "write ' . lrf_tmp; exit status 1 }\n", fp);

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "rec.h"
 #include "rundir.h"
 #include "runfs.h"
+#include "suggest.h"
 
 int
 rundir_fallback(struct cfg *c)
@@ -69,11 +71,13 @@ rundir_loadname(const char *path, char *buf, size_t size)
 }
 
 int
-rundir_copy(const char *from, const char *to)
+rundir_copy(const char *from, const char *to, long long max,
+    const volatile sig_atomic_t *stop)
 {
 	char buf[1 << 16];
 	FILE *in, *out;
-	size_t n;
+	long long done;
+	size_t n, want;
 	int bad;
 
 	if ((in = fopen(from, "rb")) == NULL)
@@ -82,58 +86,125 @@ rundir_copy(const char *from, const char *to)
 		fclose(in);
 		return err_set("%s: %s", to, strerror(errno));
 	}
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+	bad = 0;
+	done = 0;
+	for (;;) {
+		if (stop != NULL && *stop) {
+			bad = 3;
+			break;
+		}
+		want = max >= 0 && max - done < (long long)sizeof(buf) ?
+		    (size_t)(max - done) + 1 : sizeof(buf);
+		if ((n = fread(buf, 1, want, in)) == 0)
+			break;
+		done += (long long)n;
+		if (max >= 0 && done > max) {
+			bad = 4;
+			break;
+		}
 		if (fwrite(buf, 1, n, out) != n)
 			break;
-	bad = ferror(in) ? 1 : ferror(out) ? 2 : 0;
+	}
+	if (!bad)
+		bad = ferror(in) ? 1 : ferror(out) ? 2 : 0;
 	fclose(in);
 	if (fclose(out) != 0 && bad == 0)
 		bad = 2;
+	if (bad == 0 && max >= 0 && done != max)
+		bad = 4;
+	if (bad == 3)
+		return err_set("%s: copy interrupted", to);
+	if (bad == 4)
+		return err_set("%s: not %lld bytes as it was when checked",
+		    from, max);
 	if (bad)
 		return err_set("%s: %s error", bad == 1 ? from : to,
 		    bad == 1 ? "read" : "write");
 	return 0;
 }
 
+/* s single-quoted for the shell: nothing in it is expanded. */
+static void
+shquote(FILE *fp, const char *s)
+{
+	fputc('\'', fp);
+	for (; *s != '\0'; s++)
+		if (*s == '\'')
+			fputs("'\\''", fp);
+		else
+			fputc(*s, fp);
+	fputc('\'', fp);
+}
+
 int
 rundir_command(const char *path, const struct rundir_run *run)
 {
 	const char *load;
+	mode_t m;
 	FILE *fp;
 
 	load = run->load;
 	if ((fp = fopen(path, "w")) == NULL)
 		return err_set("%s: %s", path, strerror(errno));
+	/*
+	 * Its own directory from $0 without dirname (a path that starts
+	 * with '-' is no option) and kept whole (a name that ends in a
+	 * newline); every path quoted.
+	 */
 	fprintf(fp,
 	    "#!/bin/bash\n"
 	    "# Reproduces this run: writes records.tsv%s into DIR (default:\n"
 	    "# this directory) from config.yaml.  Made by lrf-find %s.\n"
 	    "set -eo pipefail\n"
-	    "here=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+	    "case $0 in */*) here=${0%%/*} ;; *) here=. ;; esac\n"
+	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
+	    "here=${here%%?x}\n"
 	    "out=${1:-$here}\n"
-	    "PATH=%s:$PATH\n"
-	    "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    %slrf-train -c %s --no-progress%s%s%s%s |\n"
-	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
-	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
-	    "\"$out/records.tsv\"\n",
-	    run->plot ? " and the plot" : "", LRF_VERSION, run->bindir,
+	    "PATH=", run->plot ? " and the plot" : "", LRF_VERSION);
+	shquote(fp, run->bindir);
+	fputs(":$PATH\n", fp);
+	if (run->repeat > 1)
+		fprintf(fp, "for i in $(seq %ld); do\n", run->repeat);
+	fprintf(fp, "lrf-schedule -c \"$here/config.yaml\" |\n"
+	    "    %slrf-train -c %s --no-progress%s",
 	    /* with --load, in the run directory: the "#@ run" line says
 	     * load=<name> as in records.tsv */
-	    load != NULL ? "(cd \"$here\" && exec " : "",
+	    load != NULL ? "(cd -- \"$here\" && exec " : "",
 	    load != NULL ? "config.yaml" : "\"$here/config.yaml\"",
-	    run->val ? " --val" : "", load != NULL ? " --load " : "",
-	    load != NULL ? load : "", load != NULL ? run->partial ?
-	    " --load-partial)" : ")" : "");
+	    run->val ? " --val" : "");
+	if (run->repeat > 1)
+		fprintf(fp, " --seed $((%lu + i - 1))", run->seed);
+	if (load != NULL) {
+		fputs(" --load ", fp);
+		shquote(fp, load);
+		fputs(run->partial ? " --load-partial)" : ")", fp);
+	}
+	if (run->repeat > 1)
+		fprintf(fp, " |\n"
+		    "    lrf-smooth -c \"$here/config.yaml\" > "
+		    "\"$out/smooth-$i.tsv\"\n"
+		    "done\n"
+		    "f=(); for i in $(seq %ld); do f+=(\"$out/smooth-$i.tsv\"); "
+		    "done\n"
+		    "lrf-suggest -c \"$here/config.yaml\" -a \"${f[@]}\" > "
+		    "\"$out/records.tsv\"\n", run->repeat);
+	else
+		fprintf(fp, " |\n"
+		    "    lrf-smooth -c \"$here/config.yaml\" |\n"
+		    "    lrf-suggest -c \"$here/config.yaml\" -a > "
+		    "\"$out/records.tsv\"\n");
 	if (run->plot)
 		fprintf(fp,
-		    "cd \"$out\"\n"
+		    "cd -- \"$out\"\n"
 		    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 		    "if command -v gnuplot >/dev/null; "
 		    "then gnuplot lr_finder.gp; fi\n");
 	if (fclose(fp) != 0)
 		return err_set("%s: write error", path);
-	chmod(path, 0755);
+	/* executable, as far as the umask lets a new file be */
+	m = umask(0);
+	umask(m);
+	chmod(path, 0777 & ~m);
 	return 0;
 }
 
@@ -173,6 +244,24 @@ json_meta(FILE *fp, const char *line)
 	fputc('}', fp);
 }
 
+/* The member key of the JSON object text, compact; null if none. */
+static void
+jsonpart(FILE *fp, const char *text, const char *key)
+{
+	json_t *root, *v;
+	char *out;
+
+	out = NULL;
+	if (text != NULL && (root = json_loads(text, 0, NULL)) != NULL) {
+		if ((v = json_object_get(root, key)) != NULL)
+			out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
+			    JSON_REAL_PRECISION(9));
+		json_decref(root);
+	}
+	fputs(out != NULL ? out : "null", fp);
+	free(out);
+}
+
 int
 rundir_json(const char *dir, const struct cfg *c,
     const struct stage_seen *s, const struct rundir_run *run,
@@ -181,6 +270,7 @@ rundir_json(const char *dir, const struct cfg *c,
 	const char *why, *all;
 	char path[PATH_MAX];
 	FILE *fp;
+	int b, k;
 
 	snprintf(path, sizeof(path), "%s/suggestion.json", dir);
 	why = res->why;
@@ -198,7 +288,23 @@ rundir_json(const char *dir, const struct cfg *c,
 		fprintf(fp, ",\n  \"diagnosis\": ");
 		runfs_jsonstr(fp, why);
 	}
+	fprintf(fp, ",\n  \"confidence\": %s,\n  \"reasons\": [",
+	    why || res->doubts < 0 ? "null" : res->doubts ? "\"low\"" :
+	    "\"high\"");
+	for (b = 1, k = 0; !why && res->doubts > 0 && b <= SUGGEST_NOT_ALL;
+	    b <<= 1)
+		if (res->doubts & b)
+			fprintf(fp, "%s\"%s\"", k++ ? ", " : "",
+			    suggest_doubt_name(b));
+	fputc(']', fp);
 	fprintf(fp, ",\n  \"methods\": %s", all && *all ? all : "null");
+	if (res->runs > 1) {
+		fprintf(fp, ",\n  \"repeat\": %ld,\n  \"runs\": ",
+		    res->runs);
+		jsonpart(fp, all, "runs");
+		fputs(",\n  \"spread\": ", fp);
+		jsonpart(fp, all, "spread");
+	}
 	fprintf(fp, ",\n  \"steps\": %ld,\n  \"stop\": ", s->records);
 	if (s->stopped)
 		json_meta(fp, s->stopline);
@@ -225,9 +331,10 @@ rundir_json(const char *dir, const struct cfg *c,
 
 int
 rundir_suggestion(const char *path, char *method, size_t n, double *lr,
-    double *loss)
+    double *loss, int *doubts)
 {
 	struct rec_reader r;
+	char conf[16], why[128];
 	FILE *fp;
 	int k, found;
 
@@ -241,12 +348,51 @@ rundir_suggestion(const char *path, char *method, size_t n, double *lr,
 			rec_meta_num(r.raw, "loss", loss);
 			rec_meta_get(r.raw, "method", method, n);
 			found = 1;
+			if (doubts == NULL)
+				continue;
+			*doubts = -1;
+			if (rec_meta_get(r.raw, "confidence", conf,
+			    sizeof(conf)) < 0)
+				continue;
+			if (rec_meta_get(r.raw, "reasons", why,
+			    sizeof(why)) < 0)
+				why[0] = '\0';
+			*doubts = suggest_doubt_lookup(why);
+			if (strcmp(conf, "high") == 0 && *doubts != 0)
+				*doubts = -1;
 		}
 	rec_close(&r);
 	fclose(fp);
 	if (k < 0)
 		return -1;
 	return found ? 0 : err_set("%s: no suggestion in the records", path);
+}
+
+int
+rundir_answered(const char *path, long records)
+{
+	struct rec_reader r;
+	FILE *fp;
+	long n;
+	int k, last;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	rec_open(&r, fp, path);
+	n = 0;
+	last = 0;
+	while ((k = rec_next(&r)) > 0) {
+		n += k == REC_DATA;
+		last = k == REC_COMMENT && rec_meta_is(r.raw, "nosuggest");
+	}
+	rec_close(&r);
+	/* a last line cut short by a full disk has no newline */
+	if (fseek(fp, -1, SEEK_END) != 0 || fgetc(fp) != '\n')
+		last = 0;
+	fclose(fp);
+	if (k < 0)
+		return -1;
+	return last && (records < 0 || n == records);
 }
 
 int
@@ -295,7 +441,7 @@ rundir_start(const char *dir, const struct cfg *c,
 	    run) < 0)
 		return -1;
 	if (run->load != NULL && rundir_copy(loadpath, in(dir, run->load,
-	    path, sizeof(path))) < 0)
+	    path, sizeof(path)), run->loadsize, run->stop) < 0)
 		return -1;
 	return 0;
 }
@@ -325,16 +471,35 @@ int
 rundir_suggest(struct stage *st, const struct stage_seen *seen,
     struct rundir_result *res, size_t n)
 {
-	char *argv[] = { "lrf-suggest", "-c", "config.yaml", "-a",
-		"smooth.tsv", NULL, NULL, NULL };
-	char final[PATH_MAX], path[PATH_MAX], *all;
-	int r, i;
+	char *argv[8 + RUNDIR_MAXRUNS];	/* lrf-suggest -c config.yaml -a|
+					   --json -m all, the files */
+	char files[RUNDIR_MAXRUNS][24], final[PATH_MAX], path[PATH_MAX];
+	char *all;
+	long runs, i;
+	int r, a;
 
+	runs = res->runs > 1 ? res->runs : 1;
+	if (runs > RUNDIR_MAXRUNS)
+		return err_set("%ld runs, more than %d", runs, RUNDIR_MAXRUNS);
+	for (i = 0; i < runs; i++)
+		snprintf(files[i], sizeof(files[i]), runs > 1 ?
+		    "smooth-%ld.tsv" : "smooth.tsv", i + 1);
+	a = 0;
+	argv[a++] = "lrf-suggest";
+	argv[a++] = "-c";
+	argv[a++] = "config.yaml";
+	argv[a++] = "-a";
+	for (i = 0; i < runs; i++)
+		argv[a++] = files[i];
+	argv[a] = NULL;
 	in(st->dir, "records.tsv", final, sizeof(final));
 	in(st->dir, "smooth.tsv", path, sizeof(path));
 	if ((r = stage_run(st, argv, NULL, "records.tsv")) ==
 	    STAGE_INTERRUPTED)
 		return r;
+	if (r != 0 && (r != 1 || rundir_answered(final, runs > 1 ? -1 :
+	    seen->records) != 1))
+		return stage_failed("lrf-suggest", r);
 	if (r == 0 && !seen->stopped && seen->records < RUNDIR_SHORT &&
 	    !rundir_flat(seen)) {
 		/* floor suggests from any few points; a run this short
@@ -351,27 +516,44 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	}
 	if (r != 0) {
 		res->why = rundir_diagnose(seen);
-		rename(path, final);
+		/* one run: its stream; several: their mean, and the
+		 * runs beside it */
+		if (runs == 1)
+			rename(path, final);
 		return 0;
 	}
-	unlink(path);
+	if (runs == 1)
+		unlink(path);
 	if (rundir_suggestion(final, res->method, n, &res->lr,
-	    &res->loss) < 0)
+	    &res->loss, &res->doubts) < 0)
 		return -1;
-	argv[3] = "--json";
-	argv[4] = "-m";
-	argv[5] = "all";
-	argv[6] = "records.tsv";
+	/* every method's, and with several runs each one's and the
+	 * spread */
+	a = 3;
+	argv[a++] = "--json";
+	argv[a++] = "-m";
+	argv[a++] = "all";
+	if (runs == 1)
+		argv[a++] = "records.tsv";
+	else
+		for (i = 0; i < runs; i++)
+			argv[a++] = files[i];
+	argv[a] = NULL;
 	all = NULL;
 	in(st->dir, "methods.json", path, sizeof(path));
 	if ((r = stage_run(st, argv, NULL, "methods.json")) ==
 	    STAGE_INTERRUPTED)
 		return r;
-	if (r == 0)
-		all = runfs_slurp(path, 1 << 20);
+	if (r != 0) {
+		unlink(path);
+		return stage_failed("lrf-suggest", r);
+	}
+	all = runfs_slurp(path, 1 << 20);
 	unlink(path);
-	for (i = all ? (int)strlen(all) : 0; i > 0 &&
-	    strchr(" \t\n", all[i - 1]); i--)
+	if (all == NULL)
+		return -1;
+	for (i = (long)strlen(all); i > 0 && strchr(" \t\n", all[i - 1]);
+	    i--)
 		all[i - 1] = '\0';
 	res->methods = all;
 	return 0;

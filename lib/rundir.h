@@ -8,6 +8,7 @@
 #ifndef LRF_RUNDIR_H
 #define LRF_RUNDIR_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -17,6 +18,7 @@
 /* A smoothed loss that falls by less than this fraction is flat. */
 #define RUNDIR_FLAT	0.005
 #define RUNDIR_SHORT	20	/* fewer records, not stopped: too short */
+#define RUNDIR_MAXRUNS	64	/* finder.repeat's largest */
 
 /*
  * lrf-find's built-in experiment (no -c) is the defaults: an MLP on
@@ -38,9 +40,15 @@ void rundir_name(char *buf, size_t size, time_t t, const char *name);
  */
 void rundir_loadname(const char *path, char *buf, size_t size);
 
-/* Copy the file from into the file to (created); 0, or -1 with a message
- * ("from: read error", "to: write error"). */
-int rundir_copy(const char *from, const char *to);
+/*
+ * Copy the file from into the file to (created): max bytes exactly, or
+ * any size when max < 0; stopping when *stop (if stop is not NULL)
+ * becomes non-zero.  0, or -1 with a message ("from: read error", "to:
+ * write error", "to: copy interrupted", "from: not N bytes as it was
+ * when checked").
+ */
+int rundir_copy(const char *from, const char *to, long long max,
+    const volatile sig_atomic_t *stop);
 
 /* How the run was made, for command.sh and suggestion.json. */
 struct rundir_run {
@@ -49,6 +57,13 @@ struct rundir_run {
 	int	 val;		/* lrf-train --val */
 	const char *load;	/* --load's copy (rundir_loadname), or NULL */
 	int	 partial;	/* --load-partial */
+	long long loadsize;	/* its size, checked by wfile_check; -1:
+				   unknown */
+	const volatile sig_atomic_t *stop;	/* the copy stops when
+				   this is set (a signal), or NULL */
+	long	 repeat;	/* range tests (finder.repeat): 1, or n
+				   into smooth-1.tsv ... smooth-n.tsv */
+	unsigned long seed;	/* the first one's seed (train.seed) */
 };
 
 /*
@@ -79,12 +94,19 @@ struct rundir_result {
 	char	*methods;	/* lrf-suggest --json -m all's object, or
 				   NULL */
 	const char *why;	/* the diagnosis when there is none, or NULL */
+	int	 doubts;	/* the suggestion's SUGGEST_NOT_* bits (0:
+				   confidence high), -1 if not known */
 	double	 wall;		/* seconds the run took */
+	long	 runs;		/* range tests: 1 (smooth.tsv), or n
+				   (smooth-1.tsv ... smooth-n.tsv) */
 };
 
 /*
  * Write dir/suggestion.json: the suggestion (null with status "failed"
- * and the diagnosis when why is set), every method's, the steps and the
+ * and the diagnosis when why is set), its confidence ("high", "low" or
+ * null) and reasons (a list of suggest_doubt_name's), every method's
+ * (and with res->runs > 1: "repeat", each run's "runs" and the "spread"
+ * from it), the steps and the
  * "#@ stop" line seen, the run's settings from c.  0, or -1 with a
  * message.
  */
@@ -94,20 +116,24 @@ int rundir_json(const char *dir, const struct cfg *c,
 
 /*
  * Find the "#@ suggest" line that lrf-suggest -a appended to path (the
- * last one): its method into method (n bytes), lr and loss.  0, or -1
- * with a message if path cannot be read or has none.
+ * last one): its method into method (n bytes), lr and loss, and (if
+ * doubts is not NULL) the SUGGEST_NOT_* bits of its confidence= and
+ * reasons=, -1 when it has none.  0, or -1 with a message if path cannot
+ * be read or has none.
  */
 int rundir_suggestion(const char *path, char *method, size_t n, double *lr,
-    double *loss);
+    double *loss, int *doubts);
 
 /*
  * lrf-suggest -a on the run's smooth.tsv: records.tsv is the stream with
  * the suggestion, in res (method, lr, loss; method points to a buffer of
  * n bytes that holds finder.suggest), and every method's (res->methods,
  * malloc'd, from lrf-suggest --json -m all).  For a curve that gives no
- * suggestion (lrf-suggest fails, or the smoothed loss of seen is flat,
- * which a message says), records.tsv is the stream and res->why says
- * why.  0, -1 with a message, or STAGE_INTERRUPTED.
+ * suggestion (lrf-suggest answers none, rundir_answered, or the smoothed
+ * loss of seen is flat, which a message says), records.tsv is the stream
+ * and res->why says why.  lrf-suggest failing otherwise (a write error,
+ * a signal) is -1 with a message, as is any other error; or
+ * STAGE_INTERRUPTED.
  */
 int rundir_suggest(struct stage *st, const struct stage_seen *seen,
     struct rundir_result *res, size_t n);
@@ -118,6 +144,14 @@ int rundir_suggest(struct stage *st, const struct stage_seen *seen,
  * STAGE_INTERRUPTED.
  */
 int rundir_plot(struct stage *st);
+
+/*
+ * 1 if path is the answer of an lrf-suggest -a that had no suggestion:
+ * its last line a whole "#@ nosuggest" line and, unless records < 0,
+ * that many data records before it; 0 if not (a failure cut it short),
+ * -1 with a message if it cannot be read.
+ */
+int rundir_answered(const char *path, long records);
 
 /* 1 if the smoothed loss of s fell by less than RUNDIR_FLAT of itself. */
 int rundir_flat(const struct stage_seen *s);

@@ -91,10 +91,16 @@ runfs_publish(const char *tmp, const char *parent, const char *name,
     char *buf, size_t n)
 {
 	struct stat st;
+	mode_t m;
 	int i;
 
 	if (runfs_sync(tmp) < 0)
 		return -1;
+	/* mkdtemp made it 0700: the mode the umask gives a directory */
+	m = umask(0);
+	umask(m);
+	if (chmod(tmp, 0777 & ~m) < 0)
+		return err_set("%s: %s", tmp, strerror(errno));
 	for (i = 1; i < 1000; i++) {
 		if (i == 1)
 			snprintf(buf, n, "%s/%s", parent, name);
@@ -138,10 +144,38 @@ runfs_remove(const char *dir)
 	return r;
 }
 
+/* The length of the UTF-8 sequence at p (a byte >= 0x80), or 0 if it is
+ * not a valid one (overlong, a surrogate, beyond U+10FFFF, cut short). */
+static int
+utf8len(const unsigned char *p)
+{
+	unsigned long c;
+	int n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	return n;
+}
+
 void
 runfs_jsonstr(FILE *fp, const char *s)
 {
 	const unsigned char *p;
+	int n;
 
 	putc('"', fp);
 	for (p = (const unsigned char *)s; *p; p++) {
@@ -151,10 +185,15 @@ runfs_jsonstr(FILE *fp, const char *s)
 			fputs("\\n", fp);
 		else if (*p == '\t')
 			fputs("\\t", fp);
-		else if (*p < 0x20)
+		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(fp, "\\u%04x", *p);
-		else
+		else if (*p < 0x80)
 			putc(*p, fp);
+		else if ((n = utf8len(p)) > 0) {
+			fwrite(p, 1, (size_t)n, fp);
+			p += n - 1;
+		} else
+			fputs("\\ufffd", fp);	/* not UTF-8: JSON is */
 	}
 	putc('"', fp);
 }

@@ -231,4 +231,13 @@ int st_net_save(const struct net *n, const char *path);
  */
 int st_net_load(struct net *n, const char *path, int partial, int *loaded);
 
+/*
+ * Check path as a weights file without a model, as lrf-find does before
+ * it copies one: safetensors (st_open's checks: the header, and the data
+ * covered exactly) or lrf's own (wfile_check).  0 and the file's size in
+ * bytes in *size (if not NULL), or -1 with "path: what" set ("neither
+ * safetensors nor an lrf weights file").
+ */
+int st_net_check(const char *path, long long *size);
+
 #endif

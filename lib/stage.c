@@ -123,6 +123,15 @@ stage_wait(struct stage *st, pid_t pid)
 	return WIFEXITED(s) ? WEXITSTATUS(s) : STAGE_KILLED + WTERMSIG(s);
 }
 
+int
+stage_failed(const char *name, int status)
+{
+	if (status > STAGE_KILLED)
+		return err_set("%s failed (killed by signal %d)", name,
+		    status - STAGE_KILLED);
+	return err_set("%s failed (exit status %d)", name, status);
+}
+
 /* path in the stages' directory */
 static const char *
 inside(const struct stage *st, const char *name, char *buf, size_t size)
@@ -273,15 +282,8 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 		bad = err_set("%s: write error", path) != 0;
 	status = 0;
 	for (i = 0; i < n; i++)
-		if ((k = stage_wait(st, pid[i])) != 0 && !status) {
-			if (k > STAGE_KILLED)
-				err_set("%s failed (killed by signal %d)",
-				    argv[i][0], k - STAGE_KILLED);
-			else
-				err_set("%s failed (exit status %d)",
-				    argv[i][0], k);
-			status = -1;
-		}
+		if ((k = stage_wait(st, pid[i])) != 0 && !status)
+			status = stage_failed(argv[i][0], k);
 	st->pgrp = 0;
 	if (st->sig)
 		return STAGE_INTERRUPTED;

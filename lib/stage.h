@@ -78,6 +78,10 @@ pid_t stage_spawn(struct stage *st, char *const argv[], int in, int out);
  * it, or 127 if it cannot be waited for. */
 int stage_wait(struct stage *st, pid_t pid);
 
+/* "name failed (exit status 1)" or "(killed by signal 9)" for a status
+ * of stage_wait: -1 with that message. */
+int stage_failed(const char *name, int status);
+
 /*
  * Run argv to the end, stdin from the file in and stdout to the file out
  * (paths in dir; NULL: /dev/null): its exit status as stage_wait gives

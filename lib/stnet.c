@@ -227,3 +227,24 @@ out:
 	st_close(&f);
 	return rc;
 }
+
+int
+st_net_check(const char *path, long long *size)
+{
+	struct st_file f;
+	int rc;
+
+	if ((rc = sniff(path)) == -1)
+		return -1;
+	if (rc == LRFW)
+		return wfile_check(path, size);
+	if (rc == NEITHER)
+		return err_set("%s: neither safetensors nor an lrf weights "
+		    "file", path);
+	if (st_open(&f, path) == -1)
+		return -1;
+	if (size != NULL)
+		*size = (long long)f.size;
+	st_close(&f);
+	return 0;
+}

@@ -351,6 +351,10 @@ read_net(struct rd *r, const struct net *n, int partial, float *stage,
 		L = k < nm ? &n->layer[idx[k]] : NULL;
 		if (rd_u32(r, &type) == -1 || rd_u32(r, &nt) == -1)
 			return -1;
+		if (strcmp(code_name(type), "?") == 0)
+			return err_set("%s: byte %ld: layer %d of the file has "
+			    "the unknown type code %lu", r->path, r->off - 8,
+			    k + 1, (unsigned long)type);
 		if (nt < 1 || nt > NET_MAXTENSOR)
 			return err_set("%s: byte %ld: layer %d of the file "
 			    "has %lu tensors", r->path, r->off - 4, k + 1,
@@ -460,4 +464,26 @@ wfile_load(struct net *n, const char *path, int partial, int *loaded)
 	}
 	free(stage);
 	return rc == 0 ? cnt : -1;
+}
+
+int
+wfile_check(const char *path, long long *size)
+{
+	struct net none;
+	struct rd r;
+	int rc;
+
+	/* every layer of the file is one the empty model skips, as with
+	 * --load-partial: each is read past, the checksum checked */
+	memset(&none, 0, sizeof none);
+	memset(&r, 0, sizeof r);
+	r.path = path;
+	r.crc = crc32(0, Z_NULL, 0);
+	if ((r.fp = fopen(path, "rb")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	rc = read_net(&r, &none, 1, NULL, NULL);
+	fclose(r.fp);
+	if (rc == 0 && size != NULL)
+		*size = r.off;
+	return rc;
 }

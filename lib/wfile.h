@@ -69,4 +69,12 @@ int wfile_save(const struct net *n, const char *path);
  */
 int wfile_load(struct net *n, const char *path, int partial, int *loaded);
 
+/*
+ * Check path as a weights file without a model: the magic, the version,
+ * every layer's type code and tensor shapes, the checksum, nothing after
+ * it.  0 and its size in bytes in *size (if not NULL), or -1 with
+ * "path: what" set.  (Reads the whole file once.)
+ */
+int wfile_check(const char *path, long long *size);
+
 #endif

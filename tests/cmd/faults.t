@@ -77,6 +77,8 @@ echo 0.1 | full_out lrf-train -c "$s"
 check_fails 1 "lrf-train: $enospc" "lrf-train > /dev/full"
 full_out lrf-find -c "$find" -o "$T/fullout" -q
 check_fails 1 "lrf-find: $enospc" "lrf-find > /dev/full"
+full_out lrf-find -h
+check_fails 1 "lrf-find: $enospc" "lrf-find -h > /dev/full (issue 18, 8)"
 
 # --- lrf-train --save ----------------------------------------------------
 echo 0.1 | run lrf-train -c "$s" --save /dev/full
@@ -118,7 +120,7 @@ if [ -n "$tmpfs" ]; then
 	lrf-plot -o "$mnt/p.png" "$data/plot-sgd.tsv" "$data/plot-run.tsv" \
 	    2>/dev/null | gnuplot 2>"$T/err"
 	is "$?" 1 "-o on a full disk: gnuplot exits 1"
-	is "$(sed 's/\.tmp[0-9]*/.tmpPID/' "$T/err")" \
+	is "$(sed 's/\.tmp[A-Za-z0-9]*/.tmpPID/' "$T/err")" \
 	    "lrf-plot: $mnt/p.png.tmpPID is incomplete; is the disk full?" \
 	    "-o on a full disk: the message"
 	ok "-o on a full disk: the previous picture intact" \
@@ -160,10 +162,29 @@ if [ -n "$tmpfs" ]; then
 	ok "lrf-find on a full disk: a message" grep -q 'No space left on device\|write error' "$T/err"
 	is "$(ls -A "$mnt/runs" | wc -l)" 0 "lrf-find on a full disk: no run directory, finished or not"
 	umount "$mnt"
+	# full while lrf-suggest writes records.tsv: a failure, not "no
+	# suggestion" (issue 18, 1)
+	mount -t tmpfs -o size=24k tmpfs "$mnt"
+	run lrf-find -c "$find" -o "$mnt/runs" -q --no-plot --num_iter 300
+	check_status 1 "lrf-suggest on a full disk"
+	is "$(tail -n 1 "$T/err")" "lrf-find: lrf-suggest failed (exit status 1)" \
+	    "lrf-suggest on a full disk: the stage failed, not 'no suggestion'"
+	is "$(ls -A "$mnt/runs" | wc -l)" 0 "lrf-suggest on a full disk: no run directory"
+	umount "$mnt"
 	mount -t tmpfs -o size=64k tmpfs "$mnt"
 else
-	for i in 1 2 3; do skip "lrf-find on a full tmpfs: cannot mount one"; done
+	for i in 1 2 3 4 5 6; do skip "lrf-find on a full tmpfs: cannot mount one"; done
 fi
+# a stage killed after it wrote: lrf-find is copied beside the real
+# stages and a lrf-suggest that dies of SIGKILL once the real one is done
+mkdir "$T/bin"
+cp "$top/cmd/lrf-find" "$T/bin/"
+for p in schedule train smooth plot; do ln -s "$top/cmd/lrf-$p" "$T/bin/"; done
+printf '#!/bin/sh\n"%s" "$@"\nkill -KILL $$\n' "$top/cmd/lrf-suggest" > "$T/bin/lrf-suggest"
+chmod +x "$T/bin/lrf-suggest"
+run "$T/bin/lrf-find" -c "$find" -o "$T/killed" -q
+check_fails 1 "lrf-find: lrf-suggest failed (killed by signal 9)" "lrf-suggest killed"
+is "$(ls -A "$T/killed" | wc -l)" 0 "lrf-suggest killed: no run directory"
 if [ -n "$strace" ]; then
 	trace "$T/st" lrf-find -c "$find" -o "$T/sync" -q >/dev/null
 	dir=$(ls -d "$T"/sync/lr_finder_*)

@@ -116,7 +116,7 @@ ok "--load: the first loss is the trained model's, far below a fresh one's" \
     'BEGIN { exit !(a > 0 && a < b / 5) }'
 ok "--load: the weights are in the run directory, by their name" \
     cmp "$T/trained.safetensors" "$ldir/trained.safetensors"
-ok "--load: command.sh loads them" grep -q -- '--load trained.safetensors) |' \
+ok "--load: command.sh loads them" grep -q -- "--load 'trained.safetensors') |" \
     "$ldir/command.sh"
 ok "--load: command.sh reproduces records.tsv" sh -c "bash '$ldir/command.sh' \
     '$T' && cmp '$T/records.tsv' '$ldir/records.tsv'"
@@ -201,5 +201,79 @@ ok "EXAMPLES: trained with val_acc" awk '$1 == "#" { for (i = 2; i <= NF; i++) i
 ok "EXAMPLES: model saved" test -s "$T/ex/model.safetensors"
 ok "EXAMPLES: training plot" test -s "$T/ex/train.png"
 ok "EXAMPLES: overlay plot" test -s "$T/ex/both.png"
+
+# command.sh runs nothing it was not asked to (issue 18, 2): lrf-find
+# installed in a directory whose name has a space, a quote, $(...),
+# backticks and ';', and started by a path beginning with '-'
+bin="$T/b i'n;\$(touch pwned1)\`touch pwned2\`"
+mkdir "$bin"
+cp "$top/cmd/lrf-find" "$bin/"
+for p in schedule train smooth suggest plot; do ln -s "$top/cmd/lrf-$p" "$bin/"; done
+mkdir "$T/hostile"
+(cd "$T/hostile" && "$bin/lrf-find" -c "$cfg" -o -runs -q --no-plot >/dev/null)
+is "$?" 0 "a hostile install directory: lrf-find runs"
+hd=$(cd "$T/hostile" && ls -d -- -runs/lr_finder_*)
+cp "$cfg" "$T/hostile/config.yaml"	# a decoy: command.sh must not read it
+rm "$T/hostile/$hd/records.tsv"
+(cd "$T/hostile" && PATH=/usr/bin:/bin bash -- "$hd/command.sh" >/dev/null 2>&1)
+is "$?" 0 "command.sh from an install path with a space, quotes and \$(...)"
+(cd "$T/hostile" && ls pwned1 pwned2 2>/dev/null; ls "$T" | grep pwned)
+ok "command.sh executes nothing from the install path" test ! -e "$T/hostile/pwned1" -a \
+    ! -e "$T/hostile/pwned2" -a ! -e "$T/hostile/$hd/pwned1"
+ok "command.sh started as '-runs/...': no ./records.tsv" test ! -e "$T/hostile/records.tsv"
+ok "command.sh started as '-runs/...': its own records.tsv" \
+    grep -q '^#@ suggest method=floor' "$T/hostile/$hd/records.tsv"
+run lrf-find -c "$cfg" -o "$T/nl" -q --name "$(printf 'x\nb')"
+check_status 2 "--name with a newline"
+is "$(head -n 1 "$T/err")" "lrf-find: --name: 'x\x0ab' is not a file name" "--name with a newline: refused, quoted"
+run lrf-find -c "$cfg" -o "$T/nl" -q --name "$(printf 'x\033]2;t\a')"
+check_status 2 "--name with an escape"
+ok "--name refused: no run directory" test ! -e "$T/nl"
+
+# an honest "not sure" (issue 19): confidence and reasons in
+# suggestion.json, and what to try in the log
+is "$(jq -c '[.confidence, .reasons]' "$j")" '["high",[]]' "a sure suggestion: confidence high, no reasons"
+run lrf-find -c "$cfg" -o "$T/unsure" --end_lr 1e-2 --no-plot
+check_status 0 "a range that ends before divergence"
+is "$(jq -c '[.confidence, .reasons]' "$T"/unsure/lr_finder_*/suggestion.json)" \
+    '["low",["no-divergence"]]' "a range that ends before divergence: confidence low, and why"
+ok "a range that ends before divergence: the log says so" grep -q '\] Not sure of it (confidence low):$' "$T/err"
+ok "a range that ends before divergence: and what to try" grep -q '\]   the loss never diverged, .*widen the range with a larger end_lr' "$T/err"
+
+# --repeat (issue 19): three range tests with the seeds 7, 8, 9, the
+# suggestion from their mean, each seed's and the spread
+run lrf-find -c "$cfg" -o "$T/rep" --repeat 3 --no-plot
+check_status 0 "--repeat 3"
+rd=$(ls -d "$T"/rep/lr_finder_*)
+rj=$rd/suggestion.json
+ok "--repeat 3: each run's stream kept" test -s "$rd/smooth-1.tsv" -a -s "$rd/smooth-2.tsv" -a -s "$rd/smooth-3.tsv"
+is "$(jq -r '[.repeat, (.runs | length), .spread.runs[2] == .runs[2].lr] | join(",")' "$rj")" "3,3,true" \
+    "--repeat 3: suggestion.json has the runs and the spread"
+ok "--repeat 3: the suggestion within the spread" jq -e '.spread.lo <= .suggested_lr and .suggested_lr <= .spread.hi' "$rj"
+ok "--repeat 3: records.tsv is the mean curve" grep -q '^#@ mean runs=3 ' "$rd/records.tsv"
+ok "--repeat 3: its suggestion line says so" grep -q '^#@ suggest method=floor .* runs=3 lo=' "$rd/records.tsv"
+is "$(grep -c '\]   seed [789]: ' "$T/err")" 3 "--repeat 3: the log gives each seed's suggestion"
+ok "--repeat 3: and the spread" grep -q "\] Spread of the seeds' suggestions: " "$T/err"
+# each seed's is what a single run with that seed suggests
+for s in 7 8; do
+	run lrf-find -c "$cfg" -o "$T/rep1" --seed $s --no-plot -q
+	is "$(cat "$T/out")" "$(jq -r ".runs[$((s - 7))].lr" "$rj")" "--repeat 3: seed $s's suggestion is its single run's"
+done
+mkdir "$T/rep-again"
+ok "--repeat 3: command.sh runs" bash "$rd/command.sh" "$T/rep-again"
+ok "--repeat 3: command.sh reproduces records.tsv byte for byte" cmp "$rd/records.tsv" "$T/rep-again/records.tsv"
+sed 's/^finder:$/&\n  repeat: 2/' "$cfg" > "$T/rep.yaml"
+run lrf-find -c "$T/rep.yaml" -o "$T/rep2" -q --no-plot
+is "$(jq -r .repeat "$T"/rep2/lr_finder_*/suggestion.json)" 2 "finder.repeat: 2 in the file"
+run lrf-find -c "$cfg" -o "$T/rep0" -q --repeat 0
+check_status 2 "--repeat 0: a usage error"
+
+# the run directory and command.sh follow the umask (issue 18, 8)
+(umask 077; lrf-find -c "$cfg" -o "$T/um077" -q --no-plot >/dev/null)
+is "$(stat -c %a "$T"/um077/lr_finder_* "$T"/um077/lr_finder_*/command.sh | tr '\n' ' ')" "700 700 " \
+    "umask 077: the run directory and command.sh 700"
+(umask 022; lrf-find -c "$cfg" -o "$T/um022" -q --no-plot >/dev/null)
+is "$(stat -c %a "$T"/um022/lr_finder_* "$T"/um022/lr_finder_*/command.sh | tr '\n' ' ')" "755 755 " \
+    "umask 022: the run directory and command.sh 755"
 
 finish

@@ -260,7 +260,7 @@ is "$(ls pics)" "lr.png" "png: no temporary file left"
 echo old >pics/lr.png
 sed '/^lrf_sh = /,$d' lr.gp | gnuplot 2>"$T/err"
 is "$?:$(cat pics/lr.png)" "0:old" "until the rename, the old file stays"
-tmp=$(ls pics | grep '^lr\.png\.tmp[0-9][0-9]*$')
+tmp=$(ls pics | grep '^lr\.png\.tmp[A-Za-z0-9]\{6\}$')
 ok "the picture was drawn under a temporary name" test -n "$tmp"
 png "pics/$tmp" 640 400 "the temporary file"
 rm -f pics/lr.png.tmp*
@@ -277,7 +277,7 @@ ok "cut.gp cuts the picture" grep -q '^system "head -c 4000' cut.gp
 gnuplot cut.gp 2>"$T/err"
 is "$?" 1 "a picture cut short: gnuplot fails"
 ok "a picture cut short: said so" grep -qx \
-    "lrf-plot: pics/lr.png.tmp[0-9]* is incomplete; is the disk full?" "$T/err"
+    "lrf-plot: pics/lr.png.tmp[A-Za-z0-9]* is incomplete; is the disk full?" "$T/err"
 png pics/lr.png 640 400 "a picture cut short: the old file stays"
 is "$(ls pics)" "lr.png" "a picture cut short: no temporary file left"
 
@@ -293,7 +293,7 @@ lrf-plot -o nodir/lr.png "$data/plot-run.tsv" | gnuplot >gp.out 2>"$T/err"
 ok "no such directory: gnuplot fails" test $? -ne 0
 ok "no such directory: nothing written" test ! -e nodir
 ok "no such directory: no picture on stdout" test ! -s gp.out
-ok "no such directory: said so" grep -q "^lrf-plot: cannot write nodir/lr.png.tmp" \
+ok "no such directory: said so" grep -qx "lrf-plot: cannot write nodir/lr.png" \
     "$T/err"
 
 # an error in the plot: the picture is not put in place
@@ -356,5 +356,23 @@ ok "examples: compare.svg" grep -q '<svg' ex/compare.svg
 png ex/train.png 1000 600 "examples: train.png"
 ok "examples: lr.pdf" grep -q '%PDF' ex/lr.pdf
 ok "examples: lr.gp kept" grep -q "^lrf_out = 'lr.pdf'$" ex/lr.gp
+
+# -o that gnuplot would open as a pipe is refused (issue 18, 3)
+(cd "$T" && run lrf-plot -o '|touch piped; cat >/dev/null #.png' "$data/plot-run.tsv")
+check_status 2 "-o '|cmd': refused"
+is "$(head -n 1 "$T/err")" "lrf-plot: output file '|touch piped; cat >/dev/null #.png': gnuplot would run it as a command (a leading '|'); write './|touch piped; cat >/dev/null #.png'" \
+    "-o '|cmd': the message"
+ok "-o '|cmd': nothing run" test ! -e "$T/piped"
+# the temporary file is made by mktemp (no name to plant a link at), and
+# the picture gets the umask's mode
+lrf-plot -o "$T/m.png" "$data/plot-run.tsv" > "$T/m.gp"
+ok "-o: the temporary file from mktemp" grep -q "system(\"mktemp -- '\" . lrf_out . \".tmpXXXXXX'\")" "$T/m.gp"
+ok "-o: no temporary name from the pid" sh -c "! grep -q 'echo \\\$\\\$' '$T/m.gp'"
+(umask 077; gnuplot "$T/m.gp")
+is "$(stat -c %a "$T/m.png")" 600 "-o under umask 077: mode 600"
+rm -f "$T/m.png"
+(umask 022; gnuplot "$T/m.gp")
+is "$(stat -c %a "$T/m.png")" 644 "-o under umask 022: mode 644"
+is "$(ls "$T" | grep -c '^m\.png\.tmp')" 0 "-o: no temporary file left"
 
 finish

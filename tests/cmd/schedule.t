@@ -1,7 +1,7 @@
 #!/bin/sh
 # lrf-schedule: the sequences, the metadata line, the stream, the errors.
 . "$(dirname "$0")/../lib.sh"
-plan 254
+plan 256
 
 tab=$(printf '\t')
 usage=$(lrf-schedule -h)
@@ -381,4 +381,9 @@ run sh -c "cd '$T' && sh ex5.sh"
 is "$(($(wc -l <"$T/out")))" 26 "man: triangular2 example, 24 records"
 ok "man page lints clean" test -z "$(mandoc -Tlint -Wwarning "$man" 2>&1)"
 
+# a number beyond a long: the valid range, not a long's (issue 18, 8)
+run lrf-schedule -n 99999999999999999999
+check_status 2 "-n beyond a long"
+is "$(head -n 1 "$T/err")" "lrf-schedule: -n: '99999999999999999999' is out of range (0, or 2 to 9223372036854775807)" \
+    "-n beyond a long: the valid range"
 finish

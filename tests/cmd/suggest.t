@@ -510,4 +510,21 @@ fi
 ok "man page lints clean" sh -c \
     "! mandoc -Tlint -Wwarning '$top/man/lrf-suggest.1' 2>&1 | grep -q ."
 
+# -a with no suggestion: the stream, then a line that tells the answer
+# from a failure (lrf-find reads it; issue 18, 1)
+printf '# lr\tloss\n1e-3\t2\n1e-2\t2\n1e-1\t2\n' | run lrf-suggest -a
+check_status 1 "-a, no suggestion"
+is "$(tail -n 1 "$T/out")" "#@ nosuggest method=floor" "-a, no suggestion: the last line says so"
+is "$(grep -c '^1e' "$T/out")" 3 "-a, no suggestion: the records before it"
+# --json is UTF-8 whatever bytes a #@ line carries (issue 18, 6)
+{ printf '# lr\tloss\n#@ stop reason=\377\376 step=3\n'
+  awk 'BEGIN { for (i = 0; i < 60; i++) printf "%g\t%g\n", 1e-5 * 1.2^i, 2 - i / 100 + (i > 50 ? (i - 50) / 2 : 0) }'
+} | run lrf-suggest --json
+check_status 0 "--json, a #@ line with bytes that are not UTF-8"
+ok "--json, bytes that are not UTF-8: the JSON is UTF-8" quiet iconv -f UTF-8 -t UTF-8 "$T/out"
+is "$(jq -r .stop.reason "$T/out")" "$(printf '\357\277\275\357\277\275')" "--json: each such byte is U+FFFD"
+{ printf '# lr\tloss\n#@ stop reason=\303\251\342\202\254 step=3\n'
+  awk 'BEGIN { for (i = 0; i < 60; i++) printf "%g\t%g\n", 1e-5 * 1.2^i, 2 - i / 100 + (i > 50 ? (i - 50) / 2 : 0) }'
+} | run lrf-suggest --json
+is "$(jq -r .stop.reason "$T/out")" "$(printf '\303\251\342\202\254')" "--json: UTF-8 passes as it is"
 finish

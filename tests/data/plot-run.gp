@@ -51,14 +51,14 @@ $run1 << EOD
 EOD
 lrf_out = 'lr.png'
 lrf_dev = system("[ -e '" . lrf_out . "' ] && [ ! -f '" . lrf_out . "' ] && echo 1 || echo 0") + 0
-lrf_tmp = lrf_dev ? system('mktemp "${TMPDIR:-/tmp}/lrf-plot.XXXXXX"') : lrf_out . '.tmp' . system('echo $$')
-if (lrf_tmp eq '') { exit status 1 }
+lrf_tmp = lrf_dev ? system('mktemp "${TMPDIR:-/tmp}/lrf-plot.XXXXXX"') : system("mktemp -- '" . lrf_out . ".tmpXXXXXX'")
+if (lrf_tmp eq '') { print 'lrf-plot: cannot write ' . lrf_out; exit status 1 }
 set output lrf_tmp
 if (GPVAL_OUTPUT ne lrf_tmp) { print 'lrf-plot: cannot write ' . lrf_tmp; exit status 1 }
 plot $run1 using 1:2 with lines lw 1 lc rgb '#9ac2dd' title 'raw loss' noenhanced, \
      $run1 using 1:3 with lines lw 2 dt 1 lc rgb '#1f77b4' title 'smoothed loss' noenhanced
 unset output
 if (GPVAL_ERRNO != 0) { system "rm -f -- '" . lrf_tmp . "'"; exit status 1 }
-lrf_sh = '[ "$(tail -c 8 "$t" | od -An -tx1 | tr -d '' \n'')" = 49454e44ae426082 ] || { echo "lrf-plot: $t is incomplete; is the disk full?" >&2; rm -f -- "$t"; exit 1; }; if [ -e "$o" ] && [ ! -f "$o" ]; then cat -- "$t" 2>/dev/null > "$o"; s=$?; rm -f -- "$t"; [ $s -eq 0 ] || { echo "lrf-plot: $o: write error" >&2; exit 1; }; else sync -- "$t" && mv -f -- "$t" "$o" || { rm -f -- "$t"; exit 1; }; fi'
+lrf_sh = '[ "$(tail -c 8 "$t" | od -An -tx1 | tr -d '' \n'')" = 49454e44ae426082 ] || { echo "lrf-plot: $t is incomplete; is the disk full?" >&2; rm -f -- "$t"; exit 1; }; if [ -e "$o" ] && [ ! -f "$o" ]; then cat -- "$t" 2>/dev/null > "$o"; s=$?; rm -f -- "$t"; [ $s -eq 0 ] || { echo "lrf-plot: $o: write error" >&2; exit 1; }; else chmod "$(printf %o $((0666 & ~0$(umask))))" -- "$t" && sync -- "$t" && mv -f -- "$t" "$o" || { rm -f -- "$t"; exit 1; }; fi'
 system "t='" . lrf_tmp . "'; o='" . lrf_out . "'; " . lrf_sh
 if (GPVAL_SYSTEM_ERRNO != 0) { exit status 1 }

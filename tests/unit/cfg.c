@@ -655,7 +655,7 @@ test_errors(void)
 	    "'freeze'");
 	fails("model:\n  layers:\n    - {type: dense, units: 4, lr_mult: -1}\n",
 	    "cfg.yaml:3:40: model.layers[0].lr_mult: -1 is out of range "
-	    "[0, inf)");
+	    "[0, 3.4028234663852886e+38]");
 	fails("model:\n  layers:\n    - dense\n", "cfg.yaml:3:7: "
 	    "model.layers[0]: expected a mapping, found a scalar");
 	fails("model:\n  layers: []\n", "cfg.yaml:2:11: model.layers: the "

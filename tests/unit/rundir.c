@@ -19,6 +19,7 @@
 #include "data.h"
 #include "err.h"
 #include "rundir.h"
+#include "suggest.h"
 #include "stage.h"
 #include "tap.h"
 
@@ -97,21 +98,41 @@ test_names(void)
 static void
 test_files(void)
 {
-	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1 };
+	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL, 1,
+	    0 };
+	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
+	mode_t mask;
 	struct cfg c;
 	char want[2048];
 
 	put("w.src", "weights\n");
-	is_int(rundir_copy(at("w.src"), at("w.copy")), 0, "copy");
+	is_int(rundir_copy(at("w.src"), at("w.copy"), -1, NULL), 0, "copy");
 	is_str(slurp("w.copy"), "weights\n", "  the same bytes");
-	is_int(rundir_copy(at("none"), at("w.copy2")), -1, "copy: no source");
+	is_int(rundir_copy(at("none"), at("w.copy2"), -1, NULL), -1, "copy: no source");
 	snprintf(want, sizeof(want), "%s: No such file or directory",
 	    at("none"));
 	is_str(err_msg(), want, "  its message");
-	is_int(rundir_copy(at("w.src"), at("no/dir")), -1,
+	is_int(rundir_copy(at("w.src"), at("no/dir"), -1, NULL), -1,
 	    "copy: no directory");
+	/* bounded by the size checked, and stopped by a signal (issue 18,
+	 * 4) */
+	is_int(rundir_copy(at("w.src"), at("w.copy"), 8, NULL), 0,
+	    "copy: the size checked");
+	is_int(rundir_copy(at("w.src"), at("w.copy"), 3, NULL), -1,
+	    "copy: a file longer than checked");
+	snprintf(want, sizeof(want), "%s: not 3 bytes as it was when checked",
+	    at("w.src"));
+	is_str(err_msg(), want, "  its message");
+	is_int(rundir_copy(at("w.src"), at("w.copy"), 9, NULL), -1,
+	    "copy: a file shorter than checked");
+	stop = 1;
+	is_int(rundir_copy(at("w.src"), at("w.copy"), -1, &stop), -1,
+	    "copy: a signal stops it");
+	snprintf(want, sizeof(want), "%s: copy interrupted", at("w.copy"));
+	is_str(err_msg(), want, "  its message");
+	run.loadsize = -1;
 
 	is_int(rundir_command(at("command.sh"), &run), 0, "command.sh");
 	is_str(slurp("command.sh"),
@@ -120,21 +141,36 @@ test_files(void)
 	    "(default:\n"
 	    "# this directory) from config.yaml.  Made by lrf-find 0.1.0.\n"
 	    "set -eo pipefail\n"
-	    "here=$(cd \"$(dirname \"$0\")\" && pwd)\n"
+	    "case $0 in */*) here=${0%/*} ;; *) here=. ;; esac\n"
+	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
+	    "here=${here%?x}\n"
 	    "out=${1:-$here}\n"
-	    "PATH=/opt/lrf/bin:$PATH\n"
+	    "PATH='/opt/lrf/bin':$PATH\n"
 	    "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    (cd \"$here\" && exec lrf-train -c config.yaml --no-progress "
-	    "--val --load w.lrfw --load-partial) |\n"
+	    "    (cd -- \"$here\" && exec lrf-train -c config.yaml --no-progress "
+	    "--val --load 'w.lrfw' --load-partial) |\n"
 	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
 	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
 	    "\"$out/records.tsv\"\n"
-	    "cd \"$out\"\n"
+	    "cd -- \"$out\"\n"
 	    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 	    "if command -v gnuplot >/dev/null; then gnuplot lr_finder.gp; "
 	    "fi\n", "  with the plot, --val, --load, --load-partial");
+	mask = umask(022);
+	rundir_command(at("command.sh"), &run);
 	ok(stat(at("command.sh"), &sb) == 0 && (sb.st_mode & 0777) == 0755,
-	    "  executable");
+	    "  executable (umask 022)");
+	umask(077);
+	rundir_command(at("command.sh"), &run);
+	ok(stat(at("command.sh"), &sb) == 0 && (sb.st_mode & 0777) == 0700,
+	    "  umask 077: 0700 (issue 18, 8)");
+	umask(mask);
+	run.bindir = "/a b/$(touch x)`y`;z'q";
+	rundir_command(at("command.sh"), &run);
+	ok(strstr(slurp("command.sh"),
+	    "\nPATH='/a b/$(touch x)`y`;z'\\''q':$PATH\n") != NULL,
+	    "  a hostile bindir single-quoted (issue 18, 2)");
+	run.bindir = "/opt/lrf/bin";
 	run.plot = run.val = run.partial = 0;
 	run.load = NULL;
 	rundir_command(at("command.sh"), &run);
@@ -180,9 +216,10 @@ test_json(void)
 	static const char failed[] = "{\n  \"suggested_lr\": null,\n"
 	    "  \"method\": \"valley\",\n  \"loss\": null,\n  \"status\": "
 	    "\"failed\",\n  \"diagnosis\": \"the run is too short for a "
-	    "suggestion: raise num_iter\",\n  \"methods\": null,\n  \"steps\": "
+	    "suggestion: raise num_iter\",\n  \"confidence\": null,\n"
+	    "  \"reasons\": [],\n  \"methods\": null,\n  \"steps\": "
 	    "42,\n  \"stop\": null,\n";
-	struct rundir_run run = { "/bin", 1, 1, NULL, 0 };
+	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0 };
 	struct rundir_result res;
 	struct stage_seen s;
 	struct cfg c;
@@ -199,6 +236,7 @@ test_json(void)
 	res.loss = 1.5;
 	res.methods = "{\"method\": \"steep\"}";
 	res.wall = 1.25;
+	res.doubts = SUGGEST_NOT_NODIV | SUGGEST_NOT_DISAGREE;
 	is_int(rundir_json(dir, &c, &s, &run, &res), 0, "suggestion.json");
 	is_str(slurp("suggestion.json"),
 	    "{\n"
@@ -206,6 +244,8 @@ test_json(void)
 	    "  \"method\": \"valley\",\n"
 	    "  \"loss\": 1.5,\n"
 	    "  \"status\": \"ok\",\n"
+	    "  \"confidence\": \"low\",\n"
+	    "  \"reasons\": [\"no-divergence\", \"disagree\"],\n"
 	    "  \"methods\": {\"method\": \"steep\"},\n"
 	    "  \"steps\": 42,\n"
 	    "  \"stop\": {\"reason\": \"diverged\", \"step\": 41, \"lr\": 0.5, "
@@ -236,16 +276,31 @@ test_suggestion(void)
 	struct stage_seen s;
 	char method[32];
 	double lr, loss;
+	int doubts;
 
 	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=steep "
 	    "lr=0.001 loss=2\n#@ suggest method=valley lr=0.002 loss=1.9\n");
 	lr = loss = 0;
 	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
-	    &loss) == 0 && strcmp(method, "valley") == 0 && lr == 0.002 &&
+	    &loss, NULL) == 0 && strcmp(method, "valley") == 0 && lr == 0.002 &&
 	    loss == 1.9, "suggestion: the last #@ suggest");
+	/* confidence= and reasons= (issue 19's "not sure") */
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.001 loss=2 confidence=low reasons=flat,no-divergence\n");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, &doubts) == 0 && doubts == (SUGGEST_NOT_FLAT |
+	    SUGGEST_NOT_NODIV), "suggestion: its reasons");
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.001 loss=2 confidence=high\n");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, &doubts) == 0 && doubts == 0, "suggestion: confidence high");
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.001 loss=2\n");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, &doubts) == 0 && doubts == -1, "suggestion: no confidence");
 	put("records.tsv", "# lr\tloss\n1e-3\t2\n");
 	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
-	    &loss) == -1 && strstr(err_msg(), "records.tsv: no suggestion in "
+	    &loss, NULL) == -1 && strstr(err_msg(), "records.tsv: no suggestion in "
 	    "the records") != NULL, "suggestion: none");
 
 	memset(&s, 0, sizeof(s));
