@@ -66,7 +66,7 @@ usage(FILE *fp)
 "  --seed s                random seed [42]\n"
 "  --threads t             threads of the training step, 0 = all cores [0]\n"
 "  --device cpu            where to train [cpu]\n"
-"  --method m              %s [steep]\n"
+"  --method m              %s [%s]\n"
 "  --val                   also record validation loss and accuracy\n"
 "  --load file             start from these weights (lrf-train --save)\n"
 "  --load-partial          load the layers that fit, keep the others new\n"
@@ -78,7 +78,7 @@ usage(FILE *fp)
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
 "Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
-	    methods);
+	    methods, suggest_names[SUGGEST_DEFAULT]);
 }
 
 
@@ -287,8 +287,9 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 		    "dataset-fashion-mnist); using a synthetic dataset\n",
 		    prog, FMNIST);
 	prog_apply(f, c);
-	if (strcmp(c->finder.suggest, "all") == 0)
-		snprintf(c->finder.suggest, sizeof(c->finder.suggest), "steep");
+	if (strcmp(c->finder.suggest, "all") == 0)	/* one rate: the default's */
+		snprintf(c->finder.suggest, sizeof(c->finder.suggest), "%s",
+		    suggest_names[SUGGEST_DEFAULT]);
 	if (c->finder.end_lr <= c->finder.start_lr)
 		prog_usage("end_lr %g must be greater than start_lr %g",
 		    c->finder.end_lr, c->finder.start_lr);
