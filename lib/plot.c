@@ -253,6 +253,7 @@ columns(struct plot *p, struct plot_run *u, struct rec_reader *r, int *xi,
     int *yi)
 {
 	const char *extra[] = { "smooth", "val_loss", "val_acc" };
+	const char *band[] = { "lo", "hi" };
 	int j, k, idx, loss, logx;
 
 	logx = strcmp(p->xcol, "lr") == 0;
@@ -272,13 +273,21 @@ columns(struct plot *p, struct plot_run *u, struct rec_reader *r, int *xi,
 			if ((idx = rec_hascol(r, extra[k])) >= 0 &&
 			    addy(u, r, idx, yi) < 0)
 				return -1;
+		/* a mean of runs: its band, both bounds or neither */
+		for (k = 0; logx && rec_hascol(r, "lo") >= 0 &&
+		    rec_hascol(r, "hi") >= 0 && k < 2; k++)
+			if (addy(u, r, rec_hascol(r, band[k]), yi) < 0)
+				return -1;
 	}
 	loss = rec_hascol(r, p->losscol);
 	u->loss = -1;
 	for (j = 0; j < u->ny; j++) {
 		if (yi[j] == loss)
 			u->loss = j;
-		if (yi[j] == loss && hasy(u, "smooth") &&
+		if (p->ny == 0 && logx && (strcmp(u->col[j], "lo") == 0 ||
+		    strcmp(u->col[j], "hi") == 0))
+			u->kind[j] = PLOT_BAND;
+		else if (yi[j] == loss && hasy(u, "smooth") &&
 		    strcmp(u->col[j], "smooth") != 0)
 			u->kind[j] = PLOT_RAW;
 		else if (strcmp(u->col[j], "val_loss") == 0)
@@ -814,7 +823,7 @@ color(const struct plot *p, int i, int j)
 	}
 	c = 0;
 	for (k = 0; k < j; k++)
-		if (u->kind[k] != PLOT_RAW)
+		if (u->kind[k] != PLOT_RAW && u->kind[k] != PLOT_BAND)
 			c++;
 	return palette[c % NPALETTE];
 }
@@ -891,7 +900,8 @@ ylabel(const struct plot *p, int y2, char *buf, size_t n)
 			c = u->col[j];
 			if (j == u->loss || strcmp(c, "loss") == 0 ||
 			    strcmp(c, "smooth") == 0 ||
-			    strcmp(c, "val_loss") == 0) {
+			    strcmp(c, "val_loss") == 0 ||
+			    u->kind[j] == PLOT_BAND) {
 				loss = 1;
 				continue;
 			}
@@ -1097,6 +1107,37 @@ putdata(FILE *fp, const struct plot *p)
 	}
 }
 
+/*
+ * Run i's band (its lo and hi columns), shaded in its smoothed curve's
+ * colour, under everything else; n plot elements so far, the new count.
+ */
+static int
+putband(FILE *fp, const struct plot *p, int i, int n)
+{
+	const struct plot_run *u = p->run[i];
+	char buf[64];
+	int j, lo, hi, sm;
+
+	lo = hi = sm = -1;
+	for (j = 0; j < u->ny; j++) {
+		if (u->kind[j] == PLOT_BAND && u->nfin[j] > 1)
+			*(strcmp(u->col[j], "lo") == 0 ? &lo : &hi) = j;
+		if (strcmp(u->col[j], "smooth") == 0)
+			sm = j;
+	}
+	if (lo < 0 || hi < 0)
+		return n;
+	tint(buf, sizeof(buf), color(p, i, sm >= 0 ? sm : lo), 0.75);
+	fputs(n++ ? ", \\\n     " : "plot ", fp);
+	fprintf(fp, "$run%d using 1:%d:%d with filledcurves lc rgb '%s'",
+	    i + 1, lo + 2, hi + 2, buf);
+	if (p->nrun > 1)
+		fputs(" notitle", fp);
+	else
+		fputs(" title 'spread of the runs (lo..hi)' noenhanced", fp);
+	return n;
+}
+
 /* One plot element per curve: faint ones first, so the rest lie on top. */
 static void
 putplot(FILE *fp, const struct plot *p)
@@ -1111,7 +1152,11 @@ putplot(FILE *fp, const struct plot *p)
 		for (i = 0; i < p->nrun; i++) {
 			u = p->run[i];
 			dt = 0;
+			if (pass == 0)
+				n = putband(fp, p, i, n);
 			for (j = 0; j < u->ny; j++) {
+				if (u->kind[j] == PLOT_BAND)
+					continue;
 				if (u->kind[j] != PLOT_RAW)
 					dt++;
 				if ((u->kind[j] == PLOT_RAW) != (pass == 0) ||

@@ -26,7 +26,9 @@ enum {
 	PLOT_RAW,		/* raw loss beside a smooth column: faint */
 	PLOT_LINE,		/* a solid curve on the y axis */
 	PLOT_VAL,		/* val_loss: dashed */
-	PLOT_Y2			/* an accuracy on the second y axis */
+	PLOT_Y2,		/* an accuracy on the second y axis */
+	PLOT_BAND		/* lo and hi of a mean of runs (lrf-suggest -a
+				   on several): a shaded band, no curve */
 };
 
 /* What a mark is. */

@@ -375,4 +375,16 @@ rm -f "$T/m.png"
 is "$(stat -c %a "$T/m.png")" 644 "-o under umask 022: mode 644"
 is "$(ls "$T" | grep -c '^m\.png\.tmp')" 0 "-o: no temporary file left"
 
+# the mean of several runs (lrf-suggest -a on two): lo and hi are a band
+# under the curves, not curves; the y axis stays the loss
+lrf-suggest -a "$data/suggest-run.tsv" "$data/suggest-run2.tsv" >"$T/mean.tsv"
+lrf-plot -o "$T/mean.png" "$T/mean.tsv" >"$T/mean.gp"
+ok "mean of runs: lo..hi shaded first" grep -q \
+    "^plot \$run1 using 1:4:5 with filledcurves lc rgb '#[0-9a-f]*' title 'spread of the runs (lo..hi)'" \
+    "$T/mean.gp"
+is "$(grep -c 'using 1:[45] with lines' "$T/mean.gp")" 0 \
+    "mean of runs: lo and hi drawn as no line"
+ok "mean of runs: the y axis is the loss" grep -qx "set ylabel 'loss' noenhanced" "$T/mean.gp"
+ok "mean of runs: gnuplot draws it" sh -c "gnuplot '$T/mean.gp' && test -s '$T/mean.png'"
+
 finish
