@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "le.h"
 #include "st.h"
 
 #define CHUNK		4096		/* values converted at a time */
@@ -54,40 +55,6 @@ int
 st_dtype_bits(int dtype)
 {
 	return dtype >= 0 && dtype < ST_NDTYPE ? dtypes[dtype].bits : 0;
-}
-
-static int
-little_endian(void)
-{
-	const uint16_t one = 1;
-
-	return *(const unsigned char *)&one == 1;
-}
-
-static uint64_t
-get64(const unsigned char *b)
-{
-	uint64_t v;
-	int i;
-
-	for (v = 0, i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	return v;
-}
-
-/* n floats to or from little-endian bytes, in place. */
-static void
-swap_floats(void *p, size_t n)
-{
-	unsigned char *b, t;
-	size_t i;
-
-	if (little_endian())
-		return;
-	for (b = p, i = 0; i < n; i++, b += 4) {
-		t = b[0], b[0] = b[3], b[3] = t;
-		t = b[1], b[1] = b[2], b[2] = t;
-	}
 }
 
 static float
@@ -543,7 +510,7 @@ st_sniff(const unsigned char *head, size_t n, uint64_t size)
 
 	if (n < 9 || size < 10)
 		return 0;
-	len = get64(head);
+	len = le_get64(head);
 	return len >= 2 && len <= size - 8 && len <= (uint64_t)ST_MAXHEADER &&
 	    head[8] == '{';
 }
@@ -584,7 +551,7 @@ st_open(struct st_file *f, const char *path)
 		    got);
 		goto out;
 	}
-	len = get64(b8);
+	len = le_get64(b8);
 	if (len > f->size - 8) {
 		rc = err_set("%s: not a safetensors file, or truncated (a "
 		    "header of %llu bytes in a file of %llu)", path,
@@ -708,7 +675,7 @@ st_read(const struct st_file *f, int i, float *dst)
 		nb = (size_t)t->n * sizeof(float);
 		if ((got = preadall(f->fd, dst, nb, off)) != (ssize_t)nb)
 			return short_read(f, t, got);
-		swap_floats(dst, (size_t)t->n);
+		le_floats(dst, (size_t)t->n);
 		return 0;
 	case ST_F16:
 	case ST_BF16:
@@ -861,14 +828,14 @@ wr_floats(struct wr *w, const float *p, uint64_t n)
 	float buf[CHUNK];
 	size_t k;
 
-	if (little_endian()) {
+	if (le_native()) {
 		wr_bytes(w, p, (size_t)n * sizeof(float));
 		return;
 	}
 	while (n > 0 && !w->err) {
 		k = n < CHUNK ? (size_t)n : CHUNK;
 		memcpy(buf, p, k * sizeof(float));
-		swap_floats(buf, k);
+		le_floats(buf, k);
 		wr_bytes(w, buf, k * sizeof(float));
 		p += k;
 		n -= k;

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "err.h"
+#include "le.h"
 #include "net.h"
 #include "wfile.h"
 
@@ -52,45 +53,6 @@ code_name(uint32_t c)
 	return "?";
 }
 
-static int
-little_endian(void)
-{
-	const uint16_t one = 1;
-
-	return *(const unsigned char *)&one == 1;
-}
-
-static void
-le32(unsigned char *b, uint32_t v)
-{
-	b[0] = v & 0xff;
-	b[1] = (v >> 8) & 0xff;
-	b[2] = (v >> 16) & 0xff;
-	b[3] = (v >> 24) & 0xff;
-}
-
-static uint32_t
-get32(const unsigned char *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	    (uint32_t)b[3] << 24;
-}
-
-/* n floats to or from little-endian bytes, in place. */
-static void
-swap_floats(void *p, size_t n)
-{
-	unsigned char *b, t;
-	size_t i;
-
-	if (little_endian())
-		return;
-	for (b = p, i = 0; i < n; i++, b += 4) {
-		t = b[0], b[0] = b[3], b[3] = t;
-		t = b[1], b[1] = b[2], b[2] = t;
-	}
-}
-
 /* A writer that keeps the CRC of what it wrote and its first error. */
 struct wr {
 	FILE	*fp;
@@ -113,7 +75,7 @@ wr_u32(struct wr *w, uint32_t v)
 {
 	unsigned char b[4];
 
-	le32(b, v);
+	le_put32(b, v);
 	wr_bytes(w, b, 4);
 }
 
@@ -126,7 +88,7 @@ wr_floats(struct wr *w, const float *p, long n)
 	while (n > 0 && !w->err) {
 		k = n < CHUNK ? n : CHUNK;
 		memcpy(buf, p, (size_t)k * sizeof(float));
-		swap_floats(buf, (size_t)k);
+		le_floats(buf, (size_t)k);
 		wr_bytes(w, buf, (size_t)k * sizeof(float));
 		p += k;
 		n -= k;
@@ -163,7 +125,7 @@ write_net(struct wr *w, const struct net *n)
 	{
 		unsigned char b[4];
 
-		le32(b, (uint32_t)w->crc);
+		le_put32(b, (uint32_t)w->crc);
 		if (!w->err && fwrite(b, 1, 4, w->fp) != 4)
 			w->err = errno ? errno : EIO;
 	}
@@ -267,7 +229,7 @@ rd_u32(struct rd *r, uint32_t *v)
 
 	if (rd_bytes(r, b, 4) == -1)
 		return -1;
-	*v = get32(b);
+	*v = le_get32(b);
 	return 0;
 }
 
@@ -283,7 +245,7 @@ rd_floats(struct rd *r, float *p, uint64_t n)
 		if (rd_bytes(r, buf, k * sizeof(float)) == -1)
 			return -1;
 		if (p != NULL) {
-			swap_floats(buf, k);
+			le_floats(buf, k);
 			memcpy(p, buf, k * sizeof(float));
 			p += k;
 		}
@@ -338,8 +300,8 @@ read_net(struct rd *r, const struct net *n, int partial, float *stage,
 		return err_set("%s: truncated at byte %zu", r->path, got);
 	r->crc = crc32(r->crc, head, 12);
 	r->off = 12;
-	version = get32(head + 4);
-	nl = get32(head + 8);
+	version = le_get32(head + 4);
+	nl = le_get32(head + 8);
 	if (version != WFILE_VERSION)
 		return err_set("%s: format version %lu, this lrf reads "
 		    "version %d", r->path, (unsigned long)version,
