@@ -442,19 +442,20 @@ main(int argc, char *argv[])
 	res.wall = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	check(rundir_json(st.dir, &c, &seen, &o.run, &res));
-	free(res.methods);
 	check(0);
 	if (runfs_publish(st.dir, o.outdir, name, final, sizeof(final)) < 0)
 		fail();
 	st.dir[0] = '\0';
 
 	if (res.why) {
+		free(res.methods);
 		err_set("no suggestion: %s (run: %s)", res.why, final);
 		exit(EXIT_FAIL);
 	}
 	say("Suggested learning rate: %.2e (%s)", res.lr, method);
 	if (res.runs > 1)
-		spread(&res, c.train.seed);
+		spread(&res, c.train.seed);	/* reads res.methods */
+	free(res.methods);
 	if (res.doubts > 0) {
 		say("Not sure of it (confidence low):");
 		for (b = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
