@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "data.h"
 #include "dist.h"
+#include "launch.h"
 #include "names.h"
 #include "net.h"
 #include "opt.h"
@@ -49,6 +50,7 @@ usage(FILE *fp)
 "                 [--val-size n] [--save file] [--load file] [--load-partial]\n"
 "                 [--summary] [--progress | --no-progress] [--lr-col col]\n"
 "                 [--timing] [--root dir] [--write-split dir]\n"
+"                 [--np n] [--launcher cmd] [--output file]\n"
 "  -c file          experiment file, lrf-config(5) [built-in: Fashion-MNIST MLP]\n"
 "  --batch-size n   samples per micro-batch [%ld]\n"
 "  --seed n         seed of data order, split, init, dropout [%lu]\n"
@@ -68,6 +70,9 @@ usage(FILE *fp)
 "  --timing         end the stream with a '#@ train' timing line [off]\n"
 "  --root dir       data.root: the class folders of data.format images\n"
 "  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
+"  --np n           data-parallel on n processes, under mpirun -np n [1]\n"
+"  --launcher cmd   the launch command instead: 'srun', 'mpirun -hostfile h'\n"
+"  --output file    write the records to file (a FIFO) [stdout]\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size);
@@ -75,7 +80,8 @@ usage(FILE *fp)
 
 enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
 	O_VALSIZE, O_SAVE, O_LOAD, O_PARTIAL, O_SUMMARY, O_PROGRESS,
-	O_NOPROGRESS, O_LRCOL, O_TIMING, O_ROOT, O_WSPLIT };
+	O_NOPROGRESS, O_LRCOL, O_TIMING, O_ROOT, O_WSPLIT, O_NP, O_LAUNCHER,
+	O_OUTPUT };
 
 static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
@@ -98,12 +104,17 @@ static const struct option longopts[] = {
 	{ "timing",	no_argument,	   NULL, O_TIMING },
 	{ "root",	required_argument, NULL, O_ROOT },
 	{ "write-split", required_argument, NULL, O_WSPLIT },
+	{ "np",		required_argument, NULL, O_NP },
+	{ "launcher",	required_argument, NULL, O_LAUNCHER },
+	{ "output",	required_argument, NULL, O_OUTPUT },
 	{ NULL, 0, NULL, 0 }
 };
 
 /* Command-line settings; sets, the flags laid over the file. */
 struct flags {
 	const char *config, *save, *load, *lrcol, *wsplit;
+	const char *launcher, *output;	/* --launcher, --output */
+	long	 np;		/* --np, 0 if not given */
 	struct prog_sets sets;
 	int	 val, partial, summary, progress, timing;
 };
@@ -221,6 +232,17 @@ parseflags(int argc, char *argv[], struct flags *f)
 			break;
 		case O_WSPLIT:
 			f->wsplit = optarg;
+			break;
+		case O_NP:
+			f->np = prog_long("--np", optarg, 1, 1L << 20);
+			break;
+		case O_LAUNCHER:
+			if (strspn(optarg, " \t") == strlen(optarg))
+				prog_usage("--launcher: empty command");
+			f->launcher = optarg;
+			break;
+		case O_OUTPUT:
+			f->output = optarg;
 			break;
 		default:
 			prog_usage(NULL);
@@ -748,6 +770,52 @@ lead(const struct run *r, double lr, int go)
 		exit(EXIT_FAIL);
 }
 
+/*
+ * --np, --launcher: run lrf-train-mpi (this program's path and "-mpi")
+ * under the launcher with these arguments, relay its records (launch.h)
+ * and exit with its status.  The launched program sees LAUNCH_ENV and
+ * ignores these two options.
+ */
+static void
+launch(const struct flags *f, int argc, char *argv[])
+{
+	char *words[LAUNCH_MAXARGS], *cmd, np[24], twin[PATH_MAX];
+	ssize_t len;
+	int n, st;
+
+	n = 0;
+	cmd = NULL;
+	if (f->launcher != NULL) {
+		if ((cmd = strdup(f->launcher)) == NULL) {
+			err_set("out of memory");
+			exit(EXIT_FAIL);
+		}
+		for (words[n] = strtok(cmd, " \t"); words[n] != NULL &&
+		    n < LAUNCH_MAXARGS - 3; words[n] = strtok(NULL, " \t"))
+			n++;
+	} else
+		words[n++] = "mpirun";
+	snprintf(np, sizeof(np), "%ld", f->np);
+	if (f->np > 0) {	/* mpirun and srun both take -n */
+		words[n++] = "-n";
+		words[n++] = np;
+	}
+	if ((len = readlink("/proc/self/exe", twin, sizeof(twin) - 5)) < 0) {
+		err_set("/proc/self/exe: %s", strerror(errno));
+		exit(EXIT_FAIL);
+	}
+	memcpy(twin + len, "-mpi", 5);
+	if (access(twin, X_OK) != 0) {
+		err_set("--np, --launcher: %s: %s (built without MPI: install "
+		    "libopenmpi-dev and rebuild)", twin, strerror(errno));
+		exit(EXIT_FAIL);
+	}
+	(void)argc;
+	st = launch_run(words, n, twin, argv + 1);
+	free(cmd);
+	exit(st < 0 ? EXIT_FAIL : st);
+}
+
 /* Write the weights if asked to; exit 1 if that fails. */
 static void
 save(const struct run *r, const char *path)
@@ -775,12 +843,19 @@ main(int argc, char *argv[])
 	setup_dist(r, &argc, &argv);
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	parseflags(argc, argv, &f);
+	if ((f.np > 0 || f.launcher != NULL) && r->np == 1 &&
+	    getenv(LAUNCH_ENV) == NULL)
+		launch(&f, argc, argv);
 	if (r->rank > 0) {	/* rank 0 writes the files */
-		f.save = f.wsplit = NULL;
+		f.save = f.wsplit = f.output = NULL;
 		f.summary = f.progress = f.timing = 0;
 	}
 	setup_config(&r->c, &f);
 	check_save(f.save);
+	if (f.output != NULL && freopen(f.output, "w", stdout) == NULL) {
+		err_set("%s: %s", f.output, strerror(errno));
+		exit(EXIT_FAIL);
+	}
 	threads = blas_threads((int)r->c.train.threads);
 	setup_run(r, &f);
 	setup_share(r);

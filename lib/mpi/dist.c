@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -172,8 +173,15 @@ dist_end(void)
 void
 dist_abort(int status)
 {
+	struct timespec ts = { 0, 500000000 };
+
 	if (!live || size == 1)
 		return;
 	live = 0;
+	/* Open MPI forwards a rank's stderr through its daemon, and an
+	 * abort may kill the rank before its message got there (its
+	 * documentation says so): give it a moment */
+	fflush(stderr);
+	nanosleep(&ts, NULL);
 	MPI_Abort(MPI_COMM_WORLD, status);
 }

@@ -20,7 +20,7 @@
 # last test shows one such curve failing the comparison.
 . "$(dirname "$0")/../lib.sh"
 
-plan 20
+plan 27
 # Open MPI refuses root without these (CI runs as root); no network
 # interfaces but loopback are needed.
 OMPI_ALLOW_RUN_AS_ROOT=1
@@ -32,7 +32,7 @@ export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMPI_MCA_btl \
 if ! command -v mpirun >/dev/null 2>&1 || [ ! -x "$top/cmd/lrf-train-mpi" ]
 then
 	i=0
-	while [ $i -lt 20 ]; do
+	while [ $i -lt 27 ]; do
 		skip "no mpirun or no lrf-train-mpi (install openmpi-bin and libopenmpi-dev, make)"
 		i=$((i + 1))
 	done
@@ -116,7 +116,7 @@ st=$?
 ok "a failing rank: the job ends non-zero (status $st)" \
     test "$st" -ne 0 -a "$st" -ne 124
 ok "a failing rank: its message names it and the file" \
-    grep -q "^lrf-train: rank 1: .*bad.yaml" "$T/err"
+    grep -q "^lrf-train: rank 1: .*bad.yaml" "$T/err" || diag "$(cat "$T/err")"
 
 # a bad record on rank 0's input, mid-run
 { head -n 12 "$T/lrs"; printf 'abc\n'; } >"$T/badlrs"
@@ -132,7 +132,8 @@ ok "a bad rate mid-run: rank 0 says where" \
 mpi 3 lrf-train -c "$T/mlp.yaml" --batch-size 2 <"$T/lrs" >"$T/out" \
     2>"$T/err"
 ok "a batch smaller than the processes: an error" \
-    grep -q "train.batch_size 2 is smaller than the 3 processes" "$T/err"
+    grep -q "train.batch_size 2 is smaller than the 3 processes" "$T/err" ||
+    diag "$(cat "$T/err")"
 
 # the single-process build launched as one of 2, without its -mpi twin
 cp "$top/cmd/lrf-train" "$T/lrf-train"
@@ -141,6 +142,39 @@ OMPI_COMM_WORLD_SIZE=2 "$T/lrf-train" -c "$T/mlp.yaml" <"$T/lrs" \
 is "$?:$(sed 's/:.*built/ built/; s/(install.*//' "$T/err")" \
     "1:lrf-train built without MPI: $T/lrf-train-mpi: No such file or directory " \
     "no MPI build: a clear message, exit 1"
+
+# the same processes twice: the same bytes (the sums' order is fixed)
+mpi 2 lrf-train -c "$T/mlp.yaml" --threads 1 <"$T/lrs" >"$T/again" 2>/dev/null
+ok "2 processes twice: the same bytes" cmp -s "$T/mlp2" "$T/again"
+
+# lrf-train --np: its own mpirun, the records relayed from a FIFO
+lrf-train --np 2 -c "$T/mlp.yaml" --threads 1 <"$T/lrs" >"$T/np2" 2>"$T/e"
+is "$?" 0 "--np 2: exit 0"
+ok "--np 2: the bytes of mpirun -np 2" cmp -s "$T/mlp2" "$T/np2"
+lrf-train --launcher 'mpirun -n 2' -c "$T/mlp.yaml" --threads 1 <"$T/lrs" \
+    >"$T/l2" 2>"$T/e"
+ok "--launcher 'mpirun -n 2': the same bytes" cmp -s "$T/mlp2" "$T/l2"
+# a reader gone: every rank stops, exit 0, long before the input's end
+lrf-schedule --start 1e-4 --end 1e-2 --num 200000 >"$T/long"
+{ timeout 60 lrf-train --np 2 -c "$T/mlp.yaml" --threads 1 <"$T/long" \
+    2>"$T/e"; echo $? >"$T/st"; } | head -n 12 >/dev/null
+is "$(cat "$T/st")" 0 "--np 2, the reader gone (EPIPE): every rank ends, exit 0"
+lrf-train -c "$T/mlp.yaml" --threads 1 --output "$T/o" <"$T/lrs" >"$T/out"
+ok "--output: the records in the file, none on stdout" \
+    sh -c "cmp -s '$T/o' '$T/mlp1' && ! test -s '$T/out'"
+
+# lrf-find --np 2, end to end
+lrf-find -c "$data/find-blobs.yaml" -o "$T/runs" --name one -q >"$T/f1" \
+    2>"$T/e"
+lrf-find -c "$data/find-blobs.yaml" -o "$T/runs" --name two -q --np 2 \
+    >"$T/f2" 2>"$T/e"
+st=$?
+if [ $st = 0 ] && grep -q 'processes=2' "$T"/runs/*two/records.tsv &&
+    "$top/tests/curvecmp" -r 1e-4 -m 20 "$T"/runs/*one/records.tsv \
+    "$T"/runs/*two/records.tsv >"$T/cmp"
+then pass "lrf-find --np 2: the range test of one process ($(cat "$T/cmp"))"
+else fail "lrf-find --np 2: the range test of one process"
+	diag "status $st" "$(cat "$T/cmp" "$T/e")"; fi
 
 # the comparison can fail: 2 processes against one process with the
 # batch of one share (16 of 32) are different trainings
