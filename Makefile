@@ -49,7 +49,7 @@ endif
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
 	   mandoc jq dataset-fashion-mnist time strace openmpi-bin \
-	   libopenmpi-dev
+	   libopenmpi-dev parallel slurm-wlm munge
 
 all: $(PROGS) $(MPI_PROGS)
 
@@ -170,6 +170,17 @@ bench: all
 	sh bench/cnn
 	sh bench/streams
 	sh bench/rangetest
+	sh bench/mpi
+
+# examples/slurm/ on a one-node Slurm started and stopped here (munged,
+# slurmctld, slurmd; skipped with the reason when they cannot start).
+check-slurm: all $(TOOLS)
+	prove -e '' tests/slurm/check
+
+# Data-parallel lrf-train alone: steps/s for 1 and 2 processes, and the
+# model of the step time at 8, 64 and 512 (bench/mpi).
+bench-mpi: all
+	sh bench/mpi
 
 crosscheck: all $(TOOLS)
 	sh bench/crosscheck
@@ -190,7 +201,7 @@ clean:
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
 .PHONY: all check check-kernels deps install clean lint-man bench \
-	crosscheck memcheck lint fuzz quality FORCE
+	crosscheck memcheck lint fuzz quality bench-mpi check-slurm FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
 -include $(wildcard lib/*.d lib/mpi/*.d cmd/*.d tests/*.d tests/unit/*.d \
