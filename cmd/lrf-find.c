@@ -34,7 +34,7 @@
 struct opts {
 	int	 quiet, verbose;
 	const char *outdir, *name, *load;
-	const char *np, *launcher;	/* --np, --launcher: lrf-train's */
+	const char *launcher;	/* --launcher: lrf-train's */
 	struct rundir_run run;	/* plot, val, load (initw), partial */
 	char	 initw[128];	/* --load's weights in the run directory */
 };
@@ -236,7 +236,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_REPEAT: prog_long("--repeat", optarg, 1, RUNDIR_MAXRUNS);
 			prog_keep(f, "finder.repeat", optarg); break;
 		case O_NP: prog_long("--np", optarg, 1, 1L << 20);
-			o->np = optarg; break;
+			prog_keep(f, "train.processes", optarg); break;
 		case O_LAUNCHER: o->launcher = optarg; break;
 		case 'o': o->outdir = optarg; break;
 		case O_NAME: o->name = optarg; break;
@@ -416,12 +416,9 @@ main(int argc, char *argv[])
 	else
 		say("Using exponential growth until the loss diverges");
 	rundir_train(&o.run, train);
-	for (b = 0; train[b] != NULL; b++)	/* lrf-train launches itself */
+	/* lrf-train launches itself: train.processes, --launcher */
+	for (b = 0; train[b] != NULL; b++)
 		;
-	if (o.np != NULL) {
-		train[b++] = "--np";
-		train[b++] = (char *)o.np;
-	}
 	if (o.launcher != NULL) {
 		train[b++] = "--launcher";
 		train[b++] = (char *)o.launcher;

@@ -70,12 +70,13 @@ usage(FILE *fp)
 "  --timing         end the stream with a '#@ train' timing line [off]\n"
 "  --root dir       data.root: the class folders of data.format images\n"
 "  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
-"  --np n           data-parallel on n processes, under mpirun -np n [1]\n"
+"  --np n           train.processes: data-parallel on n, under mpirun [%ld]\n"
 "  --launcher cmd   the launch command instead: 'srun', 'mpirun -hostfile h'\n"
 "  --output file    write the records to file (a FIFO) [stdout]\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
-	    d.train.accum, d.train.device, d.train.val_size);
+	    d.train.accum, d.train.device, d.train.val_size,
+	    d.train.processes);
 }
 
 enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
@@ -114,7 +115,6 @@ static const struct option longopts[] = {
 struct flags {
 	const char *config, *save, *load, *lrcol, *wsplit;
 	const char *launcher, *output;	/* --launcher, --output */
-	long	 np;		/* --np, 0 if not given */
 	struct prog_sets sets;
 	int	 val, partial, summary, progress, timing;
 };
@@ -234,7 +234,8 @@ parseflags(int argc, char *argv[], struct flags *f)
 			f->wsplit = optarg;
 			break;
 		case O_NP:
-			f->np = prog_long("--np", optarg, 1, 1L << 20);
+			prog_long("--np", optarg, 1, 1L << 20);
+			prog_keep(&f->sets, "train.processes", optarg);
 			break;
 		case O_LAUNCHER:
 			if (strspn(optarg, " \t") == strlen(optarg))
@@ -771,13 +772,13 @@ lead(const struct run *r, double lr, int go)
 }
 
 /*
- * --np, --launcher: run lrf-train-mpi (this program's path and "-mpi")
- * under the launcher with these arguments, relay its records (launch.h)
- * and exit with its status.  The launched program sees LAUNCH_ENV and
- * ignores these two options.
+ * train.processes (--np) np > 1, --launcher: run lrf-train-mpi (this
+ * program's path and "-mpi") under the launcher with these arguments,
+ * relay its records (launch.h) and exit with its status.  The launched
+ * program sees LAUNCH_ENV and does not launch again.
  */
 static void
-launch(const struct flags *f, int argc, char *argv[])
+launch(const struct flags *f, long nproc, char *argv[])
 {
 	char *words[LAUNCH_MAXARGS], *cmd, np[24], twin[PATH_MAX];
 	ssize_t len;
@@ -795,8 +796,9 @@ launch(const struct flags *f, int argc, char *argv[])
 			n++;
 	} else
 		words[n++] = "mpirun";
-	snprintf(np, sizeof(np), "%ld", f->np);
-	if (f->np > 0) {	/* mpirun and srun both take -n */
+	snprintf(np, sizeof(np), "%ld", nproc);
+	if (nproc > 1 || f->launcher == NULL) {	/* mpirun and srun
+							   both take -n */
 		words[n++] = "-n";
 		words[n++] = np;
 	}
@@ -810,7 +812,6 @@ launch(const struct flags *f, int argc, char *argv[])
 		    "libopenmpi-dev and rebuild)", twin, strerror(errno));
 		exit(EXIT_FAIL);
 	}
-	(void)argc;
 	st = launch_run(words, n, twin, argv + 1);
 	free(cmd);
 	exit(st < 0 ? EXIT_FAIL : st);
@@ -843,14 +844,14 @@ main(int argc, char *argv[])
 	setup_dist(r, &argc, &argv);
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	parseflags(argc, argv, &f);
-	if ((f.np > 0 || f.launcher != NULL) && r->np == 1 &&
-	    getenv(LAUNCH_ENV) == NULL)
-		launch(&f, argc, argv);
 	if (r->rank > 0) {	/* rank 0 writes the files */
 		f.save = f.wsplit = f.output = NULL;
 		f.summary = f.progress = f.timing = 0;
 	}
 	setup_config(&r->c, &f);
+	if ((r->c.train.processes > 1 || f.launcher != NULL) && r->np == 1 &&
+	    getenv(LAUNCH_ENV) == NULL)
+		launch(&f, r->c.train.processes, argv);
 	check_save(f.save);
 	if (f.output != NULL && freopen(f.output, "w", stdout) == NULL) {
 		err_set("%s: %s", f.output, strerror(errno));
