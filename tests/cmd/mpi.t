@@ -20,7 +20,7 @@
 # last test shows one such curve failing the comparison.
 . "$(dirname "$0")/../lib.sh"
 
-plan 28
+plan 29
 # Open MPI refuses root without these (CI runs as root); no network
 # interfaces but loopback are needed.
 OMPI_ALLOW_RUN_AS_ROOT=1
@@ -41,7 +41,7 @@ export OMPI_MCA_mca_base_component_disable_dlclose \
 if ! command -v mpirun >/dev/null 2>&1 || [ ! -x "$top/cmd/lrf-train-mpi" ]
 then
 	i=0
-	while [ $i -lt 28 ]; do
+	while [ $i -lt 29 ]; do
 		skip "no mpirun or no lrf-train-mpi (install openmpi-bin and libopenmpi-dev, make)"
 		i=$((i + 1))
 	done
@@ -151,6 +151,9 @@ OMPI_COMM_WORLD_SIZE=2 "$T/lrf-train" -c "$T/mlp.yaml" <"$T/lrs" \
 is "$?:$(sed 's/:.*built/ built/; s/(install.*//' "$T/err")" \
     "1:lrf-train built without MPI: $T/lrf-train-mpi: No such file or directory " \
     "no MPI build: a clear message, exit 1"
+"$T/lrf-train" --np 2 -c "$T/mlp.yaml" <"$T/lrs" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:lrf-train: --np, --launcher: $T/lrf-train-mpi: No such file or directory (built without MPI: install libopenmpi-dev and rebuild)" \
+    "--np without the MPI build: a clear message, exit 1"
 
 # the same processes twice: the same bytes (the sums' order is fixed)
 mpi 2 lrf-train -c "$T/mlp.yaml" --threads 1 <"$T/lrs" >"$T/again" 2>/dev/null
