@@ -29,15 +29,29 @@ UNIT	 = $(patsubst %.c,%.t,$(wildcard tests/unit/*.c))
 TOOLS	 = tests/curvecmp tests/blasinfo tests/mkimages
 MAN	 = $(wildcard man/*.[1-9])
 
+# Data-parallel lrf-train (lib/dist.h): lrf-train-mpi is lrf-train linked
+# with lib/mpi/dist.c by mpicc, built only where mpicc is; lrf-train itself
+# never links libmpi, and execs its -mpi twin when a launcher starts it as
+# one of several processes.
+MPICC	?= mpicc
+HAVE_MPI := $(shell command -v $(MPICC) >/dev/null 2>&1 && echo yes)
+ifeq ($(HAVE_MPI),yes)
+MPI_PROGS = cmd/lrf-train-mpi
+else
+MPI_PROGS =
+$(info make: no $(MPICC): building lrf-train without MPI (no lrf-train-mpi; install libopenmpi-dev for data-parallel runs))
+endif
+
 # Debian packages the suite builds, runs and tests with (time and strace:
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
 # jansson parses the JSON header of safetensors files; libturbojpeg and
 # libspng decode image folders; libdeflate inflates gzip'd IDX files).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
-	   mandoc jq dataset-fashion-mnist time strace
+	   mandoc jq dataset-fashion-mnist time strace openmpi-bin \
+	   libopenmpi-dev parallel slurm-wlm munge
 
-all: $(PROGS)
+all: $(PROGS) $(MPI_PROGS)
 
 # The flags of the last build: when they change (SANITIZE=1, other CFLAGS)
 # everything is rebuilt, so a sanitized and a plain build never mix objects.
@@ -45,7 +59,7 @@ BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
 .build-flags: FORCE
 	@f='$(BUILD_FLAGS)'; [ "$$(cat $@ 2>/dev/null)" = "$$f" ] || \
 		{ echo "$$f" > $@.$$$$ && mv -f $@.$$$$ $@; }
-$(LIB_OBJ) $(PROGS) $(UNIT) $(TOOLS): .build-flags
+$(LIB_OBJ) $(PROGS) $(MPI_PROGS) lib/mpi/dist.o $(UNIT) $(TOOLS): .build-flags
 FORCE:
 
 # Every output is written under a temporary name and renamed, so that an
@@ -66,6 +80,14 @@ lib/liblrf.a: $(LIB_OBJ)
 
 cmd/lrf-%: cmd/lrf-%.c lib/liblrf.a
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF cmd/lrf-$*.d -MT $@ $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
+
+lib/mpi/dist.o: lib/mpi/dist.c
+	$(MPICC) $(ALL_CFLAGS) $(CPPFLAGS) -MF lib/mpi/dist.d -MT $@ -c -o $@.$$$$ $< && mv -f $@.$$$$ $@
+
+# lib/mpi/dist.o first: its dist_* are the ones linked, liblrf.a's dist.o
+# (one process) is then never pulled in.
+cmd/lrf-train-mpi: cmd/lrf-train.c lib/mpi/dist.o lib/liblrf.a
+	$(MPICC) $(ALL_CFLAGS) $(CPPFLAGS) -MF cmd/lrf-train-mpi.d -MT $@ $(LDFLAGS) -o $@.$$$$ $< lib/mpi/dist.o lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
 
 tests/unit/%.t: tests/unit/%.c lib/liblrf.a
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -MF tests/unit/$*.d -MT $@ -iquote tests $(LDFLAGS) -o $@.$$$$ $< lib/liblrf.a $(LDLIBS) && mv -f $@.$$$$ $@
@@ -138,7 +160,7 @@ deps:
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	cp $(PROGS) $(DESTDIR)$(BINDIR)/
+	cp $(PROGS) $(MPI_PROGS) $(DESTDIR)$(BINDIR)/
 	for m in $(MAN); do \
 		s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
@@ -148,6 +170,17 @@ bench: all
 	sh bench/cnn
 	sh bench/streams
 	sh bench/rangetest
+	sh bench/mpi
+
+# examples/slurm/ on a one-node Slurm started and stopped here (munged,
+# slurmctld, slurmd; skipped with the reason when they cannot start).
+check-slurm: all $(TOOLS)
+	prove -e '' tests/slurm/check
+
+# Data-parallel lrf-train alone: steps/s for 1 and 2 processes, and the
+# model of the step time at 8, 64 and 512 (bench/mpi).
+bench-mpi: all
+	sh bench/mpi
 
 crosscheck: all $(TOOLS)
 	sh bench/crosscheck
@@ -163,12 +196,13 @@ lint-man:
 
 clean:
 	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d \
+		lib/mpi/*.o lib/mpi/*.d cmd/lrf-train-mpi \
 		tests/unit/*.t tests/unit/*.d $(TOOLS) tests/*.d .build-flags
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
 .PHONY: all check check-kernels deps install clean lint-man bench \
-	crosscheck memcheck lint fuzz quality FORCE
+	crosscheck memcheck lint fuzz quality bench-mpi check-slurm FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
--include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d \
+-include $(wildcard lib/*.d lib/mpi/*.d cmd/*.d tests/*.d tests/unit/*.d \
 	tests/fuzz/obj/*.d tests/fuzz/*.d)

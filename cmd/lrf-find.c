@@ -34,6 +34,7 @@
 struct opts {
 	int	 quiet, verbose;
 	const char *outdir, *name, *load;
+	const char *launcher;	/* --launcher: lrf-train's */
 	struct rundir_run run;	/* plot, val, load (initw), partial */
 	char	 initw[128];	/* --load's weights in the run directory */
 };
@@ -55,6 +56,7 @@ usage(FILE *fp)
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
 "                [--load FILE [--load-partial]] [--repeat N] [-o dir]\n"
 "                [--name NAME] [--no-plot] [--root dir] [-q | -v]\n"
+"                [--np P] [--launcher CMD]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
 "  --end_lr lr             last learning rate [1]\n"
@@ -77,6 +79,8 @@ usage(FILE *fp)
 "  --root dir              data.root: the class folders (data.format images)\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
+"  --np p                  train on p processes, under mpirun -np p [1]\n"
+"  --launcher cmd          the launch command instead: 'srun', 'mpirun -hostfile h'\n"
 "Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
 	    methods, suggest_names[SUGGEST_DEFAULT]);
 }
@@ -161,7 +165,7 @@ ctrl(const char *s)
 
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL, O_ROOT, O_REPEAT };
+	O_PARTIAL, O_ROOT, O_REPEAT, O_NP, O_LAUNCHER };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -185,6 +189,8 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "load-partial", no_argument, NULL, O_PARTIAL },
 		{ "root", required_argument, NULL, O_ROOT },
 		{ "repeat", required_argument, NULL, O_REPEAT },
+		{ "np", required_argument, NULL, O_NP },
+		{ "launcher", required_argument, NULL, O_LAUNCHER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
@@ -229,6 +235,9 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_ROOT: prog_keep(f, "data.root", optarg); break;
 		case O_REPEAT: prog_long("--repeat", optarg, 1, RUNDIR_MAXRUNS);
 			prog_keep(f, "finder.repeat", optarg); break;
+		case O_NP: prog_long("--np", optarg, 1, 1L << 20);
+			prog_keep(f, "train.processes", optarg); break;
+		case O_LAUNCHER: o->launcher = optarg; break;
 		case 'o': o->outdir = optarg; break;
 		case O_NAME: o->name = optarg; break;
 		case O_NOPLOT: o->run.plot = 0; break;
@@ -347,7 +356,7 @@ main(int argc, char *argv[])
 {
 	char *sched[] = { "lrf-schedule", "-c", "config.yaml", NULL };
 	char *smooth[] = { "lrf-smooth", "-c", "config.yaml", NULL };
-	char *train[RUNDIR_TRAINARGS + 2], seedarg[32], out[32];
+	char *train[RUNDIR_TRAINARGS + 6], seedarg[32], out[32];
 	char *const *stages[] = { sched, train, smooth };
 	char name[256], tmp[PATH_MAX / 2], final[PATH_MAX], method[32];
 	struct rundir_result res;
@@ -407,6 +416,14 @@ main(int argc, char *argv[])
 	else
 		say("Using exponential growth until the loss diverges");
 	rundir_train(&o.run, train);
+	/* lrf-train launches itself: train.processes, --launcher */
+	for (b = 0; train[b] != NULL; b++)
+		;
+	if (o.launcher != NULL) {
+		train[b++] = "--launcher";
+		train[b++] = (char *)o.launcher;
+	}
+	train[b] = NULL;
 	memset(&seen, 0, sizeof(seen));
 	if (c.finder.repeat == 1)
 		check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));

@@ -18,6 +18,8 @@
 #include "blas.h"
 #include "cfg.h"
 #include "data.h"
+#include "dist.h"
+#include "launch.h"
 #include "names.h"
 #include "net.h"
 #include "opt.h"
@@ -48,6 +50,7 @@ usage(FILE *fp)
 "                 [--val-size n] [--save file] [--load file] [--load-partial]\n"
 "                 [--summary] [--progress | --no-progress] [--lr-col col]\n"
 "                 [--timing] [--root dir] [--write-split dir]\n"
+"                 [--np n] [--launcher cmd] [--output file]\n"
 "  -c file          experiment file, lrf-config(5) [built-in: Fashion-MNIST MLP]\n"
 "  --batch-size n   samples per micro-batch [%ld]\n"
 "  --seed n         seed of data order, split, init, dropout [%lu]\n"
@@ -67,14 +70,19 @@ usage(FILE *fp)
 "  --timing         end the stream with a '#@ train' timing line [off]\n"
 "  --root dir       data.root: the class folders of data.format images\n"
 "  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
+"  --np n           train.processes: data-parallel on n, under mpirun [%ld]\n"
+"  --launcher cmd   the launch command instead: 'srun', 'mpirun -hostfile h'\n"
+"  --output file    write the records to file (a FIFO) [stdout]\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
-	    d.train.accum, d.train.device, d.train.val_size);
+	    d.train.accum, d.train.device, d.train.val_size,
+	    d.train.processes);
 }
 
 enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
 	O_VALSIZE, O_SAVE, O_LOAD, O_PARTIAL, O_SUMMARY, O_PROGRESS,
-	O_NOPROGRESS, O_LRCOL, O_TIMING, O_ROOT, O_WSPLIT };
+	O_NOPROGRESS, O_LRCOL, O_TIMING, O_ROOT, O_WSPLIT, O_NP, O_LAUNCHER,
+	O_OUTPUT };
 
 static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
@@ -97,12 +105,16 @@ static const struct option longopts[] = {
 	{ "timing",	no_argument,	   NULL, O_TIMING },
 	{ "root",	required_argument, NULL, O_ROOT },
 	{ "write-split", required_argument, NULL, O_WSPLIT },
+	{ "np",		required_argument, NULL, O_NP },
+	{ "launcher",	required_argument, NULL, O_LAUNCHER },
+	{ "output",	required_argument, NULL, O_OUTPUT },
 	{ NULL, 0, NULL, 0 }
 };
 
 /* Command-line settings; sets, the flags laid over the file. */
 struct flags {
 	const char *config, *save, *load, *lrcol, *wsplit;
+	const char *launcher, *output;	/* --launcher, --output */
 	struct prog_sets sets;
 	int	 val, partial, summary, progress, timing;
 };
@@ -117,6 +129,10 @@ struct run {
 	struct opt opt;
 	struct opt_seg *seg;	/* (nlayer) */
 	long	 B, A;		/* micro-batch size, micro-batches a step */
+	int	 rank, np;	/* this process of np (dist.h) */
+	long	 lo, hi;	/* its share of each micro-batch: samples
+				   [lo, hi) of B; [0, B) for one process */
+	long	 vlo, vhi;	/* and of the validation samples */
 	float	*x;		/* (B, d) one micro-batch */
 	int32_t	*y;		/* (B) its labels, classification */
 	float	*t;		/* (B) its targets, regression */
@@ -216,6 +232,18 @@ parseflags(int argc, char *argv[], struct flags *f)
 			break;
 		case O_WSPLIT:
 			f->wsplit = optarg;
+			break;
+		case O_NP:
+			prog_long("--np", optarg, 1, 1L << 20);
+			prog_keep(&f->sets, "train.processes", optarg);
+			break;
+		case O_LAUNCHER:
+			if (strspn(optarg, " \t") == strlen(optarg))
+				prog_usage("--launcher: empty command");
+			f->launcher = optarg;
+			break;
+		case O_OUTPUT:
+			f->output = optarg;
 			break;
 		default:
 			prog_usage(NULL);
@@ -432,6 +460,8 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 	fprintf(fp, "#@ run batch_size=%ld accumulation_steps=%ld seed=%lu "
 	    "fold=%ld threads=%d device=%s", r->B, r->A, r->c.train.seed,
 	    r->c.data.fold, threads, r->c.train.device);
+	if (r->np > 1)	/* batch_size is the global batch's */
+		fprintf(fp, " processes=%d", r->np);
 	if (f->load != NULL)
 		fprintf(fp, " load=%s", f->load);
 	putc('\n', fp);
@@ -481,7 +511,9 @@ gather_share(void *arg, int t, int nt)
 	int reg;
 
 	reg = r->ds.task == TASK_REGRESSION;
-	par_share(r->B, t, nt, 1, &lo, &hi);
+	par_share(r->hi - r->lo, t, nt, 1, &lo, &hi);
+	lo += r->lo;
+	hi += r->lo;
 	data_rows(&r->it, r->idx, (size_t)lo, (size_t)hi, r->x,
 	    reg ? NULL : r->y, reg ? r->t : NULL);
 }
@@ -522,6 +554,47 @@ train_step(struct run *r, double lr)
 	return loss / (double)r->A;
 }
 
+/*
+ * train_step on one of np processes (dist.h): every process draws the
+ * same micro-batches (the same seed) and takes its share [lo, hi) of
+ * each through forward and backward; the gradient, scaled so that the
+ * shares' sum is that of the mean over the B samples, and the loss's sum
+ * are summed over the processes in rank order, then every process takes
+ * the same update.  Returns the mean loss of the A*B samples.
+ */
+static double
+train_step_dist(struct run *r, double lr)
+{
+	struct net *n;
+	double sum;
+	long i, m;
+	size_t d;
+	int reg;
+
+	n = &r->net;
+	d = r->ds.d;
+	reg = r->ds.task == TASK_REGRESSION;
+	m = r->hi - r->lo;
+	sum = 0;
+	net_zero_grad(n);
+	for (i = 0; i < r->A; i++) {
+		if (data_draw(&r->it, r->idx, (size_t)r->B) < 0) {
+			fflush(stdout);
+			exit(EXIT_FAIL);
+		}
+		par_run(n->par, gather_share, r);
+		/* the mean over the share, times m: its sum */
+		sum += (double)m * net_forward(n, r->x + (size_t)r->lo * d,
+		    reg ? NULL : r->y + r->lo, reg ? r->t + (size_t)r->lo :
+		    NULL, m, 1);
+		net_backward(n, (float)((double)m / ((double)r->B * r->A)));
+	}
+	if (dist_sumf(n->grad, n->nparam) < 0 || dist_sumd(&sum, 1) < 0)
+		exit(EXIT_FAIL);
+	net_update(n, &r->opt, lr);
+	return sum / ((double)r->B * r->A);
+}
+
 /* Loss and accuracy on the validation samples, in evaluation mode. */
 static void
 validate(struct run *r, double *vloss, double *vacc)
@@ -537,12 +610,20 @@ validate(struct run *r, double *vloss, double *vacc)
 	reg = r->ds.task == TASK_REGRESSION;
 	loss = 0;
 	correct = 0;
-	for (i = 0; i < r->nval; i += b) {
-		b = r->nval - i < r->vchunk ? r->nval - i : r->vchunk;
+	for (i = r->vlo; i < r->vhi; i += b) {
+		b = r->vhi - i < r->vchunk ? r->vhi - i : r->vchunk;
 		loss += b * net_forward(n, r->vx + (size_t)i * d,
 		    reg ? NULL : r->vy + i, reg ? r->vt + i : NULL, b, 0);
 		if (!reg)
 			correct += net_correct(n, r->vy + i, b);
+	}
+	if (r->np > 1) {	/* each process had its share */
+		double s[2] = { loss, (double)correct };
+
+		if (dist_sumd(s, 2) < 0)
+			exit(EXIT_FAIL);
+		loss = s[0];
+		correct = (long)s[1];
 	}
 	*vloss = loss / (double)r->nval;
 	*vacc = (double)correct / (double)r->nval;
@@ -600,6 +681,142 @@ waitflush(void *arg)
 	return *gone != REC_FLUSH_OK;
 }
 
+/* A rank that exits before dist_end ends the whole job (dist_abort). */
+static void
+abort_job(void)
+{
+	dist_abort(EXIT_FAIL);
+}
+
+/*
+ * Join the processes of a data-parallel run (mpirun, srun: dist.h); with
+ * more than one, the messages name the rank, and an exit before the end
+ * ends them all.
+ */
+static void
+setup_dist(struct run *r, int *argc, char ***argv)
+{
+	static char name[48];
+
+	if (dist_init(argc, argv) < 0)
+		exit(EXIT_FAIL);
+	r->rank = dist_rank();
+	r->np = dist_size();
+	if (r->np > 1) {
+		snprintf(name, sizeof(name), "lrf-train: rank %d", r->rank);
+		prog = name;
+		atexit(abort_job);
+	}
+}
+
+/* This process's share of each micro-batch and of the validation set;
+ * the net told which samples are its (dropout, batchnorm). */
+static void
+setup_share(struct run *r)
+{
+	r->lo = 0;
+	r->hi = r->B;
+	r->vlo = 0;
+	r->vhi = r->nval;
+	if (r->np == 1)
+		return;
+	if (r->B < r->np) {
+		err_set("train.batch_size %ld is smaller than the %d processes "
+		    "that share it", r->B, r->np);
+		exit(EXIT_FAIL);
+	}
+	par_share(r->B, r->rank, r->np, 1, &r->lo, &r->hi);
+	par_share(r->nval, r->rank, r->np, 1, &r->vlo, &r->vhi);
+	if (net_share(&r->net, r->lo, dist_sumd) < 0)
+		exit(EXIT_FAIL);
+}
+
+/*
+ * Ranks 1.. of a data-parallel run: rank 0 reads the rates and sends
+ * each (stop = 0 ends the run); train and validate with the others.
+ */
+static void
+follow(struct run *r)
+{
+	struct { double lr; int go; } msg;
+	double vloss, vacc;
+
+	for (;;) {
+		memset(&msg, 0, sizeof(msg));
+		if (dist_bcast(&msg, sizeof(msg)) < 0)
+			exit(EXIT_FAIL);
+		if (!msg.go)
+			break;
+		train_step_dist(r, msg.lr);
+		if (r->nval > 0)
+			validate(r, &vloss, &vacc);
+	}
+	free_run(r);
+	dist_end();
+	exit(EXIT_OK);
+}
+
+/* Rank 0: send the next rate, or go = 0 for the end. */
+static void
+lead(const struct run *r, double lr, int go)
+{
+	struct { double lr; int go; } msg;
+
+	if (r->np == 1)
+		return;
+	memset(&msg, 0, sizeof(msg));
+	msg.lr = lr;
+	msg.go = go;
+	if (dist_bcast(&msg, sizeof(msg)) < 0)
+		exit(EXIT_FAIL);
+}
+
+/*
+ * train.processes (--np) np > 1, --launcher: run lrf-train-mpi (this
+ * program's path and "-mpi") under the launcher with these arguments,
+ * relay its records (launch.h) and exit with its status.  The launched
+ * program sees LAUNCH_ENV and does not launch again.
+ */
+static void
+launch(const struct flags *f, long nproc, char *argv[])
+{
+	char *words[LAUNCH_MAXARGS], *cmd, np[24], twin[PATH_MAX];
+	ssize_t len;
+	int n, st;
+
+	n = 0;
+	cmd = NULL;
+	if (f->launcher != NULL) {
+		if ((cmd = strdup(f->launcher)) == NULL) {
+			err_set("out of memory");
+			exit(EXIT_FAIL);
+		}
+		for (words[n] = strtok(cmd, " \t"); words[n] != NULL &&
+		    n < LAUNCH_MAXARGS - 3; words[n] = strtok(NULL, " \t"))
+			n++;
+	} else
+		words[n++] = "mpirun";
+	snprintf(np, sizeof(np), "%ld", nproc);
+	if (nproc > 1 || f->launcher == NULL) {	/* mpirun and srun
+							   both take -n */
+		words[n++] = "-n";
+		words[n++] = np;
+	}
+	if ((len = readlink("/proc/self/exe", twin, sizeof(twin) - 5)) < 0) {
+		err_set("/proc/self/exe: %s", strerror(errno));
+		exit(EXIT_FAIL);
+	}
+	memcpy(twin + len, "-mpi", 5);
+	if (access(twin, X_OK) != 0) {
+		err_set("--np, --launcher: %s: %s (built without MPI: install "
+		    "libopenmpi-dev and rebuild)", twin, strerror(errno));
+		exit(EXIT_FAIL);
+	}
+	st = launch_run(words, n, twin, argv + 1);
+	free(cmd);
+	exit(st < 0 ? EXIT_FAIL : st);
+}
+
 /* Write the weights if asked to; exit 1 if that fails. */
 static void
 save(const struct run *r, const char *path)
@@ -623,13 +840,26 @@ main(int argc, char *argv[])
 	int kind, col, threads, gone;
 
 	prog_init("lrf-train");
+	r = &run;
+	setup_dist(r, &argc, &argv);
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	parseflags(argc, argv, &f);
-	r = &run;
+	if (r->rank > 0) {	/* rank 0 writes the files */
+		f.save = f.wsplit = f.output = NULL;
+		f.summary = f.progress = f.timing = 0;
+	}
 	setup_config(&r->c, &f);
+	if ((r->c.train.processes > 1 || f.launcher != NULL) && r->np == 1 &&
+	    getenv(LAUNCH_ENV) == NULL)
+		launch(&f, r->c.train.processes, argv);
 	check_save(f.save);
+	if (f.output != NULL && freopen(f.output, "w", stdout) == NULL) {
+		err_set("%s: %s", f.output, strerror(errno));
+		exit(EXIT_FAIL);
+	}
 	threads = blas_threads((int)r->c.train.threads);
 	setup_run(r, &f);
+	setup_share(r);
 	/* the step's threads are the net's; each calls a 1-thread sgemm */
 	if (net_threads(&r->net, threads) < 0)
 		exit(EXIT_FAIL);
@@ -637,11 +867,17 @@ main(int argc, char *argv[])
 	blas_threads(1);
 	if (f.summary)
 		putsummary(stderr, &r->net);
+	if (r->rank > 0)
+		follow(r);
 
 	prog_stream();
 	putheader(stdout, r, &f, threads);
-	if ((gone = rec_flush(stdout, "stdout")) != REC_FLUSH_OK)
+	if ((gone = rec_flush(stdout, "stdout")) != REC_FLUSH_OK) {
+		lead(r, 0, 0);
+		if (gone == REC_FLUSH_GONE)
+			dist_end();
 		exit(gone == REC_FLUSH_GONE ? EXIT_OK : EXIT_FAIL);
+	}
 
 	rec_open(&in, stdin, "stdin");
 	rec_onwait(&in, waitflush, &gone);
@@ -678,7 +914,8 @@ main(int argc, char *argv[])
 		if (step == 0)
 			t0 = now();
 
-		loss = train_step(r, lr);
+		lead(r, lr, 1);
+		loss = r->np > 1 ? train_step_dist(r, lr) : train_step(r, lr);
 		if (r->nval > 0)
 			validate(r, &vloss, &vacc);
 
@@ -701,6 +938,7 @@ main(int argc, char *argv[])
 		if (gone != REC_FLUSH_OK)
 			break;
 	}
+	lead(r, 0, 0);
 	if (f.progress && step > 0) {
 		bar(step, num, lr, loss, step / (t1 - t0));
 		fputc('\n', stderr);
@@ -711,8 +949,10 @@ main(int argc, char *argv[])
 		prog_exit(EXIT_FAIL);
 	/* The end of input, or a reader gone: the weights as they are. */
 	save(r, f.save);
-	if (gone == REC_FLUSH_GONE)
+	if (gone == REC_FLUSH_GONE) {
+		dist_end();
 		exit(EXIT_OK);
+	}
 	rec_close(&in);
 	if (r->ds.nbad > 0)
 		fprintf(stderr, "%s: warning: data.skip_bad: %zu images could "
@@ -725,5 +965,6 @@ main(int argc, char *argv[])
 		printf("#@ train steps=%ld seconds=%.6f ms_per_step=%.6f\n",
 		    step, secs, step > 0 ? secs * 1e3 / step : 0.0);
 	free_run(r);
+	dist_end();
 	prog_exit(EXIT_OK);
 }

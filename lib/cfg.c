@@ -661,6 +661,8 @@ static const struct key keys[] = {
 	    NULL },
 	{ "train", "threads", K_LONG, C(train.threads), "0", 0, 1024, 0,
 	    NULL, 0, NULL },
+	{ "train", "processes", K_LONG, C(train.processes), "1", 1, 1048576,
+	    0, NULL, 0, NULL },
 	{ "train", "device", K_DEVICE, C(train.device), "cpu", 0, 0, 0,
 	    NULL, 0, NULL },
 	{ "train", "val_size", K_LONG, C(train.val_size), "1024", 1, 100000000,

@@ -138,6 +138,7 @@ struct cfg {
 		long	 accum;		/* accumulation_steps: 1 */
 		unsigned long seed;	/* 42 */
 		long	 threads;	/* 0 = all cores */
+		long	 processes;	/* data-parallel, under mpirun: 1 */
 		char	 device[16];	/* "cpu" */
 		long	 val_size;	/* 1024 */
 	} train;

@@ -823,3 +823,45 @@ conv_bn_back(float *g, float *dgamma, float *dbeta, const float *x,
 		}
 	}
 }
+
+void
+conv_bn_sums(const float *g, const float *x, const float *mean, long B,
+    long C, long P, double *sdy, double *sdx)
+{
+	float t, u;
+	long n, c;
+
+	for (c = 0; c < C; c++) {
+		sdy[c] = sdx[c] = 0;
+		for (n = 0; n < B; n++) {
+			rowdot(g + (n * C + c) * P, x + (n * C + c) * P,
+			    mean[c], P, &t, &u);
+			sdy[c] += t;
+			sdx[c] += u;
+		}
+	}
+}
+
+void
+conv_bn_dx(float *g, const float *x, const float *mean,
+    const float *invstd, const float *gamma, const double *sdy,
+    const double *sdx, double nn, long B, long C, long P)
+{
+	float gs, ps, gm, mc;
+	long n, c, i;
+
+	for (c = 0; c < C; c++) {
+		/* dx = (dy - sum dy / n - (x - mean) ps) gs, as torch */
+		mc = mean[c];
+		gm = (float)(sdy[c] / nn);
+		ps = (float)(sdx[c] / nn * invstd[c] * invstd[c]);
+		gs = invstd[c] * gamma[c];
+		for (n = 0; n < B; n++) {
+			float *restrict gr = g + (n * C + c) * P;
+			const float *restrict xr = x + (n * C + c) * P;
+
+			for (i = 0; i < P; i++)
+				gr[i] = (gr[i] - gm - (xr[i] - mc) * ps) * gs;
+		}
+	}
+}

@@ -110,4 +110,17 @@ void conv_bn_back(float *g, float *dgamma, float *dbeta, const float *x,
     const float *mean, const float *invstd, const float *gamma, long B,
     long C, long P, int wantdx);
 
+/*
+ * conv_bn_back in two halves, for statistics over several processes
+ * (SyncBN): conv_bn_sums sets sdy[c] = sum dy and sdx[c] = sum (x -
+ * mean) dy over this process's B*P values of each channel; once they are
+ * summed over the processes, conv_bn_dx turns g (B, C, P) from dy into
+ * dx with them and the global count nn.
+ */
+void conv_bn_sums(const float *g, const float *x, const float *mean, long B,
+    long C, long P, double *sdy, double *sdx);
+void conv_bn_dx(float *g, const float *x, const float *mean,
+    const float *invstd, const float *gamma, const double *sdy,
+    const double *sdx, double nn, long B, long C, long P);
+
 #endif

@@ -83,6 +83,7 @@ net_free(struct net *n)
 	free(n->iact);
 	free(n->dx);
 	free(n->pgrad);
+	free(n->sbuf);
 	par_free(n->par);
 	memset(n, 0, sizeof *n);
 }
@@ -882,6 +883,23 @@ net_segments(const struct net *n, struct opt_seg *seg)
 		k++;
 	}
 	return k;
+}
+
+int
+net_share(struct net *n, long gidx, int (*sync)(double *v, long n))
+{
+	long C, l;
+
+	n->gidx = gidx;
+	n->sync = sync;
+	if (sync == NULL || n->sbuf != NULL)
+		return 0;
+	for (C = 0, l = 0; l < n->nlayer; l++)
+		if (n->layer[l].type == LAYER_BATCHNORM && n->layer[l].in[0] > C)
+			C = n->layer[l].in[0];
+	if ((n->sbuf = calloc((size_t)(2 * C + 1), sizeof(double))) == NULL)
+		return err_set("net: out of memory");
+	return 0;
 }
 
 long

@@ -29,8 +29,13 @@
  *		 tested against libm.  relu passes NaN, as torch.relu.
  *	dropout	 training only: y = x * m, m = 0 with probability rate, else
  *		 1/(1-rate) (inverted dropout, torch.nn.Dropout); a new mask
- *		 for every training forward, from the net's own seeded
- *		 stream.  In evaluation it is the identity.
+ *		 for every training forward: each element's from a
+ *		 counter-based hash (splitmix64's) of the forward's key
+ *		 (the next number of the net's seeded stream, one per
+ *		 training forward), the layer and the element's index in
+ *		 the global batch (net_share), so that the masks do not
+ *		 depend on how a batch is split over threads or
+ *		 processes.  In evaluation it is the identity.
  *	flatten	 (C, H, W) -> (C*H*W, 1, 1); no work.
  *	conv2d	 (C, H, W) -> (F, OH, OW): y = act(W * patches(x) + b), W
  *		 (F, C, k, k) as torch.nn.Conv2d.weight, b (F) unless
@@ -94,7 +99,7 @@
  *		 (xavier_uniform_)
  *	bias	 b ~ uniform(+-1 / sqrt(fan_in)) for both (torch.nn.Linear's
  *		 and Conv2d's).
- * The init stream is rng_seed(seed); dropout masks come from
+ * The init stream is rng_seed(seed); dropout's keys come from
  * rng_seed(seed ^ NET_DROPOUT_SEED), independent of it.
  *
  * A training step, with accumulation over A micro-batches, as lrf-train
@@ -240,7 +245,15 @@ struct net {
 	int	 fresh;		/* net_zero_grad was called: the next
 				   backward overwrites grad */
 
-	struct rng rng;		/* dropout masks */
+	struct rng rng;		/* one number per training forward: the
+				   key of its dropout masks (fkey) */
+	uint64_t fkey;		/* the last training forward's key */
+	long	 gidx;		/* the global index of the forward's first
+				   sample (net_share; 0) */
+	int	(*sync)(double *v, long n);	/* net_share's sum over the
+				   processes, NULL for one */
+	double	*sbuf;		/* (2 * widest batchnorm C + 1) what sync
+				   sums */
 	char	 cfgfile[CFG_MAXPATH];	/* for messages, "" if none */
 
 	/* the last forward */
@@ -348,6 +361,19 @@ long net_correct(const struct net *n, const int *y, long B);
  * Returns the number of segments.
  */
 int net_segments(const struct net *n, struct opt_seg *seg);
+
+/*
+ * Data-parallel training (lrf-train under mpirun): this process takes
+ * the samples from gidx on of each global batch (dropout's masks are
+ * those of these global indices), and sync (v, n) sums n doubles over all
+ * the processes in place, the same bits on every one, 0 or -1 with a
+ * message: batchnorm then normalises with the global batch's statistics
+ * (the sum, the sum of squares and the count summed; SyncBN) and its
+ * backward sums its two per-channel sums of dy the same way.  sync NULL
+ * is one process.  The caller sums the gradients.  0, or -1 with a
+ * message (out of memory).
+ */
+int net_share(struct net *n, long gidx, int (*sync)(double *v, long n));
 
 /* Parameters in all, and the trainable ones (not frozen). */
 long net_nparams(const struct net *n);

@@ -22,12 +22,27 @@
 #include "netint.h"
 #include "par.h"
 
-/* y (B, n) = x * mask, with a new mask: 0 with probability p, else
- * 1/(1-p).  Two 32-bit draws per 64-bit random number. */
-static void
-dropout_forward(struct net *n, struct net_layer *L, const float *x, long B)
+/* splitmix64's finaliser: a 64-bit hash of x. */
+static inline uint64_t
+mix(uint64_t x)
 {
-	uint64_t r;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * y (B, n) = x * mask, with a new mask: 0 with probability p, else
+ * 1/(1-p).  Element k of the global batch (its sample's global index
+ * times nout plus its unit) of layer l is kept when 32 bits of
+ * mix(key(l) + k * golden) are at or above p * 2^32: a function of the
+ * forward's key, l and k only, whatever the split of the batch.
+ */
+static void
+dropout_forward(struct net *n, struct net_layer *L, int l, const float *x,
+    long B)
+{
+	uint64_t key, k0;
 	uint32_t thr, u;
 	float keep;
 	long i, cnt;
@@ -35,13 +50,11 @@ dropout_forward(struct net *n, struct net_layer *L, const float *x, long B)
 	thr = (uint32_t)((double)L->rate * 4294967296.0);
 	keep = 1 / (1 - L->rate);
 	cnt = B * L->nout;
-	r = 0;
+	key = mix(n->fkey ^ mix((uint64_t)l + 1));
+	k0 = (uint64_t)n->gidx * (uint64_t)L->nout;
 	for (i = 0; i < cnt; i++) {
-		if ((i & 1) == 0) {
-			r = rng_next(&n->rng);
-			u = (uint32_t)r;
-		} else
-			u = (uint32_t)(r >> 32);
+		u = (uint32_t)(mix(key + (k0 + (uint64_t)i) *
+		    0x9e3779b97f4a7c15ULL) >> 32);
 		L->mask[i] = u < thr ? 0 : keep;
 	}
 	for (i = 0; i < cnt; i++)
@@ -165,8 +178,40 @@ conv_backward(struct net_layer *L, const float *g, const struct net_layer *Q,
  * ones, y = a x + b.  -1 with a message for a training batch of one value
  * per channel.
  */
+/*
+ * SyncBN: the mean (C) and squared deviations ssd (C) of this process's
+ * cnt values per channel become the global batch's (Chan's pairwise
+ * formula in double: sum = cnt mean and ssd + cnt mean^2 are summed over
+ * the processes, ssd = sum of squares - N mean^2), *cnt the global count.
+ */
 static int
-bn_forward(struct net_layer *L, int l, const float *x, long B, int train)
+bn_sync_stats(struct net *n, long C, float *mean, float *ssd, double *cnt)
+{
+	double *s, N, mu, q;
+	long c;
+
+	s = n->sbuf;
+	for (c = 0; c < C; c++) {
+		s[c] = *cnt * mean[c];
+		s[C + c] = ssd[c] + *cnt * (double)mean[c] * mean[c];
+	}
+	s[2 * C] = *cnt;
+	if (n->sync(s, 2 * C + 1) < 0)
+		return -1;
+	N = s[2 * C];
+	for (c = 0; c < C; c++) {
+		mu = s[c] / N;
+		q = s[C + c] - N * mu * mu;
+		mean[c] = (float)mu;
+		ssd[c] = (float)(q > 0 ? q : 0);
+	}
+	*cnt = N;
+	return 0;
+}
+
+static int
+bn_forward(struct net *n, struct net_layer *L, int l, const float *x, long B,
+    int train)
 {
 	const double m = NET_BN_MOMENTUM;
 	float *a, *b;
@@ -191,6 +236,8 @@ bn_forward(struct net_layer *L, int l, const float *x, long B, int train)
 		return err_set("net: layer %d (%s): a training batch of one "
 		    "value per channel has no variance", l + 1, L->name);
 	conv_bn_stats(L->bmean, b, x, B, C, P);	/* b: squared deviations */
+	if (n->sync != NULL && bn_sync_stats(n, C, L->bmean, b, &cnt) < 0)
+		return -1;
 	for (c = 0; c < C; c++) {
 		var = b[c] / cnt;
 		L->binvstd[c] = (float)(1 / sqrt(var + NET_BN_EPS));
@@ -418,16 +465,15 @@ net_dense_backward(struct bwd *b, struct net_layer *L, int l)
 }
 
 /* dropout forward, in training: the mask of the whole batch, drawn by
- * thread 0 from the net's one stream */
+ * thread 0 */
 void
 net_dropout_forward(struct fwd *f, struct net_layer *L, int l)
 {
-	(void)l;
 	if (!(f->a->train && L->rate > 0))
 		return;
 	par_barrier(f->n->par);
 	if (f->t == 0)
-		dropout_forward(f->n, L, f->in, f->a->B);
+		dropout_forward(f->n, L, l, f->in, f->a->B);
 	par_barrier(f->n->par);
 	f->dense = 0;
 	f->in = L->y;
@@ -599,10 +645,41 @@ net_bn_forward(struct fwd *f, struct net_layer *L, int l)
 {
 	par_barrier(f->n->par);
 	if (f->t == 0)
-		bn_forward(L, l, f->in, f->a->B, f->a->train);
+		bn_forward(f->n, L, l, f->in, f->a->B, f->a->train);
 	par_barrier(f->n->par);
 	f->dense = 0;
 	f->in = L->y;
+}
+
+/*
+ * SyncBN's backward of B samples: dgamma and dbeta from this process's
+ * sums (the caller sums the gradients over the processes), dx from the
+ * sums over all of them.
+ */
+static void
+bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
+    int below)
+{
+	double *sdy, *sdx;
+	long C, P, c;
+
+	C = L->in[0];
+	P = L->in[1] * L->in[2];
+	sdy = n->sbuf;
+	sdx = n->sbuf + C;
+	conv_bn_sums(g, L->x, L->bmean, B, C, P, sdy, sdx);
+	if (!L->freeze)
+		for (c = 0; c < C; c++) {
+			L->dw[c] += (float)(sdx[c] * L->binvstd[c]);
+			L->db[c] += (float)sdy[c];
+		}
+	if (!below)
+		return;
+	sdy[2 * C] = (double)B * P;
+	if (n->sync(n->sbuf, 2 * C + 1) < 0)
+		return;
+	conv_bn_dx(g, L->x, L->bmean, L->binvstd, L->w, sdy, sdx, sdy[2 * C],
+	    B, C, P);
 }
 
 /* batchnorm backward: in place, dy -> dx, on thread 0, its update then */
@@ -619,9 +696,13 @@ net_bn_backward(struct bwd *b, struct net_layer *L, int l)
 			memset(L->dw, 0, (size_t)L->in[0] * sizeof *L->dw);
 			memset(L->db, 0, (size_t)L->in[0] * sizeof *L->db);
 		}
-		conv_bn_back(b->g, L->freeze ? NULL : L->dw,
-		    L->freeze ? NULL : L->db, L->x, L->bmean, L->binvstd,
-		    L->w, b->B, L->in[0], L->in[1] * L->in[2], b->below);
+		if (n->sync != NULL)
+			bn_sync_back(n, L, b->g, b->B, b->below);
+		else
+			conv_bn_back(b->g, L->freeze ? NULL : L->dw,
+			    L->freeze ? NULL : L->db, L->x, L->bmean,
+			    L->binvstd, L->w, b->B, L->in[0],
+			    L->in[1] * L->in[2], b->below);
 		if (b->a->o != NULL && !L->freeze)
 			opt_update_at(b->a->o, n->param, n->grad, b->a->lr,
 			    L->poff, L->np);
@@ -714,6 +795,8 @@ net_forward(struct net *n, const float *x, const int *y, const float *t,
 	a.B = B;
 	a.train = train;
 	a.loss = n->task == TASK_CLASSIFICATION ? y != NULL : t != NULL;
+	if (train)	/* the key of this forward's dropout masks */
+		n->fkey = rng_next(&n->rng);
 	par_run(n->par, forward_share, &a);
 	L = &n->layer[n->nlayer - 1];
 	n->logits = through(L, train) ? (float *)L->x : L->y;
