@@ -117,6 +117,7 @@ struct run {
 	struct opt opt;
 	struct opt_seg *seg;	/* (nlayer) */
 	long	 B, A;		/* micro-batch size, micro-batches a step */
+	int	 defmodel;	/* 1: model.layers ~, net_default's model */
 	float	*x;		/* (B, d) one micro-batch */
 	int32_t	*y;		/* (B) its labels, classification */
 	float	*t;		/* (B) its targets, regression */
@@ -336,6 +337,8 @@ setup_run(struct run *r, const struct flags *f)
 			maxb = r->vchunk;
 	}
 	K = r->ds.task == TASK_CLASSIFICATION ? r->ds.nclasses : 1;
+	if ((r->defmodel = c->model.nlayers == 0))	/* model.layers: ~ */
+		net_default(&c->model, r->ds.format == DATA_IMAGES, K);
 	if (net_create(&r->net, &c->model, f->config, (long)r->ds.d,
 	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0)
 		exit(EXIT_FAIL);
@@ -439,7 +442,7 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 
 /* The summary for people (--summary): a table on stderr. */
 static void
-putsummary(FILE *fp, const struct net *n)
+putsummary(FILE *fp, const struct net *n, int defmodel)
 {
 	const struct net_layer *L;
 	char shape[64];
@@ -470,6 +473,9 @@ putsummary(FILE *fp, const struct net *n)
 	}
 	fprintf(fp, "params %ld, trainable %ld\n", net_nparams(n),
 	    net_ntrainable(n));
+	if (defmodel)
+		fprintf(fp, "(the default model for this data: the config "
+		    "names no model.layers)\n");
 }
 
 /* Thread t's share of the micro-batch r->idx: its rows of x, y, t. */
@@ -636,7 +642,7 @@ main(int argc, char *argv[])
 	threads = par_size(r->net.par);
 	blas_threads(1);
 	if (f.summary)
-		putsummary(stderr, &r->net);
+		putsummary(stderr, &r->net, r->defmodel);
 
 	prog_stream();
 	putheader(stdout, r, &f, threads);

@@ -627,9 +627,9 @@ static const struct key keys[] = {
 	{ "data", "workers", K_LONG, C(data.workers), "4", 0, 256, 0, NULL, 0,
 	    NULL },
 
-	{ "model", "layers", K_LAYERS, C(model.layers),
-	    "[{type: dense, units: 256, activation: relu}, "
-	    "{type: dense, units: 10}]", 0, 0, 0, NULL, 0, NULL },
+	/* ~: lrf-train builds the default for the data (net_default) */
+	{ "model", "layers", K_LAYERS, C(model), "~", 0, 0, NULLOK,
+	    NULL, 0, "the default for the data" },
 	{ "model", "loss", K_ENUM, C(model.loss), "cross_entropy", 0, 0, 0,
 	    cfg_loss_names, 0, NULL },
 	{ "model", "init", K_ENUM, C(model.init), "he", 0, 0, 0,
@@ -906,6 +906,8 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 			memset(p, 0, 3 * sizeof(long));
 		else if (k->type == K_NORM)
 			memset(p, 0, sizeof(struct cfg_norm));
+		else if (k->type == K_LAYERS)
+			L->c->model.nlayers = 0;
 		else
 			*(double *)p = k->nul;
 		return 0;
@@ -1571,6 +1573,8 @@ unset(const struct key *k, const void *p)
 		return s[0] == 0 && s[1] == 0 && s[2] == 0;
 	case K_NORM:
 		return ((const struct cfg_norm *)p)->kind == NORM_NONE;
+	case K_LAYERS:
+		return ((const struct cfg_model *)p)->nlayers == 0;
 	default:
 		d = *(const double *)p;
 		return d == k->nul || (k->nul < 0 && d < 0);
@@ -1701,7 +1705,7 @@ put_key(FILE *fp, const struct key *k, const struct cfg *c)
 	int i, n;
 
 	base = (const char *)c;
-	if (k->type == K_LAYERS) {
+	if (k->type == K_LAYERS && !unset(k, base + k->off)) {
 		if (c->model.nlayers > 0)
 			fprintf(fp, "  %s:\n", k->name);
 		for (i = 0; i < c->model.nlayers; i++)

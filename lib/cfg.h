@@ -115,7 +115,8 @@ struct cfg {
 
 	struct cfg_model {
 		struct cfg_layer layers[CFG_MAXLAYERS];
-		int	 nlayers;	/* default: dense 256 relu, dense 10 */
+		int	 nlayers;	/* 0 (~, the default): the default
+					   model for the data, net_default */
 		int	 loss;		/* LOSS_CE */
 		int	 init;		/* INIT_HE */
 	} model;

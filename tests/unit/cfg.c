@@ -11,6 +11,7 @@
 #include "data.h"
 #include "err.h"
 #include "names.h"
+#include "net.h"
 #include "opt.h"
 #include "tap.h"
 
@@ -184,13 +185,25 @@ test_defaults(void)
 	    c.data.standardize == 0 && c.data.folds == 5 && c.data.fold == 0 &&
 	    c.data.shape[0] == 0 && c.data.shape[1] == 0 &&
 	    c.data.shape[2] == 0 && c.data.nkeep == 0, "default data");
-	is_int(c.model.nlayers, 2, "default model: two layers");
+	is_int(c.model.nlayers, 0, "default model: ~, the default for the "
+	    "data");
+	net_default(&c.model, 0, 10);
+	is_int(c.model.nlayers, 2, "default for vectors: two layers");
 	y = c.model.layers;
 	ok(y[0].type == LAYER_DENSE && y[0].units == 256 &&
 	    y[0].activation == ACT_RELU && y[0].freeze == 0 &&
-	    y[0].lr_mult == 1 && y[1].type == LAYER_DENSE &&
-	    y[1].units == 10 && y[1].activation == ACT_IDENTITY,
-	    "default model: dense 256 relu, dense 10");
+	    y[0].lr_mult == 1 && y[0].bias == 1 && y[1].type == LAYER_DENSE &&
+	    y[1].units == 10 && y[1].activation == ACT_IDENTITY &&
+	    y[1].lr_mult == 1, "default for vectors, 10 classes: dense 256 "
+	    "relu, dense 10");
+	net_default(&c.model, 1, 3);
+	ok(c.model.nlayers == 6 && y[0].type == LAYER_CONV2D &&
+	    y[0].filters == 16 && y[0].kernel == 3 && y[0].stride == 1 &&
+	    y[0].padding == -1 && y[0].activation == ACT_RELU &&
+	    y[1].type == LAYER_MAXPOOL2D && y[1].kernel == 2 &&
+	    y[1].stride == 2 && y[2].filters == 32 &&
+	    y[4].type == LAYER_GLOBALAVGPOOL && y[5].type == LAYER_DENSE &&
+	    y[5].units == 3, "default for images, 3 classes: a small CNN");
 	ok(c.model.loss == LOSS_CE && c.model.init == INIT_HE,
 	    "default loss and init");
 	ok(c.optimizer.name == OPT_SGD && c.optimizer.momentum == -1 &&

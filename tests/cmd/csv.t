@@ -1,0 +1,40 @@
+#!/bin/sh
+# CSV users: a config that names only its data trains (the default model
+# fits the data), string class labels, column selection, a pandas index
+# column, and CSV loss logs read by the filters.
+. "$(dirname "$0")/../lib.sh"
+
+tab=$(printf '\t')
+nlr() { awk -v n="$1" -v lr="$2" 'BEGIN { for (i = 0; i < n; i++) print lr }'; }
+records() { grep -v '^#' "$T/out"; }
+
+# ------------------------------------------------------ the default model
+# train-tiny.csv has 3 classes: the old fixed default (10 units) failed
+# with "last layer has 10 units, the data has 3 classes".
+cat >"$T/tiny.yaml" <<EOF2
+data: {format: csv, path: "$data/train-tiny.csv", label_column: label,
+       folds: 3}
+train: {batch_size: 5, threads: 1}
+EOF2
+nlr 3 0.1 | run lrf-train -c "$T/tiny.yaml" --summary
+check_status 0 "no model.layers: the default model trains"
+is "$(grep '^#@ layer' "$T/out")" \
+"#@ layer name=dense1 type=dense in=2 out=256 activation=relu params=768
+#@ layer name=dense2 type=dense in=256 out=3 activation=identity params=771" \
+    "the default: dense 256 relu, then one unit per class"
+is "$(tail -n 1 "$T/err")" \
+    "(the default model for this data: the config names no model.layers)" \
+    "--summary says the model is the default"
+is "$(records | wc -l)" 3 "three steps"
+cat >"$T/reg.yaml" <<EOF2
+data: {format: csv, path: "$data/train-tiny.csv", label_column: label,
+       task: regression, folds: 3}
+model: {loss: mse}
+train: {batch_size: 5, threads: 1}
+EOF2
+nlr 2 0.01 | run lrf-train -c "$T/reg.yaml"
+check_status 0 "regression, no model.layers"
+is "$(grep '^#@ layer name=dense2' "$T/out")" \
+    "#@ layer name=dense2 type=dense in=256 out=1 activation=identity params=257" \
+    "regression: one output"
+finish
