@@ -261,6 +261,76 @@ label_column(struct csv *c, const char *spec, int header)
 	    c->lineno, err_quote(spec, q), list);
 }
 
+/*
+ * The distinct texts of a classification's label column, each with an id
+ * in the order first seen, kept sorted (strcmp) for the lookup: at most
+ * CFG_MAXCLASSES of them.  names: 1 once one of them is not a number.
+ */
+struct labels {
+	char	*text[CFG_MAXCLASSES];	/* (n) by id */
+	double	 val[CFG_MAXCLASSES];	/* (n) by id: its number, or 0 */
+	int	 sorted[CFG_MAXCLASSES];	/* (n) ids in strcmp order */
+	int	 n;
+	int	 names;
+};
+
+static void
+labels_free(struct labels *lb)
+{
+	int i;
+
+	for (i = 0; i < lb->n; i++)
+		free(lb->text[i]);
+	lb->n = 0;
+}
+
+/* The id of label field i of the current line, adding it if new: a
+ * number must be finite and fit a float; anything else is a name.
+ * Returns the id, or -1 with the message set. */
+static int
+labels_id(struct labels *lb, struct csv *c, size_t i)
+{
+	const char *s;
+	double v;
+	int lo, hi, mid, cmp, id;
+
+	s = c->f[i];
+	lo = 0;
+	hi = lb->n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((cmp = strcmp(lb->text[lb->sorted[mid]], s)) == 0)
+			return lb->sorted[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (*s == '\0')
+		return err_set("%s:%ld: field %zu is empty", c->name,
+		    c->lineno, i + 1);
+	if (num_double(s, &v) != NUM_BAD) {
+		if (csv_num(c, i, &v) < 0)	/* not finite, out of range */
+			return -1;
+	} else {
+		v = 0;
+		lb->names = 1;
+	}
+	if (lb->n == CFG_MAXCLASSES)
+		return err_set("%s:%ld: more than %d distinct labels (for a "
+		    "numeric target, set data.task: regression)", c->name,
+		    c->lineno, CFG_MAXCLASSES);
+	id = lb->n;
+	if ((lb->text[id] = strdup(s)) == NULL)
+		return err_set("%s:%ld: out of memory", c->name, c->lineno);
+	lb->val[id] = v;
+	memmove(lb->sorted + lo + 1, lb->sorted + lo,
+	    (size_t)(lb->n - lo) * sizeof(*lb->sorted));
+	lb->sorted[lo] = id;
+	lb->n++;
+	return id;
+}
+
 /* Insert v into the sorted set vals[0..*n-1]; -1 if it is full. */
 static int
 addclass(double *vals, int *n, double v)
@@ -307,24 +377,33 @@ int
 data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 {
 	struct csv c;
+	struct labels *lb;
 	char *line = NULL;
-	double *lab, v, *nl;
+	double *lab, v, *nl;	/* lab: (cap) the label's value, or for
+				   classification its id (lb) */
 	float *nx;
 	size_t len = 0, ncol, d, n, cap, ncap, i, j;
 	long lc;
-	int r, first, ncls;
+	int r, first, ncls, cls, id, k, rank[CFG_MAXCLASSES];	/* (lb->n)
+				   class of each id */
 
 	memset(&c, 0, sizeof(c));
 	c.name = cd->path;
 	c.delim = cd->delimiter;
 	lab = NULL;
+	lb = NULL;
 	ncls = 0;
+	cls = cd->task == TASK_CLASSIFICATION;
 	if (c.delim == '"' || c.delim == '\0' || c.delim == '\n' ||
 	    c.delim == '\r')
 		return err_set("data.delimiter: cannot be a quote or a line "
 		    "end");
-	if ((c.fp = fopen(cd->path, "rb")) == NULL)
+	if (cls && (lb = calloc(1, sizeof(*lb))) == NULL)
+		return err_set("%s: out of memory", cd->path);
+	if ((c.fp = fopen(cd->path, "rb")) == NULL) {
+		free(lb);
 		return err_set("%s: %s", cd->path, strerror(errno));
+	}
 
 	ncol = d = n = cap = 0;
 	lc = -1;
@@ -384,19 +463,16 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 			cap = ncap;
 		}
 		for (i = j = 0; i < ncol; i++) {
-			if (csv_num(&c, i, &v) < 0)
+			if ((long)i == lc && cls) {
+				if ((id = labels_id(lb, &c, i)) < 0)
+					goto fail;
+				lab[n] = id;
+			} else if (csv_num(&c, i, &v) < 0)
 				goto fail;
-			if ((long)i == lc)
+			else if ((long)i == lc)
 				lab[n] = v;
 			else
 				ds->x[n * d + j++] = v;
-		}
-		if (cd->task == TASK_CLASSIFICATION &&
-		    addclass(ds->classval, &ncls, lab[n]) < 0) {
-			err_set("%s:%ld: more than %d distinct labels (for "
-			    "a numeric target, set data.task: regression)",
-			    c.name, c.lineno, CFG_MAXCLASSES);
-			goto fail;
 		}
 		n++;
 	}
@@ -417,14 +493,38 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 	ds->d = d;
 	ds->shape[0] = d;
 	ds->shape[1] = ds->shape[2] = 1;
-	if (cd->task == TASK_CLASSIFICATION) {
-		ds->nclasses = ncls;
-		if ((ds->y = malloc(n * sizeof(*ds->y))) == NULL) {
+	if (cls) {
+		if ((ds->y = malloc(n * sizeof(*ds->y))) == NULL ||
+		    (lb->names && (ds->classname = calloc(lb->n,
+		    sizeof(*ds->classname))) == NULL)) {
 			free(lab);
+			labels_free(lb);
+			free(lb);
 			return err_set("%s: out of memory", c.name);
 		}
+		if (lb->names) {
+			/* names: the classes in strcmp order */
+			for (k = 0; k < lb->n; k++) {
+				rank[lb->sorted[k]] = k;
+				ds->classval[k] = k;
+				ds->classname[k] = lb->text[lb->sorted[k]];
+			}
+			ncls = lb->n;
+			lb->n = 0;	/* the texts are ds's now */
+		} else {
+			/* numbers: the classes in numeric order ("1" and
+			 * "1.0" are one) */
+			for (k = 0; k < lb->n; k++)
+				(void)addclass(ds->classval, &ncls, lb->val[k]);
+			for (k = 0; k < lb->n; k++)
+				rank[k] = findclass(ds->classval, ncls,
+				    lb->val[k]);
+		}
+		ds->nclasses = ncls;
 		for (i = 0; i < n; i++)
-			ds->y[i] = findclass(ds->classval, ncls, lab[i]);
+			ds->y[i] = rank[(int)lab[i]];
+		labels_free(lb);
+		free(lb);
 	} else {
 		if ((ds->t = malloc(n * sizeof(*ds->t))) == NULL) {
 			free(lab);
@@ -440,5 +540,8 @@ fail:
 	free(c.buf);
 	free(c.f);
 	free(lab);
+	if (lb != NULL)
+		labels_free(lb);
+	free(lb);
 	return -1;
 }

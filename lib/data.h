@@ -36,7 +36,10 @@
  * Classes.  A classification dataset's labels are 0..nclasses-1.  IDX
  * labels are used as they are (nclasses = largest label + 1); CSV label
  * values are mapped to 0..C-1 in ascending numeric order; ds->classval[c]
- * is the original value of class c.  data.classes (cd->keep) keeps only the
+ * is the original value of class c.  CSV labels of which one is not a
+ * number are names (iris's "virginica"): the classes are the distinct
+ * names in strcmp (byte) order, ds->classname[c] class c's name,
+ * ds->classval[c] = c; data.classes, which lists numbers, refuses them.  data.classes (cd->keep) keeps only the
  * samples whose original label value is listed and renumbers them 0..k-1
  * in the listed order.  A regression dataset has nclasses = 0 and float
  * targets instead of labels (IDX: the label byte as a number).
@@ -92,6 +95,8 @@ struct dataset {
 				   regression: 0 */
 	double	 classval[CFG_MAXCLASSES];	/* original label value
 				   of each class (IDX: the label itself) */
+	char	**classname;	/* (nclasses) CSV labels that are names,
+				   in class order, or NULL */
 
 	uint8_t	*bytes;		/* (n, d) IDX pixel bytes, or NULL */
 	float	*x;		/* (n, d) CSV/synthetic values, or NULL */
@@ -263,10 +268,10 @@ int data_split_write(const struct dataset *ds, const struct split *sp,
     const char *dir, long fold);
 
 /*
- * The class names of an image dataset, for a "#@ classes" line,
- * snprintf-style: "0=ants 1=bees", bytes of a name that are blanks,
- * controls, '%', '=' or not ASCII written as %XX; "" for the other
- * formats.
+ * The class names of an image dataset or of CSV labels that are names,
+ * for a "#@ classes" line, snprintf-style: "0=ants 1=bees", bytes of a
+ * name that are blanks, controls, '%', '=' or not ASCII written as %XX;
+ * "" for the other formats and numeric labels.
  */
 int data_classnames(char *buf, size_t size, const struct dataset *ds);
 

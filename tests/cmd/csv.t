@@ -37,4 +37,28 @@ check_status 0 "regression, no model.layers"
 is "$(grep '^#@ layer name=dense2' "$T/out")" \
     "#@ layer name=dense2 type=dense in=256 out=1 activation=identity params=257" \
     "regression: one output"
+
+# ------------------------------------------------------ string labels
+cat >"$T/iris.csv" <<EOF2
+sepal_length,sepal_width,petal_length,petal_width,species
+5.1,3.5,1.4,0.2,setosa
+7.0,3.2,4.7,1.4,versicolor
+6.3,3.3,6.0,2.5,virginica
+4.9,3.0,1.4,0.2,setosa
+6.4,3.2,4.5,1.5,versicolor
+5.8,2.7,5.1,1.9,virginica
+EOF2
+cat >"$T/iris.yaml" <<EOF2
+data: {format: csv, path: "$T/iris.csv", label_column: species, folds: 2}
+train: {batch_size: 2, threads: 1}
+EOF2
+nlr 2 0.01 | run lrf-train -c "$T/iris.yaml"
+check_status 0 "string class labels train"
+is "$(sed -n '2,3p' "$T/out")" \
+"#@ data format=csv n=6 d=4 shape=4x1x1 task=classification classes=3 train=3 val=3 held=3 scale=1 standardize=0
+#@ classes 0=setosa 1=versicolor 2=virginica" \
+    "the classes are the sorted names, mapped back by #@ classes"
+is "$(grep '^#@ layer name=dense2' "$T/out")" \
+    "#@ layer name=dense2 type=dense in=256 out=3 activation=identity params=771" \
+    "the default model has one output per name"
 finish

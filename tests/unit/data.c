@@ -686,6 +686,64 @@ test_csv(void)
 }
 
 /* the NUL byte case, which loadcsv cannot write as a string */
+/* Labels that are names: sorted distinct names, "#@ classes" text. */
+static void
+test_csv_names(void)
+{
+	struct cfg_data cd;
+	struct dataset ds;
+	uint32_t all[6] = { 0, 1, 2, 3, 4, 5 };
+	float x[12];
+	int32_t y[6];
+	char buf[256];
+
+	cdinit(&cd);
+	strcpy(cd.label_column, "species");
+	ok(loadcsv(&ds, &cd, "n1.csv", "a,species,b\n1,virginica,2\n"
+	    "3,setosa,4\n5,versicolor,6\n7,setosa,8\n9,\"Iris setosa\",10\n"
+	    "11,10,12\n") == 0, "labels that are names");
+	ok(ds.n == 6 && ds.d == 2 && ds.nclasses == 5, "6 rows, 2 features, "
+	    "5 names (a number among names is a name)");
+	data_gather(&ds, all, 6, x, y, NULL);
+	/* strcmp order: "10" < "Iris setosa" < "setosa" < "versicolor" <
+	 * "virginica" */
+	ok(y[0] == 4 && y[1] == 2 && y[2] == 3 && y[3] == 2 && y[4] == 1 &&
+	    y[5] == 0, "classes in byte order of the names");
+	ok(x[0] == 1 && x[1] == 2 && x[10] == 11 && x[11] == 12,
+	    "the label column is not a feature");
+	is_int(data_classnames(buf, sizeof(buf), &ds), 54, "length of the "
+	    "class names");
+	is_str(buf, "0=10 1=Iris%20setosa 2=setosa 3=versicolor 4=virginica",
+	    "the #@ classes text, a blank as %20");
+	ok(data_map(buf, sizeof(buf), &ds) == 0, "no numeric map for names");
+	data_free(&ds);
+
+	/* numbers stay numbers: 1 and 1.0 are one class */
+	ok(loadcsv(&ds, &cd, "n2.csv", "a,species\n1,2\n2,1.0\n3,1\n") ==
+	    0 && ds.nclasses == 2 && ds.classname == NULL, "numeric labels");
+	data_gather(&ds, all, 3, x, y, NULL);
+	ok(y[0] == 1 && y[1] == 0 && y[2] == 0, "1 and 1.0 are one class");
+	ok(data_classnames(buf, sizeof(buf), &ds) == 0 && buf[0] == '\0',
+	    "no class names for numbers");
+	data_free(&ds);
+
+	fails(loadcsv(&ds, &cd, "n3.csv", "a,species\n1,setosa\n2,\n"),
+	    "n3.csv", "%s:3: field 2 is empty", "an empty label");
+	fails(loadcsv(&ds, &cd, "n4.csv", "a,species\n1,setosa\n2,inf\n"),
+	    "n4.csv", "%s:3: field 2 'inf' is not finite",
+	    "a label that is a number is still checked");
+	cd.keep[0] = 1, cd.nkeep = 1;
+	fails(loadcsv(&ds, &cd, "n5.csv", "a,species\n1,setosa\n2,x\n"),
+	    NULL, "data.classes: the labels are names, not numbers (it keeps "
+	    "numeric labels)", "data.classes with names");
+	cdinit(&cd);
+	cd.task = TASK_REGRESSION;
+	strcpy(cd.label_column, "1");
+	fails(loadcsv(&ds, &cd, "n6.csv", "a,t\n1,setosa\n"), "n6.csv",
+	    "%s:2: field 2 'setosa' is not a number",
+	    "a regression target must be a number");
+}
+
 static void
 test_csv_nul(void)
 {
@@ -1489,6 +1547,7 @@ main(void)
 	test_idx_bad();
 	test_keep();
 	test_csv();
+	test_csv_names();
 	test_csv_nul();
 	test_split();
 	test_batch();
