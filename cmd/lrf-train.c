@@ -309,6 +309,8 @@ setup_run(struct run *r, const struct flags *f)
 	    data_split(&r->ds, c->data.folds, c->data.fold, c->train.seed,
 	    &r->sp) < 0)
 		exit(EXIT_FAIL);
+	if (r->ds.note[0] != '\0')
+		fprintf(stderr, "%s: note: %s\n", prog, r->ds.note);
 	if (r->ds.nignored > 0)
 		fprintf(stderr, "%s: warning: data.root: %zu entries left out "
 		    "(hidden, or not .jpg, .jpeg or .png)\n", prog,

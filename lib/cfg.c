@@ -492,7 +492,9 @@ enum {
 	K_LAYERS,	/* model.layers */
 	K_PADDING,	/* layer padding: same or >= 0 */
 	K_SIZE,		/* data.size: N or [H, W] */
-	K_NORM		/* data.mean, data.std: list, auto, imagenet */
+	K_NORM,		/* data.mean, data.std: list, auto, imagenet */
+	K_FEATURES,	/* data.features: count (synthetic) or columns */
+	K_COLS		/* data.ignore: columns */
 };
 
 /* flags */
@@ -591,7 +593,9 @@ static const struct key keys[] = {
 	    cfg_kind_names, 0, NULL },
 	{ "data", "samples", K_LONG, C(data.samples), "2000", 1, 100000000, 0,
 	    NULL, 0, NULL },
-	{ "data", "features", K_LONG, C(data.features), "20", 1, 1000000, 0,
+	{ "data", "features", K_FEATURES, C(data.features), "20", 1, 1000000,
+	    0, NULL, 0, NULL },
+	{ "data", "ignore", K_COLS, C(data.ignore), "[]", 0, INF, HI_OPEN,
 	    NULL, 0, NULL },
 	{ "data", "classes", K_CLASSES, C(data.classes), "4", 2,
 	    CFG_MAXCLASSES, 0, NULL, 0, NULL },
@@ -887,6 +891,50 @@ get_enum(struct ld *L, const struct node *v, const char *where,
 /* Set one key from value v into base (struct cfg or struct cfg_layer). */
 static int set_layers(struct ld *, const struct node *);
 
+/*
+ * A list of CSV columns (data.features, data.ignore) into buf (one after
+ * another, each NUL-terminated) and *n: each a column index (an integer,
+ * >= 0, stored as "%ld") or a header name (anything else but empty),
+ * none twice.  Set only when all of it is good.
+ */
+static int
+set_cols(struct ld *L, const struct node *v, const char *where, char *buf,
+    int *n)
+{
+	static const struct key col = { "data", "column", K_LONG, 0, NULL, 0,
+	    INF, HI_OPEN, NULL, 0, NULL };
+	char tmp[CFG_MAXLIST], w[96], sb[64], num[32];
+	const char *s, *q;
+	size_t i, len, k;
+	long l;
+
+	len = 0;
+	for (i = 0; i < v->n; i++) {
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		if (want_scalar(L, v->kid[i], w, "a column number or name") < 0)
+			return -1;
+		s = v->kid[i]->s;
+		if (num_long(s, LONG_MIN, LONG_MAX, &l) != NUM_BAD) {
+			if (get_long(L, v->kid[i], w, &col, &l) < 0)
+				return -1;
+			snprintf(num, sizeof(num), "%ld", l);
+			s = num;
+		}
+		for (q = tmp, k = 0; k < i; k++, q += strlen(q) + 1)
+			if (strcmp(q, s) == 0)
+				return bad(L, v->kid[i], "%s: column '%s' is "
+				    "listed twice", w, shown(s, sb, sizeof(sb)));
+		if (strlen(s) + 1 > sizeof(tmp) - len)
+			return bad(L, v->kid[i], "%s: the list is longer than "
+			    "%d bytes", where, CFG_MAXLIST);
+		memcpy(tmp + len, s, strlen(s) + 1);
+		len += strlen(s) + 1;
+	}
+	memcpy(buf, tmp, len);
+	*n = (int)v->n;
+	return 0;
+}
+
 static int
 set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
     const char *where)
@@ -999,6 +1047,31 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 			    where, shown(v->s, sb, sizeof(sb)));
 		*(char *)p = v->s[0];
 		return 0;
+	case K_FEATURES:
+		if (v->type == N_SCALAR) {	/* a count: synthetic */
+			if (get_long(L, v, where, k, (long *)p) < 0)
+				return -1;
+			L->c->data.nfeatcols = 0;
+			return 0;
+		}
+		if (v->type != N_SEQ)
+			return bad(L, v, "%s: expected a count or a list of "
+			    "columns, found %s", where, kind(v));
+		if (v->n == 0)
+			return bad(L, v, "%s: the list of columns is empty",
+			    where);
+		return set_cols(L, v, where, L->c->data.featcols,
+		    &L->c->data.nfeatcols);
+	case K_COLS:
+		if (is_null(v)) {
+			L->c->data.nignore = 0;
+			return 0;
+		}
+		if (v->type != N_SEQ)
+			return bad(L, v, "%s: expected a list of columns, "
+			    "found %s", where, kind(v));
+		return set_cols(L, v, where, L->c->data.ignore,
+		    &L->c->data.nignore);
 	case K_CLASSES:
 		if (v->type == N_SCALAR) {	/* a count: keep them all */
 			if (get_long(L, v, where, k, (long *)p) < 0)
@@ -1519,6 +1592,27 @@ utf8_ok(const char *s)
  * fold to a space) or refuses raw (C1 controls, the BOM, U+FFFE, U+FFFF)
  * are escaped.
  */
+static void put_str(FILE *, const char *);
+
+/* A list of columns, set_cols's buf: indices bare, names quoted. */
+static void
+put_cols(FILE *fp, const char *s, int n)
+{
+	long l;
+	int i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++, s += strlen(s) + 1) {
+		if (i > 0)
+			fputs(", ", fp);
+		if (num_long(s, LONG_MIN, LONG_MAX, &l) == NUM_OK)
+			fputs(s, fp);
+		else
+			put_str(fp, s);
+	}
+	fputc(']', fp);
+}
+
 static void
 put_str(FILE *fp, const char *s)
 {
@@ -1624,6 +1718,16 @@ put_value(FILE *fp, const struct key *k, const char *base,
 		ch[0] = *(const char *)p;
 		ch[1] = '\0';
 		put_str(fp, ch);
+		break;
+	case K_FEATURES:
+		if (c->data.nfeatcols == 0) {
+			fprintf(fp, "%ld", *(const long *)p);
+			break;
+		}
+		put_cols(fp, c->data.featcols, c->data.nfeatcols);
+		break;
+	case K_COLS:
+		put_cols(fp, p, c->data.nignore);
 		break;
 	case K_CLASSES:
 		if (c->data.nkeep == 0) {
@@ -1812,7 +1916,8 @@ cfg_set(struct cfg *c, const char *key, const char *text)
 
 	if ((k = key_named(key)) == NULL)
 		return err_set("%s: no such key (lrf-config(5))", key);
-	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS)
+	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS ||
+	    k->type == K_COLS)
 		return err_set("%s: a list, not one value", key);
 	memset(&v, 0, sizeof(v));
 	v.type = N_SCALAR;

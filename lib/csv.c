@@ -224,29 +224,34 @@ dupname(struct csv *c)
 	return r;
 }
 
-/* The label column spec: a (0-based, or negative from the end) index,
- * or a header name.  Returns the index or -1. */
+/* The column of spec, a (0-based, or negative from the end) index or a
+ * header name, given by key (data.label_column, data.features, ...).
+ * Returns the index or -1. */
 static long
-label_column(struct csv *c, const char *spec, int header)
+col_index(struct csv *c, const char *spec, int header, const char *key)
 {
 	char list[256], q[ERR_QUOTESIZE];
+	const char *pre, *sep;
 	size_t i, len;
 	long l;
 
 	if (*spec == '\0')
-		return err_set("data.label_column: empty");
+		return err_set("%s: empty", key);
+	/* the label's messages name no key: it is the one column needed */
+	pre = strcmp(key, "data.label_column") == 0 ? "" : key;
+	sep = *pre ? ": " : "";
 	if (num_long(spec, LONG_MIN, LONG_MAX, &l) == NUM_OK) {
 		if (l < 0)
 			l += c->nf;
 		if (l < 0 || (size_t)l >= c->nf)
-			return err_set("%s:%ld: no column %s (%zu columns: "
+			return err_set("%s:%ld: %s%sno column %s (%zu columns: "
 			    "0..%zu, or -1 for the last)", c->name,
-			    c->lineno, spec, c->nf, c->nf - 1);
+			    c->lineno, pre, sep, spec, c->nf, c->nf - 1);
 		return l;
 	}
 	if (!header)
-		return err_set("data.label_column: '%s' is a name, but "
-		    "data.header is false", spec);
+		return err_set("%s: '%s' is a name, but data.header is false",
+		    key, err_quote(spec, q));
 	for (i = 0; i < c->nf; i++)
 		if (strcmp(c->f[i], spec) == 0)
 			return i;
@@ -257,8 +262,89 @@ label_column(struct csv *c, const char *spec, int header)
 		    i ? ", " : "", err_quote(c->f[i], q));
 	if (len >= sizeof(list))
 		strcpy(list + sizeof(list) - 4, "...");
-	return err_set("%s:%ld: no column '%s' (columns: %s)", c->name,
-	    c->lineno, err_quote(spec, q), list);
+	return err_set("%s:%ld: %s%sno column '%s' (columns: %s)", c->name,
+	    c->lineno, pre, sep, err_quote(spec, q), list);
+}
+
+/* A column's part in a sample (role[i] of column i). */
+#define COL_LEFT	(-1)	/* left out */
+#define COL_LABEL	(-2)	/* the label or target */
+#define COL_IGNORED	(-3)	/* col_roles: named by data.ignore */
+#define COL_INDEX	(-4)	/* col_roles: a pandas index */
+
+/* pandas' name for an unnamed column 0, its index written by to_csv */
+#define PANDAS_INDEX	"Unnamed: 0"
+
+/*
+ * The part of each of the c->nf columns of the first line: role[i] is
+ * COL_LABEL, COL_LEFT or the feature's position; *d the features.
+ * data.features (in its order) or every column but the label,
+ * data.ignore's and a pandas index column (header name "" or "Unnamed:
+ * 0" in column 0, when data.features is not given and data.ignore does
+ * not name it: left out with a note in ds->note).
+ */
+static int
+col_roles(struct csv *c, const struct cfg_data *cd, long lc, int *role,
+    size_t *d, struct dataset *ds)
+{
+	char q[ERR_QUOTESIZE];
+	const char *s;
+	size_t i, j;
+	long k;
+	int n;
+
+	for (i = 0; i < c->nf; i++)
+		role[i] = COL_LEFT;
+	role[lc] = COL_LABEL;
+	for (n = 0, s = cd->ignore; n < cd->nignore; n++, s += strlen(s) + 1) {
+		if ((k = col_index(c, s, cd->header, "data.ignore")) < 0)
+			return -1;
+		if (k == lc)
+			return err_set("%s:%ld: data.ignore: '%s' is the "
+			    "label column", c->name, c->lineno,
+			    err_quote(s, q));
+		role[k] = COL_IGNORED;
+	}
+	j = 0;
+	for (n = 0, s = cd->featcols; n < cd->nfeatcols; n++,
+	    s += strlen(s) + 1) {
+		if ((k = col_index(c, s, cd->header, "data.features")) < 0)
+			return -1;
+		if (k == lc)
+			return err_set("%s:%ld: data.features: '%s' is the "
+			    "label column", c->name, c->lineno,
+			    err_quote(s, q));
+		if (role[k] == COL_IGNORED)
+			return err_set("%s:%ld: data.features: '%s' is "
+			    "also in data.ignore", c->name, c->lineno,
+			    err_quote(s, q));
+		if (role[k] >= 0)
+			return err_set("%s:%ld: data.features: '%s' names "
+			    "column %ld a second time", c->name, c->lineno,
+			    err_quote(s, q), k);
+		role[k] = (int)j++;
+	}
+	if (cd->nfeatcols == 0) {
+		if (cd->header && lc != 0 && role[0] == COL_LEFT &&
+		    (c->f[0][0] == '\0' || strcmp(c->f[0], PANDAS_INDEX) ==
+		    0)) {
+			role[0] = COL_INDEX;
+			snprintf(ds->note, sizeof(ds->note), "%s:%ld: column "
+			    "0 is named '%s', a pandas index: left out (say "
+			    "data.ignore: [0], or list data.features)",
+			    c->name, c->lineno, err_quote(c->f[0], q));
+		}
+		for (i = 0; i < c->nf; i++)
+			if (role[i] == COL_LEFT)
+				role[i] = (int)j++;
+	}
+	for (i = 0; i < c->nf; i++)
+		if (role[i] < COL_LABEL)
+			role[i] = COL_LEFT;
+	if ((*d = j) == 0)
+		return err_set("%s:%ld: no feature columns (data.ignore leaves "
+		    "none)", c->name, c->lineno);
+	return 0;
 }
 
 /*
@@ -382,7 +468,9 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 	double *lab, v, *nl;	/* lab: (cap) the label's value, or for
 				   classification its id (lb) */
 	float *nx;
-	size_t len = 0, ncol, d, n, cap, ncap, i, j;
+	int *role;	/* (ncol) each column's part: COL_*, or the
+			   feature's position */
+	size_t len = 0, ncol, d, n, cap, ncap, i;
 	long lc;
 	int r, first, ncls, cls, id, k, rank[CFG_MAXCLASSES];	/* (lb->n)
 				   class of each id */
@@ -392,6 +480,7 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 	c.delim = cd->delimiter;
 	lab = NULL;
 	lb = NULL;
+	role = NULL;
 	ncls = 0;
 	cls = cd->task == TASK_CLASSIFICATION;
 	if (c.delim == '"' || c.delim == '\0' || c.delim == '\n' ||
@@ -425,11 +514,17 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 				    "besides the label", c.name, c.lineno);
 				goto fail;
 			}
-			if ((lc = label_column(&c, cd->label_column,
-			    cd->header)) < 0)
+			if ((lc = col_index(&c, cd->label_column,
+			    cd->header, "data.label_column")) < 0)
 				goto fail;
-			d = ncol - 1;
 			if (cd->header && dupname(&c) < 0)
+				goto fail;
+			if ((role = malloc(ncol * sizeof(*role))) == NULL) {
+				err_set("%s:%ld: out of memory", c.name,
+				    c.lineno);
+				goto fail;
+			}
+			if (col_roles(&c, cd, lc, role, &d, ds) < 0)
 				goto fail;
 			if (cd->header)
 				continue;
@@ -462,17 +557,19 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 			}
 			cap = ncap;
 		}
-		for (i = j = 0; i < ncol; i++) {
-			if ((long)i == lc && cls) {
+		for (i = 0; i < ncol; i++) {
+			if (role[i] == COL_LEFT)
+				continue;
+			if (role[i] == COL_LABEL && cls) {
 				if ((id = labels_id(lb, &c, i)) < 0)
 					goto fail;
 				lab[n] = id;
 			} else if (csv_num(&c, i, &v) < 0)
 				goto fail;
-			else if ((long)i == lc)
+			else if (role[i] == COL_LABEL)
 				lab[n] = v;
 			else
-				ds->x[n * d + j++] = v;
+				ds->x[n * d + role[i]] = v;
 		}
 		n++;
 	}
@@ -488,6 +585,7 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 	fclose(c.fp);
 	free(c.buf);
 	free(c.f);
+	free(role);
 
 	ds->n = n;
 	ds->d = d;
@@ -539,6 +637,7 @@ fail:
 	fclose(c.fp);
 	free(c.buf);
 	free(c.f);
+	free(role);
 	free(lab);
 	if (lb != NULL)
 		labels_free(lb);

@@ -46,7 +46,11 @@
  *
  * CSV.  One sample per line; data.label_column is a 0-based index (-1 is
  * the last column; a value that reads as an integer is always an index) or,
- * with data.header, a column name.  Accepted: a UTF-8 byte order mark,
+ * with data.header, a column name.  The features are data.features (a
+ * list of such columns, in its order) or every other column but those of
+ * data.ignore and a pandas index (column 0 named "" or "Unnamed: 0", left
+ * out with ds->note saying so); columns left out are not parsed.
+ * Accepted: a UTF-8 byte order mark,
  * CRLF, blank lines (skipped), blanks around fields, and simple quoting (a
  * field in double quotes, "" for a quote; no line breaks inside quotes).
  * Every field of a data line must be a finite number that fits a float.
@@ -115,6 +119,8 @@ struct dataset {
 	size_t	 nignored;	/* images: entries the scan left out */
 	size_t	 nbad;		/* images: files skipped (data.skip_bad) */
 	char	 badmsg[1280];	/* the first one's message, "" if none */
+	char	 note[512];	/* CSV: a remark for the user (a pandas
+				   index column left out), "" if none */
 };
 
 /* A k-fold split: sample indices, each list in ascending order. */

@@ -61,4 +61,33 @@ is "$(sed -n '2,3p' "$T/out")" \
 is "$(grep '^#@ layer name=dense2' "$T/out")" \
     "#@ layer name=dense2 type=dense in=256 out=3 activation=identity params=771" \
     "the default model has one output per name"
+
+# ------------------------------------------- a pandas export, columns
+# df.to_csv("iris.csv") writes the index as an unnamed column 0
+awk -F, 'NR == 1 { print "," $0; next } { print NR - 2 "," $0 }' \
+    "$T/iris.csv" >"$T/pandas.csv"
+sed "s|$T/iris.csv|$T/pandas.csv|" "$T/iris.yaml" >"$T/pandas.yaml"
+nlr 1 0.01 | run lrf-train -c "$T/pandas.yaml"
+check_status 0 "a pandas export"
+is "$(grep -c '^#@ data .* d=4 ' "$T/out")" 1 \
+    "the index column is not a feature: 4 features"
+check_err "lrf-train: note: $T/pandas.csv:1: column 0 is named '', a pandas index: left out (say data.ignore: [0], or list data.features)" \
+    "a note says so"
+sed 's|folds: 2}|folds: 2, ignore: [0]}|' "$T/pandas.yaml" >"$T/p0.yaml"
+nlr 1 0.01 | run lrf-train -c "$T/p0.yaml"
+check_err "" "data.ignore: [0]: no note"
+is "$(grep -c '^#@ data .* d=4 ' "$T/out")" 1 "still 4 features"
+sed 's|folds: 2}|folds: 2, features: [petal_width, 3]}|' "$T/pandas.yaml" \
+    >"$T/pf.yaml"
+nlr 1 0.01 | run lrf-train -c "$T/pf.yaml"
+check_status 0 "data.features"
+is "$(grep '^#@ layer name=dense1' "$T/out")" \
+    "#@ layer name=dense1 type=dense in=2 out=256 activation=relu params=768" \
+    "data.features [petal_width, 3]: two inputs"
+check_err "" "no note when the features are listed"
+sed 's|folds: 2}|folds: 2, ignore: [sepal_length, sepal_width]}|' \
+    "$T/pandas.yaml" >"$T/pi.yaml"
+nlr 1 0.01 | run lrf-train -c "$T/pi.yaml"
+is "$(grep -c '^#@ data .* d=2 ' "$T/out")" 1 \
+    "data.ignore two columns and the index: 2 features"
 finish

@@ -91,6 +91,13 @@ differ(const struct cfg *a, const struct cfg *b)
 	F(data.shape[0]); F(data.shape[1]); F(data.shape[2]); F(data.nkeep);
 	for (i = 0; i < a->data.nkeep; i++)
 		F(data.keep[i]);
+	F(data.nfeatcols); F(data.nignore);
+	if (a->data.nfeatcols > 0 && memcmp(a->data.featcols,
+	    b->data.featcols, sizeof(a->data.featcols)) != 0)
+		return "data.featcols";
+	if (a->data.nignore > 0 && memcmp(a->data.ignore, b->data.ignore,
+	    sizeof(a->data.ignore)) != 0)
+		return "data.ignore";
 	F(model.nlayers); F(model.loss); F(model.init);
 	for (i = 0; i < a->model.nlayers; i++) {
 		x = &a->model.layers[i];
@@ -963,6 +970,48 @@ test_manpage(void)
 	unlink("man.yaml");
 }
 
+/* data.features as a list of CSV columns, data.ignore. */
+static void
+test_columns(void)
+{
+	struct cfg c, d;
+
+	if (loads(&c, "data:\n  features: [petal_width, 2, \"sepal length\"]"
+	    "\n  ignore: [0, id]\n", "features and ignore lists")) {
+		ok(c.data.nfeatcols == 3 && c.data.features == 20 &&
+		    memcmp(c.data.featcols, "petal_width\0" "2\0"
+		    "sepal length\0", 27) == 0, "features: the columns in "
+		    "order, the synthetic count left alone");
+		ok(c.data.nignore == 2 && memcmp(c.data.ignore, "0\0id\0", 6)
+		    == 0, "ignore: the columns");
+		cfg_defaults(&d);
+		round_trip(&c, &d, "column lists");
+		round_trip(&d, &c, "defaults over column lists");
+	}
+	if (loads(&c, "data:\n  features: [a]\n  ignore: ~\n", "ignore ~"))
+		ok(c.data.nignore == 0 && c.data.nfeatcols == 1, "ignore ~ is "
+		    "none");
+	if (loads(&c, "data:\n  features: 7\n", "features: a count"))
+		ok(c.data.features == 7 && c.data.nfeatcols == 0,
+		    "a count is synthetic's and clears a list");
+	fails("data:\n  features: [a, b, a]\n", "cfg.yaml:2:20: "
+	    "data.features[2]: column 'a' is listed twice");
+	fails("data:\n  ignore: [1, 01]\n", "cfg.yaml:2:15: "
+	    "data.ignore[1]: column '1' is listed twice");
+	fails("data:\n  features: []\n", "cfg.yaml:2:13: data.features: "
+	    "the list of columns is empty");
+	fails("data:\n  ignore: id\n", "cfg.yaml:2:11: data.ignore: "
+	    "expected a list of columns, found a scalar");
+	fails("data:\n  ignore: [-1]\n", "cfg.yaml:2:12: data.ignore[0]: "
+	    "-1 is out of range [0, inf)");
+	fails("data:\n  features: [[a]]\n", "cfg.yaml:2:14: "
+	    "data.features[0]: expected a column number or name, found a "
+	    "sequence");
+	cfg_defaults(&c);
+	is_int(cfg_set(&c, "data.ignore", "id"), -1, "cfg_set: ignore is a "
+	    "list");
+}
+
 /* cfg_set: a key from text, with the file's checks and messages. */
 static void
 test_set(void)
@@ -1143,6 +1192,7 @@ main(int argc, char *argv[])
 	test_errors();
 	test_write();
 	test_set();
+	test_columns();
 	test_images();
 	test_example();
 	test_manpage();

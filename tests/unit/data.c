@@ -744,6 +744,115 @@ test_csv_names(void)
 	    "a regression target must be a number");
 }
 
+/* data.features and data.ignore as the loader gets them (set_cols). */
+static void
+setcols(char *buf, int *n, const char *s, int k)
+{
+	size_t len;
+	int i;
+
+	for (i = 0, len = 0; i < k; i++)
+		len += strlen(s + len) + 1;
+	memcpy(buf, s, len);
+	*n = k;
+}
+
+/* Column selection and a pandas index column. */
+static void
+test_csv_columns(void)
+{
+	static const char pandas[] = ",a,b,c,y\n0,1,2,3,x\n1,4,5,6,z\n";
+	struct cfg_data cd;
+	struct dataset ds;
+	uint32_t all[2] = { 0, 1 };
+	float x[8];
+	int32_t y[2];
+
+	cdinit(&cd);
+	strcpy(cd.label_column, "y");
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 3,
+	    "a pandas index column is left out");
+	data_gather(&ds, all, 2, x, y, NULL);
+	ok(x[0] == 1 && x[1] == 2 && x[2] == 3 && x[3] == 4 && x[5] == 6 &&
+	    y[0] == 0 && y[1] == 1, "the features are a, b, c");
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want), "%s:1: column 0 is named '', a "
+		    "pandas index: left out (say data.ignore: [0], or list "
+		    "data.features)", path("k1.csv"));
+		is_str(ds.note, want, "the note says what was left out and "
+		    "how to say so");
+	}
+	data_free(&ds);
+	ok(loadcsv(&ds, &cd, "k2.csv", "Unnamed: 0,a,y\n7,1,x\n8,2,z\n") ==
+	    0 && ds.d == 1 && ds.note[0] != '\0', "'Unnamed: 0' too");
+	data_free(&ds);
+
+	setcols(cd.ignore, &cd.nignore, "0", 1);
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 3 &&
+	    ds.note[0] == '\0', "data.ignore: [0] leaves it out, no note");
+	data_free(&ds);
+	setcols(cd.ignore, &cd.nignore, "0\0b", 2);
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 2,
+	    "ignore [0, b]");
+	data_gather(&ds, all, 2, x, y, NULL);
+	ok(x[0] == 1 && x[1] == 3 && x[2] == 4 && x[3] == 6,
+	    "the features are a, c");
+	data_free(&ds);
+
+	/* features: these columns in this order (the index is kept when
+	 * listed) */
+	cd.nignore = 0;
+	setcols(cd.featcols, &cd.nfeatcols, "c\0" "0\0a", 3);
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 3 &&
+	    ds.note[0] == '\0', "features [c, 0, a]");
+	data_gather(&ds, all, 2, x, y, NULL);
+	ok(x[0] == 3 && x[1] == 0 && x[2] == 1 && x[3] == 6 && x[4] == 1 &&
+	    x[5] == 4, "in the listed order");
+	data_free(&ds);
+	/* a column left out is never parsed: text there is fine */
+	setcols(cd.featcols, &cd.nfeatcols, "a", 1);
+	ok(loadcsv(&ds, &cd, "k3.csv", "id,a,y\nrow-1,1,x\nrow-2,2,z\n") ==
+	    0 && ds.d == 1, "a text column not among the features");
+	data_free(&ds);
+
+	fails(loadcsv(&ds, &cd, "k4.csv", "id,b,y\n1,2,x\n"), "k4.csv",
+	    "%s:1: data.features: no column 'a' (columns: id, b, y)",
+	    "features: an unknown name");
+	setcols(cd.featcols, &cd.nfeatcols, "b\0y", 2);
+	fails(loadcsv(&ds, &cd, "k5.csv", "a,b,y\n1,2,x\n"), "k5.csv",
+	    "%s:1: data.features: 'y' is the label column",
+	    "features: the label");
+	setcols(cd.featcols, &cd.nfeatcols, "b\0" "1", 2);
+	fails(loadcsv(&ds, &cd, "k6.csv", "a,b,y\n1,2,x\n"), "k6.csv",
+	    "%s:1: data.features: '1' names column 1 a second time",
+	    "features: one column twice");
+	setcols(cd.featcols, &cd.nfeatcols, "a", 1);
+	setcols(cd.ignore, &cd.nignore, "a", 1);
+	fails(loadcsv(&ds, &cd, "k7.csv", "a,b,y\n1,2,x\n"), "k7.csv",
+	    "%s:1: data.features: 'a' is also in data.ignore",
+	    "a column in both lists");
+	cd.nfeatcols = 0;
+	setcols(cd.ignore, &cd.nignore, "a\0" "1", 2);
+	fails(loadcsv(&ds, &cd, "k8.csv", "a,b,y\n1,2,x\n"), "k8.csv",
+	    "%s:1: no feature columns (data.ignore leaves none)",
+	    "nothing left");
+	setcols(cd.ignore, &cd.nignore, "y", 1);
+	fails(loadcsv(&ds, &cd, "k9.csv", "a,b,y\n1,2,x\n"), "k9.csv",
+	    "%s:1: data.ignore: 'y' is the label column", "ignore the label");
+	setcols(cd.ignore, &cd.nignore, "5", 1);
+	fails(loadcsv(&ds, &cd, "k10.csv", "a,b,y\n1,2,x\n"), "k10.csv",
+	    "%s:1: data.ignore: no column 5 (3 columns: 0..2, or -1 for the "
+	    "last)", "ignore: an index past the end");
+	cd.header = 0;
+	strcpy(cd.label_column, "0");
+	setcols(cd.ignore, &cd.nignore, "b", 1);
+	fails(loadcsv(&ds, &cd, "k11.csv", "1,2,3\n"), NULL,
+	    "data.ignore: 'b' is a name, but data.header is false",
+	    "a name without a header");
+}
+
 static void
 test_csv_nul(void)
 {
@@ -1548,6 +1657,7 @@ main(void)
 	test_keep();
 	test_csv();
 	test_csv_names();
+	test_csv_columns();
 	test_csv_nul();
 	test_split();
 	test_batch();
