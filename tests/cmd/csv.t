@@ -90,4 +90,53 @@ sed 's|folds: 2}|folds: 2, ignore: [sepal_length, sepal_width]}|' \
 nlr 1 0.01 | run lrf-train -c "$T/pi.yaml"
 is "$(grep -c '^#@ data .* d=2 ' "$T/out")" 1 \
     "data.ignore two columns and the index: 2 features"
+
+# ------------------------------------ loss logs of other tools, by name
+# a bowl over 6 decades, its bottom at lr 1e-3: Keras' CSVLogger
+awk 'BEGIN { print "epoch,loss,lr"
+    for (i = 0; i < 61; i++) { x = -6 + i / 10
+	printf "%d,%.6f,%.6g\n", i, (x + 3) ^ 2 / 4 + 0.5, 10 ^ x } }' \
+    >"$T/keras.csv"
+# Lightning's metrics.csv: the LearningRateMonitor's rate on a row of its
+# own before the step's train_loss, a validation row, cells left empty
+awk 'BEGIN { print "epoch,lr-SGD,step,train_loss,val_loss"
+    for (i = 0; i < 61; i++) { x = -6 + i / 10
+	printf "0,%.6g,%d,,\n", 10 ^ x, i
+	printf "0,,%d,%.6f,\n", i, (x + 3) ^ 2 / 4 + 0.5 }
+    print "0,,60,,0.7" }' >"$T/lightning.csv"
+awk -F, 'NR > 1 { printf "%s\t%s\n", $3, $2 }' "$T/keras.csv" >"$T/want"
+run lrf-smooth -k -b 0 "$T/keras.csv"
+check_status 0 "lrf-smooth reads a Keras CSVLogger log"
+is "$(head -n 1 "$T/out")" "# epoch${tab}loss${tab}lr${tab}smooth" \
+    "the header: the log's columns, and smooth"
+is "$(grep -v '^#' "$T/out" | awk -F'\t' '$4 == $2 { n++ } END { print NR, n }')" \
+    "61 61" "every record, beta 0: smooth is the loss"
+run lrf-smooth -k -b 0 "$T/lightning.csv"
+check_status 0 "lrf-smooth reads Lightning's metrics.csv"
+is "$(head -n 1 "$T/out")" \
+    "# epoch${tab}lr${tab}step${tab}loss${tab}val_loss${tab}smooth" \
+    "lr-SGD and train_loss read as lr and loss"
+is "$(grep -v '^#' "$T/out" | awk -F'\t' '{ printf "%s\t%s\n", $2, $4 }')" \
+    "$(cat "$T/want")" "each loss with the rate of its step, the rows without a loss skipped"
+is "$(grep -v '^#' "$T/out" | cut -f 5 | sort -u)" "nan" \
+    "an empty val_loss cell reads nan"
+run lrf-suggest -m valley "$T/keras.csv"
+check_status 0 "lrf-suggest reads the Keras log"
+keras=$(cat "$T/out")
+run lrf-suggest -m valley "$T/lightning.csv"
+is "$(cat "$T/out")" "$keras" \
+    "the same suggestion from the Lightning log of the same curve"
+tr ',' '\t' <"$T/keras.csv" >"$T/keras.tsv"
+run lrf-suggest -m valley "$T/keras.tsv"
+is "$(cat "$T/out")" "$keras" "and from a tab-separated log"
+run lrf-suggest -m valley --loss-col train_loss --lr-col lr-SGD \
+    "$T/lightning.csv"
+is "$(cat "$T/out")" "$keras" "columns named by their own names"
+run lrf-plot -T dumb "$T/lightning.csv"
+check_status 0 "lrf-plot draws the Lightning log"
+ok "its plot has the curve" grep -q 'loss' "$T/out"
+printf 'epoch,loss\n0,2\n' | run lrf-smooth
+# (names without a rate's are no header: one positional field, as ever)
+check_fails 1 "lrf-smooth: stdin:1: no column 'loss' (columns: lr)" \
+    "a CSV log without a rate column is not a header"
 finish
