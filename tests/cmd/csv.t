@@ -139,4 +139,34 @@ printf 'epoch,loss\n0,2\n' | run lrf-smooth
 # (names without a rate's are no header: one positional field, as ever)
 check_fails 1 "lrf-smooth: stdin:1: no column 'loss' (columns: lr)" \
     "a CSV log without a rate column is not a header"
+
+# ------------------------- the whole job: lrf-find on a pandas export
+# string labels, an index column, no model: the run directory records
+# the classes and the default model
+run lrf-find -q -c "$T/pandas.yaml" -o "$T/runs" --no-plot --num_iter 20
+check_status 0 "lrf-find on a pandas export with string labels"
+is "$(grep -h '^#@ classes' "$T"/runs/*/records.tsv)" \
+    "#@ classes 0=setosa 1=versicolor 2=virginica" \
+    "its records map the classes back to the names"
+ok "its config.yaml keeps the default model" \
+    grep -q '^  layers: ~ ' "$T"/runs/*/config.yaml
+
+# ------------------------------- the default model of data.format images
+mkdir -p "$T/img/a" "$T/img/b"
+cp "$data/img/src/rgb.png" "$data/img/src/gray.png" "$T/img/a/"
+cp "$data/img/src/rgb420.jpg" "$data/img/src/rgb444.jpg" "$T/img/b/"
+printf 'data: {format: images, root: %s, size: 8, channels: 3, folds: 2}\ntrain: {batch_size: 2, threads: 1}\n' \
+    "$T/img" >"$T/img.yaml"
+nlr 2 0.01 | run lrf-train -c "$T/img.yaml"
+check_status 0 "images, no model.layers"
+is "$(grep '^#@ layer' "$T/out" | cut -d' ' -f3-5)" \
+"name=conv1 type=conv2d in=3x8x8
+name=maxpool1 type=maxpool2d in=16x8x8
+name=conv2 type=conv2d in=16x4x4
+name=maxpool2 type=maxpool2d in=32x4x4
+name=globalavgpool1 type=globalavgpool in=32x2x2
+name=dense1 type=dense in=32" \
+    "the default CNN, whatever the image size"
+is "$(grep '^#@ layer name=dense1' "$T/out" | cut -d' ' -f6)" "out=2" \
+    "one output per class folder"
 finish
