@@ -133,6 +133,7 @@ struct run {
 	long	 lo, hi;	/* its share of each micro-batch: samples
 				   [lo, hi) of B; [0, B) for one process */
 	long	 vlo, vhi;	/* and of the validation samples */
+	int	 defmodel;	/* 1: model.layers ~, net_default's model */
 	float	*x;		/* (B, d) one micro-batch */
 	int32_t	*y;		/* (B) its labels, classification */
 	float	*t;		/* (B) its targets, regression */
@@ -336,6 +337,8 @@ setup_run(struct run *r, const struct flags *f)
 	    data_split(&r->ds, c->data.folds, c->data.fold, c->train.seed,
 	    &r->sp) < 0)
 		exit(EXIT_FAIL);
+	if (r->ds.note[0] != '\0')
+		fprintf(stderr, "%s: note: %s\n", prog, r->ds.note);
 	if (r->ds.nignored > 0)
 		fprintf(stderr, "%s: warning: data.root: %zu entries left out "
 		    "(hidden, or not .jpg, .jpeg or .png)\n", prog,
@@ -364,6 +367,8 @@ setup_run(struct run *r, const struct flags *f)
 			maxb = r->vchunk;
 	}
 	K = r->ds.task == TASK_CLASSIFICATION ? r->ds.nclasses : 1;
+	if ((r->defmodel = c->model.nlayers == 0))	/* model.layers: ~ */
+		net_default(&c->model, r->ds.format == DATA_IMAGES, K);
 	if (net_create(&r->net, &c->model, f->config, (long)r->ds.d,
 	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0)
 		exit(EXIT_FAIL);
@@ -469,7 +474,7 @@ putheader(FILE *fp, const struct run *r, const struct flags *f, int threads)
 
 /* The summary for people (--summary): a table on stderr. */
 static void
-putsummary(FILE *fp, const struct net *n)
+putsummary(FILE *fp, const struct net *n, int defmodel)
 {
 	const struct net_layer *L;
 	char shape[64];
@@ -500,6 +505,9 @@ putsummary(FILE *fp, const struct net *n)
 	}
 	fprintf(fp, "params %ld, trainable %ld\n", net_nparams(n),
 	    net_ntrainable(n));
+	if (defmodel)
+		fprintf(fp, "(the default model for this data: the config "
+		    "names no model.layers)\n");
 }
 
 /* Thread t's share of the micro-batch r->idx: its rows of x, y, t. */
@@ -866,7 +874,7 @@ main(int argc, char *argv[])
 	threads = par_size(r->net.par);
 	blas_threads(1);
 	if (f.summary)
-		putsummary(stderr, &r->net);
+		putsummary(stderr, &r->net, r->defmodel);
 	if (r->rank > 0)
 		follow(r);
 

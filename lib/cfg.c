@@ -492,7 +492,9 @@ enum {
 	K_LAYERS,	/* model.layers */
 	K_PADDING,	/* layer padding: same or >= 0 */
 	K_SIZE,		/* data.size: N or [H, W] */
-	K_NORM		/* data.mean, data.std: list, auto, imagenet */
+	K_NORM,		/* data.mean, data.std: list, auto, imagenet */
+	K_FEATURES,	/* data.features: count (synthetic) or columns */
+	K_COLS		/* data.ignore: columns */
 };
 
 /* flags */
@@ -591,7 +593,9 @@ static const struct key keys[] = {
 	    cfg_kind_names, 0, NULL },
 	{ "data", "samples", K_LONG, C(data.samples), "2000", 1, 100000000, 0,
 	    NULL, 0, NULL },
-	{ "data", "features", K_LONG, C(data.features), "20", 1, 1000000, 0,
+	{ "data", "features", K_FEATURES, C(data.features), "20", 1, 1000000,
+	    0, NULL, 0, NULL },
+	{ "data", "ignore", K_COLS, C(data.ignore), "[]", 0, INF, HI_OPEN,
 	    NULL, 0, NULL },
 	{ "data", "classes", K_CLASSES, C(data.classes), "4", 2,
 	    CFG_MAXCLASSES, 0, NULL, 0, NULL },
@@ -627,9 +631,9 @@ static const struct key keys[] = {
 	{ "data", "workers", K_LONG, C(data.workers), "4", 0, 256, 0, NULL, 0,
 	    NULL },
 
-	{ "model", "layers", K_LAYERS, C(model.layers),
-	    "[{type: dense, units: 256, activation: relu}, "
-	    "{type: dense, units: 10}]", 0, 0, 0, NULL, 0, NULL },
+	/* ~: lrf-train builds the default for the data (net_default) */
+	{ "model", "layers", K_LAYERS, C(model), "~", 0, 0, NULLOK,
+	    NULL, 0, "the default for the data" },
 	{ "model", "loss", K_ENUM, C(model.loss), "cross_entropy", 0, 0, 0,
 	    cfg_loss_names, 0, NULL },
 	{ "model", "init", K_ENUM, C(model.init), "he", 0, 0, 0,
@@ -889,6 +893,50 @@ get_enum(struct ld *L, const struct node *v, const char *where,
 /* Set one key from value v into base (struct cfg or struct cfg_layer). */
 static int set_layers(struct ld *, const struct node *);
 
+/*
+ * A list of CSV columns (data.features, data.ignore) into buf (one after
+ * another, each NUL-terminated) and *n: each a column index (an integer,
+ * >= 0, stored as "%ld") or a header name (anything else but empty),
+ * none twice.  Set only when all of it is good.
+ */
+static int
+set_cols(struct ld *L, const struct node *v, const char *where, char *buf,
+    int *n)
+{
+	static const struct key col = { "data", "column", K_LONG, 0, NULL, 0,
+	    INF, HI_OPEN, NULL, 0, NULL };
+	char tmp[CFG_MAXLIST], w[96], sb[64], num[32];
+	const char *s, *q;
+	size_t i, len, k;
+	long l;
+
+	len = 0;
+	for (i = 0; i < v->n; i++) {
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		if (want_scalar(L, v->kid[i], w, "a column number or name") < 0)
+			return -1;
+		s = v->kid[i]->s;
+		if (num_long(s, LONG_MIN, LONG_MAX, &l) != NUM_BAD) {
+			if (get_long(L, v->kid[i], w, &col, &l) < 0)
+				return -1;
+			snprintf(num, sizeof(num), "%ld", l);
+			s = num;
+		}
+		for (q = tmp, k = 0; k < i; k++, q += strlen(q) + 1)
+			if (strcmp(q, s) == 0)
+				return bad(L, v->kid[i], "%s: column '%s' is "
+				    "listed twice", w, shown(s, sb, sizeof(sb)));
+		if (strlen(s) + 1 > sizeof(tmp) - len)
+			return bad(L, v->kid[i], "%s: the list is longer than "
+			    "%d bytes", where, CFG_MAXLIST);
+		memcpy(tmp + len, s, strlen(s) + 1);
+		len += strlen(s) + 1;
+	}
+	memcpy(buf, tmp, len);
+	*n = (int)v->n;
+	return 0;
+}
+
 static int
 set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
     const char *where)
@@ -908,6 +956,8 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 			memset(p, 0, 3 * sizeof(long));
 		else if (k->type == K_NORM)
 			memset(p, 0, sizeof(struct cfg_norm));
+		else if (k->type == K_LAYERS)
+			L->c->model.nlayers = 0;
 		else
 			*(double *)p = k->nul;
 		return 0;
@@ -999,6 +1049,31 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 			    where, shown(v->s, sb, sizeof(sb)));
 		*(char *)p = v->s[0];
 		return 0;
+	case K_FEATURES:
+		if (v->type == N_SCALAR) {	/* a count: synthetic */
+			if (get_long(L, v, where, k, (long *)p) < 0)
+				return -1;
+			L->c->data.nfeatcols = 0;
+			return 0;
+		}
+		if (v->type != N_SEQ)
+			return bad(L, v, "%s: expected a count or a list of "
+			    "columns, found %s", where, kind(v));
+		if (v->n == 0)
+			return bad(L, v, "%s: the list of columns is empty",
+			    where);
+		return set_cols(L, v, where, L->c->data.featcols,
+		    &L->c->data.nfeatcols);
+	case K_COLS:
+		if (is_null(v)) {
+			L->c->data.nignore = 0;
+			return 0;
+		}
+		if (v->type != N_SEQ)
+			return bad(L, v, "%s: expected a list of columns, "
+			    "found %s", where, kind(v));
+		return set_cols(L, v, where, L->c->data.ignore,
+		    &L->c->data.nignore);
 	case K_CLASSES:
 		if (v->type == N_SCALAR) {	/* a count: keep them all */
 			if (get_long(L, v, where, k, (long *)p) < 0)
@@ -1519,6 +1594,27 @@ utf8_ok(const char *s)
  * fold to a space) or refuses raw (C1 controls, the BOM, U+FFFE, U+FFFF)
  * are escaped.
  */
+static void put_str(FILE *, const char *);
+
+/* A list of columns, set_cols's buf: indices bare, names quoted. */
+static void
+put_cols(FILE *fp, const char *s, int n)
+{
+	long l;
+	int i;
+
+	fputc('[', fp);
+	for (i = 0; i < n; i++, s += strlen(s) + 1) {
+		if (i > 0)
+			fputs(", ", fp);
+		if (num_long(s, LONG_MIN, LONG_MAX, &l) == NUM_OK)
+			fputs(s, fp);
+		else
+			put_str(fp, s);
+	}
+	fputc(']', fp);
+}
+
 static void
 put_str(FILE *fp, const char *s)
 {
@@ -1573,6 +1669,8 @@ unset(const struct key *k, const void *p)
 		return s[0] == 0 && s[1] == 0 && s[2] == 0;
 	case K_NORM:
 		return ((const struct cfg_norm *)p)->kind == NORM_NONE;
+	case K_LAYERS:
+		return ((const struct cfg_model *)p)->nlayers == 0;
 	default:
 		d = *(const double *)p;
 		return d == k->nul || (k->nul < 0 && d < 0);
@@ -1622,6 +1720,16 @@ put_value(FILE *fp, const struct key *k, const char *base,
 		ch[0] = *(const char *)p;
 		ch[1] = '\0';
 		put_str(fp, ch);
+		break;
+	case K_FEATURES:
+		if (c->data.nfeatcols == 0) {
+			fprintf(fp, "%ld", *(const long *)p);
+			break;
+		}
+		put_cols(fp, c->data.featcols, c->data.nfeatcols);
+		break;
+	case K_COLS:
+		put_cols(fp, p, c->data.nignore);
 		break;
 	case K_CLASSES:
 		if (c->data.nkeep == 0) {
@@ -1703,7 +1811,7 @@ put_key(FILE *fp, const struct key *k, const struct cfg *c)
 	int i, n;
 
 	base = (const char *)c;
-	if (k->type == K_LAYERS) {
+	if (k->type == K_LAYERS && !unset(k, base + k->off)) {
 		if (c->model.nlayers > 0)
 			fprintf(fp, "  %s:\n", k->name);
 		for (i = 0; i < c->model.nlayers; i++)
@@ -1810,7 +1918,8 @@ cfg_set(struct cfg *c, const char *key, const char *text)
 
 	if ((k = key_named(key)) == NULL)
 		return err_set("%s: no such key (lrf-config(5))", key);
-	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS)
+	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS ||
+	    k->type == K_COLS)
 		return err_set("%s: a list, not one value", key);
 	memset(&v, 0, sizeof(v));
 	v.type = N_SCALAR;

@@ -18,6 +18,7 @@
 #define CFG_MAXLAYERS	64
 #define CFG_MAXPATH	4096
 #define CFG_MAXCLASSES	1024
+#define CFG_MAXLIST	4096	/* bytes of a list of CSV column names */
 
 enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
 	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM, LAYER_GLOBALAVGPOOL,
@@ -91,6 +92,14 @@ struct cfg {
 		int	 kind;		/* synthetic: SYN_BLOBS */
 		long	 samples;	/* synthetic: 2000 */
 		long	 features;	/* synthetic: 20 */
+		char	 featcols[CFG_MAXLIST];	/* csv: data.features as a
+					   list, the columns in order: names
+					   or indices, each NUL-terminated */
+		int	 nfeatcols;	/* 0: every column but the label and
+					   data.ignore's */
+		char	 ignore[CFG_MAXLIST];	/* csv: columns left out, as
+					   featcols */
+		int	 nignore;	/* 0 */
 		long	 classes;	/* synthetic: 4 */
 		int	 task;		/* TASK_CLASSIFICATION */
 		double	 scale;		/* 1 for csv/synthetic, 1/255 for idx;
@@ -115,7 +124,8 @@ struct cfg {
 
 	struct cfg_model {
 		struct cfg_layer layers[CFG_MAXLAYERS];
-		int	 nlayers;	/* default: dense 256 relu, dense 10 */
+		int	 nlayers;	/* 0 (~, the default): the default
+					   model for the data, net_default */
 		int	 loss;		/* LOSS_CE */
 		int	 init;		/* INIT_HE */
 	} model;

@@ -224,29 +224,34 @@ dupname(struct csv *c)
 	return r;
 }
 
-/* The label column spec: a (0-based, or negative from the end) index,
- * or a header name.  Returns the index or -1. */
+/* The column of spec, a (0-based, or negative from the end) index or a
+ * header name, given by key (data.label_column, data.features, ...).
+ * Returns the index or -1. */
 static long
-label_column(struct csv *c, const char *spec, int header)
+col_index(struct csv *c, const char *spec, int header, const char *key)
 {
 	char list[256], q[ERR_QUOTESIZE];
+	const char *pre, *sep;
 	size_t i, len;
 	long l;
 
 	if (*spec == '\0')
-		return err_set("data.label_column: empty");
+		return err_set("%s: empty", key);
+	/* the label's messages name no key: it is the one column needed */
+	pre = strcmp(key, "data.label_column") == 0 ? "" : key;
+	sep = *pre ? ": " : "";
 	if (num_long(spec, LONG_MIN, LONG_MAX, &l) == NUM_OK) {
 		if (l < 0)
 			l += c->nf;
 		if (l < 0 || (size_t)l >= c->nf)
-			return err_set("%s:%ld: no column %s (%zu columns: "
+			return err_set("%s:%ld: %s%sno column %s (%zu columns: "
 			    "0..%zu, or -1 for the last)", c->name,
-			    c->lineno, spec, c->nf, c->nf - 1);
+			    c->lineno, pre, sep, spec, c->nf, c->nf - 1);
 		return l;
 	}
 	if (!header)
-		return err_set("data.label_column: '%s' is a name, but "
-		    "data.header is false", spec);
+		return err_set("%s: '%s' is a name, but data.header is false",
+		    key, err_quote(spec, q));
 	for (i = 0; i < c->nf; i++)
 		if (strcmp(c->f[i], spec) == 0)
 			return i;
@@ -257,8 +262,159 @@ label_column(struct csv *c, const char *spec, int header)
 		    i ? ", " : "", err_quote(c->f[i], q));
 	if (len >= sizeof(list))
 		strcpy(list + sizeof(list) - 4, "...");
-	return err_set("%s:%ld: no column '%s' (columns: %s)", c->name,
-	    c->lineno, err_quote(spec, q), list);
+	return err_set("%s:%ld: %s%sno column '%s' (columns: %s)", c->name,
+	    c->lineno, pre, sep, err_quote(spec, q), list);
+}
+
+/* A column's part in a sample (role[i] of column i). */
+#define COL_LEFT	(-1)	/* left out */
+#define COL_LABEL	(-2)	/* the label or target */
+#define COL_IGNORED	(-3)	/* col_roles: named by data.ignore */
+#define COL_INDEX	(-4)	/* col_roles: a pandas index */
+
+/* pandas' name for an unnamed column 0, its index written by to_csv */
+#define PANDAS_INDEX	"Unnamed: 0"
+
+/*
+ * The part of each of the c->nf columns of the first line: role[i] is
+ * COL_LABEL, COL_LEFT or the feature's position; *d the features.
+ * data.features (in its order) or every column but the label,
+ * data.ignore's and a pandas index column (header name "" or "Unnamed:
+ * 0" in column 0, when data.features is not given and data.ignore does
+ * not name it: left out with a note in ds->note).
+ */
+static int
+col_roles(struct csv *c, const struct cfg_data *cd, long lc, int *role,
+    size_t *d, struct dataset *ds)
+{
+	char q[ERR_QUOTESIZE];
+	const char *s;
+	size_t i, j;
+	long k;
+	int n;
+
+	for (i = 0; i < c->nf; i++)
+		role[i] = COL_LEFT;
+	role[lc] = COL_LABEL;
+	for (n = 0, s = cd->ignore; n < cd->nignore; n++, s += strlen(s) + 1) {
+		if ((k = col_index(c, s, cd->header, "data.ignore")) < 0)
+			return -1;
+		if (k == lc)
+			return err_set("%s:%ld: data.ignore: '%s' is the "
+			    "label column", c->name, c->lineno,
+			    err_quote(s, q));
+		role[k] = COL_IGNORED;
+	}
+	j = 0;
+	for (n = 0, s = cd->featcols; n < cd->nfeatcols; n++,
+	    s += strlen(s) + 1) {
+		if ((k = col_index(c, s, cd->header, "data.features")) < 0)
+			return -1;
+		if (k == lc)
+			return err_set("%s:%ld: data.features: '%s' is the "
+			    "label column", c->name, c->lineno,
+			    err_quote(s, q));
+		if (role[k] == COL_IGNORED)
+			return err_set("%s:%ld: data.features: '%s' is "
+			    "also in data.ignore", c->name, c->lineno,
+			    err_quote(s, q));
+		if (role[k] >= 0)
+			return err_set("%s:%ld: data.features: '%s' names "
+			    "column %ld a second time", c->name, c->lineno,
+			    err_quote(s, q), k);
+		role[k] = (int)j++;
+	}
+	if (cd->nfeatcols == 0) {
+		if (cd->header && lc != 0 && role[0] == COL_LEFT &&
+		    (c->f[0][0] == '\0' || strcmp(c->f[0], PANDAS_INDEX) ==
+		    0)) {
+			role[0] = COL_INDEX;
+			snprintf(ds->note, sizeof(ds->note), "%s:%ld: column "
+			    "0 is named '%s', a pandas index: left out (say "
+			    "data.ignore: [0], or list data.features)",
+			    c->name, c->lineno, err_quote(c->f[0], q));
+		}
+		for (i = 0; i < c->nf; i++)
+			if (role[i] == COL_LEFT)
+				role[i] = (int)j++;
+	}
+	for (i = 0; i < c->nf; i++)
+		if (role[i] < COL_LABEL)
+			role[i] = COL_LEFT;
+	if ((*d = j) == 0)
+		return err_set("%s:%ld: no feature columns (data.ignore leaves "
+		    "none)", c->name, c->lineno);
+	return 0;
+}
+
+/*
+ * The distinct texts of a classification's label column, each with an id
+ * in the order first seen, kept sorted (strcmp) for the lookup: at most
+ * CFG_MAXCLASSES of them.  names: 1 once one of them is not a number.
+ */
+struct labels {
+	char	*text[CFG_MAXCLASSES];	/* (n) by id */
+	double	 val[CFG_MAXCLASSES];	/* (n) by id: its number, or 0 */
+	int	 sorted[CFG_MAXCLASSES];	/* (n) ids in strcmp order */
+	int	 n;
+	int	 names;
+};
+
+static void
+labels_free(struct labels *lb)
+{
+	int i;
+
+	for (i = 0; i < lb->n; i++)
+		free(lb->text[i]);
+	lb->n = 0;
+}
+
+/* The id of label field i of the current line, adding it if new: a
+ * number must be finite and fit a float; anything else is a name.
+ * Returns the id, or -1 with the message set. */
+static int
+labels_id(struct labels *lb, struct csv *c, size_t i)
+{
+	const char *s;
+	double v;
+	int lo, hi, mid, cmp, id;
+
+	s = c->f[i];
+	lo = 0;
+	hi = lb->n;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((cmp = strcmp(lb->text[lb->sorted[mid]], s)) == 0)
+			return lb->sorted[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (*s == '\0')
+		return err_set("%s:%ld: field %zu is empty", c->name,
+		    c->lineno, i + 1);
+	if (num_double(s, &v) != NUM_BAD) {
+		if (csv_num(c, i, &v) < 0)	/* not finite, out of range */
+			return -1;
+	} else {
+		v = 0;
+		lb->names = 1;
+	}
+	if (lb->n == CFG_MAXCLASSES)
+		return err_set("%s:%ld: more than %d distinct labels (for a "
+		    "numeric target, set data.task: regression)", c->name,
+		    c->lineno, CFG_MAXCLASSES);
+	id = lb->n;
+	if ((lb->text[id] = strdup(s)) == NULL)
+		return err_set("%s:%ld: out of memory", c->name, c->lineno);
+	lb->val[id] = v;
+	memmove(lb->sorted + lo + 1, lb->sorted + lo,
+	    (size_t)(lb->n - lo) * sizeof(*lb->sorted));
+	lb->sorted[lo] = id;
+	lb->n++;
+	return id;
 }
 
 /* Insert v into the sorted set vals[0..*n-1]; -1 if it is full. */
@@ -307,24 +463,36 @@ int
 data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 {
 	struct csv c;
+	struct labels *lb;
 	char *line = NULL;
-	double *lab, v, *nl;
+	double *lab, v, *nl;	/* lab: (cap) the label's value, or for
+				   classification its id (lb) */
 	float *nx;
-	size_t len = 0, ncol, d, n, cap, ncap, i, j;
+	int *role;	/* (ncol) each column's part: COL_*, or the
+			   feature's position */
+	size_t len = 0, ncol, d, n, cap, ncap, i;
 	long lc;
-	int r, first, ncls;
+	int r, first, ncls, cls, id, k, rank[CFG_MAXCLASSES];	/* (lb->n)
+				   class of each id */
 
 	memset(&c, 0, sizeof(c));
 	c.name = cd->path;
 	c.delim = cd->delimiter;
 	lab = NULL;
+	lb = NULL;
+	role = NULL;
 	ncls = 0;
+	cls = cd->task == TASK_CLASSIFICATION;
 	if (c.delim == '"' || c.delim == '\0' || c.delim == '\n' ||
 	    c.delim == '\r')
 		return err_set("data.delimiter: cannot be a quote or a line "
 		    "end");
-	if ((c.fp = fopen(cd->path, "rb")) == NULL)
+	if (cls && (lb = calloc(1, sizeof(*lb))) == NULL)
+		return err_set("%s: out of memory", cd->path);
+	if ((c.fp = fopen(cd->path, "rb")) == NULL) {
+		free(lb);
 		return err_set("%s: %s", cd->path, strerror(errno));
+	}
 
 	ncol = d = n = cap = 0;
 	lc = -1;
@@ -346,11 +514,17 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 				    "besides the label", c.name, c.lineno);
 				goto fail;
 			}
-			if ((lc = label_column(&c, cd->label_column,
-			    cd->header)) < 0)
+			if ((lc = col_index(&c, cd->label_column,
+			    cd->header, "data.label_column")) < 0)
 				goto fail;
-			d = ncol - 1;
 			if (cd->header && dupname(&c) < 0)
+				goto fail;
+			if ((role = malloc(ncol * sizeof(*role))) == NULL) {
+				err_set("%s:%ld: out of memory", c.name,
+				    c.lineno);
+				goto fail;
+			}
+			if (col_roles(&c, cd, lc, role, &d, ds) < 0)
 				goto fail;
 			if (cd->header)
 				continue;
@@ -383,20 +557,19 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 			}
 			cap = ncap;
 		}
-		for (i = j = 0; i < ncol; i++) {
-			if (csv_num(&c, i, &v) < 0)
+		for (i = 0; i < ncol; i++) {
+			if (role[i] == COL_LEFT)
+				continue;
+			if (role[i] == COL_LABEL && cls) {
+				if ((id = labels_id(lb, &c, i)) < 0)
+					goto fail;
+				lab[n] = id;
+			} else if (csv_num(&c, i, &v) < 0)
 				goto fail;
-			if ((long)i == lc)
+			else if (role[i] == COL_LABEL)
 				lab[n] = v;
 			else
-				ds->x[n * d + j++] = v;
-		}
-		if (cd->task == TASK_CLASSIFICATION &&
-		    addclass(ds->classval, &ncls, lab[n]) < 0) {
-			err_set("%s:%ld: more than %d distinct labels (for "
-			    "a numeric target, set data.task: regression)",
-			    c.name, c.lineno, CFG_MAXCLASSES);
-			goto fail;
+				ds->x[n * d + role[i]] = v;
 		}
 		n++;
 	}
@@ -412,19 +585,44 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 	fclose(c.fp);
 	free(c.buf);
 	free(c.f);
+	free(role);
 
 	ds->n = n;
 	ds->d = d;
 	ds->shape[0] = d;
 	ds->shape[1] = ds->shape[2] = 1;
-	if (cd->task == TASK_CLASSIFICATION) {
-		ds->nclasses = ncls;
-		if ((ds->y = malloc(n * sizeof(*ds->y))) == NULL) {
+	if (cls) {
+		if ((ds->y = malloc(n * sizeof(*ds->y))) == NULL ||
+		    (lb->names && (ds->classname = calloc(lb->n,
+		    sizeof(*ds->classname))) == NULL)) {
 			free(lab);
+			labels_free(lb);
+			free(lb);
 			return err_set("%s: out of memory", c.name);
 		}
+		if (lb->names) {
+			/* names: the classes in strcmp order */
+			for (k = 0; k < lb->n; k++) {
+				rank[lb->sorted[k]] = k;
+				ds->classval[k] = k;
+				ds->classname[k] = lb->text[lb->sorted[k]];
+			}
+			ncls = lb->n;
+			lb->n = 0;	/* the texts are ds's now */
+		} else {
+			/* numbers: the classes in numeric order ("1" and
+			 * "1.0" are one) */
+			for (k = 0; k < lb->n; k++)
+				(void)addclass(ds->classval, &ncls, lb->val[k]);
+			for (k = 0; k < lb->n; k++)
+				rank[k] = findclass(ds->classval, ncls,
+				    lb->val[k]);
+		}
+		ds->nclasses = ncls;
 		for (i = 0; i < n; i++)
-			ds->y[i] = findclass(ds->classval, ncls, lab[i]);
+			ds->y[i] = rank[(int)lab[i]];
+		labels_free(lb);
+		free(lb);
 	} else {
 		if ((ds->t = malloc(n * sizeof(*ds->t))) == NULL) {
 			free(lab);
@@ -439,6 +637,10 @@ fail:
 	fclose(c.fp);
 	free(c.buf);
 	free(c.f);
+	free(role);
 	free(lab);
+	if (lb != NULL)
+		labels_free(lb);
+	free(lb);
 	return -1;
 }

@@ -53,12 +53,18 @@ static const struct format {
 void
 data_free(struct dataset *ds)
 {
+	int c;
+
 	free(ds->bytes);
 	free(ds->x);
 	free(ds->y);
 	free(ds->t);
 	free(ds->mean);
 	free(ds->rstd);
+	if (ds->classname != NULL)
+		for (c = 0; c < ds->nclasses; c++)
+			free(ds->classname[c]);
+	free(ds->classname);
 	dataimg_free(ds->img);
 	memset(ds, 0, sizeof(*ds));
 }
@@ -74,6 +80,9 @@ keep_classes(struct dataset *ds, const long *keep, int nkeep)
 
 	if (ds->task != TASK_CLASSIFICATION)
 		return err_set("data.classes: needs data.task classification");
+	if (ds->classname != NULL)
+		return err_set("data.classes: the labels are names, not "
+		    "numbers (it keeps numeric labels)");
 	if (nkeep > CFG_MAXCLASSES)
 		return err_set("data.classes: more than %d labels",
 		    CFG_MAXCLASSES);

@@ -36,14 +36,21 @@
  * Classes.  A classification dataset's labels are 0..nclasses-1.  IDX
  * labels are used as they are (nclasses = largest label + 1); CSV label
  * values are mapped to 0..C-1 in ascending numeric order; ds->classval[c]
- * is the original value of class c.  data.classes (cd->keep) keeps only the
+ * is the original value of class c.  CSV labels of which one is not a
+ * number are names (iris's "virginica"): the classes are the distinct
+ * names in strcmp (byte) order, ds->classname[c] class c's name,
+ * ds->classval[c] = c; data.classes, which lists numbers, refuses them.  data.classes (cd->keep) keeps only the
  * samples whose original label value is listed and renumbers them 0..k-1
  * in the listed order.  A regression dataset has nclasses = 0 and float
  * targets instead of labels (IDX: the label byte as a number).
  *
  * CSV.  One sample per line; data.label_column is a 0-based index (-1 is
  * the last column; a value that reads as an integer is always an index) or,
- * with data.header, a column name.  Accepted: a UTF-8 byte order mark,
+ * with data.header, a column name.  The features are data.features (a
+ * list of such columns, in its order) or every other column but those of
+ * data.ignore and a pandas index (column 0 named "" or "Unnamed: 0", left
+ * out with ds->note saying so); columns left out are not parsed.
+ * Accepted: a UTF-8 byte order mark,
  * CRLF, blank lines (skipped), blanks around fields, and simple quoting (a
  * field in double quotes, "" for a quote; no line breaks inside quotes).
  * Every field of a data line must be a finite number that fits a float.
@@ -92,6 +99,8 @@ struct dataset {
 				   regression: 0 */
 	double	 classval[CFG_MAXCLASSES];	/* original label value
 				   of each class (IDX: the label itself) */
+	char	**classname;	/* (nclasses) CSV labels that are names,
+				   in class order, or NULL */
 
 	uint8_t	*bytes;		/* (n, d) IDX pixel bytes, or NULL */
 	float	*x;		/* (n, d) CSV/synthetic values, or NULL */
@@ -110,6 +119,8 @@ struct dataset {
 	size_t	 nignored;	/* images: entries the scan left out */
 	size_t	 nbad;		/* images: files skipped (data.skip_bad) */
 	char	 badmsg[1280];	/* the first one's message, "" if none */
+	char	 note[512];	/* CSV: a remark for the user (a pandas
+				   index column left out), "" if none */
 };
 
 /* A k-fold split: sample indices, each list in ascending order. */
@@ -263,10 +274,10 @@ int data_split_write(const struct dataset *ds, const struct split *sp,
     const char *dir, long fold);
 
 /*
- * The class names of an image dataset, for a "#@ classes" line,
- * snprintf-style: "0=ants 1=bees", bytes of a name that are blanks,
- * controls, '%', '=' or not ASCII written as %XX; "" for the other
- * formats.
+ * The class names of an image dataset or of CSV labels that are names,
+ * for a "#@ classes" line, snprintf-style: "0=ants 1=bees", bytes of a
+ * name that are blanks, controls, '%', '=' or not ASCII written as %XX;
+ * "" for the other formats and numeric labels.
  */
 int data_classnames(char *buf, size_t size, const struct dataset *ds);
 

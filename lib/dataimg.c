@@ -553,19 +553,26 @@ data_classnames(char *buf, size_t size, const struct dataset *ds)
 {
 	const struct dataimg *m = ds->img;
 	const unsigned char *q;
+	char *const *name;	/* (nc) */
 	size_t len;
-	int c, k;
+	int c, k, nc;
 
 	len = 0;
 	if (size > 0)
 		buf[0] = '\0';
-	if (m == NULL)
+	if (m != NULL) {
+		name = m->dir.classes;
+		nc = m->dir.nclasses;
+	} else if (ds->classname != NULL) {	/* CSV labels */
+		name = ds->classname;
+		nc = ds->nclasses;
+	} else
 		return 0;
-	for (c = 0; c < m->dir.nclasses; c++) {
+	for (c = 0; c < nc; c++) {
 		k = snprintf(len < size ? buf + len : NULL, len < size ?
 		    size - len : 0, "%s%d=", c ? " " : "", c);
 		len += k > 0 ? (size_t)k : 0;
-		for (q = (const unsigned char *)m->dir.classes[c]; *q; q++) {
+		for (q = (const unsigned char *)name[c]; *q; q++) {
 			if (*q <= ' ' || *q >= 0x7f || *q == '%' || *q == '=')
 				k = snprintf(len < size ? buf + len : NULL,
 				    len < size ? size - len : 0, "%%%02X", *q);

@@ -785,6 +785,49 @@ param_layout(struct net *n)
 	}
 }
 
+/* A layer as the file would give it: its type, the defaults of its keys. */
+static struct cfg_layer *
+deflayer(struct cfg_model *m, int type)
+{
+	struct cfg_layer *y;
+
+	y = &m->layers[m->nlayers++];
+	memset(y, 0, sizeof(*y));
+	y->type = type;
+	y->activation = ACT_IDENTITY;
+	y->bias = 1;
+	y->lr_mult = 1;
+	return y;
+}
+
+void
+net_default(struct cfg_model *m, int images, long K)
+{
+	struct cfg_layer *y;
+	int i;
+
+	m->nlayers = 0;
+	if (images) {
+		for (i = 0; i < 2; i++) {
+			y = deflayer(m, LAYER_CONV2D);
+			y->filters = 16 << i;
+			y->kernel = 3;
+			y->stride = 1;
+			y->padding = -1;	/* same */
+			y->activation = ACT_RELU;
+			y = deflayer(m, LAYER_MAXPOOL2D);
+			y->kernel = y->stride = 2;
+		}
+		deflayer(m, LAYER_GLOBALAVGPOOL);
+	} else {
+		y = deflayer(m, LAYER_DENSE);
+		y->units = 256;
+		y->activation = ACT_RELU;
+	}
+	y = deflayer(m, LAYER_DENSE);
+	y->units = K;
+}
+
 int
 net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
     long d, const long shape[3], long K, int task, long max_batch,

@@ -279,6 +279,18 @@ int net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
     long d, const long shape[3], long K, int task, long max_batch,
     uint64_t seed);
 
+/*
+ * The model of model.layers: ~ (m->nlayers 0), the default for the data,
+ * written into m's layers for net_create: for data.format images (images
+ * 1), a small CNN whose size does not depend on the images' (conv2d 16
+ * 3x3 same relu, maxpool2d 2, conv2d 32 3x3 same relu, maxpool2d 2,
+ * globalavgpool, dense K); for every other format (vectors, and IDX
+ * images as the MLP has always read them) an MLP with one hidden layer
+ * (dense 256 relu, dense K).  K: the classes, or 1 for regression.  The
+ * loss and init of m are kept.  Never fails.
+ */
+void net_default(struct cfg_model *m, int images, long K);
+
 /* Free everything net_create allocated; n may be zeroed or freed twice. */
 void net_free(struct net *n);
 

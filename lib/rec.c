@@ -13,6 +13,14 @@
 
 static const char *posnames[] = { "lr", "loss", "smooth" };
 
+/* A loss log's names for the rate and the loss, by preference. */
+static const char *const lognames[2][4] = {
+	{ "lr", "learning_rate", NULL },
+	{ "loss", "train_loss", "train_loss_step", NULL },
+};
+static const char *const logprefix[2] = { "lr", NULL };
+static char nanstr[] = "nan";
+
 void
 rec_open(struct rec_reader *r, FILE *fp, const char *name)
 {
@@ -20,6 +28,7 @@ rec_open(struct rec_reader *r, FILE *fp, const char *name)
 	r->fp = fp;
 	r->name = name;
 	r->fd = fileno(fp);
+	r->logc[0] = r->logc[1] = -1;
 }
 
 void
@@ -35,6 +44,7 @@ rec_close(struct rec_reader *r)
 	free(r->buf);
 	free(r->split);
 	free(r->namebuf);
+	free(r->lastlr);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -156,6 +166,37 @@ readline(struct rec_reader *r)
 	return 1;
 }
 
+/* Cut r->split into fields at each r->delim: blanks around a field
+ * and a pair of quotes around it dropped, empty fields kept. */
+static int
+dsplit(struct rec_reader *r)
+{
+	char *p, *e, *next;
+
+	r->nf = 0;
+	for (p = r->split; p != NULL; p = next) {
+		if (r->nf == REC_MAXCOLS)
+			return err_set("%s:%ld: more than %d fields", r->name,
+			    r->lineno, REC_MAXCOLS);
+		if ((next = strchr(p, r->delim)) != NULL)
+			*next++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e - p >= 2 && *p == '"' && e[-1] == '"') {
+			p++;
+			e--;
+		}
+		*e = '\0';
+		r->f[r->nf++] = p;
+		while ((p = strpbrk(p, " \t")) != NULL)	/* one field */
+			*p++ = '_';
+	}
+	return 0;
+}
+
 /* Cut a copy of the current line (from offset off) into r->f. */
 static int
 split(struct rec_reader *r, size_t off)
@@ -165,6 +206,8 @@ split(struct rec_reader *r, size_t off)
 	if (grow(&r->split, &r->splitcap, r->len + 1) < 0)
 		return err_set("%s:%ld: out of memory", r->name, r->lineno);
 	memcpy(r->split, r->raw, r->len + 1);
+	if (r->delim != 0)
+		return dsplit(r);
 	r->nf = 0;
 	p = r->split + off;
 	for (;;) {
@@ -218,6 +261,97 @@ setnames(struct rec_reader *r, int positional)
 	return 0;
 }
 
+/* The column of names f[0..nf-1] that a loss log gives quantity q (0
+ * the rate, 1 the loss), or -1. */
+static int
+logcol(char *const *f, int nf, int q)
+{
+	const char *const *w;
+	int i;
+
+	for (w = lognames[q]; *w != NULL; w++)
+		for (i = 0; i < nf; i++)
+			if (strcmp(f[i], *w) == 0)
+				return i;
+	if (logprefix[q] != NULL)
+		for (i = 0; i < nf; i++)
+			if (strncmp(f[i], logprefix[q], strlen(logprefix[q]))
+			    == 0)
+				return i;
+	return -1;
+}
+
+/*
+ * Line 1, not a comment: a loss log's bare header?  1 (the names set,
+ * the delimiter chosen, the rate and loss columns renamed), 0 if not (a
+ * positional record, as before), -1 on error.
+ */
+static int
+bareheader(struct rec_reader *r)
+{
+	double v;
+	int i, k;
+
+	r->delim = strchr(r->raw, ',') != NULL ? ',' :
+	    strchr(r->raw, '\t') != NULL ? '\t' : 0;
+	if (split(r, 0) < 0)
+		return -1;
+	for (i = 0; i < r->nf; i++)
+		if (num_double(r->f[i], &v) != NUM_BAD)
+			break;
+	if (i < r->nf || r->nf == 0 || logcol(r->f, r->nf, 0) < 0) {
+		r->delim = 0;	/* a positional record, as ever */
+		return 0;
+	}
+	for (i = 0; i < r->nf; i++)
+		if (r->f[i][0] == '\0')
+			return err_set("%s:%ld: header: column %d has no "
+			    "name", r->name, r->lineno, i + 1);
+	if (setnames(r, 0) < 0)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		if ((i = r->logc[k] = logcol(r->names, r->ncols, k)) < 0 ||
+		    strcmp(r->names[i], lognames[k][0]) == 0)
+			continue;
+		r->alias[i] = r->names[i];
+		r->names[i] = (char *)lognames[k][0];
+	}
+	return 1;
+}
+
+/*
+ * A loss log's record: 1 to take it, 0 to skip it (its loss cell empty,
+ * or its rate's and none before), -1 out of memory; empty cells of the
+ * others read nan.
+ */
+static int
+logrecord(struct rec_reader *r)
+{
+	size_t n;
+	int i, lc;
+
+	/* the rate first: a row with a rate and no loss (Lightning's
+	 * LearningRateMonitor's) sets the rate of the rows after it */
+	if ((lc = r->logc[0]) >= 0 && r->f[lc][0] != '\0') {
+		n = strlen(r->f[lc]) + 1;
+		if (grow(&r->lastlr, &r->lastcap, n) < 0)
+			return err_set("%s:%ld: out of memory", r->name,
+			    r->lineno);
+		memcpy(r->lastlr, r->f[lc], n);
+	}
+	if (r->logc[1] >= 0 && r->f[r->logc[1]][0] == '\0')
+		return 0;
+	if (lc >= 0 && r->f[lc][0] == '\0') {
+		if (r->lastlr == NULL)
+			return 0;
+		r->f[lc] = r->lastlr;
+	}
+	for (i = 0; i < r->nf; i++)
+		if (r->f[i][0] == '\0')
+			r->f[i] = nanstr;
+	return 1;
+}
+
 int
 rec_next(struct rec_reader *r)
 {
@@ -244,6 +378,13 @@ rec_next(struct rec_reader *r)
 			}
 			return REC_COMMENT;
 		}
+		if (r->lineno == 1 && (n = bareheader(r)) != 0) {
+			if (n < 0)
+				return -1;
+			r->header = 1;
+			r->nf = 0;
+			return REC_HEADER;
+		}
 		if (split(r, 0) < 0)
 			return -1;
 		if (r->ncols == 0 && setnames(r, 1) < 0)
@@ -253,6 +394,11 @@ rec_next(struct rec_reader *r)
 			    r->name, r->lineno, r->nf, r->ncols,
 			    r->header ? "as in the header" :
 			    "as in the first record");
+		if (r->delim != 0 && (n = logrecord(r)) <= 0) {
+			if (n < 0)
+				return -1;
+			continue;
+		}
 		return REC_DATA;
 	}
 }
@@ -267,6 +413,9 @@ rec_hascol(const struct rec_reader *r, const char *spec)
 		return n <= r->ncols ? (int)n - 1 : -1;
 	for (i = 0; i < r->ncols; i++)
 		if (strcmp(r->names[i], spec) == 0)
+			return i;
+	for (i = 0; i < r->ncols; i++)	/* a loss log's own names */
+		if (r->alias[i] != NULL && strcmp(r->alias[i], spec) == 0)
 			return i;
 	return -1;
 }

@@ -6,6 +6,21 @@
  * and names the columns.  Without one the stream is positional: lr, loss,
  * smooth, then col4, col5, ...  Other "#" lines are comments; "#@ word
  * key=value ..." comments are metadata.  Blank lines are skipped.
+ *
+ * Loss logs of other tools (Keras' CSVLogger, Lightning's metrics.csv)
+ * are read too: a first line that is not a comment, whose fields are all
+ * names (not numbers) and one of them the rate's, is a bare header.  If
+ * it has a comma the log is comma-separated, else if it has a tab
+ * tab-separated, else blank-separated; with a delimiter every delimiter
+ * ends a field (blanks around one and a pair of double quotes are
+ * dropped, no quoting of delimiters).  The rate's column is "lr", else
+ * "learning_rate", else the first whose name begins with "lr" (Lightning's
+ * "lr-SGD"); the loss's is "loss", else "train_loss", else
+ * "train_loss_step".  They are renamed lr and loss (rec_col finds them by
+ * their own names too); blanks inside a field become '_' (a record's
+ * fields never hold blanks).  An empty cell: the
+ * loss's skips the record, the rate's repeats the last rate given (a
+ * record before any is skipped), any other reads as nan.
  */
 #ifndef LRF_REC_H
 #define LRF_REC_H
@@ -45,6 +60,15 @@ struct rec_reader {
 	char	*split;		/* copy of raw, cut into fields */
 	size_t	 splitcap;
 	char	*namebuf;	/* storage for names */
+
+	/* a loss log with a bare header (rec_next) */
+	char	 delim;		/* 0: blank runs; ',' or '\t': one field
+				   per delimiter, empty cells kept */
+	int	 logc[2];	/* its lr and loss columns, -1 if none */
+	char	*alias[REC_MAXCOLS];	/* a column's own name where the
+				   log's is renamed lr or loss, or NULL */
+	char	*lastlr;	/* (lastcap) the lr cell last given, or */
+	size_t	 lastcap;	/* NULL */
 };
 
 /*

@@ -33,8 +33,6 @@ rundir_fallback(struct cfg *c)
 	c->data.features = 32;
 	c->data.classes = 4;
 	c->data.scale = 0;
-	c->model.nlayers = 2;
-	c->model.layers[1].units = 4;
 	return 1;
 }
 

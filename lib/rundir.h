@@ -23,8 +23,8 @@
 /*
  * lrf-find's built-in experiment (no -c) is the defaults: an MLP on
  * Fashion-MNIST.  If those files cannot be read, make c a synthetic one
- * instead (4 blobs of 4000 samples, 32 features; the MLP's last layer 4
- * units) and return 1; else 0.
+ * instead (4 blobs of 4000 samples, 32 features; the default model fits
+ * their 4 classes) and return 1; else 0.
  */
 int rundir_fallback(struct cfg *c);
 

@@ -4,7 +4,9 @@
  *
  * Flags byte: bit 0 data.header; bit 1 regression; bit 2 standardize;
  * bits 3-4 the delimiter (, ; TAB space); bits 5-7 data.label_column
- * (0, -1, 1, "label", "y", 2, "-2", "9").
+ * (0, -1, 1, "label", "y", 2, "-2", "9").  The last byte (still part of
+ * the file: a newline, 0x0a, chooses nothing) chooses the columns with
+ * its bits 4-6: cols[] below, data.features and data.ignore.
  */
 #include <string.h>
 
@@ -12,6 +14,34 @@
 #include "data.h"
 #include "fuzz.h"
 #include "fuzz_data.h"
+
+/* data.features and data.ignore, as set_cols stores them */
+static const struct {
+	const char *feat, *ign;
+	int nfeat, nign;
+} cols[8] = {
+	{ "", "", 0, 0 },
+	{ "", "0", 0, 1 },
+	{ "", "b\0" "2", 0, 2 },
+	{ "1", "", 1, 0 },
+	{ "a\0x\0" "0", "", 3, 0 },
+	{ "2", "0", 1, 1 },
+	{ "y", "label", 1, 1 },
+	{ "", "Unnamed: 0", 0, 1 },
+};
+
+/* n NUL-terminated names from s into buf; n. */
+static int
+setcols(char *buf, const char *s, int n)
+{
+	size_t len;
+	int i;
+
+	for (i = 0, len = 0; i < n; i++)
+		len += strlen(s + len) + 1;
+	memcpy(buf, s, len);
+	return n;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -21,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "2", "-2", "9" };
 	static struct cfg c;
 	struct dataset ds;
-	int flags;
+	int flags, k;
 
 	if (size < 1)
 		return 0;
@@ -36,6 +66,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.data.delimiter = delims[(flags >> 3) & 3];
 	snprintf(c.data.label_column, sizeof(c.data.label_column), "%s",
 	    labels[(flags >> 5) & 7]);
+	k = (data[size - 1] >> 4) & 7;
+	c.data.nfeatcols = setcols(c.data.featcols, cols[k].feat,
+	    cols[k].nfeat);
+	c.data.nignore = setcols(c.data.ignore, cols[k].ign, cols[k].nign);
 	err_clear();
 	if (data_load(&ds, &c.data, 1) < 0) {
 		fuzz_assert(fuzz_msg_ok(NULL));

@@ -7,6 +7,7 @@
 #define LRF_FUZZ_DATA_H
 
 #include <math.h>
+#include <string.h>
 
 #include "data.h"
 #include "fuzz.h"
@@ -43,6 +44,14 @@ fuzz_use(struct dataset *ds, const struct cfg_data *cd)
 	fuzz_assert(k > 0 && (size_t)k < sizeof(desc));
 	k = data_classmap(desc, sizeof(desc), ds);
 	fuzz_assert(k > 0 && (size_t)k < sizeof(desc));
+	if (ds->classname != NULL) {	/* CSV labels that are names */
+		for (i = 0; i < (size_t)ds->nclasses; i++)
+			fuzz_assert(ds->classname[i] != NULL &&
+			    (i == 0 || strcmp(ds->classname[i - 1],
+			    ds->classname[i]) < 0));
+		k = data_classnames(NULL, 0, ds);
+		fuzz_assert(k > 0 && data_classnames(desc, 1, ds) == k);
+	}
 
 	if (data_split(ds, ds->n < 3 ? (long)ds->n : 3, 1 % ds->n, 7, &sp) < 0) {
 		fuzz_assert(fuzz_msg_ok("data.fold"));

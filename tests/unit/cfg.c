@@ -11,6 +11,7 @@
 #include "data.h"
 #include "err.h"
 #include "names.h"
+#include "net.h"
 #include "opt.h"
 #include "tap.h"
 
@@ -90,6 +91,13 @@ differ(const struct cfg *a, const struct cfg *b)
 	F(data.shape[0]); F(data.shape[1]); F(data.shape[2]); F(data.nkeep);
 	for (i = 0; i < a->data.nkeep; i++)
 		F(data.keep[i]);
+	F(data.nfeatcols); F(data.nignore);
+	if (a->data.nfeatcols > 0 && memcmp(a->data.featcols,
+	    b->data.featcols, sizeof(a->data.featcols)) != 0)
+		return "data.featcols";
+	if (a->data.nignore > 0 && memcmp(a->data.ignore, b->data.ignore,
+	    sizeof(a->data.ignore)) != 0)
+		return "data.ignore";
 	F(model.nlayers); F(model.loss); F(model.init);
 	for (i = 0; i < a->model.nlayers; i++) {
 		x = &a->model.layers[i];
@@ -184,13 +192,25 @@ test_defaults(void)
 	    c.data.standardize == 0 && c.data.folds == 5 && c.data.fold == 0 &&
 	    c.data.shape[0] == 0 && c.data.shape[1] == 0 &&
 	    c.data.shape[2] == 0 && c.data.nkeep == 0, "default data");
-	is_int(c.model.nlayers, 2, "default model: two layers");
+	is_int(c.model.nlayers, 0, "default model: ~, the default for the "
+	    "data");
+	net_default(&c.model, 0, 10);
+	is_int(c.model.nlayers, 2, "default for vectors: two layers");
 	y = c.model.layers;
 	ok(y[0].type == LAYER_DENSE && y[0].units == 256 &&
 	    y[0].activation == ACT_RELU && y[0].freeze == 0 &&
-	    y[0].lr_mult == 1 && y[1].type == LAYER_DENSE &&
-	    y[1].units == 10 && y[1].activation == ACT_IDENTITY,
-	    "default model: dense 256 relu, dense 10");
+	    y[0].lr_mult == 1 && y[0].bias == 1 && y[1].type == LAYER_DENSE &&
+	    y[1].units == 10 && y[1].activation == ACT_IDENTITY &&
+	    y[1].lr_mult == 1, "default for vectors, 10 classes: dense 256 "
+	    "relu, dense 10");
+	net_default(&c.model, 1, 3);
+	ok(c.model.nlayers == 6 && y[0].type == LAYER_CONV2D &&
+	    y[0].filters == 16 && y[0].kernel == 3 && y[0].stride == 1 &&
+	    y[0].padding == -1 && y[0].activation == ACT_RELU &&
+	    y[1].type == LAYER_MAXPOOL2D && y[1].kernel == 2 &&
+	    y[1].stride == 2 && y[2].filters == 32 &&
+	    y[4].type == LAYER_GLOBALAVGPOOL && y[5].type == LAYER_DENSE &&
+	    y[5].units == 3, "default for images, 3 classes: a small CNN");
 	ok(c.model.loss == LOSS_CE && c.model.init == INIT_HE,
 	    "default loss and init");
 	ok(c.optimizer.name == OPT_SGD && c.optimizer.momentum == -1 &&
@@ -950,6 +970,48 @@ test_manpage(void)
 	unlink("man.yaml");
 }
 
+/* data.features as a list of CSV columns, data.ignore. */
+static void
+test_columns(void)
+{
+	struct cfg c, d;
+
+	if (loads(&c, "data:\n  features: [petal_width, 2, \"sepal length\"]"
+	    "\n  ignore: [0, id]\n", "features and ignore lists")) {
+		ok(c.data.nfeatcols == 3 && c.data.features == 20 &&
+		    memcmp(c.data.featcols, "petal_width\0" "2\0"
+		    "sepal length\0", 27) == 0, "features: the columns in "
+		    "order, the synthetic count left alone");
+		ok(c.data.nignore == 2 && memcmp(c.data.ignore, "0\0id\0", 6)
+		    == 0, "ignore: the columns");
+		cfg_defaults(&d);
+		round_trip(&c, &d, "column lists");
+		round_trip(&d, &c, "defaults over column lists");
+	}
+	if (loads(&c, "data:\n  features: [a]\n  ignore: ~\n", "ignore ~"))
+		ok(c.data.nignore == 0 && c.data.nfeatcols == 1, "ignore ~ is "
+		    "none");
+	if (loads(&c, "data:\n  features: 7\n", "features: a count"))
+		ok(c.data.features == 7 && c.data.nfeatcols == 0,
+		    "a count is synthetic's and clears a list");
+	fails("data:\n  features: [a, b, a]\n", "cfg.yaml:2:20: "
+	    "data.features[2]: column 'a' is listed twice");
+	fails("data:\n  ignore: [1, 01]\n", "cfg.yaml:2:15: "
+	    "data.ignore[1]: column '1' is listed twice");
+	fails("data:\n  features: []\n", "cfg.yaml:2:13: data.features: "
+	    "the list of columns is empty");
+	fails("data:\n  ignore: id\n", "cfg.yaml:2:11: data.ignore: "
+	    "expected a list of columns, found a scalar");
+	fails("data:\n  ignore: [-1]\n", "cfg.yaml:2:12: data.ignore[0]: "
+	    "-1 is out of range [0, inf)");
+	fails("data:\n  features: [[a]]\n", "cfg.yaml:2:14: "
+	    "data.features[0]: expected a column number or name, found a "
+	    "sequence");
+	cfg_defaults(&c);
+	is_int(cfg_set(&c, "data.ignore", "id"), -1, "cfg_set: ignore is a "
+	    "list");
+}
+
 /* cfg_set: a key from text, with the file's checks and messages. */
 static void
 test_set(void)
@@ -1130,6 +1192,7 @@ main(int argc, char *argv[])
 	test_errors();
 	test_write();
 	test_set();
+	test_columns();
 	test_images();
 	test_example();
 	test_manpage();

@@ -686,6 +686,173 @@ test_csv(void)
 }
 
 /* the NUL byte case, which loadcsv cannot write as a string */
+/* Labels that are names: sorted distinct names, "#@ classes" text. */
+static void
+test_csv_names(void)
+{
+	struct cfg_data cd;
+	struct dataset ds;
+	uint32_t all[6] = { 0, 1, 2, 3, 4, 5 };
+	float x[12];
+	int32_t y[6];
+	char buf[256];
+
+	cdinit(&cd);
+	strcpy(cd.label_column, "species");
+	ok(loadcsv(&ds, &cd, "n1.csv", "a,species,b\n1,virginica,2\n"
+	    "3,setosa,4\n5,versicolor,6\n7,setosa,8\n9,\"Iris setosa\",10\n"
+	    "11,10,12\n") == 0, "labels that are names");
+	ok(ds.n == 6 && ds.d == 2 && ds.nclasses == 5, "6 rows, 2 features, "
+	    "5 names (a number among names is a name)");
+	data_gather(&ds, all, 6, x, y, NULL);
+	/* strcmp order: "10" < "Iris setosa" < "setosa" < "versicolor" <
+	 * "virginica" */
+	ok(y[0] == 4 && y[1] == 2 && y[2] == 3 && y[3] == 2 && y[4] == 1 &&
+	    y[5] == 0, "classes in byte order of the names");
+	ok(x[0] == 1 && x[1] == 2 && x[10] == 11 && x[11] == 12,
+	    "the label column is not a feature");
+	is_int(data_classnames(buf, sizeof(buf), &ds), 54, "length of the "
+	    "class names");
+	is_str(buf, "0=10 1=Iris%20setosa 2=setosa 3=versicolor 4=virginica",
+	    "the #@ classes text, a blank as %20");
+	ok(data_map(buf, sizeof(buf), &ds) == 0, "no numeric map for names");
+	data_free(&ds);
+
+	/* numbers stay numbers: 1 and 1.0 are one class */
+	ok(loadcsv(&ds, &cd, "n2.csv", "a,species\n1,2\n2,1.0\n3,1\n") ==
+	    0 && ds.nclasses == 2 && ds.classname == NULL, "numeric labels");
+	data_gather(&ds, all, 3, x, y, NULL);
+	ok(y[0] == 1 && y[1] == 0 && y[2] == 0, "1 and 1.0 are one class");
+	ok(data_classnames(buf, sizeof(buf), &ds) == 0 && buf[0] == '\0',
+	    "no class names for numbers");
+	data_free(&ds);
+
+	fails(loadcsv(&ds, &cd, "n3.csv", "a,species\n1,setosa\n2,\n"),
+	    "n3.csv", "%s:3: field 2 is empty", "an empty label");
+	fails(loadcsv(&ds, &cd, "n4.csv", "a,species\n1,setosa\n2,inf\n"),
+	    "n4.csv", "%s:3: field 2 'inf' is not finite",
+	    "a label that is a number is still checked");
+	cd.keep[0] = 1, cd.nkeep = 1;
+	fails(loadcsv(&ds, &cd, "n5.csv", "a,species\n1,setosa\n2,x\n"),
+	    NULL, "data.classes: the labels are names, not numbers (it keeps "
+	    "numeric labels)", "data.classes with names");
+	cdinit(&cd);
+	cd.task = TASK_REGRESSION;
+	strcpy(cd.label_column, "1");
+	fails(loadcsv(&ds, &cd, "n6.csv", "a,t\n1,setosa\n"), "n6.csv",
+	    "%s:2: field 2 'setosa' is not a number",
+	    "a regression target must be a number");
+}
+
+/* data.features and data.ignore as the loader gets them (set_cols). */
+static void
+setcols(char *buf, int *n, const char *s, int k)
+{
+	size_t len;
+	int i;
+
+	for (i = 0, len = 0; i < k; i++)
+		len += strlen(s + len) + 1;
+	memcpy(buf, s, len);
+	*n = k;
+}
+
+/* Column selection and a pandas index column. */
+static void
+test_csv_columns(void)
+{
+	static const char pandas[] = ",a,b,c,y\n0,1,2,3,x\n1,4,5,6,z\n";
+	struct cfg_data cd;
+	struct dataset ds;
+	uint32_t all[2] = { 0, 1 };
+	float x[8];
+	int32_t y[2];
+
+	cdinit(&cd);
+	strcpy(cd.label_column, "y");
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 3,
+	    "a pandas index column is left out");
+	data_gather(&ds, all, 2, x, y, NULL);
+	ok(x[0] == 1 && x[1] == 2 && x[2] == 3 && x[3] == 4 && x[5] == 6 &&
+	    y[0] == 0 && y[1] == 1, "the features are a, b, c");
+	{
+		char want[512];
+
+		snprintf(want, sizeof(want), "%s:1: column 0 is named '', a "
+		    "pandas index: left out (say data.ignore: [0], or list "
+		    "data.features)", path("k1.csv"));
+		is_str(ds.note, want, "the note says what was left out and "
+		    "how to say so");
+	}
+	data_free(&ds);
+	ok(loadcsv(&ds, &cd, "k2.csv", "Unnamed: 0,a,y\n7,1,x\n8,2,z\n") ==
+	    0 && ds.d == 1 && ds.note[0] != '\0', "'Unnamed: 0' too");
+	data_free(&ds);
+
+	setcols(cd.ignore, &cd.nignore, "0", 1);
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 3 &&
+	    ds.note[0] == '\0', "data.ignore: [0] leaves it out, no note");
+	data_free(&ds);
+	setcols(cd.ignore, &cd.nignore, "0\0b", 2);
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 2,
+	    "ignore [0, b]");
+	data_gather(&ds, all, 2, x, y, NULL);
+	ok(x[0] == 1 && x[1] == 3 && x[2] == 4 && x[3] == 6,
+	    "the features are a, c");
+	data_free(&ds);
+
+	/* features: these columns in this order (the index is kept when
+	 * listed) */
+	cd.nignore = 0;
+	setcols(cd.featcols, &cd.nfeatcols, "c\0" "0\0a", 3);
+	ok(loadcsv(&ds, &cd, "k1.csv", pandas) == 0 && ds.d == 3 &&
+	    ds.note[0] == '\0', "features [c, 0, a]");
+	data_gather(&ds, all, 2, x, y, NULL);
+	ok(x[0] == 3 && x[1] == 0 && x[2] == 1 && x[3] == 6 && x[4] == 1 &&
+	    x[5] == 4, "in the listed order");
+	data_free(&ds);
+	/* a column left out is never parsed: text there is fine */
+	setcols(cd.featcols, &cd.nfeatcols, "a", 1);
+	ok(loadcsv(&ds, &cd, "k3.csv", "id,a,y\nrow-1,1,x\nrow-2,2,z\n") ==
+	    0 && ds.d == 1, "a text column not among the features");
+	data_free(&ds);
+
+	fails(loadcsv(&ds, &cd, "k4.csv", "id,b,y\n1,2,x\n"), "k4.csv",
+	    "%s:1: data.features: no column 'a' (columns: id, b, y)",
+	    "features: an unknown name");
+	setcols(cd.featcols, &cd.nfeatcols, "b\0y", 2);
+	fails(loadcsv(&ds, &cd, "k5.csv", "a,b,y\n1,2,x\n"), "k5.csv",
+	    "%s:1: data.features: 'y' is the label column",
+	    "features: the label");
+	setcols(cd.featcols, &cd.nfeatcols, "b\0" "1", 2);
+	fails(loadcsv(&ds, &cd, "k6.csv", "a,b,y\n1,2,x\n"), "k6.csv",
+	    "%s:1: data.features: '1' names column 1 a second time",
+	    "features: one column twice");
+	setcols(cd.featcols, &cd.nfeatcols, "a", 1);
+	setcols(cd.ignore, &cd.nignore, "a", 1);
+	fails(loadcsv(&ds, &cd, "k7.csv", "a,b,y\n1,2,x\n"), "k7.csv",
+	    "%s:1: data.features: 'a' is also in data.ignore",
+	    "a column in both lists");
+	cd.nfeatcols = 0;
+	setcols(cd.ignore, &cd.nignore, "a\0" "1", 2);
+	fails(loadcsv(&ds, &cd, "k8.csv", "a,b,y\n1,2,x\n"), "k8.csv",
+	    "%s:1: no feature columns (data.ignore leaves none)",
+	    "nothing left");
+	setcols(cd.ignore, &cd.nignore, "y", 1);
+	fails(loadcsv(&ds, &cd, "k9.csv", "a,b,y\n1,2,x\n"), "k9.csv",
+	    "%s:1: data.ignore: 'y' is the label column", "ignore the label");
+	setcols(cd.ignore, &cd.nignore, "5", 1);
+	fails(loadcsv(&ds, &cd, "k10.csv", "a,b,y\n1,2,x\n"), "k10.csv",
+	    "%s:1: data.ignore: no column 5 (3 columns: 0..2, or -1 for the "
+	    "last)", "ignore: an index past the end");
+	cd.header = 0;
+	strcpy(cd.label_column, "0");
+	setcols(cd.ignore, &cd.nignore, "b", 1);
+	fails(loadcsv(&ds, &cd, "k11.csv", "1,2,3\n"), NULL,
+	    "data.ignore: 'b' is a name, but data.header is false",
+	    "a name without a header");
+}
+
 static void
 test_csv_nul(void)
 {
@@ -1489,6 +1656,8 @@ main(void)
 	test_idx_bad();
 	test_keep();
 	test_csv();
+	test_csv_names();
+	test_csv_columns();
 	test_csv_nul();
 	test_split();
 	test_batch();

@@ -171,6 +171,120 @@ fastpaths(void)
 }
 
 
+/* The fields of the next data record, joined by '|', into buf. */
+static const char *
+next(struct rec_reader *r, char *buf, size_t size)
+{
+	size_t len;
+	int i;
+
+	buf[0] = '\0';
+	if (rec_next(r) != REC_DATA)
+		return "(no record)";
+	for (i = len = 0; i < r->nf && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s", i ? "|" : "",
+		    r->f[i]);
+	return buf;
+}
+
+/* Loss logs with a bare header: Keras' CSVLogger, Lightning's
+ * metrics.csv, a TSV, a blank-separated one. */
+static void
+losslogs(void)
+{
+	struct rec_reader r;
+	char buf[256];
+	double v;
+	FILE *fp;
+
+	fp = text("epoch,loss,lr\r\n0,2.5,1e-05\r\n1, 2.25 ,\"1e-04\"\r\n");
+	rec_open(&r, fp, "k");
+	is_int(rec_next(&r), REC_HEADER, "keras: a bare header");
+	ok(r.header == 1 && r.ncols == 3 && rec_col(&r, "lr") == 2 &&
+	    rec_col(&r, "loss") == 1 && rec_col(&r, "epoch") == 0,
+	    "keras: the columns by name");
+	is_str(next(&r, buf, sizeof(buf)), "0|2.5|1e-05", "keras: record 1");
+	is_str(next(&r, buf, sizeof(buf)), "1|2.25|1e-04",
+	    "keras: blanks and quotes around a field dropped");
+	ok(rec_lr(&r, 2, &v) == 0 && v == 1e-4, "keras: the rate");
+	is_int(rec_next(&r), REC_EOF, "keras: the end");
+	rec_close(&r);
+	fclose(fp);
+
+	/* Lightning: the rate on rows of its own, the loss on others, cells
+	 * left empty */
+	fp = text("epoch,lr-SGD,step,train_loss,val loss\n"
+	    ",,,,\n0,,0,2.4,\n0,0.001,0,,\n0,,0,2.3,\n0,,1,2.2,\n"
+	    "0,0.01,2,2.1,1.9\n0,2 3,3,2.0,\n");
+	rec_open(&r, fp, "l");
+	is_int(rec_next(&r), REC_HEADER, "lightning: a bare header");
+	ok(r.ncols == 5 && strcmp(r.names[1], "lr") == 0 &&
+	    strcmp(r.names[3], "loss") == 0 && strcmp(r.names[4],
+	    "val_loss") == 0, "lightning: lr-SGD and train_loss renamed, a "
+	    "blank in a name is _");
+	ok(rec_hascol(&r, "lr-SGD") == 1 && rec_hascol(&r, "train_loss") ==
+	    3 && rec_hascol(&r, "lr") == 1, "lightning: found by their own "
+	    "names too");
+	is_str(next(&r, buf, sizeof(buf)), "0|0.001|0|2.3|nan",
+	    "lightning: rows without a loss, or before any rate, skipped; "
+	    "the rate carried; an empty cell nan");
+	is_str(next(&r, buf, sizeof(buf)), "0|0.001|1|2.2|nan",
+	    "lightning: the rate carried again");
+	is_str(next(&r, buf, sizeof(buf)), "0|0.01|2|2.1|1.9",
+	    "lightning: a new rate");
+	is_str(next(&r, buf, sizeof(buf)), "0|2_3|3|2.0|nan",
+	    "lightning: a blank inside a field is _");
+	is_int(rec_lr(&r, 1, &v), -1, "lightning: '2_3' is no rate");
+	is_str(err_msg(), "l:8: field 2 '2_3' is not a number",
+	    "lightning: the message names line and field");
+	rec_close(&r);
+	fclose(fp);
+
+	fp = text("lr\tloss\n1e-3\t\n1e-2\t1\n");
+	rec_open(&r, fp, "t");
+	is_int(rec_next(&r), REC_HEADER, "tsv: a bare header");
+	is_str(next(&r, buf, sizeof(buf)), "1e-2|1",
+	    "tsv: a record without its loss skipped");
+	rec_close(&r);
+	fclose(fp);
+
+	fp = text("learning_rate loss\n1e-3 2\n");
+	rec_open(&r, fp, "b");
+	ok(rec_next(&r) == REC_HEADER && rec_col(&r, "lr") == 0 &&
+	    rec_col(&r, "learning_rate") == 0, "blank-separated: "
+	    "learning_rate is the rate");
+	is_str(next(&r, buf, sizeof(buf)), "1e-3|2", "blank-separated record");
+	rec_close(&r);
+	fclose(fp);
+
+	/* not headers: a name that is no rate's, a number among names, a
+	 * header after line 1: positional records, as before */
+	fp = text("x 1\n");
+	rec_open(&r, fp, "p");
+	ok(rec_next(&r) == REC_DATA && r.header == 0 &&
+	    strcmp(r.names[0], "lr") == 0, "'x 1' is a positional record");
+	rec_close(&r);
+	fclose(fp);
+	fp = text("lr 1\n");
+	rec_open(&r, fp, "p");
+	ok(rec_next(&r) == REC_DATA && r.header == 0, "'lr 1' too");
+	rec_close(&r);
+	fclose(fp);
+	fp = text("\nlr,loss\n");
+	rec_open(&r, fp, "p");
+	ok(rec_next(&r) == REC_DATA && r.header == 0 && r.nf == 1,
+	    "a bare header on line 2 is a positional record");
+	rec_close(&r);
+	fclose(fp);
+	is_int(drain("lr,,loss\n"), -1, "an empty name");
+	is_str(err_msg(), "t:1: header: column 2 has no name", "its message");
+	is_int(drain("lr,loss,lr\n"), -1, "a name twice");
+	is_str(err_msg(), "t:1: duplicate column name 'lr'", "its message");
+	is_int(drain("lr,loss\n1,2,3\n"), -1, "a ragged CSV record");
+	is_str(err_msg(), "t:2: 3 fields, expected 2 (as in the header)",
+	    "its message");
+}
+
 int
 main(void)
 {
@@ -316,5 +430,6 @@ main(void)
 	(void)i;
 	fastpaths();
 	waiting();
+	losslogs();
 	return done();
 }

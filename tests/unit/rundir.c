@@ -207,7 +207,8 @@ test_files(void)
 	strcpy(c.data.images, at("none.idx"));
 	ok(rundir_fallback(&c) == 1 && c.data.format == DATA_SYNTHETIC &&
 	    c.data.samples == 4000 && c.data.features == 32 &&
-	    c.model.layers[1].units == 4, "fallback: synthetic blobs");
+	    c.model.nlayers == 0, "fallback: synthetic blobs, the default "
+	    "model for the data");
 }
 
 static void
