@@ -67,6 +67,7 @@ usage(FILE *fp)
 "  --timing         end the stream with a '#@ train' timing line [off]\n"
 "  --root dir       data.root: the class folders of data.format images\n"
 "  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
+"  --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size);
@@ -97,6 +98,7 @@ static const struct option longopts[] = {
 	{ "timing",	no_argument,	   NULL, O_TIMING },
 	{ "root",	required_argument, NULL, O_ROOT },
 	{ "write-split", required_argument, NULL, O_WSPLIT },
+	PROG_SETOPT,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -104,6 +106,7 @@ static const struct option longopts[] = {
 struct flags {
 	const char *config, *save, *load, *lrcol, *wsplit;
 	struct prog_sets sets;
+	struct prog_setargs setargs;	/* --set */
 	int	 val, partial, summary, progress, timing;
 };
 
@@ -150,6 +153,9 @@ parseflags(int argc, char *argv[], struct flags *f)
 		switch (ch) {
 		case 'c':
 			f->config = optarg;
+			break;
+		case PROG_SETCH:
+			prog_setarg(&f->setargs, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -241,6 +247,7 @@ setup_config(struct cfg *c, const struct flags *f)
 	cfg_defaults(c);
 	if (f->config != NULL && cfg_load(c, f->config) < 0)
 		exit(EXIT_FAIL);
+	prog_setapply(&f->setargs, c);
 	if (f->config == NULL && c->data.format == DATA_IDX) {
 		if ((missing = c->data.images, access(missing, R_OK) != 0) ||
 		    (missing = c->data.labels, access(missing, R_OK) != 0)) {

@@ -64,6 +64,12 @@ struct rundir_run {
 	long	 repeat;	/* range tests (finder.repeat): 1, or n
 				   into smooth-1.tsv ... smooth-n.tsv */
 	unsigned long seed;	/* the first one's seed (train.seed) */
+	const char *trainer;	/* finder.trainer: a shell command that
+				   replaces lrf-train, or NULL */
+	const char *cwd;	/* where the trainer runs (lrf-find's
+				   directory), absolute */
+	const char *pydir;	/* lib/python/lrf.py's directory, put on
+				   the trainer's PYTHONPATH, or NULL */
 };
 
 /*
@@ -83,7 +89,8 @@ int rundir_start(const char *dir, const struct cfg *c,
 
 /* The argv of the run's lrf-train (room for RUNDIR_TRAINARGS): "-c
  * config.yaml --no-progress", then --val, --load and --load-partial as
- * run says; NULL-terminated. */
+ * run says; NULL-terminated.  With run->trainer, that command run by
+ * sh in run->cwd instead (its environment: LRF_CONFIG, LRF_SEED). */
 #define RUNDIR_TRAINARGS	9
 void rundir_train(const struct rundir_run *run, char *argv[]);
 
