@@ -525,6 +525,7 @@ main(int argc, char *argv[])
 				fail();
 		}
 	}
+	check(rundir_fingerprint(&o.run, &c));
 	check(rundir_start(st.dir, &c, &o.run, o.load));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	say("Testing learning rates from %g to %g", c.finder.start_lr,

@@ -19,6 +19,7 @@
 #include "rec.h"
 #include "rundir.h"
 #include "runfs.h"
+#include "sha256.h"
 #include "suggest.h"
 
 int
@@ -191,6 +192,57 @@ trainline(FILE *fp, const struct rundir_run *run)
 	}
 }
 
+/* The data's fingerprint, checked before the run: the size always,
+ * the SHA-256 where there is a sha256sum. */
+static void
+datacheck(FILE *fp, const struct rundir_run *run)
+{
+	int i;
+
+	if (run->ndata == 0)
+		return;
+	fputs("# the data of this run: each file's size and SHA-256\n"
+	    "data() {\n"
+	    "\t[ \"$(($(wc -c < \"$1\")))\" = \"$2\" ] && "
+	    "{ ! command -v sha256sum >/dev/null ||\n"
+	    "\t    [ \"$(sha256sum < \"$1\")\" = \"$3  -\" ]; } || {\n"
+	    "\techo \"command.sh: $1: not the data of this run ($2 bytes, "
+	    "SHA-256 $3)\" >&2\n"
+	    "\texit 1; }\n"
+	    "}\n", fp);
+	for (i = 0; i < run->ndata; i++) {
+		fputs("data ", fp);
+		shquote(fp, run->data[i].path);
+		fprintf(fp, " %lld %s\n", run->data[i].size,
+		    run->data[i].sha256);
+	}
+}
+
+int
+rundir_fingerprint(struct rundir_run *run, const struct cfg *c)
+{
+	const char *files[RUNDIR_MAXDATA];
+	int i, n;
+
+	n = 0;
+	if (c->data.format == DATA_IDX) {
+		files[n++] = c->data.images;
+		files[n++] = c->data.labels;
+	} else if (c->data.format == DATA_CSV)
+		files[n++] = c->data.path;
+	run->ndata = 0;
+	for (i = 0; i < n; i++) {
+		if (files[i][0] == '\0')
+			continue;
+		run->data[run->ndata].path = files[i];
+		if (sha256_file(files[i], run->data[run->ndata].sha256,
+		    &run->data[run->ndata].size) < 0)
+			return -1;
+		run->ndata++;
+	}
+	return 0;
+}
+
 int
 rundir_command(const char *path, const struct rundir_run *run)
 {
@@ -217,8 +269,9 @@ rundir_command(const char *path, const struct rundir_run *run)
 	    "out=${1:-$here}\n"
 	    "PATH=", run->plot ? " and the plot" : "", LRF_VERSION);
 	shquote(fp, run->bindir);
-	fputs(":$PATH\n"
-	    "failed=$out/.failed.$$\n"
+	fputs(":$PATH\n", fp);
+	datacheck(fp, run);
+	fputs("failed=$out/.failed.$$\n"
 	    "rm -f -- \"$failed\"\n", fp);
 	if (run->repeat > 1)
 		fprintf(fp, "i=1\n"

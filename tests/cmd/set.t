@@ -94,4 +94,33 @@ check_status 2 "lrf-find: a bad --set (exit status)"
 is "$(usage1)" "lrf-find: --set finder.beta=1: finder.beta: 1 is out of range [0, 1)" \
     "lrf-find: a bad --set, in cfg's words"
 ok "... and no run directory" test ! -e sweep/c
+
+# without gnuplot, no log line names a PNG (none was drawn)
+(PATH=$top/cmd && run lrf-find -c "$cfg" --set finder.num_iter=50 --dir nognu)
+check_status 0 "lrf-find without gnuplot on PATH"
+ok "... says so" grep -q 'warning: gnuplot not found; lr_finder.png not drawn' "$T/err"
+ok "... no PNG" test ! -e nognu/lr_finder.png
+is "$(grep -c 'Plot:' "$T/err")" 0 "... no Plot: line"
+
+# command.sh: under dash, the same records; the data's size and SHA-256
+# checked before it reruns (a CSV experiment, the file copied here)
+mkdir -p examples/csv
+cp "$top/examples/csv/rings.csv" examples/csv/
+run lrf-find -c "$top/examples/csv/rings.yaml" --set finder.num_iter=40 \
+    --dir csv -q
+check_status 0 "lrf-find on a CSV file"
+sum=$(sha256sum <examples/csv/rings.csv | cut -d ' ' -f 1)
+size=$(wc -c <examples/csv/rings.csv | tr -d ' ')
+ok "command.sh has the data's size and SHA-256" grep -qx \
+    "data '$T/examples/csv/rings.csv' $size $sum" csv/command.sh
+mkdir csv2
+dash csv/command.sh "$T/csv2" 2>"$T/err"
+is "$?" 0 "dash command.sh"
+ok "... the same records, byte for byte" cmp -s csv/records.tsv csv2/records.tsv
+sed -i '2s/-0.3357/-0.3358/' examples/csv/rings.csv
+dash csv/command.sh "$T/csv2" 2>"$T/err"
+is "$?" 1 "command.sh refuses data that changed (one digit: the same size)"
+is "$(cat "$T/err")" \
+    "command.sh: $T/examples/csv/rings.csv: not the data of this run ($size bytes, SHA-256 $sum)" \
+    "... and says which file"
 finish

@@ -99,7 +99,7 @@ static void
 test_files(void)
 {
 	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL, 1,
-	    0, NULL, NULL, NULL };
+	    0, NULL, NULL, NULL, 0, { { NULL, 0, "" } } };
 	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
@@ -191,6 +191,28 @@ test_files(void)
 	    strstr(slurp("command.sh"), "lrf-plot") == NULL,
 	    "  plain: no plot, no --load");
 
+	/* the data's fingerprint: size and SHA-256, checked first */
+	cfg_defaults(&c);
+	c.data.format = DATA_CSV;
+	snprintf(c.data.path, sizeof(c.data.path), "%s", at("w.src"));
+	is_int(rundir_fingerprint(&run, &c), 0, "fingerprint: a CSV file");
+	/* printf 'weights\n' | sha256sum */
+	ok(run.ndata == 1 && run.data[0].size == 8 &&
+	    strcmp(run.data[0].sha256, "1b465fa6b6bcbc06a3199e3d2d8aec35"
+	    "d37494a712f888b6d5536684dd89d0f0") == 0,
+	    "  its size and SHA-256");
+	run.data[0].path = "/d/it's.csv";
+	rundir_command(at("command.sh"), &run);
+	ok(strstr(slurp("command.sh"), "\ndata '/d/it'\\''s.csv' 8 "
+	    "1b465fa6b6bcbc06a3199e3d2d8aec35d37494a712f888b6d5536684dd89d0f0"
+	    "\nfailed=") != NULL, "  command.sh checks it, the path quoted");
+	c.data.format = DATA_SYNTHETIC;
+	is_int(rundir_fingerprint(&run, &c), 0, "fingerprint: synthetic data");
+	is_int(run.ndata, 0, "  no files");
+	c.data.format = DATA_IDX;
+	snprintf(c.data.images, sizeof(c.data.images), "%s", at("none"));
+	is_int(rundir_fingerprint(&run, &c), -1, "fingerprint: a file gone");
+
 	rundir_train(&run, argv);
 	ok(strcmp(argv[0], "lrf-train") == 0 &&
 	    strcmp(argv[3], "--no-progress") == 0 && argv[4] == NULL,
@@ -264,7 +286,7 @@ test_json(void)
 	    "  \"reasons\": [],\n  \"methods\": null,\n  \"steps\": "
 	    "42,\n  \"stop\": null,\n";
 	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0, NULL,
-	    NULL, NULL };
+	    NULL, NULL, 0, { { NULL, 0, "" } } };
 	struct rundir_result res;
 	struct stage_seen s;
 	struct cfg c;
