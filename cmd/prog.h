@@ -210,8 +210,10 @@ static inline void
 prog_setapply(const struct prog_setargs *s, struct cfg *c)
 {
 	char key[64], q[ERR_QUOTESIZE], msg[512];
+	const unsigned char *p;
 	err_hook *hook;
 	const char *eq;
+	size_t m;
 	int i, r;
 
 	for (i = 0; i < s->n; i++) {
@@ -223,7 +225,16 @@ prog_setapply(const struct prog_setargs *s, struct cfg *c)
 		r = cfg_set(c, key, eq + 1);
 		err_sethook(hook);
 		if (r < 0) {
-			snprintf(msg, sizeof(msg), "%s", err_msg());
+			/* the message names the key as given: its control
+			 * characters as \xHH, as prog_printerr writes them */
+			p = (const unsigned char *)err_msg();
+			for (m = 0; *p != '\0' && m + 5 < sizeof(msg); p++)
+				if (*p < 0x20 || *p == 0x7f)
+					m += (size_t)snprintf(msg + m,
+					    sizeof(msg) - m, "\\x%02x", *p);
+				else
+					msg[m++] = (char)*p;
+			msg[m] = '\0';
 			prog_usage("--set %s: %s", err_quote(s->arg[i], q),
 			    msg);
 		}

@@ -1812,10 +1812,12 @@ cfg_set(struct cfg *c, const char *key, const char *text)
 	const struct key *k;
 	struct node v;
 	struct ld L;
-	char where[96];
+	char where[96], q[ERR_QUOTESIZE];
 
+	/* the key as given (--set): quoted, a message is one line */
 	if ((k = key_named(key)) == NULL)
-		return err_set("%s: no such key (lrf-config(5))", key);
+		return err_set("%s: no such key (lrf-config(5))",
+		    err_quote(key, q));
 	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS)
 		return err_set("%s: a list, not one value", key);
 	memset(&v, 0, sizeof(v));
