@@ -4,6 +4,11 @@
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+# lrf.py, the Python module of trainers of one's own (lrf(7)): a fixed
+# data directory, not a site-packages one (which depends on the Python
+# version and the distribution's layout); lrf-find puts it on the
+# trainer's PYTHONPATH, elsewhere PYTHONPATH=$(PYDIR).
+PYDIR	 = $(PREFIX)/share/lrf/python
 
 CC	?= cc
 CFLAGS	?= -O2 -g
@@ -45,10 +50,11 @@ endif
 # Debian packages the suite builds, runs and tests with (time and strace:
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
 # jansson parses the JSON header of safetensors files; libturbojpeg and
-# libspng decode image folders; libdeflate inflates gzip'd IDX files).
+# libspng decode image folders; libdeflate inflates gzip'd IDX files;
+# python3 runs the tests of lib/python/lrf.py, standard library only).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
-	   mandoc jq dataset-fashion-mnist time strace openmpi-bin \
+	   mandoc jq dataset-fashion-mnist time strace python3 openmpi-bin \
 	   libopenmpi-dev parallel slurm-wlm munge
 
 all: $(PROGS) $(MPI_PROGS)
@@ -159,8 +165,10 @@ deps:
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(PYDIR)
 	cp $(PROGS) $(MPI_PROGS) $(DESTDIR)$(BINDIR)/
+	cp lib/python/lrf.py $(DESTDIR)$(PYDIR)/
 	for m in $(MAN); do \
 		s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 

@@ -8,6 +8,8 @@
  * files of the run directory lib/rundir.c's; this is the options, the
  * log and the order of the steps.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -19,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blas.h"
 #include "cfg.h"
 #include "names.h"
+#include "net.h"
 #include "prog.h"
 #include "rundir.h"
 #include "runfs.h"
@@ -32,9 +36,11 @@
 
 /* Options that are lrf-find's own (the others set keys: prog_sets). */
 struct opts {
-	int	 quiet, verbose;
+	int	 quiet, verbose, outgiven;
 	const char *outdir, *name, *load;
 	const char *launcher;	/* --launcher: lrf-train's */
+	const char *dir;	/* --dir: the run directory's exact path */
+	struct prog_setargs sets;	/* --set */
 	struct rundir_run run;	/* plot, val, load (initw), partial */
 	char	 initw[128];	/* --load's weights in the run directory */
 };
@@ -56,7 +62,8 @@ usage(FILE *fp)
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
 "                [--load FILE [--load-partial]] [--repeat N] [-o dir]\n"
 "                [--name NAME] [--no-plot] [--root dir] [-q | -v]\n"
-"                [--np P] [--launcher CMD]\n"
+"                [--np P] [--launcher CMD] [--set section.key=value]\n"
+"                [--dir DIR] [--trainer CMD]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
 "  --end_lr lr             last learning rate [1]\n"
@@ -81,6 +88,9 @@ usage(FILE *fp)
 "  -v                      log every step\n"
 "  --np p                  train on p processes, under mpirun -np p [1]\n"
 "  --launcher cmd          the launch command instead: 'srun', 'mpirun -hostfile h'\n"
+"  --set sec.key=value     set any key of the experiment file (repeatable)\n"
+"  --dir DIR               the run directory itself (a new one), not under -o\n"
+"  --trainer CMD           finder.trainer: this command instead of lrf-train\n"
 "Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
 	    methods, suggest_names[SUGGEST_DEFAULT]);
 }
@@ -165,7 +175,7 @@ ctrl(const char *s)
 
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL, O_ROOT, O_REPEAT, O_NP, O_LAUNCHER };
+	O_PARTIAL, O_ROOT, O_REPEAT, O_NP, O_LAUNCHER, O_DIR, O_TRAINER };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -197,6 +207,9 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		PROG_SETOPT,
+		{ "dir", required_argument, NULL, O_DIR },
+		{ "trainer", required_argument, NULL, O_TRAINER },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfgfile, *t;
@@ -238,7 +251,10 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_NP: prog_long("--np", optarg, 1, 1L << 20);
 			prog_keep(f, "train.processes", optarg); break;
 		case O_LAUNCHER: o->launcher = optarg; break;
-		case 'o': o->outdir = optarg; break;
+		case 'o': o->outdir = optarg; o->outgiven = 1; break;
+		case PROG_SETCH: prog_setarg(&o->sets, optarg); break;
+		case O_DIR: o->dir = optarg; break;
+		case O_TRAINER: prog_keep(f, "finder.trainer", optarg); break;
 		case O_NAME: o->name = optarg; break;
 		case O_NOPLOT: o->run.plot = 0; break;
 		case 'q': o->quiet = 1; break;
@@ -271,6 +287,12 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		rundir_loadname(o->load, o->initw, sizeof(o->initw));
 		o->run.load = o->initw;
 	}
+	if (o->dir != NULL && (o->outgiven || o->name != NULL))
+		prog_usage("--dir names the run directory: not with -o or "
+		    "--name");
+	if (o->dir != NULL && (o->dir[0] == '\0' || ctrl(o->dir)))
+		prog_usage("--dir: '%s' is not a directory name",
+		    err_quote(o->dir, q));
 	if (o->name && (strchr(o->name, '/') || o->name[0] == '\0' ||
 	    strlen(o->name) > 64 || ctrl(o->name)))
 		prog_usage("--name: '%s' is not a file name",
@@ -284,7 +306,8 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
  * for the stages run inside the run directory.
  */
 static void
-config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
+config(struct cfg *c, const char *cfgfile, const struct prog_sets *f,
+    const struct opts *o)
 {
 	char cwd[PATH_MAX / 2];
 
@@ -295,7 +318,24 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 		fprintf(stderr, "%s: note: %s not found (Debian package "
 		    "dataset-fashion-mnist); using a synthetic dataset\n",
 		    prog, FMNIST);
+	prog_setapply(&o->sets, c);
 	prog_apply(f, c);
+	if (c->finder.trainer[0] != '\0' && (o->run.val || o->load != NULL))
+		prog_usage("%s: not with a trainer of your own (finder.trainer"
+		    "): it has no such option", o->run.val ? "--val" :
+		    "--load");
+	if (c->finder.trainer[0] != '\0' && (o->launcher != NULL ||
+	    c->train.processes > 1))
+		prog_usage("%s: not with a trainer of your own (finder.trainer"
+		    "): it launches itself", o->launcher != NULL ?
+		    "--launcher" : "--np (train.processes)");
+	/* threads: 0 resolved, so that a rerun elsewhere is the same run
+	 * (lrf-train's step: the cores, at most NET_MAXTHREAD) */
+	if (c->train.threads == 0) {
+		c->train.threads = blas_cores();
+		if (c->train.threads > NET_MAXTHREAD)
+			c->train.threads = NET_MAXTHREAD;
+	}
 	if (strcmp(c->finder.suggest, "all") == 0)	/* one rate: the default's */
 		snprintf(c->finder.suggest, sizeof(c->finder.suggest), "%s",
 		    suggest_names[SUGGEST_DEFAULT]);
@@ -311,6 +351,60 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 	}
 	if (cfg_abspaths(c, cwd) < 0)
 		exit(EXIT_FAIL);
+}
+
+/*
+ * The directory of the Python module lrf.py beside the programs in
+ * bindir: bindir/../lib/python in the source tree, else
+ * bindir/../share/lrf/python where make install puts it; into buf, or
+ * NULL if neither has it.
+ */
+static const char *
+pydir(const char *bindir, char *buf, size_t size)
+{
+	static const char *const rel[] = { "lib/python", "share/lrf/python" };
+	char path[PATH_MAX];
+	size_t i;
+	char *p;
+
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(buf, size, "%s", bindir);
+		if ((p = strrchr(buf, '/')) == NULL)
+			return NULL;
+		snprintf(p + 1, size - (size_t)(p + 1 - buf), "%s", rel[i]);
+		snprintf(path, sizeof(path), "%s/lrf.py", buf);
+		if (access(path, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* --dir's path into its parent directory and its last name. */
+static void
+dirsplit(const char *path, char *parent, size_t psize, char *name,
+    size_t nsize)
+{
+	char q[ERR_QUOTESIZE];
+	const char *b;
+	size_t n;
+
+	n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (b = path + n; b > path && b[-1] != '/'; b--)
+		;
+	if ((size_t)(path + n - b) >= nsize || b == path + n ||
+	    (path + n - b == 1 && b[0] == '.') ||
+	    (path + n - b == 2 && b[0] == '.' && b[1] == '.'))
+		prog_usage("--dir: '%s' is not a directory name",
+		    err_quote(path, q));
+	snprintf(name, nsize, "%.*s", (int)(path + n - b), b);
+	if (b == path)
+		snprintf(parent, psize, ".");
+	else if (b == path + 1)
+		snprintf(parent, psize, "/");
+	else
+		snprintf(parent, psize, "%.*s", (int)(b - path - 1), path);
 }
 
 /* Each seed's suggestion and their spread, from res->methods. */
@@ -359,6 +453,10 @@ main(int argc, char *argv[])
 	char *train[RUNDIR_TRAINARGS + 6], seedarg[32], out[32];
 	char *const *stages[] = { sched, train, smooth };
 	char name[256], tmp[PATH_MAX / 2], final[PATH_MAX], method[32];
+	char parent[PATH_MAX / 2], cwd[PATH_MAX / 2], conf[PATH_MAX + 32];
+	char tname[ERR_QUOTESIZE + 16], q[ERR_QUOTESIZE], pyd[PATH_MAX / 2 + 32];
+	const char *t;
+	struct stat sb;
 	struct rundir_result res;
 	struct stage_seen seen, one;
 	struct prog_sets f;
@@ -379,7 +477,7 @@ main(int argc, char *argv[])
 	f.n = 0;
 	cfgfile = options(argc, argv, &o, &f);
 	quiet = o.quiet;
-	config(&c, cfgfile, &f);
+	config(&c, cfgfile, &f, &o);
 	/* --load's file checked before anything is copied or made: not
 	 * weights (/dev/urandom), a corrupt or endless one, is refused */
 	o.run.loadsize = -1;
@@ -387,6 +485,14 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 
 	rundir_name(name, sizeof(name), time(NULL), o.name);
+	if (o.dir != NULL)
+		dirsplit(o.dir, parent, sizeof(parent), name, sizeof(name));
+	if (o.dir != NULL && lstat(o.dir, &sb) == 0) {
+		err_set("%s: exists (--dir names a new directory)", o.dir);
+		exit(EXIT_FAIL);
+	}
+	if (o.dir != NULL)
+		o.outdir = parent;
 	if (runfs_mkdirs(o.outdir) < 0 ||
 	    runfs_tmpdir(tmp, sizeof(tmp), o.outdir, name) < 0)
 		exit(EXIT_FAIL);
@@ -405,6 +511,35 @@ main(int argc, char *argv[])
 	o.run.repeat = c.finder.repeat;
 	o.run.seed = c.train.seed;
 	o.run.stop = &st.sig;
+	if (c.finder.trainer[0] != '\0') {
+		/* the user's command, in the directory lrf-find ran in; a
+		 * failure of it after lrf-smooth stopped the stream is only
+		 * logged (not every trainer ends quietly then) */
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			err_set("getcwd: %s", strerror(errno));
+			fail();
+		}
+		o.run.trainer = c.finder.trainer;
+		o.run.cwd = cwd;
+		snprintf(conf, sizeof(conf), "%s%s%s/config.yaml",
+		    st.dir[0] == '/' ? "" : cwd, st.dir[0] == '/' ? "" : "/",
+		    st.dir);
+		snprintf(tname, sizeof(tname), "the trainer '%s'",
+		    err_quote(c.finder.trainer, q));
+		st.name[1] = tname;
+		st.cutok = 1u << 1;
+		if (setenv("LRF_CONFIG", conf, 1) < 0)
+			fail();
+		o.run.pydir = pydir(st.bindir, pyd, sizeof(pyd));
+		if (o.run.pydir != NULL) {
+			t = getenv("PYTHONPATH");
+			snprintf(conf, sizeof(conf), "%s%s%s", pyd,
+			    t != NULL && *t ? ":" : "", t != NULL ? t : "");
+			if (setenv("PYTHONPATH", conf, 1) < 0)
+				fail();
+		}
+	}
+	check(rundir_fingerprint(&o.run, &c));
 	check(rundir_start(st.dir, &c, &o.run, o.load));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	say("Testing learning rates from %g to %g", c.finder.start_lr,
@@ -419,12 +554,15 @@ main(int argc, char *argv[])
 	/* lrf-train launches itself: train.processes, --launcher */
 	for (b = 0; train[b] != NULL; b++)
 		;
-	if (o.launcher != NULL) {
+	if (o.launcher != NULL && o.run.trainer == NULL) {
 		train[b++] = "--launcher";
 		train[b++] = (char *)o.launcher;
 	}
 	train[b] = NULL;
 	memset(&seen, 0, sizeof(seen));
+	snprintf(seedarg, sizeof(seedarg), "%lu", c.train.seed);
+	if (o.run.trainer != NULL && setenv("LRF_SEED", seedarg, 1) < 0)
+		fail();
 	if (c.finder.repeat == 1)
 		check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
 	/* several: one after the other, each with its seed (the first's
@@ -434,9 +572,14 @@ main(int argc, char *argv[])
 			;
 		snprintf(seedarg, sizeof(seedarg), "%lu",
 		    c.train.seed + (unsigned long)i);
-		train[b] = "--seed";
-		train[b + 1] = seedarg;
-		train[b + 2] = NULL;
+		if (o.run.trainer != NULL) {	/* its seed: LRF_SEED */
+			if (setenv("LRF_SEED", seedarg, 1) < 0)
+				fail();
+		} else {
+			train[b] = "--seed";
+			train[b + 1] = seedarg;
+			train[b + 2] = NULL;
+		}
 		snprintf(out, sizeof(out), "smooth-%ld.tsv", i + 1);
 		say("Range test %ld of %ld (seed %s)", i + 1,
 		    c.finder.repeat, seedarg);
@@ -460,8 +603,11 @@ main(int argc, char *argv[])
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	check(rundir_json(st.dir, &c, &seen, &o.run, &res));
 	check(0);
-	if (runfs_publish(st.dir, o.outdir, name, final, sizeof(final)) < 0)
+	if ((o.dir != NULL ? runfs_publishto(st.dir, o.dir) :
+	    runfs_publish(st.dir, o.outdir, name, final, sizeof(final))) < 0)
 		fail();
+	if (o.dir != NULL)
+		snprintf(final, sizeof(final), "%s", o.dir);
 	st.dir[0] = '\0';
 
 	if (res.why) {
@@ -479,8 +625,10 @@ main(int argc, char *argv[])
 			if (res.doubts & b)
 				say("  %s.", suggest_advice(b));
 	}
-	if (o.run.plot)
-		say("Plot: %s/lr_finder.png", final);
+	/* the PNG only when gnuplot drew it */
+	snprintf(conf, sizeof(conf), "%s/lr_finder.png", final);
+	if (o.run.plot && access(conf, F_OK) == 0)
+		say("Plot: %s", conf);
 	say("Results: %s", final);
 	rec_putnum(stdout, res.lr);
 	putchar('\n');

@@ -46,6 +46,7 @@ static const struct option longopts[] = {
 	{ "div-factor", ARG, NULL, O_DIV_FACTOR },
 	{ "final-div-factor", ARG, NULL, O_FINAL_DIV_FACTOR },
 	{ "help", no_argument, NULL, 'h' },
+	PROG_SETOPT,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -131,6 +132,7 @@ usage(FILE *fp)
 "      --pct-start p    onecycle: fraction of the steps rising [%g]\n"
 "      --div-factor d   onecycle: the first lr is max-lr/d [%s]\n"
 "      --final-div-factor f  onecycle: the last lr is the first/f [%s]\n"
+"      --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)\n"
 "  -h, --help           this help\n"
 "Long options take '_' for '-' (--max_lr); --start_lr, --end_lr, --num_iter\n"
 "and --total_steps are -s, -e, -n.\n",
@@ -173,6 +175,7 @@ int
 main(int argc, char *argv[])
 {
 	struct prog_sets sets;	/* the parameters the flags give */
+	struct prog_setargs setargs;	/* --set */
 	struct sched s;		/* the schedule */
 	struct cfg c;
 	const struct option *lo;
@@ -185,7 +188,7 @@ main(int argc, char *argv[])
 
 	prog_init("lrf-schedule");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
-	sets.n = 0;
+	sets.n = setargs.n = 0;
 	file = mname = NULL;
 	train = 0;
 	opterr = 0;
@@ -210,6 +213,9 @@ main(int argc, char *argv[])
 		case 't':
 			train = 1;
 			break;
+		case PROG_SETCH:
+			prog_setarg(&setargs, optarg);
+			break;
 		case 'm':
 			mname = optarg;
 			break;
@@ -231,6 +237,7 @@ main(int argc, char *argv[])
 	cfg_defaults(&c);
 	if (file != NULL && cfg_load(&c, file) < 0)
 		exit(EXIT_FAIL);
+	prog_setapply(&setargs, &c);
 
 	/* The mode: -m, else the scheduler's name (-t), else the finder's. */
 	if (mname != NULL) {
@@ -279,7 +286,7 @@ main(int argc, char *argv[])
 	err_sethook(NULL);
 	r = sched_init(&s);
 	err_sethook(prog_printerr);
-	if (r < 0 && file != NULL && sets.n == 0) {
+	if (r < 0 && file != NULL && sets.n == 0 && setargs.n == 0) {
 		snprintf(buf, sizeof(buf), "%s", err_msg());
 		err_set("%s: %s", file, buf);
 		exit(EXIT_FAIL);

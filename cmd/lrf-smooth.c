@@ -34,6 +34,8 @@ usage(FILE *fp)
 	    "      --lr-col col     learning-rate column, name or number "
 	    "[lr]\n"
 	    "      --loss-col col   loss column, name or number [loss]\n"
+	    "      --set sec.key=v  set a key of the file, lrf-config(5) "
+	    "(repeatable)\n"
 	    "  -h, --help           print this help and exit\n",
 	    d.finder.beta, d.finder.diverge_threshold);
 }
@@ -184,8 +186,10 @@ main(int argc, char *argv[])
 		{ "lr-col",	required_argument,	NULL, 'L' },
 		{ "loss-col",	required_argument,	NULL, 'Y' },
 		{ "help",	no_argument,		NULL, 'h' },
+		PROG_SETOPT,
 		{ NULL,		0,			NULL, 0 }
 	};
+	struct prog_setargs setargs;
 	struct prog_sets sets;
 	struct smoother m;
 	struct cfg cfg;
@@ -200,7 +204,7 @@ main(int argc, char *argv[])
 	m.lrspec = "lr";
 	m.lossspec = "loss";
 	cfgfile = NULL;
-	sets.n = 0;
+	sets.n = setargs.n = 0;
 	while ((c = getopt_long(argc, argv, "b:c:d:hk",
 	    prog_options(longopts), NULL)) != -1)
 		switch (c) {
@@ -222,6 +226,9 @@ main(int argc, char *argv[])
 			break;
 		case 'k':
 			m.keep = 1;
+			break;
+		case PROG_SETCH:
+			prog_setarg(&setargs, optarg);
 			break;
 		case 'L':
 			m.lrspec = optarg;
@@ -245,6 +252,7 @@ main(int argc, char *argv[])
 	cfg_defaults(&cfg);
 	if (cfgfile != NULL && cfg_load(&cfg, cfgfile) < 0)
 		exit(EXIT_FAIL);
+	prog_setapply(&setargs, &cfg);
 	prog_apply(&sets, &cfg);
 	if (smooth_init(&m.s, cfg.finder.beta,
 	    cfg.finder.diverge_threshold) < 0)

@@ -61,6 +61,8 @@ usage(FILE *fp)
 	    "      --lr-col col     learning-rate column, name or number "
 	    "[lr]\n"
 	    "      --loss-col col   loss column, name or number [loss]\n"
+	    "      --set sec.key=v  set a key of the file, lrf-config(5) "
+	    "(repeatable)\n"
 	    "  -h, --help           print this help and exit\n",
 	    SMOOTH_BETA, methods, suggest_names[SUGGEST_DEFAULT],
 	    SMOOTH_WINDOW, SUGGEST_SHIFT, SUGGEST_GAIN);
@@ -648,9 +650,11 @@ main(int argc, char *argv[])
 		{ "lr-col",	required_argument,	NULL, O_LRCOL },
 		{ "loss-col",	required_argument,	NULL, O_YCOL },
 		{ "help",	no_argument,		NULL, 'h' },
+		PROG_SETOPT,
 		{ NULL,		0,			NULL, 0 }
 	};
 	static struct curve cv[MAXRUNS];
+	struct prog_setargs setargs;
 	struct rec_reader r;
 	struct curve mc, *all;
 	struct suggest_opts o;
@@ -675,7 +679,7 @@ main(int argc, char *argv[])
 	lrspec = "lr";
 	yspec = NULL;
 	annotate = quiet = asjson = 0;
-	sets.n = 0;
+	sets.n = setargs.n = 0;
 	while ((c = getopt_long(argc, argv, "ab:c:hm:qw:",
 	    prog_options(longopts), NULL)) != -1)
 		switch (c) {
@@ -702,6 +706,9 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case PROG_SETCH:
+			prog_setarg(&setargs, optarg);
 			break;
 		case 'w':
 			o.floor.window = prog_double("-w", optarg);
@@ -748,6 +755,7 @@ main(int argc, char *argv[])
 	cfg_defaults(&cfg);
 	if (cfgfile != NULL && cfg_load(&cfg, cfgfile) < 0)
 		exit(EXIT_FAIL);
+	prog_setapply(&setargs, &cfg);
 	prog_apply(&sets, &cfg);
 	a.method = suggest_lookup(cfg.finder.suggest);
 	o.beta = cfg.finder.beta;

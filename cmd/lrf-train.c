@@ -73,6 +73,7 @@ usage(FILE *fp)
 "  --np n           train.processes: data-parallel on n, under mpirun [%ld]\n"
 "  --launcher cmd   the launch command instead: 'srun', 'mpirun -hostfile h'\n"
 "  --output file    write the records to file (a FIFO) [stdout]\n"
+"  --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)\n"
 "  -h, --help       print this help and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size,
@@ -108,6 +109,7 @@ static const struct option longopts[] = {
 	{ "np",		required_argument, NULL, O_NP },
 	{ "launcher",	required_argument, NULL, O_LAUNCHER },
 	{ "output",	required_argument, NULL, O_OUTPUT },
+	PROG_SETOPT,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -116,6 +118,7 @@ struct flags {
 	const char *config, *save, *load, *lrcol, *wsplit;
 	const char *launcher, *output;	/* --launcher, --output */
 	struct prog_sets sets;
+	struct prog_setargs setargs;	/* --set */
 	int	 val, partial, summary, progress, timing;
 };
 
@@ -167,6 +170,9 @@ parseflags(int argc, char *argv[], struct flags *f)
 		switch (ch) {
 		case 'c':
 			f->config = optarg;
+			break;
+		case PROG_SETCH:
+			prog_setarg(&f->setargs, optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -270,6 +276,7 @@ setup_config(struct cfg *c, const struct flags *f)
 	cfg_defaults(c);
 	if (f->config != NULL && cfg_load(c, f->config) < 0)
 		exit(EXIT_FAIL);
+	prog_setapply(&f->setargs, c);
 	if (f->config == NULL && c->data.format == DATA_IDX) {
 		if ((missing = c->data.images, access(missing, R_OK) != 0) ||
 		    (missing = c->data.labels, access(missing, R_OK) != 0)) {

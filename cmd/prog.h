@@ -170,6 +170,78 @@ prog_apply(const struct prog_sets *s, struct cfg *c)
 }
 
 /*
+ * --set section.key=value (repeatable): any key of lrf-config(5) from the
+ * command line, laid over the experiment file by prog_setapply() right
+ * after it is read, in the order given, before the program's own flags
+ * (which win over a --set of the same key).  Each goes through
+ * cfg_set(): the file's checks and words.
+ */
+struct prog_setargs {
+	int	 n;
+	const char *arg[PROG_MAXSETS];	/* "train.seed=7", as given */
+};
+
+#define PROG_SETOPT	{ "set", required_argument, NULL, 'S' | 0x100000 }
+#define PROG_SETCH	('S' | 0x100000)	/* getopt's code for --set */
+
+/* Keep the argument of one --set: "section.key=value", else a usage
+ * error. */
+static inline void
+prog_setarg(struct prog_setargs *s, const char *arg)
+{
+	const char *eq;
+	char q[ERR_QUOTESIZE];
+
+	if ((eq = strchr(arg, '=')) == NULL || eq == arg ||
+	    memchr(arg, '.', (size_t)(eq - arg)) == NULL)
+		prog_usage("--set: '%s' is not section.key=value",
+		    err_quote(arg, q));
+	if (s->n == PROG_MAXSETS)
+		prog_usage("more than %d --set", PROG_MAXSETS);
+	s->arg[s->n++] = arg;
+}
+
+/*
+ * Lay the --set values over c, in order; one that the file's checks
+ * refuse is a usage error naming it: "lrf-train: --set
+ * train.batch_size=0: train.batch_size: 0 is out of range [1, 1048576]".
+ */
+static inline void
+prog_setapply(const struct prog_setargs *s, struct cfg *c)
+{
+	char key[64], q[ERR_QUOTESIZE], msg[512];
+	const unsigned char *p;
+	err_hook *hook;
+	const char *eq;
+	size_t m;
+	int i, r;
+
+	for (i = 0; i < s->n; i++) {
+		eq = strchr(s->arg[i], '=');
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - s->arg[i]),
+		    s->arg[i]);
+		hook = err_gethook();
+		err_sethook(NULL);
+		r = cfg_set(c, key, eq + 1);
+		err_sethook(hook);
+		if (r < 0) {
+			/* the message names the key as given: its control
+			 * characters as \xHH, as prog_printerr writes them */
+			p = (const unsigned char *)err_msg();
+			for (m = 0; *p != '\0' && m + 5 < sizeof(msg); p++)
+				if (*p < 0x20 || *p == 0x7f)
+					m += (size_t)snprintf(msg + m,
+					    sizeof(msg) - m, "\\x%02x", *p);
+				else
+					msg[m++] = (char)*p;
+			msg[m] = '\0';
+			prog_usage("--set %s: %s", err_quote(s->arg[i], q),
+			    msg);
+		}
+	}
+}
+
+/*
  * The long options as getopt_long takes them: every name with a '-' in
  * it also spelled with '_' (--batch-size, --batch_size), as the keys of
  * the experiment file are: one rule for every program (lrf(7)).  opts

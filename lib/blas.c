@@ -79,12 +79,19 @@ blas_use_reference(int on)
 }
 
 int
+blas_cores(void)
+{
+	int n;
+
+	n = openblas_get_num_procs();
+	return n < 1 ? 1 : n;
+}
+
+int
 blas_threads(int n)
 {
 	if (n <= 0)
-		n = openblas_get_num_procs();
-	if (n < 1)
-		n = 1;
+		n = blas_cores();
 	openblas_set_num_threads(n);
 	return n;
 }

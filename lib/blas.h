@@ -32,4 +32,8 @@ void blas_use_reference(int on);
 /* Threads OpenBLAS may use; 0 means all cores.  Returns the number set. */
 int blas_threads(int n);
 
+/* The number blas_threads(0) sets (all cores, at least 1), setting
+ * nothing. */
+int blas_cores(void);
+
 #endif

@@ -482,6 +482,7 @@ enum {
 	K_ENUM,		/* int, an index into names */
 	K_NAME,		/* char[16], one of names */
 	K_PATH,		/* char[CFG_MAXPATH] */
+	K_TEXT,		/* char[CFG_MAXPATH], a command: not a path */
 	K_LABEL,	/* data.label_column: char[64], index or name */
 	K_CHAR,		/* data.delimiter */
 	K_DEVICE,	/* train.device */
@@ -546,6 +547,8 @@ static const struct key keys[] = {
 	    suggest_names, 0, NULL },
 	{ "finder", "repeat", K_LONG, C(finder.repeat), "1", 1, 64, 0, NULL,
 	    0, NULL },
+	{ "finder", "trainer", K_TEXT, C(finder.trainer), "\"\"", 0, 0, 0,
+	    NULL, 0, NULL },
 
 	{ "scheduler", "name", K_NAME, C(scheduler.name), "~", 0, 0, NULLOK,
 	    cfg_sched_names, 0, "none" },
@@ -1015,12 +1018,15 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 		snprintf(p, 16, "cpu");
 		return 0;
 	case K_PATH:
+	case K_TEXT:
 		if (v->type != N_SCALAR)
-			return bad(L, v, "%s: expected a path, found %s",
-			    where, kind(v));
+			return bad(L, v, "%s: expected %s, found %s", where,
+			    k->type == K_PATH ? "a path" : "a command",
+			    kind(v));
 		if (strlen(v->s) >= CFG_MAXPATH)
-			return bad(L, v, "%s: the path is longer than %d bytes",
-			    where, CFG_MAXPATH - 1);
+			return bad(L, v, "%s: the %s is longer than %d bytes",
+			    where, k->type == K_PATH ? "path" : "command",
+			    CFG_MAXPATH - 1);
 		snprintf(p, CFG_MAXPATH, "%s", is_null(v) ? "" : v->s);
 		return 0;
 	case K_LABEL:
@@ -1713,6 +1719,7 @@ put_value(FILE *fp, const struct key *k, const char *base,
 		fputs(p, fp);
 		break;
 	case K_PATH:
+	case K_TEXT:
 	case K_LABEL:
 		put_str(fp, p);
 		break;
@@ -1841,7 +1848,8 @@ check_write(const struct cfg *c)
 
 	for (i = 0; i < NKEYS; i++) {
 		k = &keys[i];
-		if ((k->type == K_PATH || k->type == K_LABEL) &&
+		if ((k->type == K_PATH || k->type == K_TEXT ||
+		    k->type == K_LABEL) &&
 		    !utf8_ok((const char *)c + k->off))
 			return err_set("cannot write the configuration: %s.%s "
 			    "is not UTF-8", k->sec, k->name);
@@ -1914,10 +1922,12 @@ cfg_set(struct cfg *c, const char *key, const char *text)
 	const struct key *k;
 	struct node v;
 	struct ld L;
-	char where[96];
+	char where[96], q[ERR_QUOTESIZE];
 
+	/* the key as given (--set): quoted, a message is one line */
 	if ((k = key_named(key)) == NULL)
-		return err_set("%s: no such key (lrf-config(5))", key);
+		return err_set("%s: no such key (lrf-config(5))",
+		    err_quote(key, q));
 	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS ||
 	    k->type == K_COLS)
 		return err_set("%s: a list, not one value", key);

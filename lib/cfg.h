@@ -63,6 +63,8 @@ struct cfg {
 		double	 diverge_threshold;	/* 4.0 */
 		char	 suggest[16];	/* "steep" */
 		long	 repeat;	/* lrf-find's range tests: 1 */
+		char	 trainer[CFG_MAXPATH];	/* lrf-find: a command that
+					   replaces lrf-train, "" for none */
 	} finder;
 
 	struct cfg_scheduler {

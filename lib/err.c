@@ -14,6 +14,12 @@ err_sethook(err_hook *fn)
 	hook = fn;
 }
 
+err_hook *
+err_gethook(void)
+{
+	return hook;
+}
+
 int
 err_set(const char *fmt, ...)
 {

@@ -14,6 +14,9 @@ typedef void err_hook(const char *msg);
 /* Install the hook called with every message; NULL removes it. */
 void err_sethook(err_hook *fn);
 
+/* The hook installed, or NULL. */
+err_hook *err_gethook(void);
+
 /* Format a message, keep it, call the hook; always returns -1. */
 int err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -19,6 +19,7 @@
 #include "rec.h"
 #include "rundir.h"
 #include "runfs.h"
+#include "sha256.h"
 #include "suggest.h"
 
 int
@@ -134,39 +135,49 @@ shquote(FILE *fp, const char *s)
 	fputc('\'', fp);
 }
 
-int
-rundir_command(const char *path, const struct rundir_run *run)
+/* One stage of command.sh's pipeline: its status, when it fails, goes
+ * into the file $failed (sh has no pipefail). */
+static void
+stagebegin(FILE *fp)
+{
+	fputs("{ ", fp);
+}
+
+static void
+stageend(FILE *fp, const char *name)
+{
+	fprintf(fp, " || echo %s >>\"$failed\"; }", name);
+}
+
+/* The trainer: lrf-train, or the user's command in its directory. */
+static void
+trainline(FILE *fp, const struct rundir_run *run)
 {
 	const char *load;
-	mode_t m;
-	FILE *fp;
 
 	load = run->load;
-	if ((fp = fopen(path, "w")) == NULL)
-		return err_set("%s: %s", path, strerror(errno));
-	/*
-	 * Its own directory from $0 without dirname (a path that starts
-	 * with '-' is no option) and kept whole (a name that ends in a
-	 * newline); every path quoted.
-	 */
-	fprintf(fp,
-	    "#!/bin/bash\n"
-	    "# Reproduces this run: writes records.tsv%s into DIR (default:\n"
-	    "# this directory) from config.yaml.  Made by lrf-find %s.\n"
-	    "set -eo pipefail\n"
-	    "case $0 in */*) here=${0%%/*} ;; *) here=. ;; esac\n"
-	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
-	    "here=${here%%?x}\n"
-	    "out=${1:-$here}\n"
-	    "PATH=", run->plot ? " and the plot" : "", LRF_VERSION);
-	shquote(fp, run->bindir);
-	fputs(":$PATH\n", fp);
-	if (run->repeat > 1)
-		fprintf(fp, "for i in $(seq %ld); do\n", run->repeat);
-	fprintf(fp, "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    %slrf-train -c %s --no-progress%s",
-	    /* with --load, in the run directory: the "#@ run" line says
-	     * load=<name> as in records.tsv */
+	if (run->trainer != NULL) {
+		fputs("(cd -- ", fp);
+		shquote(fp, run->cwd);
+		fputs(" && LRF_CONFIG=$here/config.yaml && ", fp);
+		if (run->repeat > 1)
+			fprintf(fp, "LRF_SEED=$((%lu + i - 1))", run->seed);
+		else
+			fprintf(fp, "LRF_SEED=%lu", run->seed);
+		if (run->pydir != NULL) {
+			fputs(" && PYTHONPATH=", fp);
+			shquote(fp, run->pydir);
+			fputs("${PYTHONPATH:+:$PYTHONPATH}", fp);
+		}
+		fprintf(fp, " && export LRF_CONFIG LRF_SEED%s && eval ",
+		    run->pydir != NULL ? " PYTHONPATH" : "");
+		shquote(fp, run->trainer);
+		fputc(')', fp);
+		return;
+	}
+	/* with --load, in the run directory: the "#@ run" line says
+	 * load=<name> as in records.tsv */
+	fprintf(fp, "%slrf-train -c %s --no-progress%s",
 	    load != NULL ? "(cd -- \"$here\" && exec " : "",
 	    load != NULL ? "config.yaml" : "\"$here/config.yaml\"",
 	    run->val ? " --val" : "");
@@ -177,20 +188,122 @@ rundir_command(const char *path, const struct rundir_run *run)
 		shquote(fp, load);
 		fputs(run->partial ? " --load-partial)" : ")", fp);
 	}
+}
+
+/* The data's fingerprint, checked before the run: the size always,
+ * the SHA-256 where there is a sha256sum. */
+static void
+datacheck(FILE *fp, const struct rundir_run *run)
+{
+	int i;
+
+	if (run->ndata == 0)
+		return;
+	fputs("# the data of this run: each file's size and SHA-256\n"
+	    "data() {\n"
+	    "\t[ \"$(($(wc -c < \"$1\")))\" = \"$2\" ] && "
+	    "{ ! command -v sha256sum >/dev/null ||\n"
+	    "\t    [ \"$(sha256sum < \"$1\")\" = \"$3  -\" ]; } || {\n"
+	    "\techo \"command.sh: $1: not the data of this run ($2 bytes, "
+	    "SHA-256 $3)\" >&2\n"
+	    "\texit 1; }\n"
+	    "}\n", fp);
+	for (i = 0; i < run->ndata; i++) {
+		fputs("data ", fp);
+		shquote(fp, run->data[i].path);
+		fprintf(fp, " %lld %s\n", run->data[i].size,
+		    run->data[i].sha256);
+	}
+}
+
+int
+rundir_fingerprint(struct rundir_run *run, const struct cfg *c)
+{
+	const char *files[RUNDIR_MAXDATA];
+	int i, n;
+
+	n = 0;
+	if (c->data.format == DATA_IDX) {
+		files[n++] = c->data.images;
+		files[n++] = c->data.labels;
+	} else if (c->data.format == DATA_CSV)
+		files[n++] = c->data.path;
+	run->ndata = 0;
+	for (i = 0; i < n; i++) {
+		if (files[i][0] == '\0')
+			continue;
+		run->data[run->ndata].path = files[i];
+		if (sha256_file(files[i], run->data[run->ndata].sha256,
+		    &run->data[run->ndata].size) < 0)
+			return -1;
+		run->ndata++;
+	}
+	return 0;
+}
+
+int
+rundir_command(const char *path, const struct rundir_run *run)
+{
+	mode_t m;
+	FILE *fp;
+
+	if ((fp = fopen(path, "w")) == NULL)
+		return err_set("%s: %s", path, strerror(errno));
+	/*
+	 * POSIX sh (dash, busybox, bash).  Its own directory from $0
+	 * without dirname (a path that starts with '-' is no option) and
+	 * kept whole (a name that ends in a newline); every path quoted.
+	 * The programs: from the directory lrf-find ran from, else PATH.
+	 */
+	fprintf(fp,
+	    "#!/bin/sh\n"
+	    "# Reproduces this run: writes records.tsv%s into DIR (default:\n"
+	    "# this directory) from config.yaml.  Made by lrf-find %s.\n"
+	    "# Runs under any POSIX sh: sh command.sh [DIR]\n"
+	    "set -e\n"
+	    "case $0 in */*) here=${0%%/*} ;; *) here=. ;; esac\n"
+	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
+	    "here=${here%%?x}\n"
+	    "out=${1:-$here}\n"
+	    "PATH=", run->plot ? " and the plot" : "", LRF_VERSION);
+	shquote(fp, run->bindir);
+	fputs(":$PATH\n", fp);
+	datacheck(fp, run);
+	fputs("failed=$out/.failed.$$\n"
+	    "rm -f -- \"$failed\"\n", fp);
 	if (run->repeat > 1)
-		fprintf(fp, " |\n"
-		    "    lrf-smooth -c \"$here/config.yaml\" > "
-		    "\"$out/smooth-$i.tsv\"\n"
+		fprintf(fp, "i=1\n"
+		    "while [ \"$i\" -le %ld ]; do\n", run->repeat);
+	stagebegin(fp);
+	fputs("lrf-schedule -c \"$here/config.yaml\"", fp);
+	stageend(fp, "lrf-schedule");
+	fputs(" |\n    ", fp);
+	stagebegin(fp);
+	trainline(fp, run);
+	stageend(fp, run->trainer != NULL ? "trainer" : "lrf-train");
+	fputs(" |\n    ", fp);
+	stagebegin(fp);
+	fputs("lrf-smooth -c \"$here/config.yaml\"", fp);
+	stageend(fp, "lrf-smooth");
+	if (run->repeat > 1)
+		fprintf(fp, " > \"$out/smooth-$i.tsv\"\n"
+		    "i=$((i + 1))\n"
 		    "done\n"
-		    "f=(); for i in $(seq %ld); do f+=(\"$out/smooth-$i.tsv\"); "
+		    "i=1\n"
+		    "set --\n"
+		    "while [ \"$i\" -le %ld ]; do\n"
+		    "set -- \"$@\" \"$out/smooth-$i.tsv\"\n"
+		    "i=$((i + 1))\n"
 		    "done\n"
-		    "lrf-suggest -c \"$here/config.yaml\" -a \"${f[@]}\" > "
-		    "\"$out/records.tsv\"\n", run->repeat);
+		    "{ lrf-suggest -c \"$here/config.yaml\" -a \"$@\"", run->repeat);
 	else
-		fprintf(fp, " |\n"
-		    "    lrf-smooth -c \"$here/config.yaml\" |\n"
-		    "    lrf-suggest -c \"$here/config.yaml\" -a > "
-		    "\"$out/records.tsv\"\n");
+		fputs(" |\n    { lrf-suggest -c \"$here/config.yaml\" -a", fp);
+	fputs(" || echo lrf-suggest >>\"$failed\"; } > \"$out/records.tsv\"\n"
+	    "if [ -e \"$failed\" ]; then\n"
+	    "\techo \"command.sh: failed:\" $(cat -- \"$failed\") >&2\n"
+	    "\trm -f -- \"$failed\"\n"
+	    "\texit 1\n"
+	    "fi\n", fp);
 	if (run->plot)
 		fprintf(fp,
 		    "cd -- \"$out\"\n"
@@ -450,6 +563,16 @@ rundir_train(const struct rundir_run *run, char *argv[])
 	int i;
 
 	i = 0;
+	if (run->trainer != NULL) {
+		argv[i++] = "/bin/sh";
+		argv[i++] = "-c";
+		argv[i++] = "cd -- \"$1\" && eval \"$2\"";
+		argv[i++] = "sh";
+		argv[i++] = (char *)run->cwd;
+		argv[i++] = (char *)run->trainer;
+		argv[i] = NULL;
+		return;
+	}
 	argv[i++] = "lrf-train";
 	argv[i++] = "-c";
 	argv[i++] = "config.yaml";

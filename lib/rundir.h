@@ -19,6 +19,7 @@
 #define RUNDIR_FLAT	0.005
 #define RUNDIR_SHORT	20	/* fewer records, not stopped: too short */
 #define RUNDIR_MAXRUNS	64	/* finder.repeat's largest */
+#define RUNDIR_MAXDATA	4	/* input files fingerprinted */
 
 /*
  * lrf-find's built-in experiment (no -c) is the defaults: an MLP on
@@ -64,7 +65,27 @@ struct rundir_run {
 	long	 repeat;	/* range tests (finder.repeat): 1, or n
 				   into smooth-1.tsv ... smooth-n.tsv */
 	unsigned long seed;	/* the first one's seed (train.seed) */
+	const char *trainer;	/* finder.trainer: a shell command that
+				   replaces lrf-train, or NULL */
+	const char *cwd;	/* where the trainer runs (lrf-find's
+				   directory), absolute */
+	const char *pydir;	/* lib/python/lrf.py's directory, put on
+				   the trainer's PYTHONPATH, or NULL */
+	int	 ndata;		/* input files fingerprinted: */
+	struct rundir_data {
+		const char *path;	/* as in config.yaml (absolute) */
+		long long size;
+		char	 sha256[65];	/* hex */
+	} data[RUNDIR_MAXDATA];
 };
+
+/*
+ * The fingerprint of the files the run reads (data.images and
+ * data.labels of an idx experiment, data.path of a csv one; an image
+ * folder, data.root, has none): their size and SHA-256 into run->data,
+ * which command.sh checks before it reruns.  0, or -1 with a message.
+ */
+int rundir_fingerprint(struct rundir_run *run, const struct cfg *c);
 
 /*
  * Write path, the shell script that reproduces records.tsv (and the
@@ -83,7 +104,8 @@ int rundir_start(const char *dir, const struct cfg *c,
 
 /* The argv of the run's lrf-train (room for RUNDIR_TRAINARGS): "-c
  * config.yaml --no-progress", then --val, --load and --load-partial as
- * run says; NULL-terminated. */
+ * run says; NULL-terminated.  With run->trainer, that command run by
+ * sh in run->cwd instead (its environment: LRF_CONFIG, LRF_SEED). */
 #define RUNDIR_TRAINARGS	9
 void rundir_train(const struct rundir_run *run, char *argv[]);
 

@@ -118,6 +118,32 @@ runfs_publish(const char *tmp, const char *parent, const char *name,
 }
 
 int
+runfs_publishto(const char *tmp, const char *path)
+{
+	char parent[4096];
+	struct stat st;
+	const char *s;
+	mode_t m;
+
+	if (runfs_sync(tmp) < 0)
+		return -1;
+	m = umask(0);
+	umask(m);
+	if (chmod(tmp, 0777 & ~m) < 0)
+		return err_set("%s: %s", tmp, strerror(errno));
+	/* rename(2) would replace an empty directory: refuse it first */
+	if (lstat(path, &st) == 0)
+		return err_set("%s: exists", path);
+	if (rename(tmp, path) < 0)
+		return err_set("%s: cannot rename to %s: %s", tmp, path,
+		    strerror(errno));
+	s = strrchr(path, '/');
+	snprintf(parent, sizeof(parent), "%.*s", s == NULL ? 1 :
+	    s == path ? 1 : (int)(s - path), s == NULL ? "." : path);
+	return syncpath(parent, O_DIRECTORY);
+}
+
+int
 runfs_remove(const char *dir)
 {
 	struct dirent *e;

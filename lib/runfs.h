@@ -32,6 +32,12 @@ int runfs_sync(const char *dir);
 int runfs_publish(const char *tmp, const char *parent, const char *name,
     char *buf, size_t n);
 
+/*
+ * Rename the finished directory tmp to path, which must not exist (then
+ * -1 with a message "path: exists"); synced as runfs_publish does.
+ */
+int runfs_publishto(const char *tmp, const char *path);
+
 /* Remove dir and everything in it (no symlinks followed); 0 or -1. */
 int runfs_remove(const char *dir);
 

@@ -227,6 +227,7 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 {
 	struct rec_reader r;
 	char path[PATH_MAX];
+	const char *name;
 	int p[2], in, i, k, status, bad, cols[4];
 	pid_t pid[8];
 	FILE *fp, *fo;
@@ -281,9 +282,22 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 	if (fclose(fo) != 0 && !bad)
 		bad = err_set("%s: write error", path) != 0;
 	status = 0;
-	for (i = 0; i < n; i++)
-		if ((k = stage_wait(st, pid[i])) != 0 && !status)
-			status = stage_failed(argv[i][0], k);
+	for (i = 0; i < n; i++) {
+		name = st->name[i] != NULL ? st->name[i] : argv[i][0];
+		if ((k = stage_wait(st, pid[i])) == 0 || status)
+			continue;
+		if ((st->cutok >> i & 1) && s->stopped && !bad) {
+			if (k >= STAGE_KILLED)
+				say(st, "%s killed by signal %d after the "
+				    "stream was stopped (ignored)", name,
+				    k - STAGE_KILLED);
+			else
+				say(st, "%s exited with status %d after the "
+				    "stream was stopped (ignored)", name, k);
+			continue;
+		}
+		status = stage_failed(name, k);
+	}
 	st->pgrp = 0;
 	if (st->sig)
 		return STAGE_INTERRUPTED;

@@ -39,6 +39,13 @@ struct stage {
 					   group, 0 if none */
 	void	(*say)(const char *msg);	/* log a line, or NULL */
 	int	 every;			/* log every n-th record (10) */
+	const char *name[8];		/* stage i's name in messages, or
+					   NULL: its argv[0] */
+	unsigned cutok;			/* bit i: stage i failing after a
+					   "#@ stop" line is only logged (a
+					   trainer of the user's that does
+					   not end quietly when its reader
+					   goes away) */
 };
 
 /* What the stream said, for the log, the diagnosis and suggestion.json. */

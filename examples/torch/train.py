@@ -7,51 +7,58 @@ lrf-train in a range test:
 
     lrf-schedule | python3 examples/torch/train.py | lrf-smooth | lrf-suggest
 
-Input: a record stream; the lr column is found by the header line
-("# step\tlr", as lrf-schedule writes), and without a header it is the
-last field of each line.  Other "#" lines (as "#@ schedule ... num=100",
-which lrf-suggest reads) are copied to the output in place.
+or, with its run directory, log and plot:
 
-Output: "# step\tlr\tloss", then one record per step, each flushed before
-the next rate is read.  When the reader goes away (lrf-smooth stops the
-stream when the loss diverges), the next write fails and the script exits
-0 at once, without a traceback.
+    lrf-find --trainer 'python3 examples/torch/train.py' --set finder.num_iter=0
+
+The protocol is lrf.py's (lib/python/lrf.py, installed in
+$PREFIX/share/lrf/python): the rates in (the lr column by the header's
+name, else the last field; "#@" lines passed on), "# step\tlr\tloss" and
+one record per step out, each flushed before the next rate is read, and
+a quiet exit 0 when the reader goes away (lrf-smooth stops the stream
+when the loss diverges).  The model and optimizer are put back as they
+were at the end, as fastai's lr_find does.
 
 The model is an MLP 784-256-10 on Fashion-MNIST, read straight from the
-IDX files of Debian's dataset-fashion-mnist with gzip and numpy; without
+IDX files of Debian's dataset-fashion-mnist with gzip; without
 them, or with --synthetic, it is an MLP on Gaussian blobs made from the
 seed.  Swap in any model: the protocol is all that lrf needs.
 """
 
 import argparse
 import gzip
-import itertools
 import os
 import sys
 
-import numpy as np
 import torch
 from torch import nn
+
+try:
+    import lrf          # lrf-find puts lib/python (share/lrf/python) on
+except ImportError:     # PYTHONPATH; from the source tree, without it:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), os.pardir, os.pardir, "lib", "python"))
+    import lrf
 
 FMNIST = "/usr/share/datasets/fashion-mnist"
 
 
 def load_idx(path):
-    """An IDX file (gzip-compressed) as a numpy array of its shape."""
+    """An IDX file (gzip-compressed) as a uint8 tensor of its shape."""
     with gzip.open(path, "rb") as f:
-        data = f.read()
+        data = bytearray(f.read())
     ndim = data[3]
     shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big")
              for i in range(ndim)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    return torch.frombuffer(data, dtype=torch.uint8,
+                            offset=4 + 4 * ndim).reshape(shape)
 
 
 def fashion_mnist(root):
     """Training images as (N, 784) floats in [0, 1], and their labels."""
     x = load_idx(os.path.join(root, "train-images-idx3-ubyte.gz"))
     y = load_idx(os.path.join(root, "train-labels-idx1-ubyte.gz"))
-    x = torch.from_numpy(x.reshape(len(x), -1).astype(np.float32) / 255)
-    return x, torch.from_numpy(y.astype(np.int64))
+    return x.reshape(len(x), -1).float() / 255, y.long()
 
 
 def blobs(gen, n=4000, d=32, k=4):
@@ -75,7 +82,8 @@ def main():
     ap.add_argument("--optimizer", choices=["sgd", "adam", "adamw"],
                     default="sgd", help="sgd (momentum 0.9), adam, adamw")
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--seed", type=int, default=lrf.seed(),
+                    help="random seed [LRF_SEED, else 42]")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data", default=FMNIST,
                     help="directory of the Fashion-MNIST IDX files")
@@ -106,40 +114,19 @@ def main():
     lossfn = nn.CrossEntropyLoss()
     data = batches(x, y, args.batch_size, gen)
 
-    print("# step\tlr\tloss", flush=True)
-    lines = iter(sys.stdin.readline, "")    # one line at a time: no read-
-    first = next(lines, "")                 # ahead, so a stop stops us
-    lrcol = -1                              # no header: the last field
-    if first.startswith(("# ", "#\t")):     # the header names the columns
-        names = first[1:].split()
-        lrcol = names.index("lr") if "lr" in names else -1
-    else:
-        lines = itertools.chain([first], lines)
-    step = 0
-    for line in lines:
-        if line.startswith("#"):            # comments pass through
-            print(line, end="", flush=True)
-            continue
-        fields = line.split()
-        if not fields:
-            continue
-        lr = float(fields[lrcol])
-        for g in opt.param_groups:
-            g["lr"] = lr
-        xb, yb = next(data)
-        loss = lossfn(model(xb), yb)        # the loss before the update
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        print(f"{step}\t{lr:.9g}\t{loss.item():.9g}", flush=True)
-        step += 1
+    # the range test: a step at each rate, the loss before the update;
+    # the model and optimizer as they were afterwards
+    with lrf.restoring(model, opt):
+        for lr in lrf.rates():
+            for g in opt.param_groups:
+                g["lr"] = lr
+            xb, yb = next(data)
+            loss = lossfn(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            lrf.report(loss.item())
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BrokenPipeError:
-        # The reader has gone away: the normal end of a range test.  Point
-        # stdout at /dev/null so that the flush at exit does not fail too.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
+    main()

@@ -21,6 +21,7 @@ usage: lrf-smooth [-hk] [-b beta] [-c file] [-d ratio] [--lr-col col]
   -k, --keep           mark the divergence but do not stop
       --lr-col col     learning-rate column, name or number [lr]
       --loss-col col   loss column, name or number [loss]
+      --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)
   -h, --help           print this help and exit
 EOF
 )" "-h prints the usage with defaults"

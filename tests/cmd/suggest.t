@@ -44,6 +44,7 @@ usage: lrf-suggest [-ahq] [--json] [-b beta] [-c file] [-m method] [-w decades]
       --floor-gain g   floor: decades down per unit of noise ratio [8.5]
       --lr-col col     learning-rate column, name or number [lr]
       --loss-col col   loss column, name or number [loss]
+      --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)
   -h, --help           print this help and exit
 EOF
 )" "-h prints the usage with defaults"

@@ -99,7 +99,7 @@ static void
 test_files(void)
 {
 	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL, 1,
-	    0 };
+	    0, NULL, NULL, NULL, 0, { { NULL, 0, "" } } };
 	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
@@ -136,22 +136,33 @@ test_files(void)
 
 	is_int(rundir_command(at("command.sh"), &run), 0, "command.sh");
 	is_str(slurp("command.sh"),
-	    "#!/bin/bash\n"
+	    "#!/bin/sh\n"
 	    "# Reproduces this run: writes records.tsv and the plot into DIR "
 	    "(default:\n"
 	    "# this directory) from config.yaml.  Made by lrf-find 0.1.0.\n"
-	    "set -eo pipefail\n"
+	    "# Runs under any POSIX sh: sh command.sh [DIR]\n"
+	    "set -e\n"
 	    "case $0 in */*) here=${0%/*} ;; *) here=. ;; esac\n"
 	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
 	    "here=${here%?x}\n"
 	    "out=${1:-$here}\n"
 	    "PATH='/opt/lrf/bin':$PATH\n"
-	    "lrf-schedule -c \"$here/config.yaml\" |\n"
-	    "    (cd -- \"$here\" && exec lrf-train -c config.yaml --no-progress "
-	    "--val --load 'w.lrfw' --load-partial) |\n"
-	    "    lrf-smooth -c \"$here/config.yaml\" |\n"
-	    "    lrf-suggest -c \"$here/config.yaml\" -a > "
-	    "\"$out/records.tsv\"\n"
+	    "failed=$out/.failed.$$\n"
+	    "rm -f -- \"$failed\"\n"
+	    "{ lrf-schedule -c \"$here/config.yaml\" || echo lrf-schedule "
+	    ">>\"$failed\"; } |\n"
+	    "    { (cd -- \"$here\" && exec lrf-train -c config.yaml "
+	    "--no-progress --val --load 'w.lrfw' --load-partial) || echo "
+	    "lrf-train >>\"$failed\"; } |\n"
+	    "    { lrf-smooth -c \"$here/config.yaml\" || echo lrf-smooth "
+	    ">>\"$failed\"; } |\n"
+	    "    { lrf-suggest -c \"$here/config.yaml\" -a || echo lrf-suggest "
+	    ">>\"$failed\"; } > \"$out/records.tsv\"\n"
+	    "if [ -e \"$failed\" ]; then\n"
+	    "\techo \"command.sh: failed:\" $(cat -- \"$failed\") >&2\n"
+	    "\trm -f -- \"$failed\"\n"
+	    "\texit 1\n"
+	    "fi\n"
 	    "cd -- \"$out\"\n"
 	    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 	    "if command -v gnuplot >/dev/null; then gnuplot lr_finder.gp; "
@@ -174,10 +185,33 @@ test_files(void)
 	run.plot = run.val = run.partial = 0;
 	run.load = NULL;
 	rundir_command(at("command.sh"), &run);
-	ok(strstr(slurp("command.sh"), "\"$here/config.yaml\" |\n    "
-	    "lrf-train -c \"$here/config.yaml\" --no-progress |\n") != NULL &&
+	ok(strstr(slurp("command.sh"), "\"$here/config.yaml\" || echo "
+	    "lrf-schedule >>\"$failed\"; } |\n    { lrf-train -c "
+	    "\"$here/config.yaml\" --no-progress || echo lrf-train") != NULL &&
 	    strstr(slurp("command.sh"), "lrf-plot") == NULL,
 	    "  plain: no plot, no --load");
+
+	/* the data's fingerprint: size and SHA-256, checked first */
+	cfg_defaults(&c);
+	c.data.format = DATA_CSV;
+	snprintf(c.data.path, sizeof(c.data.path), "%s", at("w.src"));
+	is_int(rundir_fingerprint(&run, &c), 0, "fingerprint: a CSV file");
+	/* printf 'weights\n' | sha256sum */
+	ok(run.ndata == 1 && run.data[0].size == 8 &&
+	    strcmp(run.data[0].sha256, "1b465fa6b6bcbc06a3199e3d2d8aec35"
+	    "d37494a712f888b6d5536684dd89d0f0") == 0,
+	    "  its size and SHA-256");
+	run.data[0].path = "/d/it's.csv";
+	rundir_command(at("command.sh"), &run);
+	ok(strstr(slurp("command.sh"), "\ndata '/d/it'\\''s.csv' 8 "
+	    "1b465fa6b6bcbc06a3199e3d2d8aec35d37494a712f888b6d5536684dd89d0f0"
+	    "\nfailed=") != NULL, "  command.sh checks it, the path quoted");
+	c.data.format = DATA_SYNTHETIC;
+	is_int(rundir_fingerprint(&run, &c), 0, "fingerprint: synthetic data");
+	is_int(run.ndata, 0, "  no files");
+	c.data.format = DATA_IDX;
+	snprintf(c.data.images, sizeof(c.data.images), "%s", at("none"));
+	is_int(rundir_fingerprint(&run, &c), -1, "fingerprint: a file gone");
 
 	rundir_train(&run, argv);
 	ok(strcmp(argv[0], "lrf-train") == 0 &&
@@ -191,10 +225,42 @@ test_files(void)
 	    strcmp(argv[7], "--load-partial") == 0 && argv[8] == NULL,
 	    "train: --val --load w.lrfw --load-partial");
 
+	/* a trainer of the user's: sh runs it where lrf-find ran, and
+	 * command.sh does the same, with its seed and lrf.py's directory */
+	run.trainer = "python3 'my train.py' --x";
+	run.cwd = "/home/u/p q";
+	run.pydir = "/opt/lrf/share/lrf/python";
+	run.repeat = 2;
+	run.seed = 7;
+	rundir_train(&run, argv);
+	ok(strcmp(argv[0], "/bin/sh") == 0 && strcmp(argv[1], "-c") == 0 &&
+	    strcmp(argv[2], "cd -- \"$1\" && eval \"$2\"") == 0 &&
+	    strcmp(argv[4], "/home/u/p q") == 0 &&
+	    strcmp(argv[5], run.trainer) == 0 && argv[6] == NULL,
+	    "train: the trainer, by sh in lrf-find's directory");
+	run.load = NULL;
+	run.val = run.partial = 0;
+	is_int(rundir_command(at("command.sh"), &run), 0, "command.sh: trainer");
+	ok(strstr(slurp("command.sh"), "\n    { (cd -- '/home/u/p q' && "
+	    "LRF_CONFIG=$here/config.yaml && LRF_SEED=$((7 + i - 1)) && "
+	    "PYTHONPATH='/opt/lrf/share/lrf/python'${PYTHONPATH:+:$PYTHONPATH}"
+	    " && export LRF_CONFIG LRF_SEED PYTHONPATH && eval 'python3 "
+	    "'\\''my train.py'\\'' --x') || echo trainer >>\"$failed\"; } |\n")
+	    != NULL, "  the trainer's line, quoted, its seed per run");
+	ok(strstr(slurp("command.sh"), "while [ \"$i\" -le 2 ]; do\n") !=
+	    NULL && strstr(slurp("command.sh"), "[[") == NULL &&
+	    strstr(slurp("command.sh"), "seq") == NULL,
+	    "  --repeat 2: a POSIX loop");
+	run.trainer = run.cwd = run.pydir = NULL;
+	run.repeat = 1;
+	run.seed = 0;
+	run.val = run.partial = 1;
+	run.load = "w.lrfw";
+
 	cfg_defaults(&c);
 	is_int(rundir_start(dir, &c, &run, at("w.src")), 0, "start");
 	ok(strncmp(slurp("config.yaml"), "# lrf configuration", 19) == 0 &&
-	    strncmp(slurp("command.sh"), "#!/bin/bash\n", 12) == 0 &&
+	    strncmp(slurp("command.sh"), "#!/bin/sh\n", 10) == 0 &&
 	    strcmp(slurp("w.lrfw"), "weights\n") == 0,
 	    "  config.yaml, command.sh, the weights");
 	ok(rundir_start(at("no/dir"), &c, &run, at("w.src")) == -1 &&
@@ -220,7 +286,8 @@ test_json(void)
 	    "suggestion: raise num_iter\",\n  \"confidence\": null,\n"
 	    "  \"reasons\": [],\n  \"methods\": null,\n  \"steps\": "
 	    "42,\n  \"stop\": null,\n";
-	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0 };
+	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0, NULL,
+	    NULL, NULL, 0, { { NULL, 0, "" } } };
 	struct rundir_result res;
 	struct stage_seen s;
 	struct cfg c;
