@@ -1,6 +1,10 @@
 # lrf - learning-rate range test as a suite of small programs.
 # make; make check; make install PREFIX=/usr/local DESTDIR=; make deps
 
+# The version every program answers to --version, and that command.sh
+# and suggestion.json name: this line only.
+VERSION	 = 0.1.0
+
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
@@ -8,7 +12,7 @@ MANDIR	 = $(PREFIX)/share/man
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DLRF_VERSION=\"$(VERSION)\" -iquote lib
 LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -ldeflate -lz -ljansson -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
@@ -94,6 +98,7 @@ memcheck: all $(UNIT)
 lint:
 	cppcheck -q --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --error-exitcode=1 -D_POSIX_C_SOURCE=200809L \
+		-DLRF_VERSION=\"$(VERSION)\" \
 		-Ilib lib cmd
 	@st=0; for f in lib/*.c cmd/*.c; do \
 		out=$$(clang-tidy -quiet $$f -- -std=c11 $(CPPFLAGS) -Xclang \

@@ -77,6 +77,7 @@ usage(FILE *fp)
 "  --root dir              data.root: the class folders (data.format images)\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
+"  --version               print the version and exit\n"
 "Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
 	    methods, suggest_names[SUGGEST_DEFAULT]);
 }
@@ -191,6 +192,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		PROG_VERSION_OPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfgfile, *t;
@@ -235,6 +237,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); prog_exit(EXIT_OK);
+		case PROG_VERSION: prog_version();
 		default: prog_usage(NULL);
 		}
 	}

@@ -34,7 +34,8 @@ usage(FILE *fp)
 	    "      --lr-col col     learning-rate column, name or number "
 	    "[lr]\n"
 	    "      --loss-col col   loss column, name or number [loss]\n"
-	    "  -h, --help           print this help and exit\n",
+	    "  -h, --help           print this help and exit\n"
+	    "      --version        print the version and exit\n",
 	    d.finder.beta, d.finder.diverge_threshold);
 }
 
@@ -184,6 +185,7 @@ main(int argc, char *argv[])
 		{ "lr-col",	required_argument,	NULL, 'L' },
 		{ "loss-col",	required_argument,	NULL, 'Y' },
 		{ "help",	no_argument,		NULL, 'h' },
+		PROG_VERSION_OPT,
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct prog_sets sets;
@@ -232,9 +234,10 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			prog_usage(NULL);
 		}
 	argc -= optind;
 	argv += optind;

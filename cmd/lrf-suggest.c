@@ -61,7 +61,8 @@ usage(FILE *fp)
 	    "      --lr-col col     learning-rate column, name or number "
 	    "[lr]\n"
 	    "      --loss-col col   loss column, name or number [loss]\n"
-	    "  -h, --help           print this help and exit\n",
+	    "  -h, --help           print this help and exit\n"
+	    "      --version        print the version and exit\n",
 	    SMOOTH_BETA, methods, suggest_names[SUGGEST_DEFAULT],
 	    SMOOTH_WINDOW, SUGGEST_SHIFT, SUGGEST_GAIN);
 }
@@ -648,6 +649,7 @@ main(int argc, char *argv[])
 		{ "lr-col",	required_argument,	NULL, O_LRCOL },
 		{ "loss-col",	required_argument,	NULL, O_YCOL },
 		{ "help",	no_argument,		NULL, 'h' },
+		PROG_VERSION_OPT,
 		{ NULL,		0,			NULL, 0 }
 	};
 	static struct curve cv[MAXRUNS];
@@ -732,9 +734,10 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			prog_usage(NULL);
 		}
 	argc -= optind;
 	argv += optind;

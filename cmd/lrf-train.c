@@ -67,7 +67,8 @@ usage(FILE *fp)
 "  --timing         end the stream with a '#@ train' timing line [off]\n"
 "  --root dir       data.root: the class folders of data.format images\n"
 "  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
-"  -h, --help       print this help and exit\n",
+"  -h, --help       print this help and exit\n"
+"  --version        print the version and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size);
 }
@@ -79,6 +80,7 @@ enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
 static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
 	{ "help",	no_argument,	   NULL, 'h' },
+	PROG_VERSION_OPT,
 	{ "batch-size",	required_argument, NULL, O_BATCH },
 	{ "seed",	required_argument, NULL, O_SEED },
 	{ "fold",	required_argument, NULL, O_FOLD },
@@ -154,6 +156,8 @@ parseflags(int argc, char *argv[], struct flags *f)
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		case O_BATCH:
 			prog_long("--batch-size", optarg, 1, 1L << 24);
 			prog_keep(&f->sets, "train.batch_size", optarg);

@@ -8,7 +8,10 @@
 
 #include <stdio.h>
 
-#define LRF_VERSION	"0.1.0"
+/* The version, from one place: VERSION in the Makefile (-DLRF_VERSION). */
+#ifndef LRF_VERSION
+#error "LRF_VERSION is not defined: build with make (VERSION in the Makefile)"
+#endif
 
 /* mkdir -p: create dir and its parents; 0, or -1 with a message. */
 int runfs_mkdirs(const char *dir);

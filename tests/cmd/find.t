@@ -152,7 +152,7 @@ is "$(head -n 1 "$T/err")" "lrf-find: --load-partial needs --load" \
 # usage errors
 run lrf-find --beta 2
 check_fails 2 "lrf-find: --beta: 2 is out of range [0, 1)
-$(lrf-find -h 2>&1)" "--beta out of range"
+try 'lrf-find -h'" "--beta out of range: one line, then try -h"
 run lrf-find --device cuda
 check_status 2 "--device cuda"
 is "$(head -n 1 "$T/err")" "lrf-find: --device: 'cuda' is not available (only cpu)" "--device cuda message"

@@ -2,10 +2,11 @@
 # lrf-plot: the script it writes, its errors, and what gnuplot makes of it.
 . "$(dirname "$0")/../lib.sh"
 
-usage=$(lrf-plot -h)
+# a usage error is one line that says what is wrong, then this one
+usage="try 'lrf-plot -h'"
 gp=$(command -v gnuplot)
 
-# usage_fails MESSAGE NAME ARGS...: exit 2, the message, then the usage.
+# usage_fails MESSAGE NAME ARGS...: exit 2, the message, then "try -h".
 usage_fails() {
 	_m=$1 _n=$2
 	shift 2

@@ -23,7 +23,7 @@ ok "its suggestion lies between the steepest fall and the floor" awk -F'\t' 'NR 
 cp "$T/out" "$T/readme.out"
 awk '/^\.Bd -literal/ { lit = 1; n++; next } /^\.Ed/ { lit = 0 } lit && n == 5' \
     "$top/man/lrf.7" > "$T/lrf7.sh"
-ok "lrf(7) has the awk example" grep -q 'lrf-schedule -e 10 | awk' "$T/lrf7.sh"
+ok "lrf(7) has the awk example" grep -q 'lrf-schedule -e 10 | LC_ALL=C awk' "$T/lrf7.sh"
 run sh -e "$T/lrf7.sh"
 check_status 0 "lrf(7)'s awk example"
 ok "lrf(7)'s awk example agrees with the README's" cmp -s "$T/out" "$T/readme.out"

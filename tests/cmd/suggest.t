@@ -3,7 +3,8 @@
 # output forms, the confidence, several runs, and every error.
 . "$(dirname "$0")/../lib.sh"
 
-usage=$(lrf-suggest -h)
+# a usage error is one line that says what is wrong, then this one
+usage="try 'lrf-suggest -h'"
 
 # out LINE...: the lines joined by newlines, with \t for TAB.
 out() { printf '%b\n' "$@"; }
@@ -45,6 +46,7 @@ usage: lrf-suggest [-ahq] [--json] [-b beta] [-c file] [-m method] [-w decades]
       --lr-col col     learning-rate column, name or number [lr]
       --loss-col col   loss column, name or number [loss]
   -h, --help           print this help and exit
+      --version        print the version and exit
 EOF
 )" "-h prints the usage with defaults"
 

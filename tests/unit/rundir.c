@@ -139,7 +139,7 @@ test_files(void)
 	    "#!/bin/bash\n"
 	    "# Reproduces this run: writes records.tsv and the plot into DIR "
 	    "(default:\n"
-	    "# this directory) from config.yaml.  Made by lrf-find 0.1.0.\n"
+	    "# this directory) from config.yaml.  Made by lrf-find " LRF_VERSION ".\n"
 	    "set -eo pipefail\n"
 	    "case $0 in */*) here=${0%/*} ;; *) here=. ;; esac\n"
 	    "here=$(CDPATH= cd -- \"${here:-/}\" && pwd && echo x)\n"
@@ -256,7 +256,7 @@ test_json(void)
 	    "\"optimizer\": \"sgd\", \"data\": \"idx\"},\n"
 	    "  \"seed\": 42,\n"
 	    "  \"val\": true,\n"
-	    "  \"version\": \"lrf 0.1.0\",\n"
+	    "  \"version\": \"lrf " LRF_VERSION "\",\n"
 	    "  \"wall_time_s\": 1.250\n"
 	    "}\n", "  as it was found");
 	s.stopped = 0;
