@@ -8,6 +8,8 @@ VERSION	 = 0.1.0
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
+# bash-completion loads a command's completion from a file of its name
+COMPDIR	 = $(PREFIX)/share/bash-completion/completions
 
 CC	?= cc
 CFLAGS	?= -O2 -g
@@ -41,7 +43,12 @@ DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
 	   mandoc jq dataset-fashion-mnist time strace
 
-all: $(PROGS)
+all: $(PROGS) completion/lrf.bash
+
+# The bash completion, made from every program's -h (options, and the
+# values of those whose description lists them), so it cannot drift.
+completion/lrf.bash: $(PROGS) completion/mkcomplete
+	sh completion/mkcomplete $(PROGS) > $@.$$$$ && mv -f $@.$$$$ $@
 
 # The flags of the last build: when they change (SANITIZE=1, other CFLAGS)
 # everything is rebuilt, so a sanitized and a plain build never mix objects.
@@ -146,6 +153,9 @@ install: all
 	cp $(PROGS) $(DESTDIR)$(BINDIR)/
 	for m in $(MAN); do \
 		s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	for p in $(PROGS); do \
+		cp completion/lrf.bash $(DESTDIR)$(COMPDIR)/$${p##*/}; done
 
 # Speed figures and the PyTorch cross-check (need python3-torch: not part of check).
 bench: all
@@ -167,7 +177,7 @@ lint-man:
 	mandoc -Tlint -Wwarning $(MAN)
 
 clean:
-	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d \
+	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d completion/lrf.bash \
 		tests/unit/*.t tests/unit/*.d $(TOOLS) tests/*.d .build-flags
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
