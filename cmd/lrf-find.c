@@ -47,14 +47,14 @@ usage(FILE *fp)
 {
 	char methods[128];
 
-	names_join(methods, sizeof(methods), suggest_names, SUGGEST_NMETHODS,
-	    "|", "|");
+	names_join(methods, sizeof(methods), suggest_names, -1, "|", "|");
 	fprintf(fp,
 "usage: lrf-find [-c cfg.yaml] [--start_lr LR] [--end_lr LR] [--num_iter N]\n"
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
 "                [--load FILE [--load-partial]] [--repeat N] [-o dir]\n"
-"                [--name NAME] [--no-plot] [--root dir] [-q | -v]\n"
+"                [--name NAME] [--plot png|dumb|none] [--no-plot] [--root dir]\n"
+"                [-q | -v]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
 "  --end_lr lr             last learning rate [1]\n"
@@ -73,7 +73,8 @@ usage(FILE *fp)
 "  --repeat n              range tests with seeds seed..seed+n-1, their mean [1]\n"
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
-"  --no-plot               write no lr_finder.gp / lr_finder.png\n"
+"  --plot p                png|dumb|none: dumb also the text plot in the log [png]\n"
+"  --no-plot               write no lr_finder.gp / lr_finder.png (--plot none)\n"
 "  --root dir              data.root: the class folders (data.format images)\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
@@ -162,7 +163,7 @@ ctrl(const char *s)
 
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL, O_ROOT, O_REPEAT };
+	O_PARTIAL, O_ROOT, O_REPEAT, O_PLOT };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -188,6 +189,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
+		{ "plot", required_argument, NULL, O_PLOT },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -233,7 +235,12 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 			prog_keep(f, "finder.repeat", optarg); break;
 		case 'o': o->outdir = optarg; break;
 		case O_NAME: o->name = optarg; break;
-		case O_NOPLOT: o->run.plot = 0; break;
+		case O_NOPLOT: prog_keep(f, "finder.plot", "none"); break;
+		case O_PLOT:
+			if (names_find(cfg_plot_names, optarg) < 0)
+				prog_usage("--plot: '%s' is not png, dumb or "
+				    "none", optarg);
+			prog_keep(f, "finder.plot", optarg); break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); prog_exit(EXIT_OK);
@@ -254,9 +261,9 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 	if ((t = prog_given(f, "train.device")) && strcmp(t, "cpu") != 0)
 		prog_usage("--device: '%s' is not available (only cpu)", t);
 	if ((t = prog_given(f, "finder.suggest")) &&
-	    ((i = suggest_lookup(t)) < 0 || i == SUGGEST_ALL)) {
-		names_join(list, sizeof(list), suggest_names,
-		    SUGGEST_NMETHODS, ", ", ", ");
+	    (i = suggest_lookup(t)) < 0) {
+		names_join(list, sizeof(list), suggest_names, -1, ", ",
+		    ", ");
 		prog_usage("--method: '%s' is not one of %s", t, list);
 	}
 	if (o->run.partial && o->load == NULL)
@@ -290,9 +297,6 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 		    "dataset-fashion-mnist); using a synthetic dataset\n",
 		    prog, FMNIST);
 	prog_apply(f, c);
-	if (strcmp(c->finder.suggest, "all") == 0)	/* one rate: the default's */
-		snprintf(c->finder.suggest, sizeof(c->finder.suggest), "%s",
-		    suggest_names[SUGGEST_DEFAULT]);
 	if (c->finder.end_lr <= c->finder.start_lr)
 		prog_usage("end_lr %g must be greater than start_lr %g",
 		    c->finder.end_lr, c->finder.start_lr);
@@ -305,6 +309,25 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f)
 	}
 	if (cfg_abspaths(c, cwd) < 0)
 		exit(EXIT_FAIL);
+}
+
+/* With finder.suggest all: every method's rate, from res->methods. */
+static void
+methods(const struct rundir_result *res)
+{
+	json_t *root, *v;
+	const char *name;
+
+	if (res->methods == NULL ||
+	    (root = json_loads(res->methods, 0, NULL)) == NULL)
+		return;
+	json_object_foreach(json_object_get(root, "methods"), name, v)
+		if (json_is_number(json_object_get(v, "lr")))
+			say("  %s: %.2e", name,
+			    json_number_value(json_object_get(v, "lr")));
+		else
+			say("  %s: none", name);
+	json_decref(root);
 }
 
 /* Each seed's suggestion and their spread, from res->methods. */
@@ -333,6 +356,22 @@ spread(const struct rundir_result *res, unsigned long seed)
 		    json_number_value(json_object_get(sp, "hi")),
 		    json_number_value(json_object_get(sp, "ratio")));
 	json_decref(root);
+}
+
+/* The text plot of the run in dir into the log, as it is, unless -q. */
+static void
+textplot(const char *dir)
+{
+	char path[PATH_MAX + 16], line[1024];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/lr_finder.txt", dir);
+	if (quiet || (fp = fopen(path, "r")) == NULL)
+		return;
+	say("Text plot: %s", path);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		fputs(line, stderr);
+	fclose(fp);
 }
 
 /* The end of a step that may have failed or been interrupted. */
@@ -396,6 +435,8 @@ main(int argc, char *argv[])
 
 	/* the run directory's files, the pipeline, the suggestion, the plot */
 	o.run.bindir = st.bindir;
+	o.run.plot = strcmp(c.finder.plot, "none") != 0;
+	o.run.dumb = strcmp(c.finder.plot, "dumb") == 0;
 	o.run.repeat = c.finder.repeat;
 	o.run.seed = c.train.seed;
 	o.run.stop = &st.sig;
@@ -441,6 +482,8 @@ main(int argc, char *argv[])
 	check(rundir_suggest(&st, &seen, &res, sizeof(method)));
 	if (o.run.plot && !res.why)
 		check(rundir_plot(&st));
+	if (o.run.dumb && !res.why)
+		check(rundir_textplot(&st));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res.wall = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -456,6 +499,8 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	say("Suggested learning rate: %.2e (%s)", res.lr, method);
+	if (strcmp(c.finder.suggest, "all") == 0)
+		methods(&res);	/* reads res.methods */
 	if (res.runs > 1)
 		spread(&res, c.train.seed);	/* reads res.methods */
 	free(res.methods);
@@ -467,6 +512,8 @@ main(int argc, char *argv[])
 	}
 	if (o.run.plot)
 		say("Plot: %s/lr_finder.png", final);
+	if (o.run.dumb)
+		textplot(final);
 	say("Results: %s", final);
 	rec_putnum(stdout, res.lr);
 	putchar('\n');

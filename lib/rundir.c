@@ -55,7 +55,7 @@ rundir_loadname(const char *path, char *buf, size_t size)
 {
 	static const char *taken[] = { "config.yaml", "command.sh",
 		"records.tsv", "smooth.tsv", "lr_finder.gp", "lr_finder.png",
-		"suggestion.json", NULL };
+		"suggestion.json", "lr_finder.txt", "lr_finder_txt.gp", NULL };
 	const char *b;
 	int i;
 
@@ -200,6 +200,10 @@ rundir_command(const char *path, const struct rundir_run *run)
 		    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 		    "if command -v gnuplot >/dev/null; "
 		    "then gnuplot lr_finder.gp; fi\n");
+	if (run->plot && run->dumb)
+		fprintf(fp,
+		    "if command -v gnuplot >/dev/null; then lrf-plot -T dumb "
+		    "records.tsv | gnuplot > lr_finder.txt; fi\n");
 	if (fclose(fp) != 0)
 		return err_set("%s: write error", path);
 	/* executable, as far as the umask lets a new file be */
@@ -399,16 +403,20 @@ rundir_suggestion(const char *path, char *method, size_t n, double *lr,
     double *loss, int *doubts)
 {
 	struct rec_reader r;
-	char conf[16], why[128];
+	char conf[16], why[128], m[32];
 	FILE *fp;
-	int k, found;
+	int k, found, all;
 
+	/* all: the default's line (lrf-suggest -a writes it first) */
+	all = strcmp(method, suggest_names[SUGGEST_ALL]) == 0;
 	if ((fp = fopen(path, "r")) == NULL)
 		return err_set("%s: %s", path, strerror(errno));
 	rec_open(&r, fp, path);
 	found = 0;
 	while ((k = rec_next(&r)) > 0)
 		if (k == REC_COMMENT && rec_meta_is(r.raw, "suggest") &&
+		    (!all || (rec_meta_get(r.raw, "method", m, sizeof(m)) ==
+		    0 && strcmp(m, suggest_names[SUGGEST_DEFAULT]) == 0)) &&
 		    rec_meta_num(r.raw, "lr", lr) == 0) {
 			rec_meta_num(r.raw, "loss", loss);
 			rec_meta_get(r.raw, "method", method, n);
@@ -619,6 +627,36 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	    i--)
 		all[i - 1] = '\0';
 	res->methods = all;
+	return 0;
+}
+
+int
+rundir_textplot(struct stage *st)
+{
+	char *plot[] = { "lrf-plot", "-T", "dumb", "records.tsv", NULL };
+	char *gp[] = { "gnuplot", "lr_finder_txt.gp", NULL };
+	char path[PATH_MAX];
+	int r;
+
+	in(st->dir, "lr_finder_txt.gp", path, sizeof(path));
+	if ((r = stage_run(st, plot, NULL, "lr_finder_txt.gp")) != 0) {
+		unlink(path);
+		return r == STAGE_INTERRUPTED ? r : -1;
+	}
+	/* NOLINTNEXTLINE(cert-env33-c): a fixed command */
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		unlink(path);
+		err_set("warning: gnuplot not found; lr_finder.txt not drawn");
+		return 0;
+	}
+	r = stage_run(st, gp, NULL, "lr_finder.txt");
+	unlink(path);
+	if (r != 0) {
+		in(st->dir, "lr_finder.txt", path, sizeof(path));
+		unlink(path);
+		return r == STAGE_INTERRUPTED ? r :
+		    err_set("gnuplot failed to draw lr_finder.txt");
+	}
 	return 0;
 }
 

@@ -64,6 +64,8 @@ struct rundir_run {
 	long	 repeat;	/* range tests (finder.repeat): 1, or n
 				   into smooth-1.tsv ... smooth-n.tsv */
 	unsigned long seed;	/* the first one's seed (train.seed) */
+	int	 dumb;		/* and lr_finder.txt, the text plot
+				   (finder.plot dumb) */
 };
 
 /*
@@ -119,7 +121,9 @@ int rundir_json(const char *dir, const struct cfg *c,
 
 /*
  * Find the "#@ suggest" line that lrf-suggest -a appended to path (the
- * last one): its method into method (n bytes), lr and loss, and (if
+ * last one; when method holds "all", the last of the default method's,
+ * which lrf-suggest -a -m all writes first): its method into method (n
+ * bytes, a string on entry), lr and loss, and (if
  * doubts is not NULL) the SUGGEST_NOT_* bits of its confidence= and
  * reasons=, -1 when it has none.  0, or -1 with a message if path cannot
  * be read or has none.
@@ -147,6 +151,13 @@ int rundir_suggest(struct stage *st, const struct stage_seen *seen,
  * STAGE_INTERRUPTED.
  */
 int rundir_plot(struct stage *st);
+
+/*
+ * lr_finder.txt, the plot drawn by gnuplot's dumb terminal (lrf-plot -T
+ * dumb), when there is a gnuplot (a message says when there is not, and
+ * there is no file).  0, -1 with a message, or STAGE_INTERRUPTED.
+ */
+int rundir_textplot(struct stage *st);
 
 /*
  * 1 if path is the answer of an lrf-suggest -a that had no suggestion:

@@ -47,6 +47,7 @@ is "$(comp lrf-plot -T '')" "png svg pdf dumb sixel" "lrf-plot -T: the terminals
 is "$(comp lrf-suggest -m '')" "steep minimum valley slide balanced floor all" \
     "lrf-suggest -m: the methods"
 is "$(comp lrf-find --method v)" "valley" "lrf-find --method v: valley"
+is "$(comp lrf-find --plot '')" "png dumb none" "lrf-find --plot: png dumb none"
 is "$(comp lrf-schedule --mode tri)" "triangular triangular2" "lrf-schedule --mode tri"
 is "$(comp lrf-find --start-)" "--start-lr" "lrf-find --start-: --start-lr"
 is "$(comp lrf-find --start_)" "--start_lr" "lrf-find --start_: --start_lr"

@@ -173,7 +173,7 @@ run lrf-find --device cuda
 check_status 2 "--device cuda"
 is "$(head -n 1 "$T/err")" "lrf-find: --device: 'cuda' is not available (only cpu)" "--device cuda message"
 run lrf-find --method best
-is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced, floor" "--method message"
+is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced, floor, all" "--method message"
 run lrf-find --start-lr 1 --end-lr 0.1
 is "$(head -n 1 "$T/err")" "lrf-find: end_lr 0.1 must be greater than start_lr 1" "--start-lr spelling and range check"
 run lrf-find -c "$T/nofile.yaml"

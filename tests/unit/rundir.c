@@ -100,7 +100,7 @@ static void
 test_files(void)
 {
 	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL, 1,
-	    0 };
+	    0, 0 };
 	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
@@ -248,7 +248,7 @@ jstr(json_t *root, const char *p)
 static void
 test_json(void)
 {
-	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0 };
+	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0, 0 };
 	struct rundir_result res;
 	struct stage_seen s;
 	json_error_t e;
@@ -372,7 +372,7 @@ static void
 test_suggestion(void)
 {
 	struct stage_seen s;
-	char method[32];
+	char method[32] = "";
 	double lr, loss;
 	int doubts;
 
@@ -382,6 +382,14 @@ test_suggestion(void)
 	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
 	    &loss, NULL) == 0 && strcmp(method, "valley") == 0 && lr == 0.002 &&
 	    loss == 1.9, "suggestion: the last #@ suggest");
+	/* finder.suggest all: lrf-suggest -a -m all's lines, floor's first */
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.003 loss=1.5\n#@ suggest method=steep lr=0.001 loss=2\n"
+	    "#@ suggest method=balanced lr=0.004 loss=1.4\n");
+	snprintf(method, sizeof(method), "all");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, NULL) == 0 && strcmp(method, "floor") == 0 && lr == 0.003 &&
+	    loss == 1.5, "suggestion: all: the default's line, not the last");
 	/* confidence= and reasons= (issue 19's "not sure") */
 	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
 	    "lr=0.001 loss=2 confidence=low reasons=flat,no-divergence\n");
