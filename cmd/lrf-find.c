@@ -73,7 +73,7 @@ usage(FILE *fp)
 "  --repeat n              range tests with seeds seed..seed+n-1, their mean [1]\n"
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
-"  --plot p                png|dumb|none: dumb also the text plot in the log [png]\n"
+"  --plot p                png|dumb|none: dumb also prints it in the log [png]\n"
 "  --no-plot               write no lr_finder.gp / lr_finder.png (--plot none)\n"
 "  --root dir              data.root: the class folders (data.format images)\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
