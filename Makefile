@@ -38,10 +38,12 @@ MAN	 = $(wildcard man/*.[1-9])
 # Debian packages the suite builds, runs and tests with (time and strace:
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
 # jansson parses the JSON header of safetensors files; libturbojpeg and
-# libspng decode image folders; libdeflate inflates gzip'd IDX files).
+# libspng decode image folders; libdeflate inflates gzip'd IDX files;
+# locales holds the sources from which tests/cmd/locale.t makes a
+# decimal-comma locale with localedef).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
-	   mandoc jq dataset-fashion-mnist time strace
+	   mandoc jq dataset-fashion-mnist time strace locales
 
 all: $(PROGS) completion/lrf.bash
 
