@@ -1,6 +1,10 @@
 # lrf - learning-rate range test as a suite of small programs.
 # make; make check; make install PREFIX=/usr/local DESTDIR=; make deps
 
+# The version every program answers to --version, and that command.sh
+# and suggestion.json name: this line only.
+VERSION	 = 0.1.0
+
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
@@ -9,11 +13,13 @@ MANDIR	 = $(PREFIX)/share/man
 # version and the distribution's layout); lrf-find puts it on the
 # trainer's PYTHONPATH, elsewhere PYTHONPATH=$(PYDIR).
 PYDIR	 = $(PREFIX)/share/lrf/python
+# bash-completion loads a command's completion from a file of its name
+COMPDIR	 = $(PREFIX)/share/bash-completion/completions
 
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -iquote lib
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DLRF_VERSION=\"$(VERSION)\" -iquote lib
 LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -ldeflate -lz -ljansson -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
@@ -51,13 +57,20 @@ endif
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
 # jansson parses the JSON header of safetensors files; libturbojpeg and
 # libspng decode image folders; libdeflate inflates gzip'd IDX files;
-# python3 runs the tests of lib/python/lrf.py, standard library only).
+# python3 runs the tests of lib/python/lrf.py, standard library only;
+# locales holds the sources from which tests/cmd/locale.t makes a
+# decimal-comma locale with localedef).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
-	   mandoc jq dataset-fashion-mnist time strace python3 openmpi-bin \
-	   libopenmpi-dev parallel slurm-wlm munge
+	   mandoc jq dataset-fashion-mnist time strace python3 locales \
+	   openmpi-bin libopenmpi-dev parallel slurm-wlm munge
 
-all: $(PROGS) $(MPI_PROGS)
+all: $(PROGS) $(MPI_PROGS) lib/completion/lrf.bash
+
+# The bash completion, made from every program's -h (options, and the
+# values of those whose description lists them), so it cannot drift.
+lib/completion/lrf.bash: $(PROGS) lib/completion/mkcomplete
+	sh lib/completion/mkcomplete $(PROGS) > $@.$$$$ && mv -f $@.$$$$ $@
 
 # The flags of the last build: when they change (SANITIZE=1, other CFLAGS)
 # everything is rebuilt, so a sanitized and a plain build never mix objects.
@@ -122,6 +135,7 @@ memcheck: all $(UNIT)
 lint:
 	cppcheck -q --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --error-exitcode=1 -D_POSIX_C_SOURCE=200809L \
+		-DLRF_VERSION=\"$(VERSION)\" \
 		-Ilib lib cmd
 	@st=0; for f in lib/*.c cmd/*.c; do \
 		out=$$(clang-tidy -quiet $$f -- -std=c11 $(CPPFLAGS) -Xclang \
@@ -171,6 +185,9 @@ install: all
 	cp lib/python/lrf.py $(DESTDIR)$(PYDIR)/
 	for m in $(MAN); do \
 		s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	mkdir -p $(DESTDIR)$(COMPDIR)
+	for p in $(PROGS); do \
+		cp lib/completion/lrf.bash $(DESTDIR)$(COMPDIR)/$${p##*/}; done
 
 # Speed figures and the PyTorch cross-check (need python3-torch: not part of check).
 bench: all
@@ -203,7 +220,7 @@ lint-man:
 	mandoc -Tlint -Wwarning $(MAN)
 
 clean:
-	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d \
+	rm -f lib/*.o lib/*.d lib/liblrf.a $(PROGS) cmd/*.d lib/completion/lrf.bash \
 		lib/mpi/*.o lib/mpi/*.d cmd/lrf-train-mpi \
 		tests/unit/*.t tests/unit/*.d $(TOOLS) tests/*.d .build-flags
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work

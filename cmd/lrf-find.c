@@ -54,15 +54,14 @@ usage(FILE *fp)
 {
 	char methods[128];
 
-	names_join(methods, sizeof(methods), suggest_names, SUGGEST_NMETHODS,
-	    "|", "|");
+	names_join(methods, sizeof(methods), suggest_names, -1, "|", "|");
 	fprintf(fp,
 "usage: lrf-find [-c cfg.yaml] [--start_lr LR] [--end_lr LR] [--num_iter N]\n"
 "                [--beta B] [--diverge_threshold D] [--fold K] [--batch_size N]\n"
 "                [--seed S] [--threads T] [--device cpu] [--method M] [--val]\n"
 "                [--load FILE [--load-partial]] [--repeat N] [-o dir]\n"
-"                [--name NAME] [--no-plot] [--root dir] [-q | -v]\n"
-"                [--np P] [--launcher CMD] [--set section.key=value]\n"
+"                [--name NAME] [--plot png|dumb|none] [--no-plot] [--root dir]\n"
+"                [-q | -v] [--np P] [--launcher CMD] [--set section.key=value]\n"
 "                [--dir DIR] [--trainer CMD]\n"
 "  -c file                 experiment file, lrf-config(5) [built-in default]\n"
 "  --start_lr lr           first learning rate [1e-07]\n"
@@ -82,7 +81,8 @@ usage(FILE *fp)
 "  --repeat n              range tests with seeds seed..seed+n-1, their mean [1]\n"
 "  -o dir                  parent of the run directory [runs]\n"
 "  --name name             suffix of the run directory's name\n"
-"  --no-plot               write no lr_finder.gp / lr_finder.png\n"
+"  --plot p                png|dumb|none: dumb also prints it in the log [png]\n"
+"  --no-plot               write no lr_finder.gp / lr_finder.png (--plot none)\n"
 "  --root dir              data.root: the class folders (data.format images)\n"
 "  -q                      no log on stderr; only the learning rate on stdout\n"
 "  -v                      log every step\n"
@@ -91,6 +91,7 @@ usage(FILE *fp)
 "  --set sec.key=value     set any key of the experiment file (repeatable)\n"
 "  --dir DIR               the run directory itself (a new one), not under -o\n"
 "  --trainer CMD           finder.trainer: this command instead of lrf-train\n"
+"  --version               print the version and exit\n"
 "Flags may be spelled with '-' or '_' (--start-lr, --start_lr).\n",
 	    methods, suggest_names[SUGGEST_DEFAULT]);
 }
@@ -175,7 +176,8 @@ ctrl(const char *s)
 
 enum { O_START = 256, O_END, O_NUM, O_BETA, O_DIV, O_FOLD, O_BATCH, O_SEED,
 	O_THREADS, O_DEVICE, O_METHOD, O_VAL, O_NAME, O_NOPLOT, O_LOAD,
-	O_PARTIAL, O_ROOT, O_REPEAT, O_NP, O_LAUNCHER, O_DIR, O_TRAINER };
+	O_PARTIAL, O_ROOT, O_REPEAT, O_NP, O_LAUNCHER, O_DIR, O_TRAINER,
+	O_PLOT };
 
 /* The options: lrf-find's own into o, the keys' into f; the file's name. */
 static const char *
@@ -203,6 +205,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		{ "launcher", required_argument, NULL, O_LAUNCHER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, O_NAME },
+		{ "plot", required_argument, NULL, O_PLOT },
 		{ "no-plot", no_argument, NULL, O_NOPLOT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -210,6 +213,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		PROG_SETOPT,
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "trainer", required_argument, NULL, O_TRAINER },
+		PROG_VERSION_OPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cfgfile, *t;
@@ -256,10 +260,16 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 		case O_DIR: o->dir = optarg; break;
 		case O_TRAINER: prog_keep(f, "finder.trainer", optarg); break;
 		case O_NAME: o->name = optarg; break;
-		case O_NOPLOT: o->run.plot = 0; break;
+		case O_NOPLOT: prog_keep(f, "finder.plot", "none"); break;
+		case O_PLOT:
+			if (names_find(cfg_plot_names, optarg) < 0)
+				prog_usage("--plot: '%s' is not png, dumb or "
+				    "none", optarg);
+			prog_keep(f, "finder.plot", optarg); break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); prog_exit(EXIT_OK);
+		case PROG_VERSION: prog_version();
 		default: prog_usage(NULL);
 		}
 	}
@@ -276,9 +286,9 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 	if ((t = prog_given(f, "train.device")) && strcmp(t, "cpu") != 0)
 		prog_usage("--device: '%s' is not available (only cpu)", t);
 	if ((t = prog_given(f, "finder.suggest")) &&
-	    ((i = suggest_lookup(t)) < 0 || i == SUGGEST_ALL)) {
-		names_join(list, sizeof(list), suggest_names,
-		    SUGGEST_NMETHODS, ", ", ", ");
+	    (i = suggest_lookup(t)) < 0) {
+		names_join(list, sizeof(list), suggest_names, -1, ", ",
+		    ", ");
 		prog_usage("--method: '%s' is not one of %s", t, list);
 	}
 	if (o->run.partial && o->load == NULL)
@@ -336,9 +346,6 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f,
 		if (c->train.threads > NET_MAXTHREAD)
 			c->train.threads = NET_MAXTHREAD;
 	}
-	if (strcmp(c->finder.suggest, "all") == 0)	/* one rate: the default's */
-		snprintf(c->finder.suggest, sizeof(c->finder.suggest), "%s",
-		    suggest_names[SUGGEST_DEFAULT]);
 	if (c->finder.end_lr <= c->finder.start_lr)
 		prog_usage("end_lr %g must be greater than start_lr %g",
 		    c->finder.end_lr, c->finder.start_lr);
@@ -407,6 +414,25 @@ dirsplit(const char *path, char *parent, size_t psize, char *name,
 		snprintf(parent, psize, "%.*s", (int)(b - path - 1), path);
 }
 
+/* With finder.suggest all: every method's rate, from res->methods. */
+static void
+methods(const struct rundir_result *res)
+{
+	json_t *root, *v;
+	const char *name;
+
+	if (res->methods == NULL ||
+	    (root = json_loads(res->methods, 0, NULL)) == NULL)
+		return;
+	json_object_foreach(json_object_get(root, "methods"), name, v)
+		if (json_is_number(json_object_get(v, "lr")))
+			say("  %s: %.2e", name,
+			    json_number_value(json_object_get(v, "lr")));
+		else
+			say("  %s: none", name);
+	json_decref(root);
+}
+
 /* Each seed's suggestion and their spread, from res->methods. */
 static void
 spread(const struct rundir_result *res, unsigned long seed)
@@ -433,6 +459,22 @@ spread(const struct rundir_result *res, unsigned long seed)
 		    json_number_value(json_object_get(sp, "hi")),
 		    json_number_value(json_object_get(sp, "ratio")));
 	json_decref(root);
+}
+
+/* The text plot of the run in dir into the log, as it is, unless -q. */
+static void
+textplot(const char *dir)
+{
+	char path[PATH_MAX + 16], line[1024];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/lr_finder.txt", dir);
+	if (quiet || (fp = fopen(path, "r")) == NULL)
+		return;
+	say("Text plot: %s", path);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		fputs(line, stderr);
+	fclose(fp);
 }
 
 /* The end of a step that may have failed or been interrupted. */
@@ -508,6 +550,8 @@ main(int argc, char *argv[])
 
 	/* the run directory's files, the pipeline, the suggestion, the plot */
 	o.run.bindir = st.bindir;
+	o.run.plot = strcmp(c.finder.plot, "none") != 0;
+	o.run.dumb = strcmp(c.finder.plot, "dumb") == 0;
 	o.run.repeat = c.finder.repeat;
 	o.run.seed = c.train.seed;
 	o.run.stop = &st.sig;
@@ -598,6 +642,8 @@ main(int argc, char *argv[])
 	check(rundir_suggest(&st, &seen, &res, sizeof(method)));
 	if (o.run.plot && !res.why)
 		check(rundir_plot(&st));
+	if (o.run.dumb && !res.why)
+		check(rundir_textplot(&st));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res.wall = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -616,6 +662,8 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	say("Suggested learning rate: %.2e (%s)", res.lr, method);
+	if (strcmp(c.finder.suggest, "all") == 0)
+		methods(&res);	/* reads res.methods */
 	if (res.runs > 1)
 		spread(&res, c.train.seed);	/* reads res.methods */
 	free(res.methods);
@@ -629,6 +677,8 @@ main(int argc, char *argv[])
 	snprintf(conf, sizeof(conf), "%s/lr_finder.png", final);
 	if (o.run.plot && access(conf, F_OK) == 0)
 		say("Plot: %s", conf);
+	if (o.run.dumb)
+		textplot(final);
 	say("Results: %s", final);
 	rec_putnum(stdout, res.lr);
 	putchar('\n');

@@ -41,7 +41,8 @@ usage(FILE *fp)
 	    "[see lrf-plot(1)]\n"
 	    "  --lr-col col        lr column, by name or number [lr]\n"
 	    "  --loss-col col      raw loss column, by name or number [loss]\n"
-	    "  -h, --help          this help\n", fp);
+	    "  -h, --help          this help\n"
+	    "  --version           print the version and exit\n", fp);
 }
 
 /* "lo:hi" with either side empty; lim[] is nan where empty. */
@@ -106,6 +107,7 @@ main(int argc, char *argv[])
 		{ "lr-col", required_argument, NULL, 'L' },
 		{ "loss-col", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		PROG_VERSION_OPT,
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct plot p;
@@ -195,6 +197,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		default:
 			prog_usage(NULL);
 		}

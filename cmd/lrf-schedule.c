@@ -47,6 +47,7 @@ static const struct option longopts[] = {
 	{ "final-div-factor", ARG, NULL, O_FINAL_DIV_FACTOR },
 	{ "help", no_argument, NULL, 'h' },
 	PROG_SETOPT,
+	PROG_VERSION_OPT,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -134,6 +135,7 @@ usage(FILE *fp)
 "      --final-div-factor f  onecycle: the last lr is the first/f [%s]\n"
 "      --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)\n"
 "  -h, --help           this help\n"
+"      --version        print the version and exit\n"
 "Long options take '_' for '-' (--max_lr); --start_lr, --end_lr, --num_iter\n"
 "and --total_steps are -s, -e, -n.\n",
 	    sched_name(SCHED_EXP), (long)SCHED_RANGE_NUM,
@@ -222,6 +224,8 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		case ':':
 			prog_usage("option '%s' needs a value",
 			    argv[optind - 1]);

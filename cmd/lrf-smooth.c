@@ -36,7 +36,8 @@ usage(FILE *fp)
 	    "      --loss-col col   loss column, name or number [loss]\n"
 	    "      --set sec.key=v  set a key of the file, lrf-config(5) "
 	    "(repeatable)\n"
-	    "  -h, --help           print this help and exit\n",
+	    "  -h, --help           print this help and exit\n"
+	    "      --version        print the version and exit\n",
 	    d.finder.beta, d.finder.diverge_threshold);
 }
 
@@ -187,6 +188,7 @@ main(int argc, char *argv[])
 		{ "loss-col",	required_argument,	NULL, 'Y' },
 		{ "help",	no_argument,		NULL, 'h' },
 		PROG_SETOPT,
+		PROG_VERSION_OPT,
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct prog_setargs setargs;
@@ -239,9 +241,10 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			prog_usage(NULL);
 		}
 	argc -= optind;
 	argv += optind;

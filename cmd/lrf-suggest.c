@@ -63,7 +63,8 @@ usage(FILE *fp)
 	    "      --loss-col col   loss column, name or number [loss]\n"
 	    "      --set sec.key=v  set a key of the file, lrf-config(5) "
 	    "(repeatable)\n"
-	    "  -h, --help           print this help and exit\n",
+	    "  -h, --help           print this help and exit\n"
+	    "      --version        print the version and exit\n",
 	    SMOOTH_BETA, methods, suggest_names[SUGGEST_DEFAULT],
 	    SMOOTH_WINDOW, SUGGEST_SHIFT, SUGGEST_GAIN);
 }
@@ -301,7 +302,10 @@ mean(struct curve *mc, struct curve *cv, int k)
 /* What the output needs: every method's judgement of the curve. */
 struct answer {
 	int	 method;		/* asked for: SUGGEST_* or SUGGEST_ALL */
+	int	 every;			/* judge every method (--json), the
+					   one asked for first */
 	int	 ns;			/* methods run */
+	int	 nask;			/* of them, those asked for */
 	int	 first;			/* the first that answered, or -1 */
 	struct suggest_judged j[SUGGEST_NMETHODS];
 	int	 doubts[SUGGEST_NMETHODS];	/* SUGGEST_NOT_* bits */
@@ -330,13 +334,14 @@ decide(struct curve *all, struct curve *cv, int k, struct suggest_opts *o,
 		snprintf(a->error, sizeof(a->error), "%s: no records", name);
 		return;
 	}
-	order[0] = SUGGEST_DEFAULT;
+	/* the one asked for (the default with -m all) first, then the
+	 * others in their order */
+	order[0] = a->method != SUGGEST_ALL ? a->method : SUGGEST_DEFAULT;
 	for (i = 0, m = 1; i < SUGGEST_NMETHODS; i++)
-		if (i != SUGGEST_DEFAULT)
+		if (i != order[0])
 			order[m++] = i;
-	if (a->method != SUGGEST_ALL)
-		order[0] = a->method;
-	a->ns = a->method == SUGGEST_ALL ? SUGGEST_NMETHODS : 1;
+	a->nask = a->method == SUGGEST_ALL ? SUGGEST_NMETHODS : 1;
+	a->ns = a->every ? SUGGEST_NMETHODS : a->nask;
 	o->diverged = all->stop != NULL || all->cutline > 0;
 	o->num = all->num;
 	o->floor.ratio = NAN;
@@ -352,7 +357,7 @@ decide(struct curve *all, struct curve *cv, int k, struct suggest_opts *o,
 		m = order[i];
 		suggest_judge(m, all->lr, all->y, all->sm, all->n,
 		    all->n > 0 ? &all->sh : NULL, o, all->col, &a->j[i]);
-		if (a->j[i].why[0] == '\0' && a->first < 0)
+		if (a->j[i].why[0] == '\0' && a->first < 0 && i < a->nask)
 			a->first = i;
 		a->doubts[i] = all->n > 0 ? suggest_doubts(&all->sh,
 		    o->diverged) : 0;
@@ -399,20 +404,43 @@ decide(struct curve *all, struct curve *cv, int k, struct suggest_opts *o,
 	}
 }
 
-/* A JSON list of the names of the doubts. */
+/*
+ * --json, written with jansson: one flat object, the same that lrf-find
+ * puts into suggestion.json (lrf-suggest(1), JSON OUTPUT).  set() adds a
+ * member; a value that could not be made (out of memory) fails the
+ * program.
+ */
 static void
+set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(o, key, v) < 0)
+		oom("--json");
+}
+
+static json_t *
+obj(void)
+{
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		oom("--json");
+	return o;
+}
+
+/* A JSON list of the names of the doubts. */
+static json_t *
 json_reasons(int doubts)
 {
-	int b, first;
+	json_t *l;
+	int b;
 
-	putchar('[');
-	for (b = 1, first = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
-		if (doubts & b) {
-			printf("%s\"%s\"", first ? "" : ", ",
-			    suggest_doubt_name(b));
-			first = 0;
-		}
-	putchar(']');
+	if ((l = json_array()) == NULL)
+		oom("--json");
+	for (b = 1; b <= SUGGEST_NOT_ALL; b <<= 1)
+		if ((doubts & b) && json_array_append_new(l,
+		    json_string(suggest_doubt_name(b))) < 0)
+			oom("--json");
+	return l;
 }
 
 /* "confidence=high" or "confidence=low reasons=a,b" for #@ suggest. */
@@ -432,69 +460,66 @@ meta_reasons(int doubts)
 		}
 }
 
-static void
+/* The #@ stop line's keys, numbers as numbers; null without one. */
+static json_t *
 json_stop(const char *line)
 {
 	static const char *const keys[] = { "reason", "step", "lr", "smooth",
 	    "best" };
 	char buf[256];
+	json_t *o;
 	double v;
 	size_t i;
-	int first;
 
-	if (line == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('{');
-	first = 1;
+	if (line == NULL)
+		return json_null();
+	o = obj();
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (rec_meta_get(line, keys[i], buf, sizeof(buf)) < 0)
 			continue;
-		printf("%s\"%s\": ", first ? "" : ", ", keys[i]);
-		first = 0;
-		if (num_double(buf, &v) == NUM_OK)
-			runfs_jsonnum(stdout, v);
-		else
-			runfs_jsonstr(stdout, buf);
+		set(o, keys[i], num_double(buf, &v) == NUM_OK ?
+		    runfs_jnum(v) : runfs_jstr(buf));
 	}
-	putchar('}');
+	return o;
 }
 
-/* "lr", "loss", "index", curve and confidence of one judgement. */
-static void
-json_judged(const struct answer *a, int i)
-{
-	const struct suggest_judged *j = &a->j[i];
-
-	printf("\"lr\": ");
-	runfs_jsonnum(stdout, j->s.lr);
-	printf(", \"loss\": ");
-	runfs_jsonnum(stdout, j->s.loss);
-	printf(", \"index\": %ld, \"confidence\": \"%s\", \"reasons\": ",
-	    j->s.index, a->doubts[i] ? "low" : "high");
-	json_reasons(a->doubts[i]);
-}
-
-static void
+/* The runs' rates by method i, and their spread. */
+static json_t *
 json_spread(const struct answer *a, int i, int k)
 {
+	json_t *o, *l;
 	int r;
 
-	printf("{\"runs\": [");
-	for (r = 0; r < k; r++) {
-		fputs(r ? ", " : "", stdout);
-		runfs_jsonnum(stdout, a->runlr[i][r]);
-	}
-	printf("], \"lo\": ");
-	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].lo : NAN);
-	printf(", \"mid\": ");
-	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].mid : NAN);
-	printf(", \"hi\": ");
-	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].hi : NAN);
-	printf(", \"ratio\": ");
-	runfs_jsonnum(stdout, a->nrun[i] ? a->sp[i].ratio : NAN);
-	putchar('}');
+	o = obj();
+	if ((l = json_array()) == NULL)
+		oom("--json");
+	for (r = 0; r < k; r++)
+		if (json_array_append_new(l, runfs_jnum(a->runlr[i][r])) < 0)
+			oom("--json");
+	set(o, "runs", l);
+	set(o, "lo", runfs_jnum(a->nrun[i] ? a->sp[i].lo : NAN));
+	set(o, "mid", runfs_jnum(a->nrun[i] ? a->sp[i].mid : NAN));
+	set(o, "hi", runfs_jnum(a->nrun[i] ? a->sp[i].hi : NAN));
+	set(o, "ratio", runfs_jnum(a->nrun[i] ? a->sp[i].ratio : NAN));
+	return o;
+}
+
+/* "lr", "loss", "index", "confidence", "reasons" of judgement i into o,
+ * or nulls and why there is none ("error"). */
+static void
+json_judged(json_t *o, const struct answer *a, int i)
+{
+	const struct suggest_judged *j;
+	int none;
+
+	j = i >= 0 ? &a->j[i] : NULL;
+	none = j == NULL || j->why[0] != '\0';
+	set(o, "lr", none ? json_null() : runfs_jnum(j->s.lr));
+	set(o, "loss", none ? json_null() : runfs_jnum(j->s.loss));
+	set(o, "index", none ? json_null() : json_integer(j->s.index));
+	set(o, "confidence", none ? json_null() :
+	    json_string(a->doubts[i] ? "low" : "high"));
+	set(o, "reasons", json_reasons(none ? 0 : a->doubts[i]));
 }
 
 static void
@@ -503,103 +528,88 @@ json(const struct curve *all, const struct curve *cv, int k,
 {
 	const struct suggest_judged *j;
 	const struct suggest_shape *sh = &all->sh;
+	json_t *root, *ms, *m, *o, *l;
 	int i, f;
 
 	f = a->first >= 0 ? a->first : 0;
-	printf("{\n");
-	if (a->first >= 0) {
-		j = &a->j[f];
-		printf("  \"method\": \"%s\",\n  \"lr\": ",
-		    suggest_names[j->s.method]);
-		runfs_jsonnum(stdout, j->s.lr);
-		printf(",\n  \"loss\": ");
-		runfs_jsonnum(stdout, j->s.loss);
-		printf(",\n  \"index\": %ld,\n  \"confidence\": \"%s\",\n"
-		    "  \"reasons\": ", j->s.index, a->doubts[f] ? "low" :
-		    "high");
-		json_reasons(a->doubts[f]);
-		printf(",\n");
-	} else {
-		printf("  \"error\": ");
-		runfs_jsonstr(stdout, a->error);
-		printf(",\n");
-	}
-	printf("  \"methods\": [");
+	root = obj();
+	/* the answer: the method asked for (the default first with -m
+	 * all), null where it gave none; lr first */
+	set(root, "lr", json_null());
+	set(root, "method", json_string(suggest_names[a->first >= 0 ?
+	    a->j[f].s.method : a->method == SUGGEST_ALL ? SUGGEST_DEFAULT :
+	    a->method]));
+	json_judged(root, a, a->first);
+	set(root, "error", a->first >= 0 ? json_null() :
+	    runfs_jstr(a->error));
+	/* every method's, keyed by name */
+	ms = obj();
 	for (i = 0; i < a->ns; i++) {
 		j = &a->j[i];
-		printf("%s\n    {\"method\": \"%s\", ", i ? "," : "",
-		    suggest_names[j->s.method]);
-		if (j->why[0] != '\0') {
-			printf("\"error\": ");
-			runfs_jsonstr(stdout, j->why);
-		} else {
-			json_judged(a, i);
-			printf(", \"curve\": \"%s\", \"skip_start\": %ld, "
-			    "\"skip_end\": %ld", suggest_curve_names[j->curve],
-			    j->skip0, j->skip1);
-			if (k > 1) {
-				printf(", \"spread\": ");
-				json_spread(a, i, k);
-			}
-		}
-		putchar('}');
+		m = obj();
+		json_judged(m, a, i);
+		set(m, "error", j->why[0] ? runfs_jstr(j->why) : json_null());
+		set(m, "curve", json_string(suggest_curve_names[j->curve]));
+		set(m, "skip_start", json_integer(j->skip0));
+		set(m, "skip_end", json_integer(j->skip1));
+		if (k > 1 && !j->why[0])
+			set(m, "spread", json_spread(a, i, k));
+		set(ms, suggest_names[j->s.method], m);
 	}
-	printf("%s],\n", a->ns ? "\n  " : "");
-	printf("  \"column\": ");
-	runfs_jsonstr(stdout, all->col != NULL ? all->col : "");
-	printf(",\n  \"records\": %ld,\n  \"finite\": %ld,\n"
-	    "  \"points\": %ld,\n  \"skip_start\": %ld,\n"
-	    "  \"skip_end\": %ld,\n", all->nrec, all->n, a->j[f].m,
-	    a->j[f].skip0, a->j[f].skip1);
-	printf("  \"cut\": ");
+	set(root, "methods", ms);
+	/* the curve */
+	set(root, "column", runfs_jstr(all->col != NULL ? all->col : ""));
+	set(root, "records", json_integer(all->nrec));
+	set(root, "finite", json_integer(all->n));
+	set(root, "points", json_integer(a->j[f].m));
+	set(root, "skip_start", json_integer(a->j[f].skip0));
+	set(root, "skip_end", json_integer(a->j[f].skip1));
 	if (all->cutline > 0) {
-		printf("{\"line\": %ld, \"index\": %ld, \"value\": ",
-		    all->cutline, all->n);
-		runfs_jsonstr(stdout, all->cutval);
-		putchar('}');
+		o = obj();
+		set(o, "line", json_integer(all->cutline));
+		set(o, "index", json_integer(all->n));
+		set(o, "value", runfs_jstr(all->cutval));
+		set(root, "cut", o);
 	} else
-		fputs("null", stdout);
-	printf(",\n  \"stop\": ");
-	json_stop(all->stop);
-	printf(",\n  \"diverged\": %s,\n  \"shape\": ",
-	    all->n > 0 && !(a->doubts[f] & SUGGEST_NOT_NODIV) ? "true" :
-	    "false");
+		set(root, "cut", json_null());
+	set(root, "stop", json_stop(all->stop));
+	set(root, "diverged", json_boolean(all->n > 0 &&
+	    !(a->doubts[f] & SUGGEST_NOT_NODIV)));
 	if (all->n > 0) {
-		printf("{\"start\": ");
-		runfs_jsonnum(stdout, sh->start);
-		printf(", \"low\": ");
-		runfs_jsonnum(stdout, sh->low);
-		printf(", \"lr_low\": ");
-		runfs_jsonnum(stdout, all->lr[sh->imin]);
-		printf(", \"lr90\": ");
-		runfs_jsonnum(stdout, all->lr[sh->i90]);
-		printf(", \"noise\": ");
-		runfs_jsonnum(stdout, sh->noise);
-		printf(", \"noise_ratio\": ");
-		runfs_jsonnum(stdout, k > 1 ? NAN : sh->ratio);
-		printf(", \"end\": %ld, \"climbed\": %s, \"rose\": %s}",
-		    sh->end, sh->climbed ? "true" : "false",
-		    sh->rose ? "true" : "false");
+		o = obj();
+		set(o, "start", runfs_jnum(sh->start));
+		set(o, "low", runfs_jnum(sh->low));
+		set(o, "lr_low", runfs_jnum(all->lr[sh->imin]));
+		set(o, "lr90", runfs_jnum(all->lr[sh->i90]));
+		set(o, "noise", runfs_jnum(sh->noise));
+		set(o, "noise_ratio", runfs_jnum(k > 1 ? NAN : sh->ratio));
+		set(o, "end", json_integer(sh->end));
+		set(o, "climbed", json_boolean(sh->climbed));
+		set(o, "rose", json_boolean(sh->rose));
+		set(root, "shape", o);
 	} else
-		fputs("null", stdout);
+		set(root, "shape", json_null());
 	if (k > 1) {
-		printf(",\n  \"runs\": [");
+		if ((l = json_array()) == NULL)
+			oom("--json");
 		for (i = 0; i < k; i++) {
-			printf("%s\n    {\"file\": ", i ? "," : "");
-			runfs_jsonstr(stdout, cv[i].name);
-			printf(", \"records\": %ld, \"finite\": %ld, "
-			    "\"lr\": ", cv[i].nrec, cv[i].n);
-			runfs_jsonnum(stdout, a->runlr[f] != NULL ?
-			    a->runlr[f][i] : NAN);
-			printf(", \"noise_ratio\": ");
-			runfs_jsonnum(stdout, cv[i].n > 0 ? cv[i].sh.ratio :
-			    NAN);
-			putchar('}');
+			o = obj();
+			set(o, "file", runfs_jstr(cv[i].name));
+			set(o, "records", json_integer(cv[i].nrec));
+			set(o, "finite", json_integer(cv[i].n));
+			set(o, "lr", runfs_jnum(a->runlr[f] != NULL ?
+			    a->runlr[f][i] : NAN));
+			set(o, "noise_ratio", runfs_jnum(cv[i].n > 0 ?
+			    cv[i].sh.ratio : NAN));
+			if (json_array_append_new(l, o) < 0)
+				oom("--json");
 		}
-		printf("\n  ],\n  \"spread\": ");
-		json_spread(a, f, k);
+		set(root, "runs", l);
+		set(root, "spread", json_spread(a, f, k));
 	}
-	printf("\n}\n");
+	if (runfs_jdump(stdout, root) < 0)
+		err_set("stdout: write error");
+	json_decref(root);
 }
 
 /* The mean curve of several runs as a record stream, for -a. */
@@ -651,6 +661,7 @@ main(int argc, char *argv[])
 		{ "loss-col",	required_argument,	NULL, O_YCOL },
 		{ "help",	no_argument,		NULL, 'h' },
 		PROG_SETOPT,
+		PROG_VERSION_OPT,
 		{ NULL,		0,			NULL, 0 }
 	};
 	static struct curve cv[MAXRUNS];
@@ -739,9 +750,10 @@ main(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			prog_usage(NULL);
 		}
 	argc -= optind;
 	argv += optind;
@@ -800,6 +812,7 @@ main(int argc, char *argv[])
 		snprintf(namebuf, sizeof(namebuf), "the mean of %d runs", k);
 		name = namebuf;
 	}
+	a.every = asjson;
 	decide(all, cv, k, &o, &a, name);
 
 	if (asjson)

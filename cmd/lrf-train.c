@@ -74,7 +74,8 @@ usage(FILE *fp)
 "  --launcher cmd   the launch command instead: 'srun', 'mpirun -hostfile h'\n"
 "  --output file    write the records to file (a FIFO) [stdout]\n"
 "  --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)\n"
-"  -h, --help       print this help and exit\n",
+"  -h, --help       print this help and exit\n"
+"  --version        print the version and exit\n",
 	    d.train.batch_size, d.train.seed, d.data.fold, d.train.threads,
 	    d.train.accum, d.train.device, d.train.val_size,
 	    d.train.processes);
@@ -88,6 +89,7 @@ enum { O_BATCH = 256, O_SEED, O_FOLD, O_THREADS, O_ACCUM, O_DEVICE, O_VAL,
 static const struct option longopts[] = {
 	{ "config",	required_argument, NULL, 'c' },
 	{ "help",	no_argument,	   NULL, 'h' },
+	PROG_VERSION_OPT,
 	{ "batch-size",	required_argument, NULL, O_BATCH },
 	{ "seed",	required_argument, NULL, O_SEED },
 	{ "fold",	required_argument, NULL, O_FOLD },
@@ -177,6 +179,8 @@ parseflags(int argc, char *argv[], struct flags *f)
 		case 'h':
 			usage(stdout);
 			prog_exit(EXIT_OK);
+		case PROG_VERSION:
+			prog_version();
 		case O_BATCH:
 			prog_long("--batch-size", optarg, 1, 1L << 24);
 			prog_keep(&f->sets, "train.batch_size", optarg);

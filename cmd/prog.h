@@ -23,6 +23,7 @@
 #include "err.h"
 #include "num.h"
 #include "rec.h"
+#include "runfs.h"	/* LRF_VERSION */
 
 #define PROG_MAXSETS	64	/* flags that set a value, per run */
 #define PROG_MAXOPTS	64	/* long options of a program */
@@ -31,6 +32,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 static const char *prog;
 static void usage(FILE *fp);
+static inline void prog_exit(int status) __attribute__((noreturn));
 
 static inline void
 prog_printerr(const char *msg)
@@ -57,7 +59,11 @@ prog_init(const char *name)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* A usage error: the message, then usage on stderr, exit 2. */
+/*
+ * A usage error: the message (if fmt is not NULL: getopt has said its
+ * own), then "try 'PROG -h'" on stderr, exit 2.  One line that says what
+ * is wrong, not the whole usage after it.
+ */
 static inline void __attribute__((noreturn, format(printf, 1, 2)))
 prog_usage(const char *fmt, ...)
 {
@@ -70,8 +76,22 @@ prog_usage(const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stderr);
 	}
-	usage(stderr);
+	fprintf(stderr, "try '%s -h'\n", prog);
 	exit(EXIT_USAGE);
+}
+
+/*
+ * --version: the option every program takes (PROG_VERSION its getopt
+ * code), answered with "PROG VERSION" on stdout, exit 0.
+ */
+enum { PROG_VERSION = 0x7ff0 };
+#define PROG_VERSION_OPT	{ "version", no_argument, NULL, PROG_VERSION }
+
+static inline void __attribute__((noreturn))
+prog_version(void)
+{
+	printf("%s %s\n", prog, LRF_VERSION);
+	prog_exit(EXIT_OK);
 }
 
 /* A number from the command line, or a usage error naming the option. */

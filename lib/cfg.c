@@ -48,6 +48,7 @@ const char *const cfg_loss_names[] = { "cross_entropy", "bce", "mse", NULL };
 const char *const cfg_init_names[] = { "he", "xavier", NULL };
 const char *const cfg_kind_names[] = { "blobs", "spirals", "linear", NULL };
 const char *const cfg_mode_names[] = { "exp", "linear", NULL };
+const char *const cfg_plot_names[] = { "png", "dumb", "none", NULL };
 const char *const cfg_sched_names[] = { "constant", "step", "cosine",
 	"onecycle", "triangular", "triangular2", "exp_range", "exp", "linear",
 	NULL };
@@ -549,6 +550,8 @@ static const struct key keys[] = {
 	    0, NULL },
 	{ "finder", "trainer", K_TEXT, C(finder.trainer), "\"\"", 0, 0, 0,
 	    NULL, 0, NULL },
+	{ "finder", "plot", K_NAME, C(finder.plot), "png", 0, 0, 0,
+	    cfg_plot_names, 0, NULL },
 
 	{ "scheduler", "name", K_NAME, C(scheduler.name), "~", 0, 0, NULLOK,
 	    cfg_sched_names, 0, "none" },

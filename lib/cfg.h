@@ -65,6 +65,9 @@ struct cfg {
 		long	 repeat;	/* lrf-find's range tests: 1 */
 		char	 trainer[CFG_MAXPATH];	/* lrf-find: a command that
 					   replaces lrf-train, "" for none */
+		char	 plot[16];	/* lrf-find's plot: "png", "dumb"
+					   (and the text plot in the log),
+					   "none" */
 	} finder;
 
 	struct cfg_scheduler {
@@ -195,14 +198,16 @@ int cfg_abspaths(struct cfg *c, const char *dir);
 
 /*
  * The names of the enum values above, in lists that end with NULL (look
- * them up with lib/names.h); cfg_mode_names and cfg_sched_names list the
- * values of finder.mode and scheduler.name.  The other keys that take a
+ * them up with lib/names.h); cfg_mode_names, cfg_plot_names and
+ * cfg_sched_names list the values of finder.mode, finder.plot and
+ * scheduler.name.  The other keys that take a
  * name take them from the module that owns the values: data_format_names
  * and data_task_names (data.h), opt_names (opt.h), suggest_names
  * (suggest.h).
  */
 extern const char *const cfg_layer_names[], *const cfg_act_names[],
     *const cfg_loss_names[], *const cfg_init_names[], *const cfg_kind_names[],
-    *const cfg_mode_names[], *const cfg_sched_names[];
+    *const cfg_mode_names[], *const cfg_plot_names[],
+    *const cfg_sched_names[];
 
 #endif

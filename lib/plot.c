@@ -9,10 +9,16 @@
 #include "plot.h"
 #include "rec.h"
 
-/* Tableau colours less red, which marks a single run's suggestion. */
+/*
+ * Tableau colours less red, which marks a single run's suggestion, then
+ * their light twins and two dark ones: 20 that an overlay of 20 runs
+ * does not repeat; past 20 the dash type changes (dashes()).
+ */
 static const char *palette[] = {
 	"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
-	"#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+	"#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+	"#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94",
+	"#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5", "#393b79", "#637939"
 };
 #define NPALETTE	(int)(sizeof(palette) / sizeof(palette[0]))
 
@@ -155,12 +161,81 @@ plot_name(const char *file, char *buf, size_t n)
 
 /*
  * Metadata: a "#@ suggest" or "#@ stop" line that carries the x column's
- * key (lr=, step=) becomes a mark of run i.  Lines without the key are
+ * key (lr=, step=) becomes a mark of run i (u, being read); lrf-train's
+ * lines say what made it (about()).  Lines without the key are
  * not for this axis and are skipped; a key that is not a number is an
  * error.
  */
+/* lrf-train's #@ layer, model, run and data lines: what made run u. */
+static void
+about(struct plot_run *u, const char *line)
+{
+	char t[32], o[32], a[32], n[32], d[32], piece[112];
+	size_t len;
+
+	if (rec_meta_is(line, "layer") &&
+	    rec_meta_get(line, "type", t, sizeof(t)) == 0) {
+		if (rec_meta_get(line, "out", o, sizeof(o)) < 0)
+			o[0] = '\0';
+		if (rec_meta_get(line, "activation", a, sizeof(a)) < 0 ||
+		    strcmp(a, "identity") == 0)
+			a[0] = '\0';
+		len = strlen(u->layers);
+		if (len >= 3 && strcmp(u->layers + len - 3, "...") == 0)
+			return;
+		snprintf(piece, sizeof(piece), "%s%s%s%s%s%s", len ? ", " : "",
+		    t, o[0] ? " " : "", o, a[0] ? " " : "", a);
+		/* a deep model: its first layers, then "..." */
+		if (len + strlen(piece) + 6 > sizeof(u->layers))
+			memcpy(piece, ", ...", 6);
+		memcpy(u->layers + len, piece, strlen(piece) + 1);
+	} else if (rec_meta_is(line, "model")) {
+		if (rec_meta_get(line, "params", u->params,
+		    sizeof(u->params)) < 0)
+			u->params[0] = '\0';
+		if (rec_meta_get(line, "optimizer", u->opt, sizeof(u->opt)) < 0)
+			u->opt[0] = '\0';
+	} else if (rec_meta_is(line, "run")) {
+		if (rec_meta_get(line, "batch_size", u->batch,
+		    sizeof(u->batch)) < 0)
+			u->batch[0] = '\0';
+	} else if (rec_meta_is(line, "data") &&
+	    rec_meta_get(line, "format", t, sizeof(t)) == 0) {
+		if (rec_meta_get(line, "n", n, sizeof(n)) == 0 &&
+		    rec_meta_get(line, "d", d, sizeof(d)) == 0)
+			snprintf(u->data, sizeof(u->data), "%.24s %.16sx%.16s",
+			    t, n, d);
+		else
+			snprintf(u->data, sizeof(u->data), "%s", t);
+	}
+}
+
+void
+plot_about(const struct plot *p, int i, char *buf, size_t n)
+{
+	const struct plot_run *u;
+	size_t off;
+
+	u = p->run[i];
+	off = 0;
+	buf[0] = '\0';
+#define PART(...) do { if (off < n) off += (size_t)snprintf(buf + off, \
+	n - off, __VA_ARGS__); } while (0)
+	if (u->layers[0])
+		PART("%s", u->layers);
+	if (u->params[0])
+		PART("%s(%s params)", off ? " " : "", u->params);
+	if (u->opt[0])
+		PART("%s%s", off ? " | " : "", u->opt);
+	if (u->batch[0])
+		PART("%sbatch %s", off ? " | " : "", u->batch);
+	if (u->data[0])
+		PART("%s%s", off ? " | " : "", u->data);
+#undef PART
+}
+
 static int
-meta(struct plot *p, struct rec_reader *r, int i)
+meta(struct plot *p, struct rec_reader *r, int i, struct plot_run *u)
 {
 	struct plot_mark *m;
 	char buf[64];
@@ -168,6 +243,7 @@ meta(struct plot *p, struct rec_reader *r, int i)
 	double x;
 	int kind;
 
+	about(u, r->raw);
 	if (rec_meta_is(r->raw, "suggest"))
 		kind = PLOT_SUGGEST;
 	else if (rec_meta_is(r->raw, "stop"))
@@ -269,7 +345,9 @@ columns(struct plot *p, struct plot_run *u, struct rec_reader *r, int *xi,
 		if ((idx = rec_col(r, p->losscol)) < 0 ||
 		    addy(u, r, idx, yi) < 0)
 			return -1;
-		for (k = 0; k < (logx ? 1 : 3); k++)
+		/* a range test's val_loss too (lrf-train --val), dashed;
+		 * its accuracy only against the step */
+		for (k = 0; k < (logx ? 2 : 3); k++)
 			if ((idx = rec_hascol(r, extra[k])) >= 0 &&
 			    addy(u, r, idx, yi) < 0)
 				return -1;
@@ -379,7 +457,7 @@ plot_read(struct plot *p, FILE *fp, const char *file, const char *name)
 	xi = -1;
 	rec_open(&r, fp, file);
 	while ((c = rec_next(&r)) > 0) {
-		if ((c == REC_COMMENT && meta(p, &r, p->nrun) < 0) ||
+		if ((c == REC_COMMENT && meta(p, &r, p->nrun, u) < 0) ||
 		    (c == REC_DATA && ((xi < 0 &&
 		    columns(p, u, &r, &xi, yi) < 0) ||
 		    row(p, u, &r, xi, yi) < 0)))
@@ -574,6 +652,17 @@ rowat(const struct plot *p, int k)
 }
 
 /*
+ * 1 if mark i is drawn without a label: a run's mark in an overlay,
+ * where 20 runs' labels would cover the plot; the key gives each run's
+ * suggestion instead (keytitle).
+ */
+static int
+unlabelled(const struct plot *p, int i)
+{
+	return p->nrun > 1 && p->mark[i].run >= 0;
+}
+
+/*
  * The rows of labels at the top of the plot: one per line that a mark
  * draws, and one per stop above top, within the x range asked for.
  */
@@ -586,7 +675,7 @@ labelrows(const struct plot *p, double top)
 	n = 0;
 	for (i = 0; i < p->nmark; i++) {
 		m = &p->mark[i];
-		if (m->x < p->xlim[0] || m->x > p->xlim[1])
+		if (m->x < p->xlim[0] || m->x > p->xlim[1] || unlabelled(p, i))
 			continue;
 		if (m->kind != PLOT_STOP || isnan(m->y) || m->y > top)
 			n++;
@@ -873,10 +962,19 @@ keytitle(const struct plot *p, int i, int j, char *buf, size_t n)
 	for (k = 0; k < j; k++)
 		if (u->kind[k] != PLOT_RAW)
 			first = 0;
-	if (first)
-		snprintf(buf, n, "%s", u->name);
-	else
+	if (!first) {
 		snprintf(buf, n, "%s %s", u->name, c);
+		return buf;
+	}
+	/* the run's name, and its (first) suggestion: "adam: steep
+	 * 1.0e-02", as its unlabelled mark would have said */
+	for (k = 0; k < p->nmark; k++)
+		if (p->mark[k].kind == PLOT_SUGGEST && p->mark[k].run == i)
+			break;
+	if (k < p->nmark)
+		plot_label(p, k, buf, n);
+	else
+		snprintf(buf, n, "%s", u->name);
 	return buf;
 }
 
@@ -1018,6 +1116,8 @@ putstop(FILE *fp, const struct plot *p, int i, int tag, double f, int *row,
 		y = ylo + 0.05 * (yhi - ylo);
 		pt = 11;
 	}
+	if (unlabelled(p, i))
+		text[0] = '\0';	/* an overlay's: the point alone */
 	fprintf(fp, "set label %d ", tag);
 	plot_quote(fp, text);
 	fputs(" at ", fp);
@@ -1025,8 +1125,8 @@ putstop(FILE *fp, const struct plot *p, int i, int tag, double f, int *row,
 	fputs(",", fp);
 	putnum(fp, y);
 	fprintf(fp, " %s offset %d,0 point pt %d ps 1.5 lc rgb '%s' textcolor "
-	    "rgb '%s' boxed noenhanced front\n", f > 0.25 ? "right" : "left",
-	    f > 0.25 ? -off : off, pt, c, c);
+	    "rgb '%s'%s noenhanced front\n", f > 0.25 ? "right" : "left",
+	    f > 0.25 ? -off : off, pt, c, c, text[0] ? " boxed" : "");
 }
 
 /*
@@ -1065,6 +1165,8 @@ putmarks(FILE *fp, const struct plot *p, double xlo, double xhi, double ylo,
 			putnum(fp, m->x);
 			fprintf(fp, ",graph 1 nohead dt 2 lw 1.5 lc rgb '%s' "
 			    "back\n", c);
+			if (unlabelled(p, i))
+				goto point;
 			fprintf(fp, "set label %d ", ++tag);
 			plot_quote(fp, text);
 			fputs(" at ", fp);
@@ -1073,6 +1175,7 @@ putmarks(FILE *fp, const struct plot *p, double xlo, double xhi, double ylo,
 			    "'%s' boxed noenhanced front\n",
 			    rowat(p, row++), f > 0.75 ? "right" :
 			    "left", f > 0.75 ? -off : off, c);
+point:
 			if (isnan(m->y) || m->y < ylo || m->y > yhi)
 				continue;
 			fprintf(fp, "set label %d '' at ", ++tag);
@@ -1138,6 +1241,45 @@ putband(FILE *fp, const struct plot *p, int i, int n)
 	return n;
 }
 
+/*
+ * The dash type of the nth solid curve of run i: one run's val_loss
+ * dashed, the rest solid; in an overlay the nth curve of a run n, and
+ * past the 20 colours every curve of the next 20 runs 3 further on, so
+ * that 40 runs draw no two curves alike.
+ */
+static int
+dashes(const struct plot *p, int i, int nth, int kind)
+{
+	if (p->nrun == 1)
+		return kind == PLOT_VAL ? 2 : 1;
+	return nth + 3 * ((i / NPALETTE) % 2);
+}
+
+/*
+ * The key entries of a run's several suggestions (finder.suggest all):
+ * each method's dashed line and value, as fastai marks each.
+ */
+static int
+putkeymarks(FILE *fp, const struct plot *p, int n)
+{
+	char text[256];
+	int i;
+
+	if (p->nrun != 1 || distinctwhat(p, PLOT_SUGGEST) < 2)
+		return n;
+	for (i = 0; i < p->nmark; i++) {
+		if (p->mark[i].kind != PLOT_SUGGEST)
+			continue;
+		plot_label(p, i, text, sizeof(text));
+		fputs(n++ ? ", \\\n     " : "plot ", fp);
+		fprintf(fp, "keyentry with lines dt 2 lw 1.5 lc rgb '%s' "
+		    "title ", markcolor(p, i));
+		plot_quote(fp, text);
+		fputs(" noenhanced", fp);
+	}
+	return n;
+}
+
 /* One plot element per curve: faint ones first, so the rest lie on top. */
 static void
 putplot(FILE *fp, const struct plot *p)
@@ -1176,7 +1318,7 @@ putplot(FILE *fp, const struct plot *p)
 					fprintf(fp, " with lines lw 1 lc rgb "
 					    "'%s'", buf);
 				} else {
-					k = p->nrun > 1 ? dt : 1;
+					k = dashes(p, i, dt, u->kind[j]);
 					fprintf(fp, " with lines lw 2 dt %d lc "
 					    "rgb '%s'", k, c);
 				}
@@ -1191,6 +1333,7 @@ putplot(FILE *fp, const struct plot *p)
 			}
 		}
 	}
+	putkeymarks(fp, p, n);
 	fputs("\n", fp);
 }
 
@@ -1263,7 +1406,7 @@ int
 plot_write(FILE *fp, const struct plot *p)
 {
 	double xlo, xhi, ylo, yhi, a, b;
-	char buf[512];
+	char buf[512], sub[512], other[512];
 	const char *title;
 	int logx, y2, i, j;
 
@@ -1289,9 +1432,24 @@ plot_write(FILE *fp, const struct plot *p)
 	if (title == NULL)
 		title = logx ? "Learning-rate range test" :
 		    strcmp(p->xcol, "step") == 0 ? "Training" : "";
+	/* the default title's second line: the model, optimizer, batch
+	 * and data that made the curves, when they all say the same */
+	sub[0] = '\0';
+	if (p->title == NULL && p->nrun > 0) {
+		plot_about(p, 0, sub, sizeof(sub));
+		for (i = 1; i < p->nrun && sub[0] != '\0'; i++) {
+			plot_about(p, i, other, sizeof(other));
+			if (strcmp(sub, other) != 0)
+				sub[0] = '\0';
+		}
+	}
 	if (title[0] != '\0') {
 		fputs("set title ", fp);
 		plot_quote(fp, title);
+		if (sub[0] != '\0') {
+			fputs(" . \"\\n\" . ", fp);
+			plot_quote(fp, sub);
+		}
 		fputs(" noenhanced\n", fp);
 	}
 	fputs("set xlabel ", fp);
@@ -1332,8 +1490,14 @@ plot_write(FILE *fp, const struct plot *p)
 	fputs("set tics nomirror\n", fp);
 	if (p->term != PLOT_DUMB)
 		fputs("set grid xtics ytics lt 1 lw 1 lc rgb '#e0e0e0'\n", fp);
-	fprintf(fp, "set key %s opaque noenhanced\n",
-	    logx ? "bottom left" : "center right");
+	/* an overlay's key outside, where 20 runs' names do not cover
+	 * the curves */
+	if (p->nrun > 1)
+		fputs("set key outside right top vertical Left reverse "
+		    "noopaque noenhanced\n", fp);
+	else
+		fprintf(fp, "set key %s opaque noenhanced\n",
+		    logx ? "bottom left" : "center right");
 	if (p->nmark > 0)
 		fputs("set style textbox opaque noborder margins 1,1\n", fp);
 	putmarks(fp, p, xlo, xhi, ylo, yhi);

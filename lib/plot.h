@@ -46,6 +46,13 @@ struct plot_run {
 	size_t	 n, cap;		/* records, allocated */
 	double	*x;			/* (n) */
 	double	*y;			/* (n, ny); nan for non-finite */
+	/* what made it, from lrf-train's #@ lines, for the subtitle:
+	 * "" where the stream does not say */
+	char	 layers[96];		/* "dense 32 relu, dense 4" */
+	char	 params[24];		/* #@ model params= */
+	char	 opt[24];		/* #@ model optimizer= */
+	char	 batch[24];		/* #@ run batch_size= */
+	char	 data[64];		/* "synthetic 512x8" */
 };
 
 struct plot_mark {
@@ -132,6 +139,13 @@ int plot_fmtlr(char *buf, size_t n, double v);
 
 /* The label of mark i: "suggested 2.0e-03", "adam: steep 1.0e-02", ... */
 void plot_label(const struct plot *p, int i, char *buf, size_t n);
+
+/*
+ * The subtitle of run i, from the #@ lines lrf-train writes: "dense 32
+ * relu, dense 4 (420 params) | sgd | batch 32 | synthetic 512x8", each
+ * part only when the stream has it; "" when it has none.
+ */
+void plot_about(const struct plot *p, int i, char *buf, size_t n);
 
 /* The key name for a file: its base name less ".tsv"; "stdin" for "-". */
 void plot_name(const char *file, char *buf, size_t n);

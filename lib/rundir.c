@@ -1,6 +1,7 @@
 /* rundir.c - what lrf-find writes into a run directory (see rundir.h). */
 #include <sys/stat.h>
 
+#include <cblas.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -53,7 +54,7 @@ rundir_loadname(const char *path, char *buf, size_t size)
 {
 	static const char *taken[] = { "config.yaml", "command.sh",
 		"records.tsv", "smooth.tsv", "lr_finder.gp", "lr_finder.png",
-		"suggestion.json", NULL };
+		"suggestion.json", "lr_finder.txt", "lr_finder_txt.gp", NULL };
 	const char *b;
 	int i;
 
@@ -310,6 +311,10 @@ rundir_command(const char *path, const struct rundir_run *run)
 		    "lrf-plot -o lr_finder.png records.tsv > lr_finder.gp\n"
 		    "if command -v gnuplot >/dev/null; "
 		    "then gnuplot lr_finder.gp; fi\n");
+	if (run->plot && run->dumb)
+		fprintf(fp,
+		    "if command -v gnuplot >/dev/null; then lrf-plot -T dumb "
+		    "records.tsv | gnuplot > lr_finder.txt; fi\n");
 	if (fclose(fp) != 0)
 		return err_set("%s: write error", path);
 	/* executable, as far as the umask lets a new file be */
@@ -319,21 +324,30 @@ rundir_command(const char *path, const struct rundir_run *run)
 	return 0;
 }
 
+/* Member key of o: v, or (v NULL: out of memory) a failure. */
+static int
+jset(json_t *o, const char *key, json_t *v)
+{
+	return v != NULL && json_object_set_new(o, key, v) == 0 ? 0 : -1;
+}
+
 /* "#@ word k=v k=v" as a JSON object; numbers stay numbers. */
-static void
-json_meta(FILE *fp, const char *line)
+static json_t *
+json_meta(const char *line)
 {
 	char key[64], val[64];
 	const char *p;
+	json_t *o;
 	size_t k, v;
 	double d;
-	int first;
+	int bad;
 
+	if ((o = json_object()) == NULL)
+		return NULL;
 	p = line + 2;
 	p += strspn(p, " \t");
 	p += strcspn(p, " \t");		/* the word */
-	first = 1;
-	fputc('{', fp);
+	bad = 0;
 	while (*(p += strspn(p, " \t")) != '\0') {
 		k = strcspn(p, "= \t");
 		v = strcspn(p, " \t");
@@ -341,36 +355,77 @@ json_meta(FILE *fp, const char *line)
 			snprintf(key, sizeof(key), "%.*s", (int)k, p);
 			snprintf(val, sizeof(val), "%.*s", (int)(v - k - 1),
 			    p + k + 1);
-			fputs(first ? "" : ", ", fp);
-			runfs_jsonstr(fp, key);
-			fputs(": ", fp);
-			if (num_double(val, &d) == NUM_OK)
-				runfs_jsonnum(fp, d);
-			else
-				runfs_jsonstr(fp, val);
-			first = 0;
+			/* lrf-smooth's keys are words; another is left out */
+			if (strspn(key, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == k)
+				bad |= jset(o, key, num_double(val, &d) ==
+				    NUM_OK ? runfs_jnum(d) : runfs_jstr(val));
 		}
 		p += v;
 	}
-	fputc('}', fp);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
-/* The member key of the JSON object text, compact; null if none. */
-static void
-jsonpart(FILE *fp, const char *text, const char *key)
+/* The settings of the run, from c and run: what reproduces it. */
+static json_t *
+json_settings(const struct cfg *c, const struct rundir_run *run)
 {
-	json_t *root, *v;
-	char *out;
+	json_t *o;
+	int bad;
 
-	out = NULL;
-	if (text != NULL && (root = json_loads(text, 0, NULL)) != NULL) {
-		if ((v = json_object_get(root, key)) != NULL)
-			out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
-			    JSON_REAL_PRECISION(9));
-		json_decref(root);
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad = jset(o, "config", json_string("config.yaml"));
+	bad |= jset(o, "start_lr", runfs_jnum(c->finder.start_lr));
+	bad |= jset(o, "end_lr", runfs_jnum(c->finder.end_lr));
+	bad |= jset(o, "num_iter", json_integer(c->finder.num_iter));
+	bad |= jset(o, "mode", runfs_jstr(c->finder.mode));
+	bad |= jset(o, "beta", runfs_jnum(c->finder.beta));
+	bad |= jset(o, "diverge_threshold",
+	    runfs_jnum(c->finder.diverge_threshold));
+	bad |= jset(o, "suggest", runfs_jstr(c->finder.suggest));
+	bad |= jset(o, "repeat", json_integer(c->finder.repeat));
+	bad |= jset(o, "batch_size", json_integer(c->train.batch_size));
+	bad |= jset(o, "accum", json_integer(c->train.accum));
+	bad |= jset(o, "seed", json_integer((json_int_t)c->train.seed));
+	bad |= jset(o, "threads", json_integer(c->train.threads));
+	bad |= jset(o, "fold", json_integer(c->data.fold));
+	bad |= jset(o, "optimizer",
+	    json_string(names_get(opt_names, c->optimizer.name)));
+	bad |= jset(o, "data",
+	    json_string(names_get(data_format_names, c->data.format)));
+	bad |= jset(o, "val", json_boolean(run->val));
+	bad |= jset(o, "load", run->load != NULL ? runfs_jstr(run->load) :
+	    json_null());
+	bad |= jset(o, "load_partial", json_boolean(run->partial));
+	if (bad) {
+		json_decref(o);
+		return NULL;
 	}
-	fputs(out != NULL ? out : "null", fp);
-	free(out);
+	return o;
+}
+
+/* The versions of lrf and of the libraries that made the run. */
+static json_t *
+json_versions(void)
+{
+	json_t *o;
+	int bad;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	bad = jset(o, "lrf", json_string(LRF_VERSION));
+	bad |= jset(o, "jansson", json_string(JANSSON_VERSION));
+	bad |= jset(o, "openblas", runfs_jstr(openblas_get_config()));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int
@@ -378,64 +433,78 @@ rundir_json(const char *dir, const struct cfg *c,
     const struct stage_seen *s, const struct rundir_run *run,
     const struct rundir_result *res)
 {
-	const char *why, *all;
 	char path[PATH_MAX];
+	const char *why, *key;
+	json_t *root, *all, *v;
 	FILE *fp;
-	int b, k;
+	int b, bad;
 
 	snprintf(path, sizeof(path), "%s/suggestion.json", dir);
 	why = res->why;
-	all = res->methods;
-	if ((fp = fopen(path, "w")) == NULL)
-		return err_set("%s: %s", path, strerror(errno));
-	fprintf(fp, "{\n  \"suggested_lr\": ");
-	runfs_jsonnum(fp, why ? NAN : res->lr);
-	fprintf(fp, ",\n  \"method\": ");
-	runfs_jsonstr(fp, res->method);
-	fprintf(fp, ",\n  \"loss\": ");
-	runfs_jsonnum(fp, why ? NAN : res->loss);
-	fprintf(fp, ",\n  \"status\": \"%s\"", why ? "failed" : "ok");
-	if (why) {
-		fprintf(fp, ",\n  \"diagnosis\": ");
-		runfs_jsonstr(fp, why);
+	/* lrf-suggest --json's object, when there was a suggestion */
+	all = NULL;
+	if (!why && res->methods != NULL &&
+	    (all = json_loads(res->methods, 0, NULL)) != NULL &&
+	    !json_is_object(all)) {
+		json_decref(all);
+		all = NULL;
 	}
-	fprintf(fp, ",\n  \"confidence\": %s,\n  \"reasons\": [",
-	    why || res->doubts < 0 ? "null" : res->doubts ? "\"low\"" :
-	    "\"high\"");
-	for (b = 1, k = 0; !why && res->doubts > 0 && b <= SUGGEST_NOT_ALL;
-	    b <<= 1)
-		if (res->doubts & b)
-			fprintf(fp, "%s\"%s\"", k++ ? ", " : "",
-			    suggest_doubt_name(b));
-	fputc(']', fp);
-	fprintf(fp, ",\n  \"methods\": %s", all && *all ? all : "null");
+	if ((root = json_object()) == NULL) {
+		json_decref(all);
+		return err_set("%s: out of memory", path);
+	}
+	/* the answer, as records.tsv's #@ suggest line says (lrf-suggest
+	 * -a wrote it, from the same judgement as its --json) */
+	bad = jset(root, "lr", runfs_jnum(why ? NAN : res->lr));
+	bad |= jset(root, "method", runfs_jstr(res->method));
+	bad |= jset(root, "loss", runfs_jnum(why ? NAN : res->loss));
+	v = all != NULL ? json_object_get(all, "index") : NULL;
+	bad |= jset(root, "index", v != NULL ? json_incref(v) : json_null());
+	bad |= jset(root, "confidence", why || res->doubts < 0 ?
+	    json_null() : json_string(res->doubts ? "low" : "high"));
+	if ((v = json_array()) != NULL)
+		for (b = 1; !why && res->doubts > 0 && b <= SUGGEST_NOT_ALL;
+		    b <<= 1)
+			if (res->doubts & b)
+				bad |= json_array_append_new(v,
+				    json_string(suggest_doubt_name(b)));
+	bad |= jset(root, "reasons", v);
+	bad |= jset(root, "status", json_string(why ? "failed" : "ok"));
+	bad |= jset(root, "diagnosis", why ? runfs_jstr(why) : json_null());
+	v = all != NULL ? json_object_get(all, "methods") : NULL;
+	bad |= jset(root, "methods", v != NULL ? json_incref(v) :
+	    json_null());
+	bad |= jset(root, "stop", s->stopped ? json_meta(s->stopline) :
+	    json_null());
+	bad |= jset(root, "steps", json_integer(s->records));
+	bad |= jset(root, "repeat", json_integer(res->runs > 1 ? res->runs :
+	    1));
 	if (res->runs > 1) {
-		fprintf(fp, ",\n  \"repeat\": %ld,\n  \"runs\": ",
-		    res->runs);
-		jsonpart(fp, all, "runs");
-		fputs(",\n  \"spread\": ", fp);
-		jsonpart(fp, all, "spread");
+		v = all != NULL ? json_object_get(all, "runs") : NULL;
+		bad |= jset(root, "runs", v ? json_incref(v) : json_null());
+		v = all != NULL ? json_object_get(all, "spread") : NULL;
+		bad |= jset(root, "spread", v ? json_incref(v) : json_null());
 	}
-	fprintf(fp, ",\n  \"steps\": %ld,\n  \"stop\": ", s->records);
-	if (s->stopped)
-		json_meta(fp, s->stopline);
-	else
-		fputs("null", fp);
-	fprintf(fp, ",\n  \"config\": {\"file\": \"config.yaml\", "
-	    "\"start_lr\": %.9g, \"end_lr\": %.9g, \"num_iter\": %ld, "
-	    "\"mode\": ", c->finder.start_lr, c->finder.end_lr,
-	    c->finder.num_iter);
-	runfs_jsonstr(fp, c->finder.mode);
-	fprintf(fp, ", \"beta\": %.9g, \"diverge_threshold\": %.9g, "
-	    "\"batch_size\": %ld, \"fold\": %ld, \"optimizer\": \"%s\", "
-	    "\"data\": \"%s\"},\n", c->finder.beta,
-	    c->finder.diverge_threshold, c->train.batch_size, c->data.fold,
-	    names_get(opt_names, c->optimizer.name),
-	    names_get(data_format_names, c->data.format));
-	fprintf(fp, "  \"seed\": %lu,\n  \"val\": %s,\n  \"version\": \"lrf "
-	    LRF_VERSION "\",\n  \"wall_time_s\": %.3f\n}\n", c->train.seed,
-	    run->val ? "true" : "false", res->wall);
-	if (fclose(fp) != 0)
+	bad |= jset(root, "settings", json_settings(c, run));
+	bad |= jset(root, "versions", json_versions());
+	bad |= jset(root, "wall_time_s", json_real(res->wall));
+	/* and the rest of lrf-suggest's: the curve's shape, its cut */
+	json_object_foreach(all, key, v)
+		if (json_object_get(root, key) == NULL &&
+		    strcmp(key, "error") != 0)
+			bad |= jset(root, key, json_incref(v));
+	json_decref(all);
+	if (bad) {
+		json_decref(root);
+		return err_set("%s: out of memory", path);
+	}
+	if ((fp = fopen(path, "w")) == NULL) {
+		json_decref(root);
+		return err_set("%s: %s", path, strerror(errno));
+	}
+	bad = runfs_jdump(fp, root);
+	json_decref(root);
+	if (fclose(fp) != 0 || bad)
 		return err_set("%s: write error", path);
 	return 0;
 }
@@ -445,16 +514,20 @@ rundir_suggestion(const char *path, char *method, size_t n, double *lr,
     double *loss, int *doubts)
 {
 	struct rec_reader r;
-	char conf[16], why[128];
+	char conf[16], why[128], m[32];
 	FILE *fp;
-	int k, found;
+	int k, found, all;
 
+	/* all: the default's line (lrf-suggest -a writes it first) */
+	all = strcmp(method, suggest_names[SUGGEST_ALL]) == 0;
 	if ((fp = fopen(path, "r")) == NULL)
 		return err_set("%s: %s", path, strerror(errno));
 	rec_open(&r, fp, path);
 	found = 0;
 	while ((k = rec_next(&r)) > 0)
 		if (k == REC_COMMENT && rec_meta_is(r.raw, "suggest") &&
+		    (!all || (rec_meta_get(r.raw, "method", m, sizeof(m)) ==
+		    0 && strcmp(m, suggest_names[SUGGEST_DEFAULT]) == 0)) &&
 		    rec_meta_num(r.raw, "lr", lr) == 0) {
 			rec_meta_num(r.raw, "loss", loss);
 			rec_meta_get(r.raw, "method", method, n);
@@ -648,12 +721,10 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	if (rundir_suggestion(final, res->method, n, &res->lr,
 	    &res->loss, &res->doubts) < 0)
 		return -1;
-	/* every method's, and with several runs each one's and the
-	 * spread */
+	/* every method's (--json judges them all, finder.suggest's
+	 * first), and with several runs each one's and the spread */
 	a = 3;
 	argv[a++] = "--json";
-	argv[a++] = "-m";
-	argv[a++] = "all";
 	if (runs == 1)
 		argv[a++] = "records.tsv";
 	else
@@ -677,6 +748,36 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	    i--)
 		all[i - 1] = '\0';
 	res->methods = all;
+	return 0;
+}
+
+int
+rundir_textplot(struct stage *st)
+{
+	char *plot[] = { "lrf-plot", "-T", "dumb", "records.tsv", NULL };
+	char *gp[] = { "gnuplot", "lr_finder_txt.gp", NULL };
+	char path[PATH_MAX];
+	int r;
+
+	in(st->dir, "lr_finder_txt.gp", path, sizeof(path));
+	if ((r = stage_run(st, plot, NULL, "lr_finder_txt.gp")) != 0) {
+		unlink(path);
+		return r == STAGE_INTERRUPTED ? r : -1;
+	}
+	/* NOLINTNEXTLINE(cert-env33-c): a fixed command */
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		unlink(path);
+		err_set("warning: gnuplot not found; lr_finder.txt not drawn");
+		return 0;
+	}
+	r = stage_run(st, gp, NULL, "lr_finder.txt");
+	unlink(path);
+	if (r != 0) {
+		in(st->dir, "lr_finder.txt", path, sizeof(path));
+		unlink(path);
+		return r == STAGE_INTERRUPTED ? r :
+		    err_set("gnuplot failed to draw lr_finder.txt");
+	}
 	return 0;
 }
 

@@ -77,6 +77,8 @@ struct rundir_run {
 		long long size;
 		char	 sha256[65];	/* hex */
 	} data[RUNDIR_MAXDATA];
+	int	 dumb;		/* and lr_finder.txt, the text plot
+				   (finder.plot dumb) */
 };
 
 /*
@@ -113,7 +115,7 @@ void rundir_train(const struct rundir_run *run, char *argv[]);
 struct rundir_result {
 	char	*method;	/* the method of the suggestion */
 	double	 lr, loss;	/* the suggestion */
-	char	*methods;	/* lrf-suggest --json -m all's object, or
+	char	*methods;	/* lrf-suggest --json's object (text), or
 				   NULL */
 	const char *why;	/* the diagnosis when there is none, or NULL */
 	int	 doubts;	/* the suggestion's SUGGEST_NOT_* bits (0:
@@ -124,12 +126,15 @@ struct rundir_result {
 };
 
 /*
- * Write dir/suggestion.json: the suggestion (null with status "failed"
- * and the diagnosis when why is set), its confidence ("high", "low" or
- * null) and reasons (a list of suggest_doubt_name's), every method's
- * (and with res->runs > 1: "repeat", each run's "runs" and the "spread"
- * from it), the steps and the
- * "#@ stop" line seen, the run's settings from c.  0, or -1 with a
+ * Write dir/suggestion.json with jansson, lrf-find(1)'s flat shape: the
+ * suggestion ("lr", "method", "loss", "index"; nulls with status
+ * "failed" and the "diagnosis" when why is set), its confidence ("high",
+ * "low" or null) and reasons (suggest_doubt_name's), lrf-suggest
+ * --json's "methods" keyed by name (null when failed), the "#@ stop"
+ * line seen, the steps, "repeat" (with res->runs > 1 each run's "runs"
+ * and their "spread"), the run's "settings" from c and run, the
+ * "versions", the wall time, then the rest of lrf-suggest --json's
+ * members.  Strings that are not UTF-8 are made so.  0, or -1 with a
  * message.
  */
 int rundir_json(const char *dir, const struct cfg *c,
@@ -138,7 +143,9 @@ int rundir_json(const char *dir, const struct cfg *c,
 
 /*
  * Find the "#@ suggest" line that lrf-suggest -a appended to path (the
- * last one): its method into method (n bytes), lr and loss, and (if
+ * last one; when method holds "all", the last of the default method's,
+ * which lrf-suggest -a -m all writes first): its method into method (n
+ * bytes, a string on entry), lr and loss, and (if
  * doubts is not NULL) the SUGGEST_NOT_* bits of its confidence= and
  * reasons=, -1 when it has none.  0, or -1 with a message if path cannot
  * be read or has none.
@@ -150,7 +157,7 @@ int rundir_suggestion(const char *path, char *method, size_t n, double *lr,
  * lrf-suggest -a on the run's smooth.tsv: records.tsv is the stream with
  * the suggestion, in res (method, lr, loss; method points to a buffer of
  * n bytes that holds finder.suggest), and every method's (res->methods,
- * malloc'd, from lrf-suggest --json -m all).  For a curve that gives no
+ * malloc'd, from lrf-suggest --json).  For a curve that gives no
  * suggestion (lrf-suggest answers none, rundir_answered, or the smoothed
  * loss of seen is flat, which a message says), records.tsv is the stream
  * and res->why says why.  lrf-suggest failing otherwise (a write error,
@@ -166,6 +173,13 @@ int rundir_suggest(struct stage *st, const struct stage_seen *seen,
  * STAGE_INTERRUPTED.
  */
 int rundir_plot(struct stage *st);
+
+/*
+ * lr_finder.txt, the plot drawn by gnuplot's dumb terminal (lrf-plot -T
+ * dumb), when there is a gnuplot (a message says when there is not, and
+ * there is no file).  0, -1 with a message, or STAGE_INTERRUPTED.
+ */
+int rundir_textplot(struct stage *st);
 
 /*
  * 1 if path is the answer of an lrf-suggest -a that had no suggestion:

@@ -224,6 +224,54 @@ runfs_jsonstr(FILE *fp, const char *s)
 	putc('"', fp);
 }
 
+json_t *
+runfs_jstr(const char *s)
+{
+	const unsigned char *p;
+	json_t *v;
+	char *buf, *q;
+	int n;
+
+	/* each byte at most U+FFFD's three */
+	if ((buf = malloc(3 * strlen(s) + 1)) == NULL)
+		return NULL;
+	for (p = (const unsigned char *)s, q = buf; *p; p++)
+		if (*p < 0x80)
+			*q++ = (char)*p;
+		else if ((n = utf8len(p)) > 0) {
+			memcpy(q, p, (size_t)n);
+			q += n;
+			p += n - 1;
+		} else {
+			memcpy(q, "\xef\xbf\xbd", 3);
+			q += 3;
+		}
+	*q = '\0';
+	v = json_string(buf);
+	free(buf);
+	return v;
+}
+
+json_t *
+runfs_jnum(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	/* a whole number as %.9g would write it: 41, not 41.0 */
+	if (v == floor(v) && fabs(v) < 1e9)
+		return json_integer((json_int_t)v);
+	return json_real(v);
+}
+
+int
+runfs_jdump(FILE *fp, const json_t *v)
+{
+	if (json_dumpf(v, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(9)) < 0 ||
+	    putc('\n', fp) == EOF)
+		return -1;
+	return 0;
+}
+
 void
 runfs_jsonnum(FILE *fp, double v)
 {

@@ -6,9 +6,13 @@
 #ifndef LRF_RUNFS_H
 #define LRF_RUNFS_H
 
+#include <jansson.h>
 #include <stdio.h>
 
-#define LRF_VERSION	"0.1.0"
+/* The version, from one place: VERSION in the Makefile (-DLRF_VERSION). */
+#ifndef LRF_VERSION
+#error "LRF_VERSION is not defined: build with make (VERSION in the Makefile)"
+#endif
 
 /* mkdir -p: create dir and its parents; 0, or -1 with a message. */
 int runfs_mkdirs(const char *dir);
@@ -46,6 +50,21 @@ void runfs_jsonstr(FILE *fp, const char *s);
 
 /* Write a double as a JSON number (null for nan and inf). */
 void runfs_jsonnum(FILE *fp, double v);
+
+/*
+ * The JSON values of the documents lrf writes with jansson
+ * (suggestion.json, lrf-suggest --json): s as a JSON string, every byte
+ * that is not part of a UTF-8 character replaced by U+FFFD (jansson
+ * refuses what is not UTF-8); v as a number (an integer when it is a
+ * whole number below 1e9, as %.9g writes it), null for nan and inf.  NULL
+ * only when out of memory (json_object_set_new then fails too).
+ */
+json_t *runfs_jstr(const char *s);
+json_t *runfs_jnum(double v);
+
+/* Dump v to fp as lrf writes JSON: indented by 2, reals with 9
+ * significant digits, a newline after.  0, or -1 (a write error). */
+int runfs_jdump(FILE *fp, const json_t *v);
 
 /* Read a whole small file into a NUL-terminated malloc'd buffer; NULL
  * with a message on failure or if it is larger than max bytes. */

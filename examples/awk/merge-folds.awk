@@ -1,7 +1,10 @@
 # merge-folds.awk - merge the range tests of several folds into one curve:
 # the mean loss at each step, with its standard deviation across the folds.
 #
-# usage: awk [-v col=NAME] [-v partial=1] -f merge-folds.awk f0.tsv f1.tsv ...
+# usage: LC_ALL=C awk [-v col=NAME] [-v partial=1] -f merge-folds.awk f0.tsv f1.tsv ...
+#
+# (LC_ALL=C: mawk honours LC_NUMERIC, and under a decimal-comma locale
+# it would read 2.310 as 2: examples/README.md.)
 #
 # Each file is an lrf record stream (lrf(7)), such as the records.tsv of
 # lrf-find; columns are found by the names in its header line, and a
@@ -17,7 +20,7 @@
 # file has a value are printed, unless partial=1.  The first file's
 # "#@ schedule" line is kept, so that
 #
-#	awk -f merge-folds.awk out/fashion-mnist/sgd-b64-f*/records.tsv |
+#	LC_ALL=C awk -f merge-folds.awk out/fashion-mnist/sgd-b64-f*/records.tsv |
 #	    lrf-smooth | lrf-suggest
 #
 # suggests a rate from the mean curve of the folds.

@@ -1,6 +1,9 @@
 # min-loss.awk - the learning rate at the smallest loss of a range test.
 #
-# usage: awk [-v col=NAME] -f min-loss.awk run.tsv
+# usage: LC_ALL=C awk [-v col=NAME] -f min-loss.awk run.tsv
+#
+# (LC_ALL=C: mawk honours LC_NUMERIC, and under a decimal-comma locale
+# it would read 2.310 as 2: examples/README.md.)
 #
 # Reads one lrf record stream (lrf(7)).  Columns are found by the names in
 # its header line ("# step lr loss smooth"); a stream without a header is

@@ -1,7 +1,10 @@
 # steepest-decade.awk - the decade of learning rates over which the
 # smoothed loss of a range test falls the most.
 #
-# usage: awk [-v col=NAME] -f steepest-decade.awk run.tsv
+# usage: LC_ALL=C awk [-v col=NAME] -f steepest-decade.awk run.tsv
+#
+# (LC_ALL=C: mawk honours LC_NUMERIC, and under a decimal-comma locale
+# it would read 2.310 as 2: examples/README.md.)
 #
 # Reads one lrf record stream (lrf(7)), learning rates not decreasing.
 # Columns are found by the names in its header line; a stream without a

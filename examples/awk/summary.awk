@@ -4,7 +4,10 @@
 # writes one, lrf-suggest -a one per method).  A file without a suggestion
 # is a row of "-" where the rate would be, so a failed run shows.
 #
-# usage: awk -f summary.awk out/*/records.tsv > summary.tsv
+# usage: LC_ALL=C awk -f summary.awk out/*/records.tsv > summary.tsv
+#
+# (LC_ALL=C: mawk honours LC_NUMERIC, and under a decimal-comma locale
+# it would read 2.310 as 2: examples/README.md.)
 
 BEGIN {
 	OFS = "\t"

@@ -5,7 +5,7 @@
 # minimal standard, exact in double arithmetic), never rand(), so every awk
 # writes the same bytes:
 #
-#	awk -f rings.awk > rings.csv
+#	LC_ALL=C awk -f rings.awk > rings.csv
 
 BEGIN {
 	seed = 123456789

@@ -143,7 +143,7 @@ is "$(cut -f1-3 "$T/mk/summary.tsv")" \
 is "$(awk -F '\t' 'NR > 1 && !($4 > 0 && $5 > 0) || NF != 5' \
     "$T/mk/summary.tsv")" "" "summary.tsv: five columns, lr and loss > 0"
 for r in sgd-b64-f0 adam-b256-f1 adamw-b64-f1; do
-	want=$(jq -r .suggested_lr "$T/mk/$r/suggestion.json")
+	want=$(jq -r .lr "$T/mk/$r/suggestion.json")
 	got=$(awk -v r="$r" 'r == $1 "-b" $2 "-f" $3 { print $4 }' \
 	    "$T/mk/summary.tsv")
 	ok "summary.tsv: $r has the rate of its suggestion.json" \

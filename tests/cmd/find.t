@@ -27,18 +27,32 @@ j=$dir/suggestion.json
 ok "suggestion.json is JSON" quiet jq -e . "$j"
 is "$(jq -r .status "$j")" ok "status ok"
 is "$(jq -r .method "$j")" floor "method floor (the default)"
-is "$(jq -r .suggested_lr "$j")" "$lr" "suggested_lr equals stdout"
+is "$(jq -r .lr "$j")" "$lr" "lr equals stdout"
 is "$(sed -n 's/^#@ suggest method=floor lr=\([^ ]*\) .*/\1/p' "$dir/records.tsv")" "$lr" \
     "records.tsv has the #@ suggest line"
-# (lrf-suggest -m all: its default, floor, first)
-is "$(jq -r '.methods.methods | map(.method) | join(",")' "$j")" \
-    "floor,steep,minimum,valley,slide,balanced" "every method's result"
+# every method keyed by name, the chosen one first; one flat object
+# (issue 17): no text pasted into it
+is "$(jq -r '.methods | keys_unsorted | join(",")' "$j")" \
+    "floor,steep,minimum,valley,slide,balanced" "every method's result, keyed by name"
+is "$(jq -r .methods.floor.lr "$j")" "$lr" "methods.floor.lr is the rate"
+ok "each method has its rate or its error" quiet jq -e \
+    '[.methods[] | (.lr != null) != (.error != null)] | all' "$j"
+is "$(jq -r '[.lr, .method, .loss, .index, .confidence, .status, .diagnosis] | map(type) | join(",")' "$j")" \
+    "number,string,number,number,string,string,null" "the answer at the top, flat"
+is "$(jq -r '.methods.valley.lr' "$j")" \
+    "$(lrf-suggest -m valley -q "$dir/records.tsv")" "methods.valley.lr is lrf-suggest -m valley's"
+ok "the same members as lrf-suggest --json, and the run's" quiet jq -e \
+    --argjson s "$(lrf-suggest --json "$dir/records.tsv")" \
+    '($s | keys - ["error"]) - keys == [] and .methods == $s.methods' "$j"
 is "$(jq -r .stop.reason "$j")" diverged "where and why the run stopped"
 is "$(jq -r .stop.step "$j")" "$(grep -c '^[0-9]' "$dir/records.tsv" | awk '{ print $1 - 1 }')" \
     "stop step is the last record"
-is "$(jq -r .seed "$j")" 7 "seed recorded"
+is "$(jq -r .settings.seed "$j")" 7 "seed recorded"
 ok "wall time recorded" quiet jq -e '.wall_time_s > 0' "$j"
-is "$(jq -r .config.num_iter "$j")" 100 "config recorded"
+is "$(jq -r .settings.num_iter "$j")" 100 "settings recorded"
+is "$(jq -r .versions.lrf "$j")" "$(lrf-find --version | cut -d ' ' -f 2)" "versions: lrf's"
+ok "versions: jansson's and OpenBLAS's" quiet jq -e \
+    '(.versions.jansson | test("^[0-9]+\\.")) and (.versions.openblas | test("OpenBLAS"))' "$j"
 ok "records.tsv has the stream's metadata" grep -q '^#@ schedule mode=exp start=0.0001 end=1000 num=100' "$dir/records.tsv"
 ok "records.tsv has the stop line" grep -q '^#@ stop reason=diverged' "$dir/records.tsv"
 
@@ -92,6 +106,8 @@ run lrf-find -c "$cfg" -o "$T/flat" -q --start_lr 1e-10 --end_lr 1e-8 --batch_si
 check_status 1 "a flat curve"
 ok "flat: diagnosis" grep -q '^lrf-find: no suggestion: the loss never decreased (a flat curve): check the data' "$T/err"
 is "$(jq -r .status "$T"/flat/lr_finder_*/suggestion.json)" failed "flat: status failed in suggestion.json"
+is "$(jq -c '[.lr, .confidence, .methods, (.diagnosis | type), (.settings | type)]' "$T"/flat/lr_finder_*/suggestion.json)" \
+    '[null,null,null,"string","object"]' "flat: the same shape, nulls and the diagnosis"
 check_out "" "flat: nothing on stdout"
 run lrf-find -c "$cfg" -o "$T/boom" -q --start_lr 1e3 --end_lr 1e6
 check_status 1 "an immediate explosion"
@@ -152,12 +168,12 @@ is "$(head -n 1 "$T/err")" "lrf-find: --load-partial needs --load" \
 # usage errors
 run lrf-find --beta 2
 check_fails 2 "lrf-find: --beta: 2 is out of range [0, 1)
-$(lrf-find -h 2>&1)" "--beta out of range"
+try 'lrf-find -h'" "--beta out of range: one line, then try -h"
 run lrf-find --device cuda
 check_status 2 "--device cuda"
 is "$(head -n 1 "$T/err")" "lrf-find: --device: 'cuda' is not available (only cpu)" "--device cuda message"
 run lrf-find --method best
-is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced, floor" "--method message"
+is "$(head -n 1 "$T/err")" "lrf-find: --method: 'best' is not one of steep, minimum, valley, slide, balanced, floor, all" "--method message"
 run lrf-find --start-lr 1 --end-lr 0.1
 is "$(head -n 1 "$T/err")" "lrf-find: end_lr 0.1 must be greater than start_lr 1" "--start-lr spelling and range check"
 run lrf-find -c "$T/nofile.yaml"
@@ -249,7 +265,7 @@ rj=$rd/suggestion.json
 ok "--repeat 3: each run's stream kept" test -s "$rd/smooth-1.tsv" -a -s "$rd/smooth-2.tsv" -a -s "$rd/smooth-3.tsv"
 is "$(jq -r '[.repeat, (.runs | length), .spread.runs[2] == .runs[2].lr] | join(",")' "$rj")" "3,3,true" \
     "--repeat 3: suggestion.json has the runs and the spread"
-ok "--repeat 3: the suggestion within the spread" jq -e '.spread.lo <= .suggested_lr and .suggested_lr <= .spread.hi' "$rj"
+ok "--repeat 3: the suggestion within the spread" jq -e '.spread.lo <= .lr and .lr <= .spread.hi' "$rj"
 ok "--repeat 3: records.tsv is the mean curve" grep -q '^#@ mean runs=3 ' "$rd/records.tsv"
 ok "--repeat 3: its suggestion line says so" grep -q '^#@ suggest method=floor .* runs=3 lo=' "$rd/records.tsv"
 is "$(grep -c '\]   seed [789]: ' "$T/err")" 3 "--repeat 3: the log gives each seed's suggestion"

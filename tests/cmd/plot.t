@@ -2,10 +2,11 @@
 # lrf-plot: the script it writes, its errors, and what gnuplot makes of it.
 . "$(dirname "$0")/../lib.sh"
 
-usage=$(lrf-plot -h)
+# a usage error is one line that says what is wrong, then this one
+usage="try 'lrf-plot -h'"
 gp=$(command -v gnuplot)
 
-# usage_fails MESSAGE NAME ARGS...: exit 2, the message, then the usage.
+# usage_fails MESSAGE NAME ARGS...: exit 2, the message, then "try -h".
 usage_fails() {
 	_m=$1 _n=$2
 	shift 2
@@ -118,9 +119,10 @@ mkdir -p a b
 cp "$data/plot-run.tsv" a/records.tsv
 cp "$data/plot-sgd.tsv" b/records.tsv
 run lrf-plot a/records.tsv b/records.tsv
-ok "same file names: their directories" grep -qF \
-    "title 'b/records' noenhanced" "$T/out"
-ok "stop of one of several runs" grep -qF "'a/records: stopped: diverged'" \
+ok "same file names: their directories (and the run's suggestion)" grep -qF \
+    "title 'b/records: suggested 3.162e-03' noenhanced" "$T/out"
+ok "stop of one of several runs: its point, no label over the curves" grep -q \
+    "^set label [0-9]* '' at [0-9.e-]*,[0-9.e-]* right offset -2,0 point pt 9 ps 1.5 lc rgb '#1f77b4' textcolor rgb '#1f77b4' noenhanced front$" \
     "$T/out"
 run lrf-plot -T svg "$data/plot-run.tsv"
 ok "-T svg" grep -q \

@@ -4,7 +4,8 @@
 plan 256
 
 tab=$(printf '\t')
-usage=$(lrf-schedule -h)
+# a usage error is one line that says what is wrong, then this one
+usage="try 'lrf-schedule -h'"
 
 # lines FIRST LAST: lines FIRST to LAST of the last run's stdout.
 lines() { sed -n "$1,$2p" "$T/out"; }
@@ -13,7 +14,7 @@ lines() { sed -n "$1,$2p" "$T/out"; }
 out() { printf '%s\n' "$@" | tr '|' '\t'; }
 
 # usage_error MESSAGE NAME ARGS...: lrf-schedule ARGS exits 2 and writes
-# "lrf-schedule: MESSAGE" and the usage on stderr, nothing on stdout.
+# "lrf-schedule: MESSAGE" and "try 'lrf-schedule -h'" on stderr, nothing on stdout.
 usage_error() {
 	_m=$1 _n=$2
 	shift 2

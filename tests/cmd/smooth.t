@@ -3,7 +3,8 @@
 . "$(dirname "$0")/../lib.sh"
 
 tab=$(printf '\t')
-usage=$(lrf-smooth -h)
+# a usage error is one line that says what is wrong, then this one
+usage="try 'lrf-smooth -h'"
 
 # out LINE...: the lines joined by newlines, with \t for TAB.
 out() { printf '%b\n' "$@"; }
@@ -23,6 +24,7 @@ usage: lrf-smooth [-hk] [-b beta] [-c file] [-d ratio] [--lr-col col]
       --loss-col col   loss column, name or number [loss]
       --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)
   -h, --help           print this help and exit
+      --version        print the version and exit
 EOF
 )" "-h prints the usage with defaults"
 

@@ -3,10 +3,14 @@
 # output forms, the confidence, several runs, and every error.
 . "$(dirname "$0")/../lib.sh"
 
-usage=$(lrf-suggest -h)
+# a usage error is one line that says what is wrong, then this one
+usage="try 'lrf-suggest -h'"
 
 # out LINE...: the lines joined by newlines, with \t for TAB.
 out() { printf '%b\n' "$@"; }
+
+# jqok NAME FILTER: jq FILTER is true of the last run's stdout (--json).
+jqok() { ok "$1" sh -c 'jq -e "$1" "$2" >/dev/null' sh "$2" "$T/out"; }
 
 # Five points one decade apart (the unit test works them out), judged as
 # they are (-b 0: fastai's methods smooth nothing; floor's window, half a
@@ -46,6 +50,7 @@ usage: lrf-suggest [-ahq] [--json] [-b beta] [-c file] [-m method] [-w decades]
       --loss-col col   loss column, name or number [loss]
       --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)
   -h, --help           print this help and exit
+      --version        print the version and exit
 EOF
 )" "-h prints the usage with defaults"
 
@@ -101,8 +106,7 @@ run lrf-suggest -b 0 -m slide --skip-start 2 --skip-end 5 "$T/slide.tsv"
 check_out "$(out '# method\tlr\tloss' 'slide\t0.000237137371\t21')" \
     "slide after skipping: the same point"
 run lrf-suggest -b 0 --json -m minimum --skip-start 2 --skip-end 5 "$T/slide.tsv"
-ok "index counts records, not points used" \
-    grep -q '^  "index": 29,$' "$T/out"
+jqok "index counts records, not points used" '.index == 29' 
 
 # fastai's methods' default skips: num/10 from #@ schedule, else
 # records/10, but at least the EMA's warm-up; then 5
@@ -116,12 +120,12 @@ check_fails 1 "lrf-suggest: stdin: 1 point after skipping 10 and 5, need at leas
 awk 'BEGIN { for (i = 0; i < 20; i++) printf "%g\t%.9g\n", 10^(i-20), 100/(i+1) }' \
     >"$T/twenty.tsv"
 run lrf-suggest -m steep -b 0 --json "$T/twenty.tsv"
-ok "20 records, no schedule: skip 2" grep -q '"skip_start": 2,' "$T/out"
-ok "20 records: skip_end 5" grep -q '"skip_end": 5,' "$T/out"
-ok "20 records: 13 points" grep -q '"points": 13,' "$T/out"
+jqok "20 records, no schedule: skip 2" '.skip_start == 2'
+jqok "20 records: skip_end 5" '.skip_end == 5'
+jqok "20 records: 13 points" '.points == 13' 
 { printf '#@ schedule mode=exp start=1e-07 end=1 num=0\n'; cat "$T/twenty.tsv"; } |
     run lrf-suggest -m steep -b 0 --json
-ok "num=0: records/10" grep -q '"skip_start": 2,' "$T/out"
+jqok "num=0: records/10" '.skip_start == 2' 
 run lrf-suggest -m steep -b 0 -q --skip-start 0 --skip-end 0 "$T/twenty.tsv"
 check_out "1e-20" "no skipping: steep at the first point"
 run lrf-suggest -m steep -b 0 -q --skip-start 3 --skip-end 0 "$T/twenty.tsv"
@@ -149,10 +153,14 @@ check_out "$(out '# method\tlr\tloss' 'minimum\t0.001\t4')" \
 printf '1e-4 5\n1e-3 4\n1e-2 inf\n1e-1 0.1\n1 0.1\n' | run lrf-suggest --json -m steep
 check_fails 1 "lrf-suggest: stdin: 0 points after skipping 0 and 5, need at least 2 (2 records before line 3, where loss is inf)" \
     "cut leaves too few"
-ok "--json says where the cut is" \
-    grep -q '^  "cut": {"line": 3, "index": 2, "value": "inf"},$' "$T/out"
-ok "--json on failure has the error" \
-    grep -q '^  "error": "stdin: 0 points after skipping 0 and 5, need at least 2 (2 records before line 3, where loss is inf)",$' "$T/out"
+jqok "--json says where the cut is" \
+    '.cut == {"line": 3, "index": 2, "value": "inf"}'
+jqok "--json on failure has the error" \
+    '.error == "stdin: 0 points after skipping 0 and 5, need at least 2 (2 records before line 3, where loss is inf)"'
+jqok "--json on failure: the answer null, the method asked for" \
+    '.lr == null and .loss == null and .index == null and .confidence == null and .reasons == [] and .method == "steep"'
+jqok "--json on failure: every method still judged, each with its own answer or error" \
+    '(.methods | keys | length) == 6 and .methods.steep.error != null and .methods.steep.lr == null' 
 
 # curves without an answer
 printf '1e-4 1\n1e-3 2\n1e-2 3\n' | run lrf-suggest --skip-end 0
@@ -180,8 +188,14 @@ printf '# lr\tloss\n' | run lrf-suggest --json
 check_status 1 "--json, no records"
 check_out "$(cat <<'EOF'
 {
+  "lr": null,
+  "method": "floor",
+  "loss": null,
+  "index": null,
+  "confidence": null,
+  "reasons": [],
   "error": "stdin: no records",
-  "methods": [],
+  "methods": {},
   "column": "loss",
   "records": 0,
   "finite": 0,
@@ -224,37 +238,29 @@ EOF
 check_outfile "$T/want" "-a -m all: one line per method"
 run lrf-suggest --json -m all "$T/run.tsv"
 check_status 0 "--json -m all"
-check_out "$(cat <<'EOF'
-{
-  "method": "floor",
-  "lr": 0.016217385,
-  "loss": 0.685874822,
-  "index": 38,
-  "confidence": "high",
-  "reasons": [],
-  "methods": [
-    {"method": "floor", "lr": 0.016217385, "loss": 0.685874822, "index": 38, "confidence": "high", "reasons": [], "curve": "centred", "skip_start": 0, "skip_end": 0},
-    {"method": "steep", "lr": 0.009249, "loss": 2.06268481, "index": 35, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
-    {"method": "minimum", "lr": 0.004406, "loss": 2.25623173, "index": 43, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
-    {"method": "valley", "lr": 0.002868, "loss": 2.34372457, "index": 29, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
-    {"method": "slide", "lr": 0.00236, "loss": 2.37979805, "index": 28, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5},
-    {"method": "balanced", "lr": 0.0201869002, "loss": 1.85526846, "index": 39, "confidence": "high", "reasons": [], "curve": "smooth", "skip_start": 18, "skip_end": 5}
-  ],
-  "column": "loss",
-  "records": 55,
-  "finite": 55,
-  "points": 55,
-  "skip_start": 0,
-  "skip_end": 0,
-  "cut": null,
-  "stop": {"reason": "diverged", "step": 54, "lr": 0.3769, "smooth": 9.0969275, "best": 1.74917825},
-  "diverged": true,
-  "shape": {"start": 2.61163902, "low": 0.678047642, "lr_low": 0.01366, "lr90": 0.009249, "noise": 0.0582611445, "noise_ratio": 0.0301310531, "end": 44, "climbed": true, "rose": false}
-}
+# the same numbers as -a -m all above, every method keyed by name
+is "$(jq -r '.methods | to_entries[] | [.key, .value.lr, .value.loss,
+    .value.index, .value.confidence, (.value.reasons | length),
+    .value.error, .value.curve, .value.skip_start, .value.skip_end] |
+    map(tostring) | join(" ")' "$T/out")" "$(cat <<'EOF'
+floor 0.016217385 0.685874822 38 high 0 null centred 0 0
+steep 0.009249 2.06268481 35 high 0 null smooth 18 5
+minimum 0.004406 2.25623173 43 high 0 null smooth 18 5
+valley 0.002868 2.34372457 29 high 0 null smooth 18 5
+slide 0.00236 2.37979805 28 high 0 null smooth 18 5
+balanced 0.0201869002 1.85526846 39 high 0 null smooth 18 5
 EOF
-)" "--json -m all"
+)" "--json -m all: every method by name, as -a gives them"
+is "$(jq -c 'del(.methods)' "$T/out")" '{"lr":0.016217385,"method":"floor","loss":0.685874822,"index":38,"confidence":"high","reasons":[],"error":null,"column":"loss","records":55,"finite":55,"points":55,"skip_start":0,"skip_end":0,"cut":null,"stop":{"reason":"diverged","step":54,"lr":0.3769,"smooth":9.0969275,"best":1.74917825},"diverged":true,"shape":{"start":2.61163902,"low":0.678047642,"lr_low":0.01366,"lr90":0.009249,"noise":0.0582611445,"noise_ratio":0.0301310531,"end":44,"climbed":true,"rose":false}}' \
+    "--json -m all: the answer, floor's, and the curve, in the documented order"
+run lrf-suggest --json -m valley "$T/run.tsv"
+jqok "--json -m valley: valley's answer on top, every method still there" \
+    '.method == "valley" and .lr == 0.002868 and .index == 29 and .lr == .methods.valley.lr and (.methods | keys | length) == 6'
 if command -v jq >/dev/null; then
 	ok "--json is JSON (jq)" sh -c "jq -e '.methods | length == 6' '$T/out' >/dev/null"
+	run lrf-suggest --json "$T/run.tsv"
+	jqok "--json without -m: every method too, floor's answer" \
+	    '.method == "floor" and (.methods | keys) == ["balanced", "floor", "minimum", "slide", "steep", "valley"]' 
 	printf '1e-4 5\n1e-3 4\n1e-2 nan\n' | run lrf-suggest --json --skip-end 0
 	ok "--json with a cut and a nan stop is JSON" sh -c \
 	    "jq -e '.cut.line == 3' '$T/out' >/dev/null"
@@ -400,14 +406,14 @@ lrf-smooth -k "$T/r1.tsv" | run lrf-suggest -q
 check_out "$want" "floor: the same with a smooth column"
 run lrf-suggest --json "$T/r1.tsv"
 ok "floor: the curve is the centred smoothing" grep -q '"curve": "centred"' "$T/out"
-ok "floor: high confidence on a curve that falls and blows up" \
-    grep -q '^  "confidence": "high",$' "$T/out"
-ok "floor: diverged" grep -q '^  "diverged": true,$' "$T/out"
+jqok "floor: high confidence on a curve that falls and blows up" \
+    '.confidence == "high"'
+jqok "floor: diverged" '.diverged == true' 
 run lrf-suggest --json -m steep "$T/r1.tsv"
 # (33: a third of the EMA's warm-up of 34; 7: the tail after the curve
 # climbs back above its start, the stream never having diverged)
-ok "steep without a smooth column: the EMA, computed" \
-    grep -q '"curve": "ema", "skip_start": 33, "skip_end": 7' "$T/out"
+jqok "steep without a smooth column: the EMA, computed" \
+    '.methods.steep | .curve == "ema" and .skip_start == 33 and .skip_end == 7' 
 # the noise moves floor: with gain 0 and shift 0 it is lr90 itself
 run lrf-suggest --floor-shift 0 --floor-gain 0 --json "$T/r1.tsv"
 ok "floor: shift 0, gain 0: lr90" sh -c \
@@ -425,8 +431,8 @@ ok "-a: confidence low, no divergence" grep -qx \
     '#@ suggest method=floor lr=0.316227766 loss=3.25 confidence=low reasons=no-divergence' \
     "$T/out"
 printf "$hand" | run lrf-suggest --json
-ok "--json: the reasons" grep -q '^  "reasons": \["no-divergence"\],$' "$T/out"
-ok "--json: not diverged" grep -q '^  "diverged": false,$' "$T/out"
+jqok "--json: the reasons" '.reasons == ["no-divergence"]'
+jqok "--json: not diverged" '.diverged == false' 
 awk 'BEGIN { print "# lr\tloss"; for (i = 0; i < 100; i++) {
     w = sin(i * 12.9898) * 43758.5453; w -= int(w); if (w < 0) w += 1
     printf "%.9g\t%.6f\n", 1e-7 * 10^(7 * i / 99), 2 - i / 10000 + 0.4 * w } }' |
@@ -470,8 +476,8 @@ ok "runs falling two decades apart disagree" grep -q \
 lrf-smooth "$T/r1.tsv" >"$T/s1.tsv"
 lrf-smooth "$T/r2.tsv" >"$T/s2.tsv"
 run lrf-suggest -m steep --json "$T/s1.tsv" "$T/s2.tsv"
-ok "two smoothed runs: steep judges the mean smooth column" grep -q \
-    '{"method": "steep", .* "curve": "smooth"' "$T/out"
+jqok "two smoothed runs: steep judges the mean smooth column" \
+    '.methods.steep.curve == "smooth" and (.methods.steep.spread.runs | length) == 2' 
 printf '# lr\tloss\n' >"$T/empty.tsv"
 run lrf-suggest "$T/r1.tsv" "$T/empty.tsv"
 check_fails 1 "lrf-suggest: $T/empty.tsv: no records" "a run without records"

@@ -30,7 +30,7 @@ lr=$(cat "$T/out")
 for f in records.tsv suggestion.json config.yaml command.sh lr_finder.gp; do
 	ok "$f written" test -s "one/$f"
 done
-is "$(jq -r .suggested_lr one/suggestion.json)" "$lr" "suggestion.json: the rate on stdout"
+is "$(jq -r .lr one/suggestion.json)" "$lr" "suggestion.json: the rate on stdout"
 ok "the run stopped where the loss diverged" \
     grep -q '^#@ stop reason=diverged ' one/records.tsv
 ok "config.yaml says which trainer" grep -qx '  trainer: "awk -f tr.awk"' one/config.yaml

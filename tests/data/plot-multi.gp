@@ -8,22 +8,19 @@ set ylabel 'loss' noenhanced
 set logscale x 10
 set format x '10^{%L}'
 set xrange [1e-06:1]
-set yrange [0.42475:3.2423759]
+set yrange [0.42475:2.66275]
 set border 3
 set tics nomirror
 set grid xtics ytics lt 1 lw 1 lc rgb '#e0e0e0'
-set key bottom left opaque noenhanced
+set key outside right top vertical Left reverse noopaque noenhanced
 set style textbox opaque noborder margins 1,1
 set arrow 1 from 0.003162,graph 0 to 0.003162,graph 1 nohead dt 2 lw 1.5 lc rgb '#1f77b4' back
-set label 1 'SGD: steep 3.162e-03' at 0.003162,graph 0.95 left offset 1,0 textcolor rgb '#1f77b4' boxed noenhanced front
-set label 2 '' at 0.003162,2.04894 point pt 7 ps 1.2 lc rgb '#1f77b4' front
+set label 1 '' at 0.003162,2.04894 point pt 7 ps 1.2 lc rgb '#1f77b4' front
 set arrow 2 from 0.0001778,graph 0 to 0.0001778,graph 1 nohead dt 2 lw 1.5 lc rgb '#ff7f0e' back
-set label 3 'Adam: steep 1.778e-04' at 0.0001778,graph 0.89 left offset 1,0 textcolor rgb '#ff7f0e' boxed noenhanced front
-set label 4 '' at 0.0001778,1.82738 point pt 7 ps 1.2 lc rgb '#ff7f0e' front
+set label 2 '' at 0.0001778,1.82738 point pt 7 ps 1.2 lc rgb '#ff7f0e' front
 set arrow 3 from 0.001778,graph 0 to 0.001778,graph 1 nohead dt 2 lw 1.5 lc rgb '#ff7f0e' back
-set label 5 'Adam: valley 1.778e-03' at 0.001778,graph 0.83 left offset 1,0 textcolor rgb '#ff7f0e' boxed noenhanced front
-set label 6 '' at 0.001778,1.31955 point pt 7 ps 1.2 lc rgb '#ff7f0e' front
-set label 7 'Adam: stopped: diverged' at 0.3162,2.59432194 right offset -1,0 point pt 9 ps 1.5 lc rgb '#ff7f0e' textcolor rgb '#ff7f0e' boxed noenhanced front
+set label 3 '' at 0.001778,1.31955 point pt 7 ps 1.2 lc rgb '#ff7f0e' front
+set label 4 '' at 0.3162,2.55085 right offset -1,0 point pt 9 ps 1.5 lc rgb '#ff7f0e' textcolor rgb '#ff7f0e' noenhanced front
 $run1 << EOD
 1e-06	2.383	2.383
 1.778e-06	2.36	2.37089
@@ -84,8 +81,8 @@ set output lrf_tmp
 if (GPVAL_OUTPUT ne lrf_tmp) { print 'lrf-plot: cannot write ' . lrf_tmp; exit status 1 }
 plot $run1 using 1:2 with lines lw 1 lc rgb '#9ac2dd' notitle, \
      $run2 using 1:2 with lines lw 1 lc rgb '#ffc593' notitle, \
-     $run1 using 1:3 with lines lw 2 dt 1 lc rgb '#1f77b4' title 'SGD' noenhanced, \
-     $run2 using 1:3 with lines lw 2 dt 1 lc rgb '#ff7f0e' title 'Adam' noenhanced
+     $run1 using 1:3 with lines lw 2 dt 1 lc rgb '#1f77b4' title 'SGD: steep 3.162e-03' noenhanced, \
+     $run2 using 1:3 with lines lw 2 dt 1 lc rgb '#ff7f0e' title 'Adam: steep 1.778e-04' noenhanced
 unset output
 if (GPVAL_ERRNO != 0) { system "rm -f -- '" . lrf_tmp . "'"; exit status 1 }
 lrf_sh = 'tail -c 32 "$t" | grep -q ''</svg>'' || { echo "lrf-plot: $t is incomplete; is the disk full?" >&2; rm -f -- "$t"; exit 1; }; if [ -e "$o" ] && [ ! -f "$o" ]; then cat -- "$t" 2>/dev/null > "$o"; s=$?; rm -f -- "$t"; [ $s -eq 0 ] || { echo "lrf-plot: $o: write error" >&2; exit 1; }; else chmod "$(printf %o $((0666 & ~0$(umask))))" -- "$t" && sync -- "$t" && mv -f -- "$t" "$o" || { rm -f -- "$t"; exit 1; }; fi'

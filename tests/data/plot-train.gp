@@ -49,5 +49,5 @@ $run1 << EOD
 EOD
 plot $run1 using 1:2 with lines lw 1 lc rgb '#9ac2dd' title 'raw loss' noenhanced, \
      $run1 using 1:3 with lines lw 2 dt 1 lc rgb '#1f77b4' title 'smoothed loss' noenhanced, \
-     $run1 using 1:4 with lines lw 2 dt 1 lc rgb '#ff7f0e' title 'val_loss' noenhanced, \
+     $run1 using 1:4 with lines lw 2 dt 2 lc rgb '#ff7f0e' title 'val_loss' noenhanced, \
      $run1 using 1:5 axes x1y2 with lines lw 2 dt 1 lc rgb '#2ca02c' title 'val_acc' noenhanced

@@ -78,7 +78,7 @@ differ(const struct cfg *a, const struct cfg *b)
 #define S(f)	if (strcmp(a->f, b->f) != 0) return #f
 	F(finder.start_lr); F(finder.end_lr); F(finder.num_iter);
 	S(finder.mode); F(finder.beta); F(finder.diverge_threshold);
-	S(finder.suggest);
+	S(finder.suggest); S(finder.plot);
 	S(scheduler.name); F(scheduler.lr); F(scheduler.max_lr);
 	F(scheduler.base_lr); F(scheduler.min_lr); F(scheduler.gamma);
 	F(scheduler.pct_start); F(scheduler.div_factor);

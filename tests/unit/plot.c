@@ -329,7 +329,10 @@ main(void)
 	    u->kind[2] == PLOT_VAL && u->kind[3] == PLOT_Y2,
 	    "-x step: loss, smooth, val_loss, val_acc");
 	ok(readone(&p, "lr", "# step lr loss smooth val_loss val_acc\n"
-	    "0 1 2 3 4 0.5\n") == 0 && p.run[0]->ny == 2, "-x lr: loss, smooth");
+	    "0 1 2 3 4 0.5\n") == 0 && p.run[0]->ny == 3 &&
+	    strcmp(p.run[0]->col[2], "val_loss") == 0 &&
+	    p.run[0]->kind[2] == PLOT_VAL, "-x lr: loss, smooth, val_loss "
+	    "(dashed), no val_acc");
 	plot_free(&p);
 	plot_init(&p);
 	p.ycol[0] = "grad_norm";

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -99,7 +100,7 @@ static void
 test_files(void)
 {
 	struct rundir_run run = { "/opt/lrf/bin", 1, 1, "w.lrfw", 1, -1, NULL, 1,
-	    0, NULL, NULL, NULL, 0, { { NULL, 0, "" } } };
+	    0, NULL, NULL, NULL, 0, { { NULL, 0, "" } }, 0 };
 	volatile sig_atomic_t stop = 0;
 	char *argv[RUNDIR_TRAINARGS];
 	struct stat sb;
@@ -139,7 +140,7 @@ test_files(void)
 	    "#!/bin/sh\n"
 	    "# Reproduces this run: writes records.tsv and the plot into DIR "
 	    "(default:\n"
-	    "# this directory) from config.yaml.  Made by lrf-find 0.1.0.\n"
+	    "# this directory) from config.yaml.  Made by lrf-find " LRF_VERSION ".\n"
 	    "# Runs under any POSIX sh: sh command.sh [DIR]\n"
 	    "set -e\n"
 	    "case $0 in */*) here=${0%/*} ;; *) here=. ;; esac\n"
@@ -277,20 +278,53 @@ test_files(void)
 	    "model for the data");
 }
 
+/* The member at the jq-like path p ("settings.seed") of root, or NULL. */
+static json_t *
+jget(json_t *root, const char *p)
+{
+	char key[64];
+	size_t n;
+
+	while (root != NULL && *p != '\0') {
+		n = strcspn(p, ".");
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		root = json_object_get(root, key);
+		p += n + (p[n] == '.');
+	}
+	return root;
+}
+
+static double
+jnum(json_t *root, const char *p)
+{
+	json_t *v;
+
+	v = jget(root, p);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *
+jstr(json_t *root, const char *p)
+{
+	json_t *v;
+
+	v = jget(root, p);
+	return json_is_string(v) ? json_string_value(v) : "(not a string)";
+}
+
 static void
 test_json(void)
 {
-	static const char failed[] = "{\n  \"suggested_lr\": null,\n"
-	    "  \"method\": \"valley\",\n  \"loss\": null,\n  \"status\": "
-	    "\"failed\",\n  \"diagnosis\": \"the run is too short for a "
-	    "suggestion: raise num_iter\",\n  \"confidence\": null,\n"
-	    "  \"reasons\": [],\n  \"methods\": null,\n  \"steps\": "
-	    "42,\n  \"stop\": null,\n";
 	struct rundir_run run = { "/bin", 1, 1, NULL, 0, -1, NULL, 1, 0, NULL,
-	    NULL, NULL, 0, { { NULL, 0, "" } } };
+	    NULL, NULL, 0, { { NULL, 0, "" } }, 0 };
 	struct rundir_result res;
 	struct stage_seen s;
+	json_error_t e;
+	json_t *root, *v;
 	struct cfg c;
+	const char *key;
+	const char *text;
+	int i;
 
 	cfg_defaults(&c);
 	memset(&s, 0, sizeof(s));
@@ -302,38 +336,102 @@ test_json(void)
 	res.method = "valley";
 	res.lr = 0.001;
 	res.loss = 1.5;
-	res.methods = "{\"method\": \"steep\"}";
+	/* lrf-suggest --json's object, cut short */
+	res.methods = "{\"lr\": 0.001, \"method\": \"valley\", \"index\": 7, "
+	    "\"error\": null, \"methods\": {\"valley\": {\"lr\": 0.001}, "
+	    "\"steep\": {\"lr\": 0.002}}, \"column\": \"loss\", "
+	    "\"records\": 42}";
 	res.wall = 1.25;
 	res.doubts = SUGGEST_NOT_NODIV | SUGGEST_NOT_DISAGREE;
+	res.runs = 1;
 	is_int(rundir_json(dir, &c, &s, &run, &res), 0, "suggestion.json");
-	is_str(slurp("suggestion.json"),
-	    "{\n"
-	    "  \"suggested_lr\": 0.001,\n"
-	    "  \"method\": \"valley\",\n"
-	    "  \"loss\": 1.5,\n"
-	    "  \"status\": \"ok\",\n"
-	    "  \"confidence\": \"low\",\n"
-	    "  \"reasons\": [\"no-divergence\", \"disagree\"],\n"
-	    "  \"methods\": {\"method\": \"steep\"},\n"
-	    "  \"steps\": 42,\n"
-	    "  \"stop\": {\"reason\": \"diverged\", \"step\": 41, \"lr\": 0.5, "
-	    "\"smooth\": 9.5, \"best\": 2},\n"
-	    "  \"config\": {\"file\": \"config.yaml\", \"start_lr\": 1e-07, "
-	    "\"end_lr\": 1, \"num_iter\": 100, \"mode\": \"exp\", \"beta\": "
-	    "0.98, \"diverge_threshold\": 4, \"batch_size\": 64, \"fold\": 0, "
-	    "\"optimizer\": \"sgd\", \"data\": \"idx\"},\n"
-	    "  \"seed\": 42,\n"
-	    "  \"val\": true,\n"
-	    "  \"version\": \"lrf 0.1.0\",\n"
-	    "  \"wall_time_s\": 1.250\n"
-	    "}\n", "  as it was found");
+	text = slurp("suggestion.json");
+	root = json_loads(text, 0, &e);
+	ok(json_is_object(root), "  is a JSON object");
+	/* the documented order of the members (lrf-find(1)) */
+	{
+		static const char *const order[] = { "lr", "method", "loss",
+		    "index", "confidence", "reasons", "status", "diagnosis",
+		    "methods", "stop", "steps", "repeat", "settings",
+		    "versions", "wall_time_s", "column", "records", NULL };
+
+		i = 0;
+		json_object_foreach(root, key, v) {
+			if (order[i] == NULL || strcmp(key, order[i]) != 0)
+				break;
+			i++;
+		}
+		ok(order[i] == NULL && i == (int)json_object_size(root),
+		    "  its members in the documented order, no others "
+		    "(lrf-suggest's error left out)");
+	}
+	ok(jnum(root, "lr") == 0.001 && strcmp(jstr(root, "method"),
+	    "valley") == 0 && jnum(root, "loss") == 1.5 &&
+	    jnum(root, "index") == 7, "  the suggestion");
+	ok(strcmp(jstr(root, "status"), "ok") == 0 &&
+	    json_is_null(jget(root, "diagnosis")), "  status ok, no diagnosis");
+	ok(strcmp(jstr(root, "confidence"), "low") == 0 &&
+	    json_array_size(jget(root, "reasons")) == 2 &&
+	    strcmp(json_string_value(json_array_get(jget(root, "reasons"),
+	    0)), "no-divergence") == 0 &&
+	    strcmp(json_string_value(json_array_get(jget(root, "reasons"),
+	    1)), "disagree") == 0, "  confidence low, its reasons");
+	ok(jnum(root, "methods.steep.lr") == 0.002 &&
+	    jnum(root, "methods.valley.lr") == 0.001,
+	    "  every method keyed by name");
+	ok(strcmp(jstr(root, "stop.reason"), "diverged") == 0 &&
+	    json_is_integer(jget(root, "stop.step")) &&
+	    jnum(root, "stop.step") == 41 && jnum(root, "stop.lr") == 0.5 &&
+	    jnum(root, "stop.best") == 2, "  the stop line's keys");
+	ok(jnum(root, "steps") == 42 && jnum(root, "repeat") == 1 &&
+	    jget(root, "runs") == NULL, "  steps, one run");
+	ok(jnum(root, "settings.start_lr") == 1e-7 &&
+	    jnum(root, "settings.num_iter") == 100 &&
+	    strcmp(jstr(root, "settings.optimizer"), "sgd") == 0 &&
+	    strcmp(jstr(root, "settings.data"), "idx") == 0 &&
+	    jnum(root, "settings.seed") == 42 &&
+	    json_is_true(jget(root, "settings.val")) &&
+	    json_is_null(jget(root, "settings.load")) &&
+	    strcmp(jstr(root, "settings.suggest"), c.finder.suggest) == 0,
+	    "  the settings");
+	ok(strcmp(jstr(root, "versions.lrf"), LRF_VERSION) == 0 &&
+	    strcmp(jstr(root, "versions.jansson"), JANSSON_VERSION) == 0 &&
+	    strncmp(jstr(root, "versions.openblas"), "OpenBLAS", 8) == 0,
+	    "  the versions");
+	ok(jnum(root, "wall_time_s") == 1.25 &&
+	    strcmp(jstr(root, "column"), "loss") == 0, "  wall time, and "
+	    "lrf-suggest's other members");
+	ok(strncmp(text, "{\n  \"lr\": 0.001,\n  \"method\": \"valley\",\n",
+	    39) == 0, "  indented by 2, one member a line");
+	json_decref(root);
+
+	/* bytes that are not UTF-8 become U+FFFD; UTF-8 passes */
+	snprintf(s.stopline, sizeof(s.stopline), "#@ stop reason=a\xff\xc3"
+	    "\xa9 step=3");
+	is_int(rundir_json(dir, &c, &s, &run, &res), 0, "json: not UTF-8");
+	root = json_loads(slurp("suggestion.json"), 0, &e);
+	is_str(jstr(root, "stop.reason"), "a\xef\xbf\xbd\xc3\xa9",
+	    "  a byte that is not UTF-8 is U+FFFD, UTF-8 kept");
+	json_decref(root);
+
 	s.stopped = 0;
 	res.why = "the run is too short for a suggestion: raise num_iter";
 	res.methods = NULL;
 	run.val = 0;
 	rundir_json(dir, &c, &s, &run, &res);
-	ok(strncmp(slurp("suggestion.json"), failed, strlen(failed)) == 0,
-	    "  failed: why");
+	root = json_loads(slurp("suggestion.json"), 0, &e);
+	ok(json_is_null(jget(root, "lr")) && json_is_null(jget(root,
+	    "loss")) && json_is_null(jget(root, "index")) &&
+	    strcmp(jstr(root, "method"), "valley") == 0 &&
+	    strcmp(jstr(root, "status"), "failed") == 0 &&
+	    strcmp(jstr(root, "diagnosis"), res.why) == 0 &&
+	    json_is_null(jget(root, "confidence")) &&
+	    json_array_size(jget(root, "reasons")) == 0 &&
+	    json_is_null(jget(root, "methods")) &&
+	    json_is_null(jget(root, "stop")) &&
+	    json_is_false(jget(root, "settings.val")),
+	    "  failed: nulls, the diagnosis, the same members");
+	json_decref(root);
 	ok(rundir_json(at("no/dir"), &c, &s, &run, &res) == -1,
 	    "json: no directory");
 }
@@ -342,7 +440,7 @@ static void
 test_suggestion(void)
 {
 	struct stage_seen s;
-	char method[32];
+	char method[32] = "";
 	double lr, loss;
 	int doubts;
 
@@ -352,6 +450,14 @@ test_suggestion(void)
 	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
 	    &loss, NULL) == 0 && strcmp(method, "valley") == 0 && lr == 0.002 &&
 	    loss == 1.9, "suggestion: the last #@ suggest");
+	/* finder.suggest all: lrf-suggest -a -m all's lines, floor's first */
+	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
+	    "lr=0.003 loss=1.5\n#@ suggest method=steep lr=0.001 loss=2\n"
+	    "#@ suggest method=balanced lr=0.004 loss=1.4\n");
+	snprintf(method, sizeof(method), "all");
+	ok(rundir_suggestion(at("records.tsv"), method, sizeof(method), &lr,
+	    &loss, NULL) == 0 && strcmp(method, "floor") == 0 && lr == 0.003 &&
+	    loss == 1.5, "suggestion: all: the default's line, not the last");
 	/* confidence= and reasons= (issue 19's "not sure") */
 	put("records.tsv", "# lr\tloss\n1e-3\t2\n#@ suggest method=floor "
 	    "lr=0.001 loss=2 confidence=low reasons=flat,no-divergence\n");
