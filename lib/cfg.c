@@ -41,9 +41,13 @@ const char *const cfg_layer_names[LAYER_NTYPES + 1] = {
 	[LAYER_FLATTEN] = "flatten",
 	[LAYER_BATCHNORM] = "batchnorm",
 	[LAYER_GLOBALAVGPOOL] = "globalavgpool",
+	[LAYER_BASICBLOCK] = "basicblock",
+	[LAYER_BOTTLENECK] = "bottleneck",
 };
 const char *const cfg_act_names[] = { "identity", "relu", "leaky_relu",
 	"tanh", "sigmoid", "gelu", NULL };
+const char *const cfg_arch_names[] = { "none", "resnet18", "resnet34",
+	"resnet50", NULL };
 const char *const cfg_loss_names[] = { "cross_entropy", "bce", "mse", NULL };
 const char *const cfg_init_names[] = { "he", "xavier", NULL };
 const char *const cfg_kind_names[] = { "blobs", "spirals", "linear", NULL };
@@ -634,6 +638,8 @@ static const struct key keys[] = {
 	    cfg_loss_names, 0, NULL },
 	{ "model", "init", K_ENUM, C(model.init), "he", 0, 0, 0,
 	    cfg_init_names, 0, NULL },
+	{ "model", "arch", K_ENUM, C(model.arch), "none", 0, 0, 0,
+	    cfg_arch_names, 0, NULL },
 
 	{ "optimizer", "name", K_ENUM, C(optimizer.name), "sgd", 0, 0, 0,
 	    opt_names, 0, NULL },
@@ -730,8 +736,12 @@ static const struct ltype {
 	[LAYER_MAXPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
 	[LAYER_AVGPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
 	[LAYER_FLATTEN] = { 0, 0, NULL },
-	[LAYER_BATCHNORM] = { LK_TRAIN, 0, NULL },
+	[LAYER_BATCHNORM] = { LK(LK_ACTIVATION) | LK_TRAIN, 0, NULL },
 	[LAYER_GLOBALAVGPOOL] = { 0, 0, NULL },
+	[LAYER_BASICBLOCK] = { LK(LK_FILTERS) | LK(LK_STRIDE) | LK_TRAIN,
+	    LK(LK_FILTERS), fill_conv },
+	[LAYER_BOTTLENECK] = { LK(LK_FILTERS) | LK(LK_STRIDE) | LK_TRAIN,
+	    LK(LK_FILTERS), fill_conv },
 };
 
 /* dropout: rate 0.5 (torch's) */
@@ -1294,6 +1304,13 @@ cross_check(struct ld *L, const char *sec)
 			return bad(L, b, "data.folds: %ld is not more than "
 			    "data.fold (%ld)", c->data.folds, c->data.fold);
 		}
+	} else if (strcmp(sec, "model") == 0) {
+		a = setat(L, "model", "arch", &ma);
+		b = setat(L, "model", "layers", &mb);
+		if (a && b && c->model.arch != ARCH_NONE)
+			return bad(L, a, "model.arch: %s builds its own "
+			    "layers; give model.layers or model.arch, not "
+			    "both", cfg_arch_names[c->model.arch]);
 	} else if (strcmp(sec, "optimizer") == 0) {
 		a = setat(L, "optimizer", "nesterov", &ma);
 		if (a && c->optimizer.nesterov &&

@@ -74,6 +74,10 @@ net_up16(long n)
 void
 net_free(struct net *n)
 {
+	int l;
+
+	for (l = 0; n->layer != NULL && l < n->nlayer; l++)
+		free(n->layer[l].sub);
 	free(n->layer);
 	free(n->param);
 	free(n->grad);
@@ -560,14 +564,23 @@ static int
 bn_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
     const char *where, int l)
 {
-	(void)c;
-	(void)where;
 	(void)l;
+	if (c->activation != ACT_IDENTITY && c->activation != ACT_RELU)
+		return err_set("%s: batchnorm's activation is identity or relu",
+		    where);
 	memcpy(L->out, L->in, sizeof L->out);
 	L->np = 2 * L->in[0];
 	L->ntensor = 4;
 	n->nstate += 2 * L->in[0];
 	return 0;
+}
+
+/* " activation=relu" when it has one */
+static void
+bn_describe(char *buf, size_t size, size_t *len, const struct net_layer *L)
+{
+	if (L->act != ACT_IDENTITY)
+		dense_describe(buf, size, len, L);
 }
 
 /* y, the last training batch's mean and 1/std (C) and a scratch (2, C) */
@@ -648,9 +661,17 @@ const struct net_type net_types[LAYER_NTYPES] = {
 	    flatten_through, NULL, NULL, NULL, NULL },
 	[LAYER_BATCHNORM] = { "batchnorm", 0, bn_shape, bn_acts, bn_params,
 	    bn_init, NULL, net_bn_check, net_bn_forward, net_bn_backward,
-	    NULL },
+	    bn_describe },
 	[LAYER_GLOBALAVGPOOL] = { "globalavgpool", 0, gap_shape, avgpool_acts,
 	    NULL, NULL, NULL, NULL, net_gap_forward, net_gap_backward, NULL },
+	[LAYER_BASICBLOCK] = { "basicblock", NT_WEIGHTS | NT_SHARES,
+	    net_res_shape, net_res_acts, net_res_params, net_res_init, NULL,
+	    net_res_check, net_res_forward, net_res_backward,
+	    net_res_describe },
+	[LAYER_BOTTLENECK] = { "bottleneck", NT_WEIGHTS | NT_SHARES,
+	    net_res_shape, net_res_acts, net_res_params, net_res_init, NULL,
+	    net_res_check, net_res_forward, net_res_backward,
+	    net_res_describe },
 };
 
 /* ---- building -------------------------------------------------------- */
@@ -789,6 +810,12 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
     long d, const long shape[3], long K, int task, long max_batch,
     uint64_t seed)
 {
+	struct {
+		struct cfg_model *m;	/* model.arch's layers */
+		char	 name[CFG_MAXLAYERS][NET_NAMEMAX];
+	} *names = NULL;
+	int l;
+
 	memset(n, 0, sizeof *n);
 	if (cfgfile != NULL)
 		snprintf(n->cfgfile, sizeof n->cfgfile, "%s", cfgfile);
@@ -808,9 +835,26 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 		n->shape[0] = d;
 		n->shape[1] = n->shape[2] = 1;
 	}
-	if (m->nlayers < 1 || m->nlayers > CFG_MAXLAYERS)
+	if (m->arch != ARCH_NONE) {
+		if ((names = malloc(sizeof *names)) == NULL ||
+		    (names->m = malloc(sizeof *names->m)) == NULL) {
+			free(names);
+			return err_set("net: out of memory");
+		}
+		if (net_res_arch(m, K, names->m, names->name) == -1) {
+			free(names->m);
+			free(names);
+			return -1;
+		}
+		m = names->m;
+	}
+	if (m->nlayers < 1 || m->nlayers > CFG_MAXLAYERS) {
+		if (names != NULL)
+			free(names->m);
+		free(names);
 		return err_set("%s: the model has no layers",
 		    n->cfgfile[0] ? n->cfgfile : "model");
+	}
 	n->d = d;
 	n->K = K;
 	n->task = task;
@@ -824,6 +868,8 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 	}
 	if (layer_shapes(n, m) == -1)
 		goto fail;
+	for (l = 0; names != NULL && l < n->nlayer; l++)
+		memcpy(n->layer[l].name, names->name[l], NET_NAMEMAX);
 	if ((n->nact = act_layout(n, 0)) == -1) {
 		err_set("net: the activations of %ld samples do not fit in "
 		    "memory", max_batch);
@@ -846,9 +892,15 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 	act_layout(n, 1);
 	init_params(n, seed);
 	rng_seed(&n->rng, seed ^ NET_DROPOUT_SEED);
+	if (names != NULL)
+		free(names->m);
+	free(names);
 	return 0;
 
 fail:
+	if (names != NULL)
+		free(names->m);
+	free(names);
 	net_free(n);
 	return -1;
 }

@@ -69,6 +69,11 @@
  *		 carry them.  freeze fixes gamma and beta only; a frozen
  *		 batchnorm still normalises with batch statistics in
  *		 training and updates its running statistics, as in torch.
+ *		 activation: relu after it (identity or relu).
+ *	basicblock, bottleneck
+ *		 torchvision's ResNet blocks of "filters" planes (see
+ *		 lib/netres.c): conv2d and batchnorm sub-layers (L->sub)
+ *		 with a shortcut, one layer of the chain, one segment.
  *
  * Shape errors name the layer and both shapes: "cfg.yaml:9:7: layer 3
  * (conv2d): kernel 5x5 does not fit the input 1x4x4".
@@ -127,7 +132,10 @@
 #include "rng.h"
 
 #define NET_DROPOUT_SEED	0x64726f706f757421ULL	/* "dropout!" */
-#define NET_MAXTENSOR		4	/* tensors saved per layer */
+#define NET_MAXTENSOR		20	/* tensors saved per layer (a
+					   bottleneck block with its
+					   downsample: 20) */
+#define NET_NAMEMAX		24	/* a layer's name, its NUL too */
 #define NET_BN_EPS		1e-5	/* batchnorm: torch's eps */
 #define NET_BN_MOMENTUM		0.1	/* and momentum */
 #define NET_MAXTHREAD		64	/* threads of a net's team */
@@ -153,9 +161,12 @@ struct net_tensor {
 struct net_layer {
 	int	 type;		/* LAYER_* (cfg.h) */
 	int	 act;		/* ACT_* (dense, conv2d) */
-	char	 name[24];	/* "dense1", "conv1", "maxpool1", "avgpool1",
-				   "batchnorm1", "dropout1", "flatten1",
-				   "globalavgpool1" */
+	char	 name[NET_NAMEMAX];	/* "dense1", "conv1", "maxpool1",
+				   "avgpool1", "batchnorm1", "dropout1",
+				   "flatten1", "globalavgpool1",
+				   "basicblock1", "bottleneck1"; with
+				   model.arch torchvision's: "conv1",
+				   "bn1", "layer1.0", "fc" */
 	long	 in[3], out[3];	/* input and output shape (C, H, W) */
 	long	 nin, nout;	/* C*H*W of each */
 	float	 rate;		/* dropout probability */
@@ -188,6 +199,13 @@ struct net_layer {
 	long	 nb;		/* conv2d: samples per im2col chunk */
 	int32_t	*arg;		/* (max_batch, nout) maxpool2d: index of
 				   the maximum in its input plane */
+
+	/* basicblock, bottleneck: the sub-layers, the main path then the
+	 * downsample's conv2d and batchnorm (down = 1) */
+	struct net_layer *sub;	/* (nsub + 1), the last zeroed */
+	int	 nsub, nmain, down;
+	float	*gs;		/* (max_batch, nout) the shortcut's
+				   gradient, in act */
 
 	/* batchnorm, C = in[0] channels */
 	float	*rmean, *rvar;	/* (C) running statistics, in state */

@@ -323,6 +323,12 @@ flush(const struct pass *a, struct deferred *u)
 	    u->n[1]);
 }
 
+void
+net_flush(const struct pass *a, struct deferred *u)
+{
+	flush(a, u);
+}
+
 /*
  * Whether the max pooling at layer l and the conv2d below it go back in
  * one pass: a relu conv2d, then a 2x2, stride 2, unpadded max pooling.
@@ -593,28 +599,40 @@ net_gap_backward(struct bwd *b, struct net_layer *L, int l)
 	b->g = b->other;
 }
 
-/* batchnorm forward: the statistics of the whole batch, on thread 0 */
+/* batchnorm forward: the statistics of the whole batch, on thread 0,
+ * and its relu */
 void
 net_bn_forward(struct fwd *f, struct net_layer *L, int l)
 {
+	long i;
+
 	par_barrier(f->n->par);
-	if (f->t == 0)
-		bn_forward(L, l, f->in, f->a->B, f->a->train);
+	if (f->t == 0 && bn_forward(L, l, f->in, f->a->B, f->a->train) == 0 &&
+	    L->act == ACT_RELU)
+		for (i = 0; i < f->a->B * L->nout; i++)
+			if (L->y[i] < 0)
+				L->y[i] = 0;
 	par_barrier(f->n->par);
 	f->dense = 0;
 	f->in = L->y;
 }
 
-/* batchnorm backward: in place, dy -> dx, on thread 0, its update then */
+/* batchnorm backward: in place, dy -> dx (through its relu first), on
+ * thread 0, its update then */
 void
 net_bn_backward(struct bwd *b, struct net_layer *L, int l)
 {
 	struct net *n = b->n;
+	long i;
 
 	(void)l;
 	par_barrier(n->par);
 	flush(b->a, &b->u);
 	if (b->t == 0) {
+		if (L->act == ACT_RELU)
+			for (i = 0; i < b->B * L->nout; i++)
+				if (!(L->y[i] > 0))
+					b->g[i] = 0;
 		if (b->fresh && !L->freeze) {
 			memset(L->dw, 0, (size_t)L->in[0] * sizeof *L->dw);
 			memset(L->db, 0, (size_t)L->in[0] * sizeof *L->db);

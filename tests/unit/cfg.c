@@ -401,6 +401,21 @@ test_values(void)
 	    "padding valid"))
 		ok(c.model.nlayers == 2 && c.model.layers[0].padding == 0,
 		    "valid is padding 0; the list replaces the default");
+	if (loads(&c, "model:\n  layers:\n    - {type: batchnorm, "
+	    "activation: relu}\n    - {type: basicblock, filters: 64}\n"
+	    "    - {type: bottleneck, filters: 128, stride: 2, lr_mult: 0.1}"
+	    "\n", "blocks"))
+		ok(c.model.nlayers == 3 && c.model.layers[0].activation ==
+		    ACT_RELU && c.model.layers[1].type == LAYER_BASICBLOCK &&
+		    c.model.layers[1].filters == 64 &&
+		    c.model.layers[1].stride == 1 &&
+		    c.model.layers[2].type == LAYER_BOTTLENECK &&
+		    c.model.layers[2].filters == 128 &&
+		    c.model.layers[2].stride == 2 &&
+		    c.model.layers[2].lr_mult == 0.1,
+		    "batchnorm relu; basicblock stride 1; bottleneck");
+	if (loads(&c, "model:\n  arch: resnet50\n", "model.arch"))
+		ok(c.model.arch == ARCH_RESNET50, "model.arch resnet50");
 	if (loads(&c, "train:\n  seed: 0\n  threads: 0\n", "seed 0"))
 		ok(c.train.seed == 0, "seed 0");
 	if (loads(&c, "data:\n  path: \"\"\n  images:\n", "empty paths"))
@@ -635,7 +650,19 @@ test_errors(void)
 	fails("model:\n  layers:\n    - {type: dens, units: 2}\n",
 	    "cfg.yaml:3:14: model.layers[0].type: 'dens' is not one of dense, "
 	    "dropout, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, "
-	    "globalavgpool");
+	    "globalavgpool, basicblock, bottleneck");
+	fails("model:\n  arch: resnet18\n  layers:\n    - {type: flatten}\n",
+	    "cfg.yaml:2:9: model.arch: resnet18 builds its own layers; give "
+	    "model.layers or model.arch, not both");
+	fails("model:\n  arch: resnet101\n",
+	    "cfg.yaml:2:9: model.arch: 'resnet101' is not one of none, "
+	    "resnet18, resnet34, resnet50");
+	fails("model:\n  layers:\n    - {type: basicblock, kernel: 3}\n",
+	    "cfg.yaml:3:26: model.layers[0]: the basicblock layer has no key "
+	    "'kernel'");
+	fails("model:\n  layers:\n    - {type: bottleneck, stride: 2}\n",
+	    "cfg.yaml:3:7: model.layers[0]: the bottleneck layer needs "
+	    "filters");
 	fails("model:\n  layers:\n    - {type: dense, units: 0}\n",
 	    "cfg.yaml:3:28: model.layers[0].units: 0 is out of range "
 	    "[1, 1048576]");
