@@ -123,6 +123,11 @@ struct cfg {
 		int	 init;		/* INIT_HE */
 		int	 arch;		/* ARCH_NONE: the layers; or a
 					   ResNet that replaces them */
+		int	 freeze_to;	/* with arch: 0 none, 1 the stem, 2..5
+					   the stem and layer1..layer4 */
+		int	 freeze_bn;	/* and their batchnorms: 0 */
+		double	 stage_lr_mult[6];	/* with arch: stem, layer1..4,
+					   fc: 1 */
 	} model;
 
 	struct cfg_optimizer {
@@ -193,7 +198,7 @@ int cfg_abspaths(struct cfg *c, const char *dir);
  * and data_task_names (data.h), opt_names (opt.h), suggest_names
  * (suggest.h).
  */
-extern const char *const cfg_arch_names[];
+extern const char *const cfg_arch_names[], *const cfg_stage_names[];
 extern const char *const cfg_layer_names[], *const cfg_act_names[],
     *const cfg_loss_names[], *const cfg_init_names[], *const cfg_kind_names[],
     *const cfg_mode_names[], *const cfg_sched_names[];

@@ -800,6 +800,8 @@ param_layout(struct net *n)
 	soff = 0;
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
+		L->toff = L->poff;
+		L->tn = L->np;
 		if (net_types[L->type].params != NULL)
 			net_types[L->type].params(n, L, &soff);
 	}
@@ -926,10 +928,10 @@ net_segments(const struct net *n, struct opt_seg *seg)
 
 	for (k = l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		if (L->np == 0 || L->freeze)
+		if (L->tn == 0 || L->freeze)
 			continue;
-		seg[k].off = L->poff;
-		seg[k].n = L->np;
+		seg[k].off = L->toff;
+		seg[k].n = L->tn;
 		seg[k].lr_mult = L->lr_mult;
 		k++;
 	}
@@ -950,7 +952,7 @@ net_ntrainable(const struct net *n)
 
 	for (s = l = 0; l < n->nlayer; l++)
 		if (!n->layer[l].freeze)
-			s += n->layer[l].np;
+			s += n->layer[l].tn;
 	return s;
 }
 

@@ -175,8 +175,11 @@ struct net_layer {
 	int	 line, col;	/* where the layer is in the config, 0 if
 				   it comes from the defaults */
 
-	/* parameters: [poff, poff + np) of param and grad */
+	/* parameters: [poff, poff + np) of param and grad; the trainable
+	 * ones [toff, toff + tn) (all, or a block's batchnorms when its
+	 * conv2d layers are frozen and they are not) */
 	long	 poff, np;
+	long	 toff, tn;
 	float	*w, *dw;	/* dense: (OUT, IN) weights, gradient;
 				   conv2d (F, C*k*k); batchnorm gamma (C) */
 	float	*b, *db;	/* dense (OUT), conv2d (F) bias, gradient
@@ -204,6 +207,7 @@ struct net_layer {
 	 * downsample's conv2d and batchnorm (down = 1) */
 	struct net_layer *sub;	/* (nsub + 1), the last zeroed */
 	int	 nsub, nmain, down;
+	int	 partial;	/* its conv2d layers frozen, the rest not */
 	float	*gs;		/* (max_batch, nout) the shortcut's
 				   gradient, in act */
 
@@ -362,7 +366,9 @@ long net_correct(const struct net *n, const int *y, long B);
 /*
  * Fill seg (room for at least nlayer entries) with the trainable
  * parameters: one segment per layer that has parameters (dense, conv2d,
- * batchnorm's gamma and beta) and is not frozen, with its lr_mult.
+ * batchnorm's gamma and beta, a block's) and is not frozen, with its
+ * lr_mult; of a block whose conv2d layers alone are frozen, its
+ * batchnorms' part ([toff, toff + tn)).
  * Returns the number of segments.
  */
 int net_segments(const struct net *n, struct opt_seg *seg);

@@ -809,17 +809,18 @@ backward_share(void *arg, int t, int nt)
 		L = &n->layer[l];
 		if (!(net_types[L->type].flags & NT_SHARES) || L->freeze)
 			continue;
-		par_share(L->np, t, nt, 16, &j0, &j1);
+		/* its trainable part (a block's may be its batchnorms') */
+		par_share(L->tn, t, nt, 16, &j0, &j1);
 		for (i = 1; i < nt; i++) {
 			const float *s = n->pgrad + (i - 1) * n->nparam +
-			    L->poff;
+			    L->toff;
 
 			for (j = j0; j < j1; j++)
-				L->dw[j] += s[j];
+				n->grad[L->toff + j] += s[j];
 		}
 		if (a->o != NULL)
 			opt_update_at(a->o, n->param, n->grad, a->lr,
-			    L->poff + j0, j1 - j0);
+			    L->toff + j0, j1 - j0);
 	}
 }
 

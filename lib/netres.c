@@ -87,7 +87,8 @@ sub(struct net *n, struct net_layer *L, int i, long filters, long k, long s,
 	c.lr_mult = L->lr_mult;
 	S->type = c.type;
 	S->act = c.activation;
-	S->freeze = L->freeze;
+	/* freeze 2 (model.freeze_to): the conv2d layers only */
+	S->freeze = L->freeze == 2 ? c.type == LAYER_CONV2D : L->freeze;
 	S->lr_mult = L->lr_mult;
 	S->line = L->line;
 	S->col = L->col;
@@ -97,7 +98,6 @@ sub(struct net *n, struct net_layer *L, int i, long filters, long k, long s,
 	if (net_types[c.type].shape(n, S, &c, where, l) == -1)
 		return -1;
 	S->nout = S->out[0] * S->out[1] * S->out[2];
-	S->poff = L->np;
 	L->np += S->np;
 	L->ntensor += S->ntensor;
 	if (S->nout > n->maxw)
@@ -111,8 +111,8 @@ int
 net_res_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
     const char *where, int l)
 {
-	long p, s, C;
-	int i, e, nm;
+	long p, s, C, off;
+	int i, e, nm, t;
 
 	p = c->filters;
 	s = c->stride;
@@ -148,6 +148,17 @@ net_res_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
 		    sub(n, L, nm + 1, 0, 0, 0, 0, where, l) == 0;
 	if (!i)
 		return -1;
+	/* in param the conv2d weights, then the batchnorms' gamma and
+	 * beta: those train on their own when the conv2d layers are
+	 * frozen, one segment */
+	for (off = 0, t = 0; t < 2; t++)
+		for (i = 0; i < L->nsub; i++)
+			if ((L->sub[i].type == LAYER_CONV2D) == (t == 0)) {
+				L->sub[i].poff = off;
+				off += L->sub[i].np;
+			}
+	L->partial = L->freeze == 2;
+	L->freeze = L->freeze == 1;
 	memcpy(L->out, L->sub[nm - 1].out, sizeof L->out);
 	/* dL/dx of both paths in g0 and g1, even for the net's input */
 	if (L->nin > n->maxw)
@@ -189,6 +200,8 @@ net_res_params(struct net *n, struct net_layer *L, long *soff)
 
 	L->w = n->param + L->poff;
 	L->dw = n->grad + L->poff;
+	L->toff = L->poff;
+	L->tn = L->np;
 	for (k = i = 0; i < L->nsub; i++) {
 		S = &L->sub[i];
 		S->poff += L->poff;
@@ -198,7 +211,13 @@ net_res_params(struct net *n, struct net_layer *L, long *soff)
 			L->tensor[k++].name = S->type == LAYER_CONV2D ?
 			    conv_names[part(L, i)] : bn_names[part(L, i)][j];
 		}
+		/* the batchnorms' part, after the conv2d weights */
+		if (L->partial && S->type == LAYER_CONV2D &&
+		    S->poff + S->np > L->toff)
+			L->toff = S->poff + S->np;
 	}
+	if (L->partial)
+		L->tn = L->poff + L->np - L->toff;
 }
 
 void
@@ -307,6 +326,10 @@ net_res_backward(struct bwd *b, struct net_layer *L, int l)
 	int k, below;
 
 	below = b->below;
+	/* its trainable part is added up over the threads and updated at
+	 * the end of the backward (backward_share) */
+	if (!L->freeze)
+		b->conv = 1;
 	g = b->g;	/* dL/dy (B, nout) */
 	/* through the final relu; gs keeps it for the shortcut */
 	for (i = b->s0 * L->nout; i < b->s1 * L->nout; i++) {
@@ -356,6 +379,12 @@ net_res_describe(char *buf, size_t size, size_t *len,
 	    "");
 	if (k > 0)
 		*len += (size_t)k;
+	k = 0;
+	if (L->partial)		/* its conv2d layers frozen, not the rest */
+		k = snprintf(*len < size ? buf + *len : NULL, *len < size ?
+		    size - *len : 0, " freeze=conv2d");
+	if (k > 0)
+		*len += (size_t)k;
 }
 
 /* ---- model.arch ------------------------------------------------------ */
@@ -374,6 +403,16 @@ put(struct cfg_model *x, char (*names)[NET_NAMEMAX], int t, const char *nm)
 	c->lr_mult = 1;
 	c->stride = 1;
 	return c;
+}
+
+/* Layer c of stage st (0 the stem, 1..4 layer1..layer4, 5 fc): its
+ * lr_mult, and frozen (2: but for its batchnorms) up to freeze_to. */
+static void
+stage(const struct cfg_model *m, struct cfg_layer *c, int st)
+{
+	c->lr_mult = m->stage_lr_mult[st];
+	if (st < 5 && st + 1 <= m->freeze_to)
+		c->freeze = m->freeze_bn || c->type == LAYER_CONV2D ? 1 : 2;
 }
 
 int
@@ -409,9 +448,16 @@ net_res_arch(const struct cfg_model *m, long K, struct cfg_model *x,
 			c = put(x, names, t, nm);
 			c->filters = 64L << s;
 			c->stride = s > 0 && b == 0 ? 2 : 1;
+			stage(m, c, s + 1);
 		}
 	put(x, names, LAYER_GLOBALAVGPOOL, "avgpool");
 	c = put(x, names, LAYER_DENSE, "fc");
 	c->units = K;
+	stage(m, c, 5);
+	stage(m, &x->layers[0], 0);
+	stage(m, &x->layers[1], 0);
+	/* the stem's batchnorm has no conv2d of its own to freeze */
+	if (x->layers[1].freeze == 2)
+		x->layers[1].freeze = 0;
 	return 0;
 }

@@ -416,6 +416,14 @@ test_values(void)
 		    "batchnorm relu; basicblock stride 1; bottleneck");
 	if (loads(&c, "model:\n  arch: resnet50\n", "model.arch"))
 		ok(c.model.arch == ARCH_RESNET50, "model.arch resnet50");
+	if (loads(&c, "model:\n  arch: resnet18\n  freeze_to: layer4\n"
+	    "  freeze_bn: true\n  stage_lr_mult: [0.01, 0.1, 0.1, 0.3, 1, "
+	    "10]\n", "freeze_to, freeze_bn, stage_lr_mult"))
+		ok(c.model.freeze_to == 5 && c.model.freeze_bn == 1 &&
+		    c.model.stage_lr_mult[0] == 0.01 &&
+		    c.model.stage_lr_mult[3] == 0.3 &&
+		    c.model.stage_lr_mult[5] == 10,
+		    "freeze_to layer4 (5), freeze_bn, the six multipliers");
 	if (loads(&c, "train:\n  seed: 0\n  threads: 0\n", "seed 0"))
 		ok(c.train.seed == 0, "seed 0");
 	if (loads(&c, "data:\n  path: \"\"\n  images:\n", "empty paths"))
@@ -654,6 +662,15 @@ test_errors(void)
 	fails("model:\n  arch: resnet18\n  layers:\n    - {type: flatten}\n",
 	    "cfg.yaml:2:9: model.arch: resnet18 builds its own layers; give "
 	    "model.layers or model.arch, not both");
+	fails("model:\n  freeze_to: layer2\n",
+	    "cfg.yaml:2:14: model.freeze_to: needs a model.arch (freeze "
+	    "layers with their freeze key)");
+	fails("model:\n  arch: resnet18\n  stage_lr_mult: [1, 1]\n",
+	    "cfg.yaml:3:18: model.stage_lr_mult: expected [stem, layer1, "
+	    "layer2, layer3, layer4, fc], found 2 values");
+	fails("model:\n  arch: resnet18\n  stage_lr_mult: [1, 1, 1, 1, 1, "
+	    "-1]\n", "cfg.yaml:3:34: model.stage_lr_mult[5]: -1 is out of "
+	    "range [0, 3.4028234663852886e+38]");
 	fails("model:\n  arch: resnet101\n",
 	    "cfg.yaml:2:9: model.arch: 'resnet101' is not one of none, "
 	    "resnet18, resnet34, resnet50");

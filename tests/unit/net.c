@@ -2772,6 +2772,8 @@ test_arch(void)
 	for (i = 0; i < 3; i++) {
 		model(LOSS_CE, INIT_HE);
 		M.arch = want[i].arch;
+		for (l = 0; l < 6; l++)		/* cfg_defaults' */
+			M.stage_lr_mult[l] = 1;
 		if (net_create(&n, &M, NULL, 3072, sh, 1000,
 		    TASK_CLASSIFICATION, 2, 1) == -1) {
 			ok(0, name("%s: built", cfg_arch_names[want[i].arch]));
@@ -2819,6 +2821,123 @@ test_arch(void)
 		net_free(&n);
 	}
 	free(x);
+	M.arch = ARCH_NONE;
+}
+
+/*
+ * model.freeze_to, freeze_bn and stage_lr_mult on resnet18 (32x32, 4
+ * classes, 2 threads): one step of plain SGD (no momentum, no weight
+ * decay) moves each trainable parameter by exactly nlr * g, nlr =
+ * -(lr * its stage's lr_mult) in float, as opt.c's sgd computes it, and
+ * leaves the frozen ones as they were, bit for bit.
+ */
+static void
+stage_case(int freeze_to, int freeze_bn, long want_trainable,
+    const char *what)
+{
+	static const double mult[6] = { 0.5, 1, 3, 1, 0.25, 2 };
+	const long sh[3] = { 3, 32, 32 };
+	struct cfg_optimizer oc;
+	struct opt_seg seg[CFG_MAXLAYERS];
+	struct opt o;
+	struct net n;
+	struct rng g;
+	const struct net_layer *L, *S;
+	float *x, *p0, nlr;
+	int y[4] = { 0, 1, 2, 3 }, l, k, ns, moved, still, exact, st;
+	long i, off, cnt;
+	double lr = 0.01;
+
+	model(LOSS_CE, INIT_HE);
+	M.arch = ARCH_RESNET18;
+	M.freeze_to = freeze_to;
+	M.freeze_bn = freeze_bn;
+	memcpy(M.stage_lr_mult, mult, sizeof mult);
+	if (net_create(&n, &M, NULL, 3072, sh, 4, TASK_CLASSIFICATION, 4,
+	    1) == -1 || net_threads(&n, 2) == -1) {
+		ok(0, what);
+		diag("%s", err_msg());
+		return;
+	}
+	is_int(net_ntrainable(&n), want_trainable,
+	    name("%s: %ld trainable", what, want_trainable));
+	x = malloc(4 * 3072 * sizeof *x);
+	p0 = malloc(n.nparam * sizeof *p0);
+	rng_seed(&g, 6);
+	fill(x, 4 * 3072, &g, 1);
+	memset(&oc, 0, sizeof oc);
+	oc.name = OPT_SGD;
+	ns = net_segments(&n, seg);
+	opt_init(&o, &oc, seg, ns);
+	memcpy(p0, n.param, n.nparam * sizeof *p0);
+	net_zero_grad(&n);
+	net_forward(&n, x, y, NULL, 4, 1);
+	net_backward_update(&n, 1, &o, lr);
+	moved = still = exact = 1;
+	for (l = 0; l < n.nlayer; l++) {
+		L = &n.layer[l];
+		st = l < 3 ? 0 : l == n.nlayer - 1 ? 5 : L->name[5] - '0';
+		nlr = (float)-(lr * mult[st]);
+		for (k = 0; k < (L->nsub > 0 ? L->nsub : 1); k++) {
+			S = L->nsub > 0 ? &L->sub[k] : L;
+			off = S->poff;
+			cnt = S->np;
+			if (cnt == 0)
+				continue;
+			if (S->freeze || L->freeze) {
+				still &= memcmp(n.param + off, p0 + off,
+				    cnt * sizeof(float)) == 0;
+				continue;
+			}
+			moved &= memcmp(n.param + off, p0 + off,
+			    cnt * sizeof(float)) != 0;
+			for (i = off; i < off + cnt; i++)
+				exact &= n.param[i] == p0[i] + nlr *
+				    n.grad[i];
+		}
+	}
+	ok(still, name("%s: the frozen parameters did not move", what));
+	ok(moved, name("%s: every trainable tensor moved", what));
+	ok(exact, name("%s: each by -lr * its stage's lr_mult * g exactly",
+	    what));
+	opt_free(&o);
+	net_free(&n);
+	free(x);
+	free(p0);
+}
+
+static void
+test_stages(void)
+{
+	char desc[NET_DESCMAX];
+	struct net n;
+	const long sh[3] = { 3, 32, 32 };
+
+	/* fc 512*4+4; the batchnorms' gamma and beta, 2 * (64 + 4*64 +
+	 * 5*128 + 5*256 + 5*512) = 9600 */
+	stage_case(0, 0, 11178564, "resnet18, none frozen");
+	stage_case(5, 0, 2052 + 9600,
+	    "resnet18, backbone frozen, batchnorms trainable");
+	stage_case(5, 1, 2052, "resnet18, backbone and batchnorms frozen");
+	/* conv1 9408, layer1's 4 conv2d 4*36864, layer2's 73728 + 3 *
+	 * 147456 + 8192 */
+	stage_case(3, 0, 11178564 - 9408 - 147456 - 524288,
+	    "resnet18, stem to layer2 frozen");
+	model(LOSS_CE, INIT_HE);
+	M.arch = ARCH_RESNET18;
+	M.freeze_to = 2;
+	M.stage_lr_mult[0] = M.stage_lr_mult[1] = M.stage_lr_mult[2] = 1;
+	M.stage_lr_mult[3] = M.stage_lr_mult[4] = M.stage_lr_mult[5] = 1;
+	net_create(&n, &M, NULL, 3072, sh, 4, TASK_CLASSIFICATION, 2, 1);
+	net_describe_layer(desc, sizeof desc, &n, 3);
+	is_str(desc, "name=layer1.0 type=basicblock in=64x8x8 out=64x8x8 "
+	    "filters=64 stride=1 freeze=conv2d params=73984",
+	    "a block frozen but for its batchnorms: its summary");
+	net_describe_layer(desc, sizeof desc, &n, 0);
+	is_str(desc, "name=conv1 type=conv2d in=3x32x32 out=64x16x16 "
+	    "kernel=7 stride=2 padding=3 activation=identity bias=0 "
+	    "params=9408 freeze=1", "conv1 frozen");
+	net_free(&n);
 	M.arch = ARCH_NONE;
 }
 
@@ -2931,6 +3050,7 @@ main(void)
 	test_res_hand();
 	test_res_gradients();
 	test_arch();
+	test_stages();
 	test_threads();
 	return done();
 }
