@@ -224,11 +224,11 @@ def check_curve(a, case, tmp):
     theirs = torch_curve(m, x, y, lrs, make)
     ref = torch_curve(m64, x.double(), y, lrs, make)
     minsteps = min(steps, 15) * 3 // 4
-    n, what, good = compare(a.cmp, mine, theirs, minsteps, d)
+    got, what, good = compare(a.cmp, mine, theirs, minsteps, d)
     n64, what64, _ = compare(a.cmp, ref, theirs, 1, d)
     # how long torch's own float32 curve follows its float64 one is as
     # long as any float32 curve can be asked to follow it
-    if not good and n >= n64:
+    if not good and got >= n64:
         good = True
         what += "; torch float32 vs float64: " + what64
     print("\n%s: %d images 3x64x64, %d classes, full batch, lr %g .. %g" %
