@@ -1813,6 +1813,9 @@ cfg_write(FILE *fp, const struct cfg *c)
 	for (i = 0; i < NKEYS; i++) {
 		if (i == 0 || strcmp(keys[i].sec, keys[i - 1].sec) != 0)
 			fprintf(fp, "%s:\n", keys[i].sec);
+		/* model.arch builds the layers: the file says so, once */
+		if (keys[i].type == K_LAYERS && c->model.arch != ARCH_NONE)
+			continue;
 		put_key(fp, &keys[i], c);
 	}
 	if (fflush(fp) == EOF || ferror(fp))

@@ -91,6 +91,9 @@ differ(const struct cfg *a, const struct cfg *b)
 	for (i = 0; i < a->data.nkeep; i++)
 		F(data.keep[i]);
 	F(model.nlayers); F(model.loss); F(model.init);
+	F(model.arch); F(model.freeze_to); F(model.freeze_bn);
+	for (i = 0; i < 6; i++)
+		F(model.stage_lr_mult[i]);
 	for (i = 0; i < a->model.nlayers; i++) {
 		x = &a->model.layers[i];
 		y = &b->model.layers[i];
@@ -847,6 +850,17 @@ test_write(void)
 	c.data.keep[1] = 3;
 	cfg_defaults(&d);
 	round_trip(&c, &d, "quotes, tabs, ~ and extreme numbers");
+
+	/* model.arch: its keys, and no model.layers written (the file
+	 * would give both, an error) */
+	cfg_defaults(&c);
+	c.model.arch = ARCH_RESNET50;
+	c.model.freeze_to = 3;
+	c.model.freeze_bn = 1;
+	c.model.stage_lr_mult[0] = 0.01;
+	c.model.stage_lr_mult[5] = 10;
+	cfg_defaults(&d);
+	round_trip(&c, &d, "model.arch, freeze_to, freeze_bn, stage_lr_mult");
 
 	/* found by fuzz_cfg: characters YAML reads as line breaks (NEL,
 	 * LINE and PARAGRAPH SEPARATOR) or refuses raw (C1 controls, the
