@@ -56,6 +56,7 @@ from export_safetensors import save_safetensors  # noqa: E402
 CONVS = {"resnet18": 20, "resnet34": 36, "resnet50": 53}
 REL = 1e-4
 DIVERGE = 4.0
+MIN_REF = 5
 
 
 def tol(arch):
@@ -227,8 +228,10 @@ def check_curve(a, case, tmp):
     got, what, good = compare(a.cmp, mine, theirs, minsteps, d)
     n64, what64, _ = compare(a.cmp, ref, theirs, 1, d)
     # how long torch's own float32 curve follows its float64 one is as
-    # long as any float32 curve can be asked to follow it
-    if not good and got >= n64:
+    # long as any float32 curve can be asked to follow it; but a case
+    # where that is under MIN_REF steps checks nothing (resnet50 here:
+    # its curve is chaotic from step 1 on, in torch too) and fails
+    if not good and got >= n64 >= MIN_REF:
         good = True
         what += "; torch float32 vs float64: " + what64
     print("\n%s: %d images 3x64x64, %d classes, full batch, lr %g .. %g" %
