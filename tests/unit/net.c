@@ -2876,7 +2876,8 @@ stage_case(int freeze_to, int freeze_bn, long want_trainable,
 	moved = still = exact = 1;
 	for (l = 0; l < n.nlayer; l++) {
 		L = &n.layer[l];
-		st = l < 3 ? 0 : l == n.nlayer - 1 ? 5 : L->name[5] - '0';
+		/* the stem, layer1..layer4 ("layerN.k"), avgpool and fc */
+		st = l < 3 ? 0 : l >= n.nlayer - 2 ? 5 : L->name[5] - '0';
 		nlr = (float)-(lr * mult[st]);
 		for (k = 0; k < (L->nsub > 0 ? L->nsub : 1); k++) {
 			S = L->nsub > 0 ? &L->sub[k] : L;
