@@ -91,7 +91,7 @@ lib/%.o: lib/%.c
 # integer rows) are written to be vectorised; gcc -O2 does so only when
 # asked (and without trapping math, which lets it if-convert relu and
 # friends).  The results are the same IEEE operations.
-lib/net.o lib/netact.o lib/netpass.o lib/opt.o lib/conv.o lib/img.o: \
+lib/net.o lib/netact.o lib/netpass.o lib/netres.o lib/opt.o lib/conv.o lib/img.o: \
 	ALL_CFLAGS += -ftree-vectorize -fno-trapping-math
 
 lib/liblrf.a: $(LIB_OBJ)

@@ -41,9 +41,15 @@ const char *const cfg_layer_names[LAYER_NTYPES + 1] = {
 	[LAYER_FLATTEN] = "flatten",
 	[LAYER_BATCHNORM] = "batchnorm",
 	[LAYER_GLOBALAVGPOOL] = "globalavgpool",
+	[LAYER_BASICBLOCK] = "basicblock",
+	[LAYER_BOTTLENECK] = "bottleneck",
 };
 const char *const cfg_act_names[] = { "identity", "relu", "leaky_relu",
 	"tanh", "sigmoid", "gelu", NULL };
+const char *const cfg_arch_names[] = { "none", "resnet18", "resnet34",
+	"resnet50", NULL };
+const char *const cfg_stage_names[] = { "none", "stem", "layer1",
+	"layer2", "layer3", "layer4", NULL };
 const char *const cfg_loss_names[] = { "cross_entropy", "bce", "mse", NULL };
 const char *const cfg_init_names[] = { "he", "xavier", NULL };
 const char *const cfg_kind_names[] = { "blobs", "spirals", "linear", NULL };
@@ -491,6 +497,7 @@ enum {
 	K_CLASSES,	/* data.classes: count or list */
 	K_SHAPE,	/* data.shape: [C, H, W] */
 	K_BETAS,	/* optimizer.betas: [b1, b2] */
+	K_STAGES,	/* model.stage_lr_mult: 6 numbers */
 	K_LAYERS,	/* model.layers */
 	K_PADDING,	/* layer padding: same or >= 0 */
 	K_SIZE,		/* data.size: N or [H, W] */
@@ -644,6 +651,14 @@ static const struct key keys[] = {
 	    cfg_loss_names, 0, NULL },
 	{ "model", "init", K_ENUM, C(model.init), "he", 0, 0, 0,
 	    cfg_init_names, 0, NULL },
+	{ "model", "arch", K_ENUM, C(model.arch), "none", 0, 0, 0,
+	    cfg_arch_names, 0, NULL },
+	{ "model", "freeze_to", K_ENUM, C(model.freeze_to), "none", 0, 0, 0,
+	    cfg_stage_names, 0, NULL },
+	{ "model", "freeze_bn", K_BOOL, C(model.freeze_bn), "false", 0, 0, 0,
+	    NULL, 0, NULL },
+	{ "model", "stage_lr_mult", K_STAGES, C(model.stage_lr_mult),
+	    "[1, 1, 1, 1, 1, 1]", 0, FLT_MAX, 0, NULL, 0, NULL },
 
 	{ "optimizer", "name", K_ENUM, C(optimizer.name), "sgd", 0, 0, 0,
 	    opt_names, 0, NULL },
@@ -742,8 +757,12 @@ static const struct ltype {
 	[LAYER_MAXPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
 	[LAYER_AVGPOOL2D] = { LK_WINDOW, LK(LK_KERNEL), fill_pool },
 	[LAYER_FLATTEN] = { 0, 0, NULL },
-	[LAYER_BATCHNORM] = { LK_TRAIN, 0, NULL },
+	[LAYER_BATCHNORM] = { LK(LK_ACTIVATION) | LK_TRAIN, 0, NULL },
 	[LAYER_GLOBALAVGPOOL] = { 0, 0, NULL },
+	[LAYER_BASICBLOCK] = { LK(LK_FILTERS) | LK(LK_STRIDE) | LK_TRAIN,
+	    LK(LK_FILTERS), fill_conv },
+	[LAYER_BOTTLENECK] = { LK(LK_FILTERS) | LK(LK_STRIDE) | LK_TRAIN,
+	    LK(LK_FILTERS), fill_conv },
 };
 
 /* dropout: rate 0.5 (torch's) */
@@ -948,6 +967,7 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
     const char *where)
 {
 	char sb[64], w[128];
+	const char *what;
 	void *p;
 	double d;
 	long l, seq[CFG_MAXCLASSES];
@@ -1120,15 +1140,17 @@ set_key(struct ld *L, const struct key *k, const struct node *v, char *base,
 		return 0;
 	case K_SHAPE:
 	case K_BETAS:
-		n = k->type == K_SHAPE ? 3 : 2;
+	case K_STAGES:
+		n = k->type == K_SHAPE ? 3 : k->type == K_BETAS ? 2 : 6;
+		what = n == 3 ? "[C, H, W]" : n == 2 ? "[beta1, beta2]" :
+		    "[stem, layer1, layer2, layer3, layer4, fc]";
 		if (v->type != N_SEQ || v->n != n) {
 			if (v->type == N_SEQ)
 				return bad(L, v, "%s: expected %s, found %zu "
-				    "value%s", where, n == 3 ? "[C, H, W]" :
-				    "[beta1, beta2]", v->n,
+				    "value%s", where, what, v->n,
 				    v->n == 1 ? "" : "s");
 			return bad(L, v, "%s: expected %s, found %s", where,
-			    n == 3 ? "[C, H, W]" : "[beta1, beta2]", kind(v));
+			    what, kind(v));
 		}
 		for (i = 0; i < n; i++) {
 			snprintf(w, sizeof(w), "%s[%zu]", where, i);
@@ -1380,6 +1402,17 @@ cross_check(struct ld *L, const char *sec)
 			return bad(L, b, "data.folds: %ld is not more than "
 			    "data.fold (%ld)", c->data.folds, c->data.fold);
 		}
+	} else if (strcmp(sec, "model") == 0) {
+		a = setat(L, "model", "arch", &ma);
+		b = setat(L, "model", "layers", &mb);
+		if (a && b && c->model.arch != ARCH_NONE)
+			return bad(L, a, "model.arch: %s builds its own "
+			    "layers; give model.layers or model.arch, not "
+			    "both", cfg_arch_names[c->model.arch]);
+		a = setat(L, "model", "freeze_to", &ma);
+		if (a && c->model.freeze_to != 0 && c->model.arch == ARCH_NONE)
+			return bad(L, a, "model.freeze_to: needs a model.arch "
+			    "(freeze layers with their freeze key)");
 	} else if (strcmp(sec, "optimizer") == 0) {
 		a = setat(L, "optimizer", "nesterov", &ma);
 		if (a && c->optimizer.nesterov &&
@@ -1761,6 +1794,14 @@ put_value(FILE *fp, const struct key *k, const char *base,
 		fmtd(b1, sizeof(b1), d[1]);
 		fprintf(fp, "[%s, %s]", b, b1);
 		break;
+	case K_STAGES:
+		d = p;
+		for (i = 0; i < 6; i++) {
+			fmtd(b, sizeof(b), d[i]);
+			fprintf(fp, "%s%s", i ? ", " : "[", b);
+		}
+		fputs("]", fp);
+		break;
 	case K_PADDING:
 		if (*(const long *)p < 0)
 			fputs("same", fp);
@@ -1893,6 +1934,9 @@ cfg_write(FILE *fp, const struct cfg *c)
 	for (i = 0; i < NKEYS; i++) {
 		if (i == 0 || strcmp(keys[i].sec, keys[i - 1].sec) != 0)
 			fprintf(fp, "%s:\n", keys[i].sec);
+		/* model.arch builds the layers: the file says so, once */
+		if (keys[i].type == K_LAYERS && c->model.arch != ARCH_NONE)
+			continue;
 		put_key(fp, &keys[i], c);
 	}
 	if (fflush(fp) == EOF || ferror(fp))
@@ -1932,7 +1976,7 @@ cfg_set(struct cfg *c, const char *key, const char *text)
 		return err_set("%s: no such key (lrf-config(5))",
 		    err_quote(key, q));
 	if (k->type == K_LAYERS || k->type == K_SHAPE || k->type == K_BETAS ||
-	    k->type == K_COLS)
+	    k->type == K_COLS || k->type == K_STAGES)
 		return err_set("%s: a list, not one value", key);
 	memset(&v, 0, sizeof(v));
 	v.type = N_SCALAR;

@@ -22,7 +22,8 @@
 
 enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
 	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM, LAYER_GLOBALAVGPOOL,
-	LAYER_NTYPES };
+	LAYER_BASICBLOCK, LAYER_BOTTLENECK, LAYER_NTYPES };
+enum { ARCH_NONE, ARCH_RESNET18, ARCH_RESNET34, ARCH_RESNET50 };
 enum { ACT_IDENTITY, ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID,
 	ACT_GELU };
 enum { LOSS_CE, LOSS_BCE, LOSS_MSE };
@@ -41,10 +42,12 @@ struct cfg_norm {
 struct cfg_layer {
 	int	 type;		/* LAYER_* */
 	long	 units;		/* dense: outputs */
-	int	 activation;	/* ACT_* (dense, conv2d) */
+	int	 activation;	/* ACT_* (dense, conv2d; batchnorm:
+				   identity or relu) */
 	double	 rate;		/* dropout: probability of zeroing */
 	long	 filters, kernel, stride, padding;	/* conv2d, pools;
-				   padding -1 means "same" */
+				   padding -1 means "same"; the residual
+				   blocks' filters are their planes */
 	int	 bias;		/* conv2d: 1 (default) or 0 */
 	int	 freeze;	/* parameters fixed */
 	double	 lr_mult;	/* scales the learning rate (1) */
@@ -133,6 +136,13 @@ struct cfg {
 					   model for the data, net_default */
 		int	 loss;		/* LOSS_CE */
 		int	 init;		/* INIT_HE */
+		int	 arch;		/* ARCH_NONE: the layers; or a
+					   ResNet that replaces them */
+		int	 freeze_to;	/* with arch: 0 none, 1 the stem, 2..5
+					   the stem and layer1..layer4 */
+		int	 freeze_bn;	/* and their batchnorms: 0 */
+		double	 stage_lr_mult[6];	/* with arch: stem, layer1..4,
+					   fc: 1 */
 	} model;
 
 	struct cfg_optimizer {
@@ -205,6 +215,7 @@ int cfg_abspaths(struct cfg *c, const char *dir);
  * and data_task_names (data.h), opt_names (opt.h), suggest_names
  * (suggest.h).
  */
+extern const char *const cfg_arch_names[], *const cfg_stage_names[];
 extern const char *const cfg_layer_names[], *const cfg_act_names[],
     *const cfg_loss_names[], *const cfg_init_names[], *const cfg_kind_names[],
     *const cfg_mode_names[], *const cfg_plot_names[],

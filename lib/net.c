@@ -74,6 +74,10 @@ net_up16(long n)
 void
 net_free(struct net *n)
 {
+	int l;
+
+	for (l = 0; n->layer != NULL && l < n->nlayer; l++)
+		free(n->layer[l].sub);
 	free(n->layer);
 	free(n->param);
 	free(n->grad);
@@ -561,14 +565,23 @@ static int
 bn_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
     const char *where, int l)
 {
-	(void)c;
-	(void)where;
 	(void)l;
+	if (c->activation != ACT_IDENTITY && c->activation != ACT_RELU)
+		return err_set("%s: batchnorm's activation is identity or relu",
+		    where);
 	memcpy(L->out, L->in, sizeof L->out);
 	L->np = 2 * L->in[0];
 	L->ntensor = 4;
 	n->nstate += 2 * L->in[0];
 	return 0;
+}
+
+/* " activation=relu" when it has one */
+static void
+bn_describe(char *buf, size_t size, size_t *len, const struct net_layer *L)
+{
+	if (L->act != ACT_IDENTITY)
+		dense_describe(buf, size, len, L);
 }
 
 /* y, the last training batch's mean and 1/std (C) and a scratch (2, C) */
@@ -649,9 +662,17 @@ const struct net_type net_types[LAYER_NTYPES] = {
 	    flatten_through, NULL, NULL, NULL, NULL },
 	[LAYER_BATCHNORM] = { "batchnorm", 0, bn_shape, bn_acts, bn_params,
 	    bn_init, NULL, net_bn_check, net_bn_forward, net_bn_backward,
-	    NULL },
+	    bn_describe },
 	[LAYER_GLOBALAVGPOOL] = { "globalavgpool", 0, gap_shape, avgpool_acts,
 	    NULL, NULL, NULL, NULL, net_gap_forward, net_gap_backward, NULL },
+	[LAYER_BASICBLOCK] = { "basicblock", NT_WEIGHTS | NT_SHARES,
+	    net_res_shape, net_res_acts, net_res_params, net_res_init, NULL,
+	    net_res_check, net_res_forward, net_res_backward,
+	    net_res_describe },
+	[LAYER_BOTTLENECK] = { "bottleneck", NT_WEIGHTS | NT_SHARES,
+	    net_res_shape, net_res_acts, net_res_params, net_res_init, NULL,
+	    net_res_check, net_res_forward, net_res_backward,
+	    net_res_describe },
 };
 
 /* ---- building -------------------------------------------------------- */
@@ -780,6 +801,8 @@ param_layout(struct net *n)
 	soff = 0;
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
+		L->toff = L->poff;
+		L->tn = L->np;
 		if (net_types[L->type].params != NULL)
 			net_types[L->type].params(n, L, &soff);
 	}
@@ -833,6 +856,12 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
     long d, const long shape[3], long K, int task, long max_batch,
     uint64_t seed)
 {
+	struct {
+		struct cfg_model *m;	/* model.arch's layers */
+		char	 name[CFG_MAXLAYERS][NET_NAMEMAX];
+	} *names = NULL;
+	int l;
+
 	memset(n, 0, sizeof *n);
 	if (cfgfile != NULL)
 		snprintf(n->cfgfile, sizeof n->cfgfile, "%s", cfgfile);
@@ -852,9 +881,26 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 		n->shape[0] = d;
 		n->shape[1] = n->shape[2] = 1;
 	}
-	if (m->nlayers < 1 || m->nlayers > CFG_MAXLAYERS)
+	if (m->arch != ARCH_NONE) {
+		if ((names = malloc(sizeof *names)) == NULL ||
+		    (names->m = malloc(sizeof *names->m)) == NULL) {
+			free(names);
+			return err_set("net: out of memory");
+		}
+		if (net_res_arch(m, K, names->m, names->name) == -1) {
+			free(names->m);
+			free(names);
+			return -1;
+		}
+		m = names->m;
+	}
+	if (m->nlayers < 1 || m->nlayers > CFG_MAXLAYERS) {
+		if (names != NULL)
+			free(names->m);
+		free(names);
 		return err_set("%s: the model has no layers",
 		    n->cfgfile[0] ? n->cfgfile : "model");
+	}
 	n->d = d;
 	n->K = K;
 	n->task = task;
@@ -868,6 +914,8 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 	}
 	if (layer_shapes(n, m) == -1)
 		goto fail;
+	for (l = 0; names != NULL && l < n->nlayer; l++)
+		memcpy(n->layer[l].name, names->name[l], NET_NAMEMAX);
 	if ((n->nact = act_layout(n, 0)) == -1) {
 		err_set("net: the activations of %ld samples do not fit in "
 		    "memory", max_batch);
@@ -890,9 +938,15 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 	act_layout(n, 1);
 	init_params(n, seed);
 	rng_seed(&n->rng, seed ^ NET_DROPOUT_SEED);
+	if (names != NULL)
+		free(names->m);
+	free(names);
 	return 0;
 
 fail:
+	if (names != NULL)
+		free(names->m);
+	free(names);
 	net_free(n);
 	return -1;
 }
@@ -918,10 +972,10 @@ net_segments(const struct net *n, struct opt_seg *seg)
 
 	for (k = l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		if (L->np == 0 || L->freeze)
+		if (L->tn == 0 || L->freeze)
 			continue;
-		seg[k].off = L->poff;
-		seg[k].n = L->np;
+		seg[k].off = L->toff;
+		seg[k].n = L->tn;
 		seg[k].lr_mult = L->lr_mult;
 		k++;
 	}
@@ -937,9 +991,18 @@ net_share(struct net *n, long gidx, int (*sync)(double *v, long n))
 	n->sync = sync;
 	if (sync == NULL || n->sbuf != NULL)
 		return 0;
-	for (C = 0, l = 0; l < n->nlayer; l++)
-		if (n->layer[l].type == LAYER_BATCHNORM && n->layer[l].in[0] > C)
-			C = n->layer[l].in[0];
+	/* the widest batchnorm, a block's own included */
+	for (C = 0, l = 0; l < n->nlayer; l++) {
+		const struct net_layer *L = &n->layer[l];
+		long s;
+
+		if (L->type == LAYER_BATCHNORM && L->in[0] > C)
+			C = L->in[0];
+		for (s = 0; s < L->nsub; s++)
+			if (L->sub[s].type == LAYER_BATCHNORM &&
+			    L->sub[s].in[0] > C)
+				C = L->sub[s].in[0];
+	}
 	if ((n->sbuf = calloc((size_t)(2 * C + 1), sizeof(double))) == NULL)
 		return err_set("net: out of memory");
 	return 0;
@@ -959,7 +1022,7 @@ net_ntrainable(const struct net *n)
 
 	for (s = l = 0; l < n->nlayer; l++)
 		if (!n->layer[l].freeze)
-			s += n->layer[l].np;
+			s += n->layer[l].tn;
 	return s;
 }
 

@@ -74,6 +74,11 @@
  *		 carry them.  freeze fixes gamma and beta only; a frozen
  *		 batchnorm still normalises with batch statistics in
  *		 training and updates its running statistics, as in torch.
+ *		 activation: relu after it (identity or relu).
+ *	basicblock, bottleneck
+ *		 torchvision's ResNet blocks of "filters" planes (see
+ *		 lib/netres.c): conv2d and batchnorm sub-layers (L->sub)
+ *		 with a shortcut, one layer of the chain, one segment.
  *
  * Shape errors name the layer and both shapes: "cfg.yaml:9:7: layer 3
  * (conv2d): kernel 5x5 does not fit the input 1x4x4".
@@ -132,7 +137,10 @@
 #include "rng.h"
 
 #define NET_DROPOUT_SEED	0x64726f706f757421ULL	/* "dropout!" */
-#define NET_MAXTENSOR		4	/* tensors saved per layer */
+#define NET_MAXTENSOR		20	/* tensors saved per layer (a
+					   bottleneck block with its
+					   downsample: 20) */
+#define NET_NAMEMAX		24	/* a layer's name, its NUL too */
 #define NET_BN_EPS		1e-5	/* batchnorm: torch's eps */
 #define NET_BN_MOMENTUM		0.1	/* and momentum */
 #define NET_MAXTHREAD		64	/* threads of a net's team */
@@ -158,9 +166,12 @@ struct net_tensor {
 struct net_layer {
 	int	 type;		/* LAYER_* (cfg.h) */
 	int	 act;		/* ACT_* (dense, conv2d) */
-	char	 name[24];	/* "dense1", "conv1", "maxpool1", "avgpool1",
-				   "batchnorm1", "dropout1", "flatten1",
-				   "globalavgpool1" */
+	char	 name[NET_NAMEMAX];	/* "dense1", "conv1", "maxpool1",
+				   "avgpool1", "batchnorm1", "dropout1",
+				   "flatten1", "globalavgpool1",
+				   "basicblock1", "bottleneck1"; with
+				   model.arch torchvision's: "conv1",
+				   "bn1", "layer1.0", "fc" */
 	long	 in[3], out[3];	/* input and output shape (C, H, W) */
 	long	 nin, nout;	/* C*H*W of each */
 	float	 rate;		/* dropout probability */
@@ -169,8 +180,11 @@ struct net_layer {
 	int	 line, col;	/* where the layer is in the config, 0 if
 				   it comes from the defaults */
 
-	/* parameters: [poff, poff + np) of param and grad */
+	/* parameters: [poff, poff + np) of param and grad; the trainable
+	 * ones [toff, toff + tn) (all, or a block's batchnorms when its
+	 * conv2d layers are frozen and they are not) */
 	long	 poff, np;
+	long	 toff, tn;
 	float	*w, *dw;	/* dense: (OUT, IN) weights, gradient;
 				   conv2d (F, C*k*k); batchnorm gamma (C) */
 	float	*b, *db;	/* dense (OUT), conv2d (F) bias, gradient
@@ -193,6 +207,14 @@ struct net_layer {
 	long	 nb;		/* conv2d: samples per im2col chunk */
 	int32_t	*arg;		/* (max_batch, nout) maxpool2d: index of
 				   the maximum in its input plane */
+
+	/* basicblock, bottleneck: the sub-layers, the main path then the
+	 * downsample's conv2d and batchnorm (down = 1) */
+	struct net_layer *sub;	/* (nsub + 1), the last zeroed */
+	int	 nsub, nmain, down;
+	int	 partial;	/* its conv2d layers frozen, the rest not */
+	float	*gs;		/* (max_batch, nout) the shortcut's
+				   gradient, in act */
 
 	/* batchnorm, C = in[0] channels */
 	float	*rmean, *rvar;	/* (C) running statistics, in state */
@@ -369,7 +391,9 @@ long net_correct(const struct net *n, const int *y, long B);
 /*
  * Fill seg (room for at least nlayer entries) with the trainable
  * parameters: one segment per layer that has parameters (dense, conv2d,
- * batchnorm's gamma and beta) and is not frozen, with its lr_mult.
+ * batchnorm's gamma and beta, a block's) and is not frozen, with its
+ * lr_mult; of a block whose conv2d layers alone are frozen, its
+ * batchnorms' part ([toff, toff + tn)).
  * Returns the number of segments.
  */
 int net_segments(const struct net *n, struct opt_seg *seg);

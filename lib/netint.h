@@ -7,6 +7,7 @@
  *	netact.c  the activations, applied and undone in vectorised passes
  *	netpass.c the forward and backward passes on the net's threads, the
  *		  losses, the fused update
+ *	netres.c  the residual blocks, made of conv2d and batchnorm layers
  *
  * A layer type is a row of net_types[] (net.c): how its output shape and
  * parameters follow from its input and its config, what it takes in the
@@ -147,6 +148,33 @@ void net_gap_forward(struct fwd *f, struct net_layer *L, int l);
 void net_gap_backward(struct bwd *b, struct net_layer *L, int l);
 void net_bn_forward(struct fwd *f, struct net_layer *L, int l);
 void net_bn_backward(struct bwd *b, struct net_layer *L, int l);
+void net_bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
+    int below);
 int net_bn_check(const struct net_layer *L, int l, long B, int train);
+
+/* netpass.c: apply an update held back (a dense layer's), if any. */
+void net_flush(const struct pass *a, struct deferred *u);
+
+/* netres.c: the residual blocks, basicblock and bottleneck. */
+int net_res_shape(struct net *n, struct net_layer *L,
+    const struct cfg_layer *c, const char *where, int l);
+long net_res_acts(struct net *n, struct net_layer *L, long off, long *aoff,
+    int assign);
+void net_res_params(struct net *n, struct net_layer *L, long *soff);
+void net_res_init(const struct net *n, struct net_layer *L, struct rng *g);
+int net_res_check(const struct net_layer *L, int l, long B, int train);
+void net_res_forward(struct fwd *f, struct net_layer *L, int l);
+void net_res_backward(struct bwd *b, struct net_layer *L, int l);
+void net_res_describe(char *buf, size_t size, size_t *len,
+    const struct net_layer *L);
+
+/*
+ * The layers of m->arch (resnet18, resnet34, resnet50) for K outputs in
+ * x, as torchvision builds them, and their names (conv1, bn1, maxpool,
+ * layer1.0 .. layer4.N, avgpool, fc) in names (CFG_MAXLAYERS of them).
+ * 0, or -1 with a message for an unknown arch.
+ */
+int net_res_arch(const struct cfg_model *m, long K, struct cfg_model *x,
+    char (*names)[NET_NAMEMAX]);
 
 #endif

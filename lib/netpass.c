@@ -370,6 +370,12 @@ flush(const struct pass *a, struct deferred *u)
 	    u->n[1]);
 }
 
+void
+net_flush(const struct pass *a, struct deferred *u)
+{
+	flush(a, u);
+}
+
 /*
  * Whether the max pooling at layer l and the conv2d below it go back in
  * one pass: a relu conv2d, then a 2x2, stride 2, unpadded max pooling.
@@ -639,13 +645,19 @@ net_gap_backward(struct bwd *b, struct net_layer *L, int l)
 	b->g = b->other;
 }
 
-/* batchnorm forward: the statistics of the whole batch, on thread 0 */
+/* batchnorm forward: the statistics of the whole batch, on thread 0,
+ * and its relu */
 void
 net_bn_forward(struct fwd *f, struct net_layer *L, int l)
 {
+	long i;
+
 	par_barrier(f->n->par);
-	if (f->t == 0)
-		bn_forward(f->n, L, l, f->in, f->a->B, f->a->train);
+	if (f->t == 0 && bn_forward(f->n, L, l, f->in, f->a->B, f->a->train) == 0 &&
+	    L->act == ACT_RELU)
+		for (i = 0; i < f->a->B * L->nout; i++)
+			if (L->y[i] < 0)
+				L->y[i] = 0;
 	par_barrier(f->n->par);
 	f->dense = 0;
 	f->in = L->y;
@@ -656,8 +668,8 @@ net_bn_forward(struct fwd *f, struct net_layer *L, int l)
  * sums (the caller sums the gradients over the processes), dx from the
  * sums over all of them.
  */
-static void
-bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
+void
+net_bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
     int below)
 {
 	double *sdy, *sdx;
@@ -682,22 +694,28 @@ bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
 	    B, C, P);
 }
 
-/* batchnorm backward: in place, dy -> dx, on thread 0, its update then */
+/* batchnorm backward: in place, dy -> dx (through its relu first), on
+ * thread 0, its update then */
 void
 net_bn_backward(struct bwd *b, struct net_layer *L, int l)
 {
 	struct net *n = b->n;
+	long i;
 
 	(void)l;
 	par_barrier(n->par);
 	flush(b->a, &b->u);
 	if (b->t == 0) {
+		if (L->act == ACT_RELU)
+			for (i = 0; i < b->B * L->nout; i++)
+				if (!(L->y[i] > 0))
+					b->g[i] = 0;
 		if (b->fresh && !L->freeze) {
 			memset(L->dw, 0, (size_t)L->in[0] * sizeof *L->dw);
 			memset(L->db, 0, (size_t)L->in[0] * sizeof *L->db);
 		}
 		if (n->sync != NULL)
-			bn_sync_back(n, L, b->g, b->B, b->below);
+			net_bn_sync_back(n, L, b->g, b->B, b->below);
 		else
 			conv_bn_back(b->g, L->freeze ? NULL : L->dw,
 			    L->freeze ? NULL : L->db, L->x, L->bmean,
@@ -874,17 +892,18 @@ backward_share(void *arg, int t, int nt)
 		L = &n->layer[l];
 		if (!(net_types[L->type].flags & NT_SHARES) || L->freeze)
 			continue;
-		par_share(L->np, t, nt, 16, &j0, &j1);
+		/* its trainable part (a block's may be its batchnorms') */
+		par_share(L->tn, t, nt, 16, &j0, &j1);
 		for (i = 1; i < nt; i++) {
 			const float *s = n->pgrad + (i - 1) * n->nparam +
-			    L->poff;
+			    L->toff;
 
 			for (j = j0; j < j1; j++)
-				L->dw[j] += s[j];
+				n->grad[L->toff + j] += s[j];
 		}
 		if (a->o != NULL)
 			opt_update_at(a->o, n->param, n->grad, a->lr,
-			    L->poff + j0, j1 - j0);
+			    L->toff + j0, j1 - j0);
 	}
 }
 

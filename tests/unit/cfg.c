@@ -99,6 +99,9 @@ differ(const struct cfg *a, const struct cfg *b)
 	    sizeof(a->data.ignore)) != 0)
 		return "data.ignore";
 	F(model.nlayers); F(model.loss); F(model.init);
+	F(model.arch); F(model.freeze_to); F(model.freeze_bn);
+	for (i = 0; i < 6; i++)
+		F(model.stage_lr_mult[i]);
 	for (i = 0; i < a->model.nlayers; i++) {
 		x = &a->model.layers[i];
 		y = &b->model.layers[i];
@@ -421,6 +424,29 @@ test_values(void)
 	    "padding valid"))
 		ok(c.model.nlayers == 2 && c.model.layers[0].padding == 0,
 		    "valid is padding 0; the list replaces the default");
+	if (loads(&c, "model:\n  layers:\n    - {type: batchnorm, "
+	    "activation: relu}\n    - {type: basicblock, filters: 64}\n"
+	    "    - {type: bottleneck, filters: 128, stride: 2, lr_mult: 0.1}"
+	    "\n", "blocks"))
+		ok(c.model.nlayers == 3 && c.model.layers[0].activation ==
+		    ACT_RELU && c.model.layers[1].type == LAYER_BASICBLOCK &&
+		    c.model.layers[1].filters == 64 &&
+		    c.model.layers[1].stride == 1 &&
+		    c.model.layers[2].type == LAYER_BOTTLENECK &&
+		    c.model.layers[2].filters == 128 &&
+		    c.model.layers[2].stride == 2 &&
+		    c.model.layers[2].lr_mult == 0.1,
+		    "batchnorm relu; basicblock stride 1; bottleneck");
+	if (loads(&c, "model:\n  arch: resnet50\n", "model.arch"))
+		ok(c.model.arch == ARCH_RESNET50, "model.arch resnet50");
+	if (loads(&c, "model:\n  arch: resnet18\n  freeze_to: layer4\n"
+	    "  freeze_bn: true\n  stage_lr_mult: [0.01, 0.1, 0.1, 0.3, 1, "
+	    "10]\n", "freeze_to, freeze_bn, stage_lr_mult"))
+		ok(c.model.freeze_to == 5 && c.model.freeze_bn == 1 &&
+		    c.model.stage_lr_mult[0] == 0.01 &&
+		    c.model.stage_lr_mult[3] == 0.3 &&
+		    c.model.stage_lr_mult[5] == 10,
+		    "freeze_to layer4 (5), freeze_bn, the six multipliers");
 	if (loads(&c, "train:\n  seed: 0\n  threads: 0\n", "seed 0"))
 		ok(c.train.seed == 0, "seed 0");
 	if (loads(&c, "data:\n  path: \"\"\n  images:\n", "empty paths"))
@@ -655,7 +681,28 @@ test_errors(void)
 	fails("model:\n  layers:\n    - {type: dens, units: 2}\n",
 	    "cfg.yaml:3:14: model.layers[0].type: 'dens' is not one of dense, "
 	    "dropout, conv2d, maxpool2d, avgpool2d, flatten, batchnorm, "
-	    "globalavgpool");
+	    "globalavgpool, basicblock, bottleneck");
+	fails("model:\n  arch: resnet18\n  layers:\n    - {type: flatten}\n",
+	    "cfg.yaml:2:9: model.arch: resnet18 builds its own layers; give "
+	    "model.layers or model.arch, not both");
+	fails("model:\n  freeze_to: layer2\n",
+	    "cfg.yaml:2:14: model.freeze_to: needs a model.arch (freeze "
+	    "layers with their freeze key)");
+	fails("model:\n  arch: resnet18\n  stage_lr_mult: [1, 1]\n",
+	    "cfg.yaml:3:18: model.stage_lr_mult: expected [stem, layer1, "
+	    "layer2, layer3, layer4, fc], found 2 values");
+	fails("model:\n  arch: resnet18\n  stage_lr_mult: [1, 1, 1, 1, 1, "
+	    "-1]\n", "cfg.yaml:3:34: model.stage_lr_mult[5]: -1 is out of "
+	    "range [0, 3.4028234663852886e+38]");
+	fails("model:\n  arch: resnet101\n",
+	    "cfg.yaml:2:9: model.arch: 'resnet101' is not one of none, "
+	    "resnet18, resnet34, resnet50");
+	fails("model:\n  layers:\n    - {type: basicblock, kernel: 3}\n",
+	    "cfg.yaml:3:26: model.layers[0]: the basicblock layer has no key "
+	    "'kernel'");
+	fails("model:\n  layers:\n    - {type: bottleneck, stride: 2}\n",
+	    "cfg.yaml:3:7: model.layers[0]: the bottleneck layer needs "
+	    "filters");
 	fails("model:\n  layers:\n    - {type: dense, units: 0}\n",
 	    "cfg.yaml:3:28: model.layers[0].units: 0 is out of range "
 	    "[1, 1048576]");
@@ -823,6 +870,17 @@ test_write(void)
 	c.data.keep[1] = 3;
 	cfg_defaults(&d);
 	round_trip(&c, &d, "quotes, tabs, ~ and extreme numbers");
+
+	/* model.arch: its keys, and no model.layers written (the file
+	 * would give both, an error) */
+	cfg_defaults(&c);
+	c.model.arch = ARCH_RESNET50;
+	c.model.freeze_to = 3;
+	c.model.freeze_bn = 1;
+	c.model.stage_lr_mult[0] = 0.01;
+	c.model.stage_lr_mult[5] = 10;
+	cfg_defaults(&d);
+	round_trip(&c, &d, "model.arch, freeze_to, freeze_bn, stage_lr_mult");
 
 	/* found by fuzz_cfg: characters YAML reads as line breaks (NEL,
 	 * LINE and PARAGRAPH SEPARATOR) or refuses raw (C1 controls, the

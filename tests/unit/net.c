@@ -92,6 +92,24 @@ conv(long filters, long kernel, long stride, long padding, int bias, int act)
 	c->activation = act;
 }
 
+/* a basicblock or bottleneck of planes filters */
+static void
+block(int type, long planes, long stride)
+{
+	struct cfg_layer *c;
+
+	c = layer(type);
+	c->filters = planes;
+	c->stride = stride;
+}
+
+/* a batchnorm and its relu */
+static void
+bnrelu(void)
+{
+	layer(LAYER_BATCHNORM)->activation = ACT_RELU;
+}
+
 static void
 pool(int type, long kernel, long stride, long padding)
 {
@@ -137,6 +155,9 @@ name(const char *fmt, ...)
  *	avgpool2d	k*k values, and k*k again backward
  *	globalavgpool	H*W values summed in double, then one rounding
  *			(k = 1); backward one division
+ *	basicblock, bottleneck
+ *			their conv2d layers' sums (the shortcut's path
+ *			is shorter than the main one), and one addition
  *	relu, max pooling, dropout, flatten: no sum (exact, the same in
  *	any order).  tanh, sigmoid and gelu are elementwise, the same
  *	code in every share.  batchnorm's statistics are summed by one
@@ -149,9 +170,9 @@ name(const char *fmt, ...)
 static double
 path_k(const struct net *n, long B, int backward)
 {
-	const struct net_layer *L;
+	const struct net_layer *L, *S;
 	double k = n->nout, kb = n->nout;
-	int l;
+	int l, i;
 
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
@@ -170,6 +191,20 @@ path_k(const struct net *n, long B, int backward)
 			kb += L->win.k * L->win.k;
 			break;
 		case LAYER_GLOBALAVGPOOL:	/* in double: one rounding */
+			k += 1;
+			kb += 1;
+			break;
+		case LAYER_BASICBLOCK:		/* its conv2d layers, and the
+						   shortcut's one addition */
+		case LAYER_BOTTLENECK:
+			for (i = 0; i < L->nsub; i++) {
+				S = &L->sub[i];
+				if (S->type != LAYER_CONV2D)
+					continue;
+				k += S->win.C * S->win.k * S->win.k;
+				kb += S->out[0] * S->win.k * S->win.k +
+				    B * S->win.OH * S->win.OW;
+			}
 			k += 1;
 			kb += 1;
 			break;
@@ -202,6 +237,30 @@ logit_mag(const struct net *n, long B, double *mag)
 		}
 }
 
+/* grad_mag's share for the tensors of layer L (not a block). */
+static void
+tensor_mag(const struct net_layer *L, long nparam, const float *g, long B,
+    double *mag)
+{
+	const struct net_tensor *t;
+	double big, m;
+	long i;
+	int k;
+
+	m = L->type == LAYER_CONV2D ? B * L->win.OH * L->win.OW :
+	    L->type == LAYER_BATCHNORM ? B * L->in[1] * L->in[2] : B;
+	for (k = 0; k < L->ntensor; k++) {
+		t = &L->tensor[k];
+		if (t->off >= nparam)
+			continue;	/* a running statistic */
+		big = 0;
+		for (i = 0; i < t->n; i++)
+			big = fmax(big, fabs(g[t->off + i]));
+		for (i = 0; i < t->n; i++)
+			mag[t->off + i] += sqrt(m) * big;
+	}
+}
+
 /*
  * mag (nparam): the magnitude of the terms of each gradient.  A gradient
  * of layer l is a sum over the batch (and the output positions) of
@@ -209,14 +268,13 @@ logit_mag(const struct net *n, long B, double *mag)
  * square root of the number of terms (random-sign terms cancel to about
  * sqrt(m) of their sum of magnitudes), is the scale of sum|terms| for
  * every element of the layer, including those that cancel to near zero.
- * Each layer's tensors are scaled by their own largest value.
+ * Each layer's tensors are scaled by their own largest value; a block's
+ * by each of its sub-layers'.
  */
 static void
 grad_mag(const struct net *n, const float *g, long B, double *mag)
 {
 	const struct net_layer *L;
-	const struct net_tensor *t;
-	double big, m;
 	long i;
 	int l, k;
 
@@ -224,18 +282,10 @@ grad_mag(const struct net *n, const float *g, long B, double *mag)
 		mag[i] = fabs(g[i]);
 	for (l = 0; l < n->nlayer; l++) {
 		L = &n->layer[l];
-		m = L->type == LAYER_CONV2D ? B * L->win.OH * L->win.OW :
-		    L->type == LAYER_BATCHNORM ? B * L->in[1] * L->in[2] : B;
-		for (k = 0; k < L->ntensor; k++) {
-			t = &L->tensor[k];
-			if (t->off >= n->nparam)
-				continue;	/* a running statistic */
-			big = 0;
-			for (i = 0; i < t->n; i++)
-				big = fmax(big, fabs(g[t->off + i]));
-			for (i = 0; i < t->n; i++)
-				mag[t->off + i] += sqrt(m) * big;
-		}
+		if (L->nsub == 0)
+			tensor_mag(L, n->nparam, g, B, mag);
+		for (k = 0; k < L->nsub; k++)
+			tensor_mag(&L->sub[k], n->nparam, g, B, mag);
 	}
 }
 
@@ -302,17 +352,34 @@ same_step(const char *what, const struct net *n, long B, double la,
 }
 
 
+/* pattern's bytes from k: the signs of L's B outputs if it has a relu
+ * (a block always has one at its output); the next k. */
+static long
+signs(const struct net_layer *L, long B, unsigned char *p, long k)
+{
+	long i;
+
+	if (L->act != ACT_RELU && L->act != ACT_LEAKY_RELU &&
+	    L->nsub == 0)
+		return k;
+	for (i = 0; i < B * L->nout; i++, k++)
+		if (p != NULL)
+			p[k] = L->y[i] > 0;
+	return k;
+}
+
 /*
  * The pattern of every kink: the sign of each relu/leaky_relu output
- * (dense and conv2d), and the index each max pooling chose (4 bytes).
- * With p NULL, only the bytes needed.
+ * (dense, conv2d, batchnorm and the blocks' sub-layers and outputs), and
+ * the index each max pooling chose (4 bytes).  With p NULL, only the
+ * bytes needed.
  */
 static long
 pattern(const struct net *n, unsigned char *p)
 {
 	const struct net_layer *L;
-	long i, k;
-	int l;
+	long k;
+	int l, j;
 
 	k = 0;
 	for (l = 0; l < n->nlayer; l++) {
@@ -323,12 +390,15 @@ pattern(const struct net *n, unsigned char *p)
 			k += n->B * L->nout * 4;
 			continue;
 		}
-		if ((L->type != LAYER_DENSE && L->type != LAYER_CONV2D) ||
-		    (L->act != ACT_RELU && L->act != ACT_LEAKY_RELU))
+		if (L->nsub > 0) {	/* a block's relus, and its own */
+			for (j = 0; j < L->nsub; j++)
+				k = signs(&L->sub[j], n->B, p, k);
+			k = signs(L, n->B, p, k);
 			continue;
-		for (i = 0; i < n->B * L->nout; i++, k++)
-			if (p != NULL)
-				p[k] = L->y[i] > 0;
+		}
+		if (L->act != ACT_RELU && L->act != ACT_LEAKY_RELU)
+			continue;
+		k = signs(L, n->B, p, k);
 	}
 	return k;
 }
@@ -2506,6 +2576,372 @@ fused_case(const char *what, long d, const long *sh, long K, long B)
 	free(x);
 }
 
+/*
+ * A block forward is its sub-layers' kernels in a chain: a basicblock
+ * (stride 2, 3 -> 4 channels, so with its downsample) against the nets
+ * of its main path and of its downsample with the same weights, their
+ * outputs added and put through the relu by hand.  The same kernels on
+ * the same shapes in the same order: the same bits.
+ */
+static void
+test_res_hand(void)
+{
+	const long sh[3] = { 3, 6, 6 };
+	char desc[NET_DESCMAX];
+	struct net a, m, d;
+	struct rng g;
+	float x[4 * 108], v;
+	int y[4] = { 0, 1, 2, 1 }, good, i, k;
+	const struct net_layer *L;
+	long j;
+
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BASICBLOCK, 4, 2);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	if (net_create(&a, &M, "cfg.yaml", 108, sh, 3, TASK_CLASSIFICATION,
+	    4, 1) == -1) {
+		ok(0, "basicblock by its sub-layers");
+		diag("%s", err_msg());
+		return;
+	}
+	L = &a.layer[0];
+	is_int(L->np, 108 + 8 + 144 + 8 + 12 + 8,
+	    "basicblock 3 -> 4, stride 2: 288 parameters");
+	is_int(L->ntensor, 15, "its 15 tensors");
+	is_str(L->tensor[14].name, "downsample.1.running_var",
+	    "named as torchvision's");
+	is_int(L->out[0] * 100 + L->out[1] * 10 + L->out[2], 433,
+	    "basicblock: 3x6x6 -> 4x3x3");
+	net_describe_layer(desc, sizeof desc, &a, 0);
+	is_str(desc, "name=basicblock1 type=basicblock in=3x6x6 out=4x3x3 "
+	    "filters=4 stride=2 downsample=1 params=288",
+	    "basicblock: its summary line");
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 2, 1, 0, ACT_IDENTITY);
+	bnrelu();
+	conv(4, 3, 1, 1, 0, ACT_IDENTITY);
+	layer(LAYER_BATCHNORM);
+	dense(3, ACT_IDENTITY);
+	net_create(&m, &M, NULL, 108, sh, 3, TASK_CLASSIFICATION, 4, 1);
+	model(LOSS_CE, INIT_HE);
+	conv(4, 1, 2, 0, 0, ACT_IDENTITY);
+	layer(LAYER_BATCHNORM);
+	dense(3, ACT_IDENTITY);
+	net_create(&d, &M, NULL, 108, sh, 3, TASK_CLASSIFICATION, 4, 1);
+	/* random weights, gammas and betas too */
+	rng_seed(&g, 99);
+	fill(a.param, a.nparam, &g, 0.5);
+	fill(x, 4 * 108, &g, 1);
+	for (k = 0; k < 4; k++)
+		memcpy(m.layer[k].w, L->sub[k].w, L->sub[k].np * sizeof(float));
+	for (k = 0; k < 2; k++)
+		memcpy(d.layer[k].w, L->sub[4 + k].w,
+		    L->sub[4 + k].np * sizeof(float));
+	net_forward(&a, x, y, NULL, 4, 1);
+	net_forward(&m, x, y, NULL, 4, 1);
+	net_forward(&d, x, y, NULL, 4, 1);
+	good = 1;
+	for (j = 0; j < 4 * L->nout; j++) {
+		v = m.layer[3].y[j] + d.layer[1].y[j];
+		good &= L->y[j] == (v < 0 ? 0 : v);
+	}
+	ok(good, "basicblock forward: relu(main + downsample), the same bits");
+	good = 1;
+	for (i = 1; i < 4; i += 2)
+		good &= memcmp(L->sub[i].rmean, m.layer[i].rmean,
+		    4 * sizeof(float)) == 0 && memcmp(L->sub[i].rvar,
+		    m.layer[i].rvar, 4 * sizeof(float)) == 0;
+	good &= memcmp(L->sub[5].rmean, d.layer[1].rmean, 4 * sizeof(float))
+	    == 0 && memcmp(L->sub[5].rvar, d.layer[1].rvar,
+	    4 * sizeof(float)) == 0;
+	ok(good, "basicblock: the running statistics of its batchnorms");
+	net_free(&a);
+	net_free(&m);
+	net_free(&d);
+}
+
+/*
+ * The gradient checks of a net with blocks: every parameter moves a
+ * batchnorm's statistics and so every relu after it, and a perturbation
+ * of 1e-3 keeps most of them on one side (the loss's float32 rounding,
+ * ~1e-7, stays below the bound for gradients of ~0.1 and more); the
+ * input gradients are ten times smaller and take the usual 1e-2.
+ */
+static void
+res_case(long d, const long *sh, long K, int task, long B,
+    const char *name, uint64_t seed)
+{
+	gc_h = 1e-3;
+	check_shaped(d, sh, K, task, B, 0, name, seed);
+	gc_h = 1e-2;
+	check_shaped(d, sh, K, task, B, 2, name, seed);
+}
+
+/* Central differences through the blocks: the identity shortcut, the
+ * downsample (by stride, by channels), the bottleneck, a small ResNet. */
+static void
+test_res_gradients(void)
+{
+	const long s455[3] = { 4, 5, 5 }, s355[3] = { 3, 5, 5 }, s366[3] = { 3, 6, 6 },
+	    s255[3] = { 2, 5, 5 }, s844[3] = { 8, 4, 4 },
+	    s466[3] = { 4, 6, 6 }, s31212[3] = { 3, 12, 12 },
+	    s344[3] = { 3, 4, 4 };
+
+	model(LOSS_CE, INIT_HE);
+	conv(3, 3, 1, 1, 0, ACT_IDENTITY);
+	bnrelu();
+	dense(3, ACT_IDENTITY);
+	res_case(75, s355, 3, TASK_CLASSIFICATION, 3,
+	    "conv, batchnorm with relu, dense", 81);
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BASICBLOCK, 4, 1);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	res_case(100, s455, 3, TASK_CLASSIFICATION, 4,
+	    "basicblock, identity shortcut", 82);
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BASICBLOCK, 4, 2);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	res_case(108, s366, 3, TASK_CLASSIFICATION, 4,
+	    "basicblock, downsample shortcut (stride 2)", 83);
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BASICBLOCK, 3, 1);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	res_case(50, s255, 3, TASK_CLASSIFICATION, 4,
+	    "basicblock, downsample shortcut (2 -> 3 channels)", 92);
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BOTTLENECK, 2, 1);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	res_case(128, s844, 3, TASK_CLASSIFICATION, 4,
+	    "bottleneck, identity shortcut", 85);
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BOTTLENECK, 2, 2);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	res_case(144, s466, 3, TASK_CLASSIFICATION, 4,
+	    "bottleneck, downsample shortcut (stride 2)", 86);
+	/* a dense layer right on a block (its update held back while the
+	 * block goes down), mse */
+	model(LOSS_MSE, INIT_HE);
+	block(LAYER_BASICBLOCK, 3, 1);
+	dense(2, ACT_TANH);
+	res_case(48, s344, 2, TASK_REGRESSION, 3,
+	    "basicblock, then dense, mse", 87);
+	/* ResNet in small: the 7x7/2 stem, batchnorm, relu, 3x3/2 max
+	 * pooling, blocks, global average pooling, the head */
+	model(LOSS_CE, INIT_HE);
+	conv(4, 7, 2, 3, 0, ACT_IDENTITY);
+	bnrelu();
+	pool(LAYER_MAXPOOL2D, 3, 2, 1);
+	block(LAYER_BASICBLOCK, 4, 1);
+	block(LAYER_BOTTLENECK, 2, 2);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	res_case(432, s31212, 3, TASK_CLASSIFICATION, 4,
+	    "ResNet in small: stem, basicblock, bottleneck, head", 88);
+}
+
+/* model.arch: torchvision's structure, names and parameter counts. */
+static void
+test_arch(void)
+{
+	static const struct {
+		int	 arch;
+		long	 np;		/* torchvision's, 1000 classes */
+		int	 nlayer, ntensor;	/* its state_dict's floats */
+	} want[] = {
+		{ ARCH_RESNET18, 11689512, 13, 102 },
+		{ ARCH_RESNET34, 21797672, 21, 182 },
+		{ ARCH_RESNET50, 25557032, 21, 267 },
+	};
+	const long sh[3] = { 3, 32, 32 };
+	char desc[NET_DESCMAX];
+	struct net n;
+	struct rng g;
+	float *x;
+	int y[2] = { 3, 999 }, i, l, nt;
+	double loss;
+
+	x = malloc(2 * 3072 * sizeof *x);
+	rng_seed(&g, 4);
+	fill(x, 2 * 3072, &g, 1);
+	for (i = 0; i < 3; i++) {
+		model(LOSS_CE, INIT_HE);
+		M.arch = want[i].arch;
+		for (l = 0; l < 6; l++)		/* cfg_defaults' */
+			M.stage_lr_mult[l] = 1;
+		if (net_create(&n, &M, NULL, 3072, sh, 1000,
+		    TASK_CLASSIFICATION, 2, 1) == -1) {
+			ok(0, name("%s: built", cfg_arch_names[want[i].arch]));
+			diag("%s", err_msg());
+			continue;
+		}
+		for (nt = 0, l = 0; l < n.nlayer; l++)
+			nt += n.layer[l].ntensor;
+		ok(n.nparam == want[i].np && n.nlayer == want[i].nlayer &&
+		    nt == want[i].ntensor, name("%s, 1000 classes: %ld "
+		    "parameters in %d layers, %d tensors",
+		    cfg_arch_names[want[i].arch], n.nparam, n.nlayer, nt));
+		ok(strcmp(n.layer[0].name, "conv1") == 0 &&
+		    strcmp(n.layer[1].name, "bn1") == 0 &&
+		    strcmp(n.layer[2].name, "maxpool") == 0 &&
+		    strcmp(n.layer[3].name, "layer1.0") == 0 &&
+		    strcmp(n.layer[n.nlayer - 3].name, i == 0 ? "layer4.1" :
+		    "layer4.2") == 0 &&
+		    strcmp(n.layer[n.nlayer - 2].name, "avgpool") == 0 &&
+		    strcmp(n.layer[n.nlayer - 1].name, "fc") == 0,
+		    name("%s: torchvision's layer names",
+		    cfg_arch_names[want[i].arch]));
+		loss = net_forward(&n, x, y, NULL, 2, 1);
+		ok(isfinite(loss) && n.layer[n.nlayer - 3].out[1] == 1,
+		    name("%s: a training batch of 2 at 32x32 (1x1 at layer4)",
+		    cfg_arch_names[want[i].arch]));
+		if (i == 0) {
+			net_describe_layer(desc, sizeof desc, &n, 5);
+			is_str(desc, "name=layer2.0 type=basicblock in=64x8x8 "
+			    "out=128x4x4 filters=128 stride=2 downsample=1 "
+			    "params=230144", "resnet18: layer2.0's summary");
+			is_str(n.layer[5].tensor[10].name,
+			    "downsample.0.weight", "its downsample conv");
+			net_describe_layer(desc, sizeof desc, &n, 1);
+			is_str(desc, "name=bn1 type=batchnorm in=64x16x16 "
+			    "out=64x16x16 activation=relu params=128",
+			    "resnet18: bn1 and its relu");
+		}
+		if (i == 2) {
+			net_describe_layer(desc, sizeof desc, &n, 3);
+			is_str(desc, "name=layer1.0 type=bottleneck in=64x8x8 "
+			    "out=256x8x8 filters=64 stride=1 downsample=1 "
+			    "params=75008", "resnet50: layer1.0's summary");
+		}
+		net_free(&n);
+	}
+	free(x);
+	M.arch = ARCH_NONE;
+}
+
+/*
+ * model.freeze_to, freeze_bn and stage_lr_mult on resnet18 (32x32, 4
+ * classes, 2 threads): one step of plain SGD (no momentum, no weight
+ * decay) moves each trainable parameter by exactly nlr * g, nlr =
+ * -(lr * its stage's lr_mult) in float, as opt.c's sgd computes it, and
+ * leaves the frozen ones as they were, bit for bit.
+ */
+static void
+stage_case(int freeze_to, int freeze_bn, long want_trainable,
+    const char *what)
+{
+	static const double mult[6] = { 0.5, 1, 3, 1, 0.25, 2 };
+	const long sh[3] = { 3, 32, 32 };
+	struct cfg_optimizer oc;
+	struct opt_seg seg[CFG_MAXLAYERS];
+	struct opt o;
+	struct net n;
+	struct rng g;
+	const struct net_layer *L, *S;
+	float *x, *p0, nlr;
+	int y[4] = { 0, 1, 2, 3 }, l, k, ns, moved, still, exact, st;
+	long i, off, cnt;
+	double lr = 0.01;
+
+	model(LOSS_CE, INIT_HE);
+	M.arch = ARCH_RESNET18;
+	M.freeze_to = freeze_to;
+	M.freeze_bn = freeze_bn;
+	memcpy(M.stage_lr_mult, mult, sizeof mult);
+	if (net_create(&n, &M, NULL, 3072, sh, 4, TASK_CLASSIFICATION, 4,
+	    1) == -1 || net_threads(&n, 2) == -1) {
+		ok(0, what);
+		diag("%s", err_msg());
+		return;
+	}
+	is_int(net_ntrainable(&n), want_trainable,
+	    name("%s: %ld trainable", what, want_trainable));
+	x = malloc(4 * 3072 * sizeof *x);
+	p0 = malloc(n.nparam * sizeof *p0);
+	rng_seed(&g, 6);
+	fill(x, 4 * 3072, &g, 1);
+	memset(&oc, 0, sizeof oc);
+	oc.name = OPT_SGD;
+	ns = net_segments(&n, seg);
+	opt_init(&o, &oc, seg, ns);
+	memcpy(p0, n.param, n.nparam * sizeof *p0);
+	net_zero_grad(&n);
+	net_forward(&n, x, y, NULL, 4, 1);
+	net_backward_update(&n, 1, &o, lr);
+	moved = still = exact = 1;
+	for (l = 0; l < n.nlayer; l++) {
+		L = &n.layer[l];
+		/* the stem, layer1..layer4 ("layerN.k"), avgpool and fc */
+		st = l < 3 ? 0 : l >= n.nlayer - 2 ? 5 : L->name[5] - '0';
+		nlr = (float)-(lr * mult[st]);
+		for (k = 0; k < (L->nsub > 0 ? L->nsub : 1); k++) {
+			S = L->nsub > 0 ? &L->sub[k] : L;
+			off = S->poff;
+			cnt = S->np;
+			if (cnt == 0)
+				continue;
+			if (S->freeze || L->freeze) {
+				still &= memcmp(n.param + off, p0 + off,
+				    cnt * sizeof(float)) == 0;
+				continue;
+			}
+			moved &= memcmp(n.param + off, p0 + off,
+			    cnt * sizeof(float)) != 0;
+			for (i = off; i < off + cnt; i++)
+				exact &= n.param[i] == p0[i] + nlr *
+				    n.grad[i];
+		}
+	}
+	ok(still, name("%s: the frozen parameters did not move", what));
+	ok(moved, name("%s: every trainable tensor moved", what));
+	ok(exact, name("%s: each by -lr * its stage's lr_mult * g exactly",
+	    what));
+	opt_free(&o);
+	net_free(&n);
+	free(x);
+	free(p0);
+}
+
+static void
+test_stages(void)
+{
+	char desc[NET_DESCMAX];
+	struct net n;
+	const long sh[3] = { 3, 32, 32 };
+
+	/* fc 512*4+4; the batchnorms' gamma and beta, 2 * (64 + 4*64 +
+	 * 5*128 + 5*256 + 5*512) = 9600 */
+	stage_case(0, 0, 11178564, "resnet18, none frozen");
+	stage_case(5, 0, 2052 + 9600,
+	    "resnet18, backbone frozen, batchnorms trainable");
+	stage_case(5, 1, 2052, "resnet18, backbone and batchnorms frozen");
+	/* conv1 9408, layer1's 4 conv2d 4*36864, layer2's 73728 + 3 *
+	 * 147456 + 8192 */
+	stage_case(3, 0, 11178564 - 9408 - 147456 - 524288,
+	    "resnet18, stem to layer2 frozen");
+	model(LOSS_CE, INIT_HE);
+	M.arch = ARCH_RESNET18;
+	M.freeze_to = 2;
+	M.stage_lr_mult[0] = M.stage_lr_mult[1] = M.stage_lr_mult[2] = 1;
+	M.stage_lr_mult[3] = M.stage_lr_mult[4] = M.stage_lr_mult[5] = 1;
+	net_create(&n, &M, NULL, 3072, sh, 4, TASK_CLASSIFICATION, 2, 1);
+	net_describe_layer(desc, sizeof desc, &n, 3);
+	is_str(desc, "name=layer1.0 type=basicblock in=64x8x8 out=64x8x8 "
+	    "filters=64 stride=1 freeze=conv2d params=73984",
+	    "a block frozen but for its batchnorms: its summary");
+	net_describe_layer(desc, sizeof desc, &n, 0);
+	is_str(desc, "name=conv1 type=conv2d in=3x32x32 out=64x16x16 "
+	    "kernel=7 stride=2 padding=3 activation=identity bias=0 "
+	    "params=9408 freeze=1", "conv1 frozen");
+	net_free(&n);
+	M.arch = ARCH_NONE;
+}
+
 static void
 test_threads(void)
 {
@@ -2565,6 +3001,22 @@ test_threads(void)
 	dense(5, ACT_RELU);
 	dense(3, ACT_IDENTITY);
 	fused_case("CNN", 200, sh, 3, 7);
+	/* the blocks: their threads meet in the sub-layers */
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, 1, 0, ACT_IDENTITY);
+	bnrelu();
+	block(LAYER_BASICBLOCK, 4, 1);
+	block(LAYER_BOTTLENECK, 2, 2);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	threads_case("ResNet in small", 200, sh, 3, 7, 1);
+	M.layers[3].lr_mult = 0.5;
+	fused_case("ResNet in small", 200, sh, 3, 7);
+	model(LOSS_CE, INIT_HE);
+	block(LAYER_BASICBLOCK, 3, 2);
+	dense(3, ACT_IDENTITY);
+	threads_case("basicblock first, no input gradient", 200, sh, 3, 5,
+	    0);
 }
 
 int
@@ -2596,6 +3048,10 @@ main(void)
 	test_cnn_errors();
 	test_cnn_summary();
 	test_conv_init();
+	test_res_hand();
+	test_res_gradients();
+	test_arch();
+	test_stages();
 	test_threads();
 	return done();
 }

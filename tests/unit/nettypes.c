@@ -105,7 +105,7 @@ main(void)
 	layer(LAYER_NTYPES);
 	ok(net_create(&n, &M, NULL, 5, NULL, 3, TASK_CLASSIFICATION, 2,
 	    1) == -1, "an unknown type fails");
-	is_str(err_msg(), "model layer 2: unknown layer type 8",
+	is_str(err_msg(), "model layer 2: unknown layer type 10",
 	    "  naming it");
 	return done();
 }
