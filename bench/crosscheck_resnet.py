@@ -87,6 +87,8 @@ CASES = [
      lambda p, lr: torch.optim.Adam(p, lr=lr), 1e-7, 1e-4),
     ("resnet50-sgd", "resnet50", 8, 8, "name: sgd\n  momentum: 0.9\n",
      lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9), 1e-5, 1e-3),
+    ("resnet50-adam", "resnet50", 8, 8, "name: adam\n",
+     lambda p, lr: torch.optim.Adam(p, lr=lr), 1e-7, 1e-5),
 ]
 
 
@@ -205,6 +207,35 @@ def torch_curve(m, x, y, lrs, make):
     return got
 
 
+def as_close(mine, theirs, ref):
+    """Where torch's own float32 curve leaves its float64 one at once
+    (resnet50 on a few images: chaotic from step 1), no float32 curve can
+    be asked to follow another; what can be asked is that lrf's stays as
+    close to the float64 curve as torch's float32 one does: at each step
+    before the divergence, lrf's relative distance from float64 at most
+    AMP times torch float32's largest so far (AMP = 8, curve.h's
+    amplification: rounding that grows no faster than torch's), with a
+    floor of AMP times the first step's rounding (2^-24 times the terms
+    of a logit's chain, tol("resnet50")).  A wrong gradient moves the
+    curve by its own size at step 1, far past torch's rounding."""
+    amp, worst, big = 8.0, tol("resnet50"), 0.0
+    lo = ref[0]
+    for i in range(min(len(mine), len(theirs), len(ref))):
+        if not (abs(ref[i]) < float("inf")) or ref[i] > DIVERGE * lo:
+            break
+        lo = min(lo, ref[i])
+        e_t = abs(theirs[i] - ref[i]) / abs(ref[i])
+        e_m = abs(mine[i] - ref[i]) / abs(ref[i])
+        worst = max(worst, e_t)
+        big = max(big, e_m / worst)
+        if e_m > amp * worst:
+            return False, ("step %d: lrf %.2e from float64, torch float32 "
+                           "at most %.2e so far: more than %gx" %
+                           (i, e_m, worst, amp))
+    return True, ("every step as close to float64 as torch float32, "
+                  "within %.2fx (at most %gx)" % (big, amp))
+
+
 def check_curve(a, case, tmp):
     name, arch, n, steps, opt, make, lo, hi = case
     k = 4
@@ -228,12 +259,15 @@ def check_curve(a, case, tmp):
     got, what, good = compare(a.cmp, mine, theirs, minsteps, d)
     n64, what64, _ = compare(a.cmp, ref, theirs, 1, d)
     # how long torch's own float32 curve follows its float64 one is as
-    # long as any float32 curve can be asked to follow it; but a case
-    # where that is under MIN_REF steps checks nothing (resnet50 here:
-    # its curve is chaotic from step 1 on, in torch too) and fails
+    # long as any float32 curve can be asked to follow it; a case where
+    # that is under MIN_REF steps (resnet50 here: its curve is chaotic
+    # from step 1 on, in torch too) is held to as_close() instead
     if not good and got >= n64 >= MIN_REF:
         good = True
         what += "; torch float32 vs float64: " + what64
+    elif not good and n64 < MIN_REF:
+        good, how = as_close(mine, theirs, ref)
+        what += "; " + how
     print("\n%s: %d images 3x64x64, %d classes, full batch, lr %g .. %g" %
           (name, n, k, lo, hi))
     print("%5s %12s %14s %14s %10s %14s" % ("step", "lr", "lrf-train",
