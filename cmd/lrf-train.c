@@ -36,6 +36,8 @@
  */
 #define FLUSH_EVERY	0.01
 
+static int nerrors;	/* messages reported: the run has failed */
+
 static void
 usage(FILE *fp)
 {
@@ -337,7 +339,8 @@ setup_run(struct run *r, const struct flags *f)
 	}
 	K = r->ds.task == TASK_CLASSIFICATION ? r->ds.nclasses : 1;
 	if (net_create(&r->net, &c->model, f->config, (long)r->ds.d,
-	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0)
+	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0 ||
+	    net_train_check(&r->net, r->B) < 0)
 		exit(EXIT_FAIL);
 	if (f->load != NULL) {
 		if ((nread = st_net_load(&r->net, f->load, f->partial,
@@ -513,11 +516,15 @@ train_step(struct run *r, double lr)
 		par_run(n->par, gather_share, r);
 		loss += net_forward(n, r->x, reg ? NULL : r->y,
 		    reg ? r->t : NULL, r->B, 1);
-		if (i < r->A - 1)
+		if (nerrors == 0 && i < r->A - 1)
 			net_backward(n, 1.0f / (float)r->A);
-		else	/* the last one: the update rides on it */
+		else if (nerrors == 0)	/* the last: the update rides on it */
 			net_backward_update(n, 1.0f / (float)r->A, &r->opt,
 			    lr);
+		if (nerrors > 0) {	/* said; no record goes out */
+			fflush(stdout);
+			exit(EXIT_FAIL);
+		}
 	}
 	return loss / (double)r->A;
 }
@@ -541,6 +548,10 @@ validate(struct run *r, double *vloss, double *vacc)
 		b = r->nval - i < r->vchunk ? r->nval - i : r->vchunk;
 		loss += b * net_forward(n, r->vx + (size_t)i * d,
 		    reg ? NULL : r->vy + i, reg ? r->vt + i : NULL, b, 0);
+		if (nerrors > 0) {
+			fflush(stdout);
+			exit(EXIT_FAIL);
+		}
 		if (!reg)
 			correct += net_correct(n, r->vy + i, b);
 	}
@@ -600,6 +611,15 @@ waitflush(void *arg)
 	return *gone != REC_FLUSH_OK;
 }
 
+/* Every message the library reports, counted: once one is said, the run
+ * has failed and never exits 0. */
+static void
+counterr(const char *msg)
+{
+	nerrors++;
+	prog_printerr(msg);
+}
+
 /* Write the weights if asked to; exit 1 if that fails. */
 static void
 save(const struct run *r, const char *path)
@@ -623,6 +643,7 @@ main(int argc, char *argv[])
 	int kind, col, threads, gone;
 
 	prog_init("lrf-train");
+	err_sethook(counterr);
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	parseflags(argc, argv, &f);
 	r = &run;
@@ -725,5 +746,5 @@ main(int argc, char *argv[])
 		printf("#@ train steps=%ld seconds=%.6f ms_per_step=%.6f\n",
 		    step, secs, step > 0 ? secs * 1e3 / step : 0.0);
 	free_run(r);
-	prog_exit(EXIT_OK);
+	prog_exit(nerrors > 0 ? EXIT_FAIL : EXIT_OK);
 }

@@ -854,6 +854,29 @@ fail:
 }
 
 int
+net_train_check(const struct net *n, long B)
+{
+	const struct net_layer *L;
+	char where[CFG_MAXPATH + 64];
+	long per;
+	int l;
+
+	for (l = 0; l < n->nlayer; l++) {
+		L = &n->layer[l];
+		if (L->type != LAYER_BATCHNORM)
+			continue;
+		per = L->in[1] * L->in[2];
+		if (B * per >= 2)
+			continue;
+		return err_set("%s: %s: a training batch of %ld gives it %ld "
+		    "value per channel; it needs 2 or more (raise "
+		    "train.batch_size)", net_where(n, l, where, sizeof where),
+		    L->name, B, B * per);
+	}
+	return 0;
+}
+
+int
 net_input_grad(struct net *n, int on)
 {
 	if (!on) {

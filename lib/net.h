@@ -266,6 +266,16 @@ int net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
     long d, const long shape[3], long K, int task, long max_batch,
     uint64_t seed);
 
+/*
+ * Whether training batches of B samples suit every layer: a batchnorm
+ * layer needs more than 1 value per channel (B times its input's height
+ * times width), as PyTorch's "Expected more than 1 value per channel
+ * when training".  Returns 0, or -1 with a message naming the layer's
+ * line: "cfg.yaml:31:7: batchnorm1: a training batch of 1 gives it 1
+ * value per channel; it needs 2 or more (raise train.batch_size)".
+ */
+int net_train_check(const struct net *n, long B);
+
 /* Free everything net_create allocated; n may be zeroed or freed twice. */
 void net_free(struct net *n);
 

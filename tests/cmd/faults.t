@@ -302,4 +302,27 @@ lrf-smooth "$T/train.tsv" | lrf-plot -o "$T/nan.png" | gnuplot 2>"$T/err"
 is "$?" 0 "lr 1e6, cut by lrf-smooth: the PNG is drawn"
 ok "lr 1e6: a PNG" test "$(head -c 4 "$T/nan.png" | od -An -c | tr -d ' ')" = '211PNG'
 
+
+# --- a read error after part of a file: errno as read(2) set it ------------
+# strace makes the second read of the CSV fail (EIO), after the first
+# brought the whole file: its rows are parsed (strtod, errno = 0 before
+# it) before the reader sees the error; the message must still say EIO,
+# not "read error: Success".
+awk 'BEGIN { print "a,b,y"; for (i = 0; i < 20; i++)
+    printf "%d.12345678901234567890123,%d,%d\n", i % 7, i % 5, i % 2 }' > "$T/e.csv"
+printf 'data: {format: csv, path: %s, label_column: y, folds: 2}\nmodel:\n  layers:\n    - {type: dense, units: 2}\ntrain: {batch_size: 2, threads: 1}\n' \
+    "$T/e.csv" > "$T/e.yaml"
+if [ -n "$strace" ] && strace -o /dev/null -P /dev/null \
+    -e trace=read -e inject=read:error=EIO:when=2 true 2>/dev/null; then
+	strace -o /dev/null -P "$T/e.csv" -e trace=read \
+	    -e inject=read:error=EIO:when=2 lrf-train -c "$T/e.yaml" \
+	    </dev/null >/dev/null 2>"$T/err"
+	is "$?" 1 "CSV read error after a partial read: exit 1"
+	check_err "lrf-train: $T/e.csv: read error: Input/output error" \
+	    "CSV read error after a partial read: read's errno, not Success"
+else
+	skip "CSV read error: no strace fault injection"
+	skip "CSV read error: no strace fault injection"
+fi
+
 finish
