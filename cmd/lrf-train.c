@@ -296,10 +296,38 @@ xalloc(size_t n, size_t sz)
 	return p;
 }
 
+/*
+ * The bytes of a run with the planned net: the net's own blocks for its
+ * threads (net_bytes), the optimizer's moments, the per-thread gradient
+ * copies of a conv net, the data in memory, the batch and validation
+ * buffers.
+ */
+static double
+need(const struct run *r, int threads)
+{
+	const struct net *n = &r->net;
+	double b, d, x;
+	int l, conv;
+
+	conv = 0;
+	for (l = 0; l < n->nlayer; l++)
+		conv |= n->layer[l].type == LAYER_CONV2D;
+	d = (double)r->ds.d;
+	x = r->ds.x != NULL ? sizeof(float) : r->ds.bytes != NULL ? 1 : 0;
+	b = net_bytes(n, threads);
+	b += (double)opt_nmoments(&r->c.optimizer) * n->nparam * sizeof(float);
+	if (conv && threads > 1)
+		b += (threads - 1.0) * n->nparam * sizeof(float);
+	b += (double)r->ds.n * (d * x + sizeof(float));
+	b += (double)r->B * (d + 3) * sizeof(float);
+	b += (double)r->nval * (d + 2) * sizeof(float);
+	return b;
+}
+
 /* Load the data, split it, build the net and the optimizer; exit 1 on
  * any error. */
 static void
-setup_run(struct run *r, const struct flags *f)
+setup_run(struct run *r, const struct flags *f, int threads)
 {
 	struct cfg *c;
 	long K, maxb;
@@ -338,9 +366,15 @@ setup_run(struct run *r, const struct flags *f)
 			maxb = r->vchunk;
 	}
 	K = r->ds.task == TASK_CLASSIFICATION ? r->ds.nclasses : 1;
-	if (net_create(&r->net, &c->model, f->config, (long)r->ds.d,
-	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0 ||
+	if (net_plan(&r->net, &c->model, f->config, (long)r->ds.d,
+	    r->ds.shape, K, r->ds.task, maxb) < 0 ||
 	    net_train_check(&r->net, r->B) < 0)
+		exit(EXIT_FAIL);
+	/* the memory the run needs, refused with the figure before any
+	 * of it is taken (a block is written as it is allocated: a model
+	 * larger than the machine would meet the OOM killer, unsaid) */
+	if (net_fits(need(r, threads), f->config != NULL ? f->config :
+	    "model") < 0 || net_alloc(&r->net, c->train.seed) < 0)
 		exit(EXIT_FAIL);
 	if (f->load != NULL) {
 		if ((nread = st_net_load(&r->net, f->load, f->partial,
@@ -650,7 +684,7 @@ main(int argc, char *argv[])
 	setup_config(&r->c, &f);
 	check_save(f.save);
 	threads = blas_threads((int)r->c.train.threads);
-	setup_run(r, &f);
+	setup_run(r, &f, threads);
 	/* the step's threads are the net's; each calls a 1-thread sgemm */
 	if (net_threads(&r->net, threads) < 0)
 		exit(EXIT_FAIL);
