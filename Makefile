@@ -88,6 +88,7 @@ check-kernels: all $(UNIT) $(TOOLS)
 # every program under valgrind (a plain build: valgrind and ASan do not mix).
 memcheck: all $(UNIT)
 	sh tests/memcheck/run $(UNIT)
+check-valgrind: memcheck
 
 # cppcheck and clang-tidy (.clang-tidy says which checks and why), one
 # file at a time, the static analyzer function by function.
@@ -167,7 +168,7 @@ clean:
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
 .PHONY: all check check-kernels deps install clean lint-man bench \
-	crosscheck memcheck lint fuzz quality FORCE
+	crosscheck memcheck check-valgrind lint fuzz quality FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d \
