@@ -182,9 +182,11 @@ stage_run(struct stage *st, char *const argv[], const char *in,
 }
 
 /*
- * The stderr of a stage after the first: a file already unlinked (in
- * the stages' directory), copied to ours when the pipeline ends; -1
- * (the stage writes to ours) if it cannot be made.
+ * The stderr of the last stage (lrf-smooth, which only sees what the
+ * stages before it let through): a file already unlinked (in the
+ * stages' directory), copied to ours when the pipeline ends unless a
+ * stage before it failed; -1 (the stage writes to ours) if it cannot be
+ * made.
  */
 static int
 errfile(const struct stage *st)
@@ -281,8 +283,10 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 
 	if (n < 1 || n > 8)
 		return err_set("%d stages", n);
+	/* the last stage's stderr held back (see errfile); the others'
+	 * messages, warnings and a --trainer's own output, go out live */
 	for (i = 0; i < n; i++)
-		efd[i] = i > 0 ? errfile(st) : -1;
+		efd[i] = i > 0 && i == n - 1 ? errfile(st) : -1;
 	/*
 	 * Every descriptor here is close-on-exec: a stage that held the
 	 * read end of its own output pipe would never see its reader go
