@@ -129,6 +129,7 @@ check-kernels: all $(UNIT) $(TOOLS)
 # every program under valgrind (a plain build: valgrind and ASan do not mix).
 memcheck: all $(UNIT)
 	sh tests/memcheck/run $(UNIT)
+check-valgrind: memcheck
 
 # cppcheck and clang-tidy (.clang-tidy says which checks and why), one
 # file at a time, the static analyzer function by function.
@@ -226,7 +227,8 @@ clean:
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
 .PHONY: all check check-kernels deps install clean lint-man bench \
-	crosscheck memcheck lint fuzz quality bench-mpi check-slurm FORCE
+	crosscheck memcheck check-valgrind lint fuzz quality bench-mpi check-slurm \
+	FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)
 
 -include $(wildcard lib/*.d lib/mpi/*.d cmd/*.d tests/*.d tests/unit/*.d \

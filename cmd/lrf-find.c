@@ -123,6 +123,13 @@ logline(const char *msg)
 	say("%s", msg);
 }
 
+/* A stale run directory runfs_clean removed, in the log. */
+static void
+saystale(const char *path)
+{
+	say("Removed %s (an unfinished run whose lrf-find is gone)", path);
+}
+
 /* Library errors, except those an interrupt causes on its way out. */
 static void
 printerr(const char *msg)
@@ -535,9 +542,17 @@ main(int argc, char *argv[])
 	}
 	if (o.dir != NULL)
 		o.outdir = parent;
-	if (runfs_mkdirs(o.outdir) < 0 ||
-	    runfs_tmpdir(tmp, sizeof(tmp), o.outdir, name) < 0)
+	/* the hidden directories of runs whose lrf-find is gone (SIGKILL,
+	 * SIGQUIT, a crash) removed, ours locked while it lives */
+	if (runfs_mkdirs(o.outdir) < 0)
 		exit(EXIT_FAIL);
+	runfs_clean(o.outdir, saystale);
+	if (runfs_tmpdir(tmp, sizeof(tmp), o.outdir, name) < 0)
+		exit(EXIT_FAIL);
+	if (runfs_lock(tmp) < 0) {
+		rmdir(tmp);
+		exit(EXIT_FAIL);
+	}
 	stage_init(&st, argv[0], tmp);
 	st.say = logline;
 	st.every = o.verbose ? 1 : 10;

@@ -38,6 +38,8 @@
  */
 #define FLUSH_EVERY	0.01
 
+static int nerrors;	/* messages reported: the run has failed */
+
 static void
 usage(FILE *fp)
 {
@@ -334,10 +336,38 @@ xalloc(size_t n, size_t sz)
 	return p;
 }
 
+/*
+ * The bytes of a run with the planned net: the net's own blocks for its
+ * threads (net_bytes), the optimizer's moments, the per-thread gradient
+ * copies of a conv net, the data in memory, the batch and validation
+ * buffers.
+ */
+static double
+need(const struct run *r, int threads)
+{
+	const struct net *n = &r->net;
+	double b, d, x;
+	int l, conv;
+
+	conv = 0;
+	for (l = 0; l < n->nlayer; l++)
+		conv |= n->layer[l].type == LAYER_CONV2D;
+	d = (double)r->ds.d;
+	x = r->ds.x != NULL ? sizeof(float) : r->ds.bytes != NULL ? 1 : 0;
+	b = net_bytes(n, threads);
+	b += (double)opt_nmoments(&r->c.optimizer) * n->nparam * sizeof(float);
+	if (conv && threads > 1)
+		b += (threads - 1.0) * n->nparam * sizeof(float);
+	b += (double)r->ds.n * (d * x + sizeof(float));
+	b += (double)r->B * (d + 3) * sizeof(float);
+	b += (double)r->nval * (d + 2) * sizeof(float);
+	return b;
+}
+
 /* Load the data, split it, build the net and the optimizer; exit 1 on
  * any error. */
 static void
-setup_run(struct run *r, const struct flags *f)
+setup_run(struct run *r, const struct flags *f, int threads)
 {
 	struct cfg *c;
 	long K, maxb;
@@ -380,8 +410,15 @@ setup_run(struct run *r, const struct flags *f)
 	K = r->ds.task == TASK_CLASSIFICATION ? r->ds.nclasses : 1;
 	if ((r->defmodel = c->model.nlayers == 0))	/* model.layers: ~ */
 		net_default(&c->model, r->ds.format == DATA_IMAGES, K);
-	if (net_create(&r->net, &c->model, f->config, (long)r->ds.d,
-	    r->ds.shape, K, r->ds.task, maxb, c->train.seed) < 0)
+	if (net_plan(&r->net, &c->model, f->config, (long)r->ds.d,
+	    r->ds.shape, K, r->ds.task, maxb) < 0 ||
+	    net_train_check(&r->net, r->B) < 0)
+		exit(EXIT_FAIL);
+	/* the memory the run needs, refused with the figure before any
+	 * of it is taken (a block is written as it is allocated: a model
+	 * larger than the machine would meet the OOM killer, unsaid) */
+	if (net_fits(need(r, threads), f->config != NULL ? f->config :
+	    "model") < 0 || net_alloc(&r->net, c->train.seed) < 0)
 		exit(EXIT_FAIL);
 	if (f->load != NULL) {
 		if ((nread = st_net_load(&r->net, f->load, f->partial,
@@ -564,11 +601,15 @@ train_step(struct run *r, double lr)
 		par_run(n->par, gather_share, r);
 		loss += net_forward(n, r->x, reg ? NULL : r->y,
 		    reg ? r->t : NULL, r->B, 1);
-		if (i < r->A - 1)
+		if (nerrors == 0 && i < r->A - 1)
 			net_backward(n, 1.0f / (float)r->A);
-		else	/* the last one: the update rides on it */
+		else if (nerrors == 0)	/* the last: the update rides on it */
 			net_backward_update(n, 1.0f / (float)r->A, &r->opt,
 			    lr);
+		if (nerrors > 0) {	/* said; no record goes out */
+			fflush(stdout);
+			exit(EXIT_FAIL);
+		}
 	}
 	return loss / (double)r->A;
 }
@@ -633,6 +674,10 @@ validate(struct run *r, double *vloss, double *vacc)
 		b = r->vhi - i < r->vchunk ? r->vhi - i : r->vchunk;
 		loss += b * net_forward(n, r->vx + (size_t)i * d,
 		    reg ? NULL : r->vy + i, reg ? r->vt + i : NULL, b, 0);
+		if (nerrors > 0) {
+			fflush(stdout);
+			exit(EXIT_FAIL);
+		}
 		if (!reg)
 			correct += net_correct(n, r->vy + i, b);
 	}
@@ -836,6 +881,15 @@ launch(const struct flags *f, long nproc, char *argv[])
 	exit(st < 0 ? EXIT_FAIL : st);
 }
 
+/* Every message the library reports, counted: once one is said, the run
+ * has failed and never exits 0. */
+static void
+counterr(const char *msg)
+{
+	nerrors++;
+	prog_printerr(msg);
+}
+
 /* Write the weights if asked to; exit 1 if that fails. */
 static void
 save(const struct run *r, const char *path)
@@ -861,6 +915,7 @@ main(int argc, char *argv[])
 	prog_init("lrf-train");
 	r = &run;
 	setup_dist(r, &argc, &argv);
+	err_sethook(counterr);
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
 	parseflags(argc, argv, &f);
 	if (r->rank > 0) {	/* rank 0 writes the files */
@@ -877,7 +932,7 @@ main(int argc, char *argv[])
 		exit(EXIT_FAIL);
 	}
 	threads = blas_threads((int)r->c.train.threads);
-	setup_run(r, &f);
+	setup_run(r, &f, threads);
 	setup_share(r);
 	/* the step's threads are the net's; each calls a 1-thread sgemm */
 	if (net_threads(&r->net, threads) < 0)
@@ -985,5 +1040,5 @@ main(int argc, char *argv[])
 		    step, secs, step > 0 ? secs * 1e3 / step : 0.0);
 	free_run(r);
 	dist_end();
-	prog_exit(EXIT_OK);
+	prog_exit(nerrors > 0 ? EXIT_FAIL : EXIT_OK);
 }

@@ -67,13 +67,16 @@ csv_line(struct csv *c, char **line, size_t *len)
 			c->buf = nb;
 			c->cap = ncap;
 		}
+		/* a read error at once, while errno is fread's: a short
+		 * count with the error flag, and the next fread's 0,
+		 * would leave it to the field parser's errno = 0
+		 * ("read error: Success") */
 		k = fread(c->buf + c->end, 1, c->cap - c->end, c->fp);
-		if (k == 0) {
-			if (ferror(c->fp))
-				return err_set("%s: read error: %s", c->name,
-				    strerror(errno));
+		if (ferror(c->fp))
+			return err_set("%s: read error: %s", c->name,
+			    strerror(errno));
+		if (k == 0)
 			c->eof = 1;
-		}
 		c->end += k;
 	}
 	c->lineno++;

@@ -565,7 +565,10 @@ read_list(const struct byname *bn, const char *path, uint32_t *line,
 		return err_set("%s: %s", path, strerror(errno));
 	s = NULL;
 	sz = 0;
-	for (lno = 1; (len = getline(&s, &sz, fp)) != -1; lno++) {
+	/* a read error stops the loop at once, while errno is getline's
+	 * (a partial line's parse may set errno = 0) */
+	for (lno = 1; (len = getline(&s, &sz, fp)) != -1 && !ferror(fp);
+	    lno++) {
 		if (len > 0 && s[len - 1] == '\n')
 			s[--len] = '\0';
 		if (len > 0 && s[len - 1] == '\r')

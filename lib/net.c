@@ -5,6 +5,8 @@
  * activations are in netact.c, the passes forward and back in
  * netpass.c, the image kernels in lib/conv.c.
  */
+#include <sys/resource.h>
+
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conv.h"
 #include "err.h"
@@ -852,9 +855,8 @@ net_default(struct cfg_model *m, int images, long K)
 }
 
 int
-net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
-    long d, const long shape[3], long K, int task, long max_batch,
-    uint64_t seed)
+net_plan(struct net *n, const struct cfg_model *m, const char *cfgfile,
+    long d, const long shape[3], long K, int task, long max_batch)
 {
 	struct {
 		struct cfg_model *m;	/* model.arch's layers */
@@ -921,6 +923,62 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 		    "memory", max_batch);
 		goto fail;
 	}
+	if (names != NULL)
+		free(names->m);
+	free(names);
+	return 0;
+
+fail:
+	if (names != NULL)
+		free(names->m);
+	free(names);
+	net_free(n);
+	return -1;
+}
+
+double
+net_bytes(const struct net *n, int threads)
+{
+	return ((2.0 * n->nparam + n->nact + n->nstate + (threads > 1 ?
+	    threads : 1) * (double)n->nwork) * sizeof(float) +
+	    (double)n->narg * sizeof(int32_t));
+}
+
+int
+net_fits(double need, const char *what)
+{
+	struct rlimit rl;
+	double have, as;
+	long pages, psize;
+
+	pages = sysconf(_SC_PHYS_PAGES);
+	psize = sysconf(_SC_PAGESIZE);
+	have = pages > 0 && psize > 0 ? (double)pages * psize : INFINITY;
+	as = INFINITY;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		as = (double)rl.rlim_cur;
+	if (need <= have && need <= as)
+		return 0;
+	if (as < have)
+		return err_set("%s: the model needs %.1f GB, this process may "
+		    "use %.1f GB (ulimit -v)", what, need / 1e9, as / 1e9);
+	return err_set("%s: the model needs %.1f GB, this machine has %.1f "
+	    "GB", what, need / 1e9, have / 1e9);
+}
+
+int
+net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
+    long d, const long shape[3], long K, int task, long max_batch,
+    uint64_t seed)
+{
+	if (net_plan(n, m, cfgfile, d, shape, K, task, max_batch) < 0)
+		return -1;
+	return net_alloc(n, seed);
+}
+
+int
+net_alloc(struct net *n, uint64_t seed)
+{
 	if ((n->param = net_falloc(n->nparam)) == NULL ||
 	    (n->grad = net_falloc(n->nparam)) == NULL ||
 	    (n->act = net_falloc(n->nact)) == NULL ||
@@ -938,17 +996,38 @@ net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
 	act_layout(n, 1);
 	init_params(n, seed);
 	rng_seed(&n->rng, seed ^ NET_DROPOUT_SEED);
-	if (names != NULL)
-		free(names->m);
-	free(names);
 	return 0;
 
 fail:
-	if (names != NULL)
-		free(names->m);
-	free(names);
 	net_free(n);
 	return -1;
+}
+
+int
+net_train_check(const struct net *n, long B)
+{
+	const struct net_layer *L;
+	char where[CFG_MAXPATH + 64];
+	long per;
+	int l, s;
+
+	for (l = 0; l < n->nlayer; l++) {
+		/* the layer, or a block's own batchnorms (layer4.1.bn2) */
+		for (s = -1; s < n->layer[l].nsub; s++) {
+			L = s < 0 ? &n->layer[l] : &n->layer[l].sub[s];
+			if (L->type != LAYER_BATCHNORM)
+				continue;
+			per = L->in[1] * L->in[2];
+			if (B * per >= 2)
+				continue;
+			return err_set("%s: %s%s%s: a training batch of %ld "
+			    "gives it %ld value per channel; it needs 2 or "
+			    "more (raise train.batch_size)", net_where(n, l,
+			    where, sizeof where), n->layer[l].name, s < 0 ?
+			    "" : ".", s < 0 ? "" : L->name, B, B * per);
+		}
+	}
+	return 0;
 }
 
 int

@@ -313,6 +313,40 @@ int net_create(struct net *n, const struct cfg_model *m, const char *cfgfile,
  */
 void net_default(struct cfg_model *m, int images, long K);
 
+/*
+ * Whether training batches of B samples suit every layer: a batchnorm
+ * layer needs more than 1 value per channel (B times its input's height
+ * times width), as PyTorch's "Expected more than 1 value per channel
+ * when training".  Returns 0, or -1 with a message naming the layer's
+ * line: "cfg.yaml:31:7: batchnorm1: a training batch of 1 gives it 1
+ * value per channel; it needs 2 or more (raise train.batch_size)".
+ */
+int net_train_check(const struct net *n, long B);
+
+/*
+ * net_create in two steps, for a caller that checks the memory before
+ * any is taken: net_plan checks and lays out the model (the layers'
+ * shapes and offsets; nothing large allocated), net_alloc allocates and
+ * initialises it.  Each returns 0, or -1 with net_create's messages (n
+ * then holds nothing to free).
+ */
+int net_plan(struct net *n, const struct cfg_model *m, const char *cfgfile,
+    long d, const long shape[3], long K, int task, long max_batch);
+int net_alloc(struct net *n, uint64_t seed);
+
+/* The bytes net_alloc takes for a planned net, with its work buffers
+ * for threads threads (parameters, gradients, activations, running
+ * statistics, im2col and pooling buffers). */
+double net_bytes(const struct net *n, int threads);
+
+/*
+ * Whether need bytes fit in this machine: its physical memory and the
+ * process's address space limit (RLIMIT_AS), whichever is smaller.
+ * Returns 0, or -1 with a message, what first: "cfg.yaml: the model
+ * needs 161.2 GB, this machine has 23.4 GB" (GB: 10^9 bytes).
+ */
+int net_fits(double need, const char *what);
+
 /* Free everything net_create allocated; n may be zeroed or freed twice. */
 void net_free(struct net *n);
 

@@ -135,6 +135,22 @@ num_long(const char *s, long min, long max, long *v)
  * tie, and wherever long double is not that wide, printf decides.
  * buf: at least 16 bytes ("-1.23456789e-05" and its NUL).
  */
+#if LDBL_MANT_DIG >= 64
+/* 1 if long double arithmetic is as wide as its type says when it runs:
+ * not under valgrind, which computes x87 operations in 64-bit doubles
+ * (there the fast path would round wrongly; printf decides instead). */
+static int
+ldwide(void)
+{
+	static int wide = -1;
+	volatile long double one = 1, eps = LDBL_EPSILON;
+
+	if (wide < 0)
+		wide = one + eps != one;
+	return wide;
+}
+#endif
+
 static int
 fastfmt(char *buf, double v)
 {
@@ -152,7 +168,7 @@ fastfmt(char *buf, double v)
 	int b, e, k, i, nd;
 
 	a = fabs(v);
-	if (!(a >= 1e-19 && a < 1e35))
+	if (!(a >= 1e-19 && a < 1e35) || !ldwide())
 		return 0;
 	/* a = f 2^b, f in [0.5, 1): log10 a in [(b-1) log10 2, b log10 2),
 	 * so this e is the exponent or one below it */

@@ -362,6 +362,14 @@ opt_weight_decay(const struct cfg_optimizer *c)
 }
 
 int
+opt_nmoments(const struct cfg_optimizer *c)
+{
+	if (c->name < 0 || c->name >= OPT_N)
+		return 0;
+	return (opt_momentum(c) > 0 || kinds[c->name].m) + kinds[c->name].v;
+}
+
+int
 opt_describe(char *buf, size_t size, const struct opt *o)
 {
 	size_t len;

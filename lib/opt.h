@@ -67,6 +67,10 @@ double opt_momentum(const struct cfg_optimizer *c);
  * optimizer's default: 0.01 for adamw, else 0.  Never fails. */
 double opt_weight_decay(const struct cfg_optimizer *c);
 
+/* The floats the optimizer c keeps per trainable parameter (its moments:
+ * 0, 1 or 2), as opt_init will allocate them.  Never fails. */
+int opt_nmoments(const struct cfg_optimizer *c);
+
 /*
  * Set up an optimizer for the given segments from the config (momentum
  * and weight decay resolved by opt_momentum and opt_weight_decay).

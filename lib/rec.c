@@ -96,7 +96,7 @@ fill(struct rec_reader *r)
 	want = r->bufcap - r->tail - 1;
 	if (r->fd < 0) {		/* no descriptor: a memory stream */
 		n = (ssize_t)fread(r->buf + r->tail, 1, want, r->fp);
-		if (n == 0 && ferror(r->fp))
+		if (ferror(r->fp))	/* at once, while errno is fread's */
 			return err_set("%s:%ld: read error: %s", r->name,
 			    r->lineno + 1, strerror(errno));
 		r->tail += (size_t)n;

@@ -751,6 +751,48 @@ rundir_suggest(struct stage *st, const struct stage_seen *seen,
 	return 0;
 }
 
+/* 1 if prog is an executable file in a directory of PATH (what
+ * "command -v" finds, without starting a shell to ask). */
+static int
+onpath(const char *prog)
+{
+	char path[PATH_MAX];
+	const char *p, *e;
+	size_t n;
+
+	if ((p = getenv("PATH")) == NULL)
+		p = "/usr/bin:/bin";
+	for (;; p = e + 1) {
+		if ((e = strchr(p, ':')) == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (snprintf(path, sizeof(path), "%.*s%s%s", (int)n, p,
+		    n > 0 ? "/" : "", prog) < (int)sizeof(path) &&
+		    access(path, X_OK) == 0)
+			return 1;
+		if (*e == '\0')
+			return 0;
+	}
+}
+
+/* 1 if the file ends with PNG's IEND chunk: gnuplot finished it. */
+static int
+pngdone(const char *path)
+{
+	static const unsigned char iend[8] = { 0x49, 0x45, 0x4e, 0x44, 0xae,
+		0x42, 0x60, 0x82 };
+	unsigned char b[8];
+	FILE *fp;
+	int ok;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 0;
+	ok = fseek(fp, -8, SEEK_END) == 0 && fread(b, 1, 8, fp) == 8 &&
+	    memcmp(b, iend, 8) == 0;
+	fclose(fp);
+	return ok;
+}
+
 int
 rundir_textplot(struct stage *st)
 {
@@ -786,21 +828,32 @@ rundir_plot(struct stage *st)
 {
 	char *plot[] = { "lrf-plot", "-o", "lr_finder.png", "records.tsv",
 		NULL };
-	char *gp[] = { "gnuplot", "lr_finder.gp", NULL };
+	char *draw[] = { "lrf-plot", "-T", "png", "records.tsv", NULL };
+	char *gp[] = { "gnuplot", ".draw.gp", NULL };
+	char path[PATH_MAX];
 	int r;
 
+	/* lr_finder.gp, the script a user runs again, renders into
+	 * lr_finder.png atomically and durably (lrf-plot -o: mktemp, a
+	 * check, sync, rename: eight processes and an fsync).  Here the
+	 * directory is private until it is published, synced whole, so
+	 * the same drawing goes to gnuplot's stdout instead. */
 	if ((r = stage_run(st, plot, NULL, "lr_finder.gp")) != 0)
 		return r == STAGE_INTERRUPTED ? r : -1;
-	/* NOLINTNEXTLINE(cert-env33-c): a fixed command */
-	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+	if (!onpath("gnuplot")) {
 		err_set("warning: gnuplot not found; lr_finder.png not drawn");
 		return 0;
 	}
-	if ((r = stage_run(st, gp, NULL, NULL)) != 0) {
-		if (r == STAGE_INTERRUPTED)
-			return r;
-		/* a full disk, most likely (gnuplot said why) */
+	if ((r = stage_run(st, draw, NULL, ".draw.gp")) == 0)
+		r = stage_run(st, gp, NULL, "lr_finder.png");
+	snprintf(path, sizeof(path), "%s/.draw.gp", st->dir);
+	unlink(path);
+	if (r == STAGE_INTERRUPTED)
+		return r;
+	snprintf(path, sizeof(path), "%s/lr_finder.png", st->dir);
+	if (r != 0 || !pngdone(path))
+		/* a full disk, most likely (gnuplot said why, or the file
+		 * is cut short) */
 		return err_set("gnuplot failed to draw lr_finder.png");
-	}
 	return 0;
 }

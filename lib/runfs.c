@@ -1,4 +1,5 @@
 /* runfs.c - run directories that appear only when complete. */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -47,6 +49,65 @@ runfs_tmpdir(char *buf, size_t n, const char *parent, const char *name)
 		return err_set("%s: cannot create a directory: %s", parent,
 		    strerror(errno));
 	return 0;
+}
+
+int
+runfs_lock(const char *dir)
+{
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return err_set("%s: %s", dir, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		err_set("%s: cannot lock: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+runfs_clean(const char *parent, void (*say)(const char *path))
+{
+	struct dirent *e;
+	struct stat sb;
+	char path[4096];
+	DIR *d;
+	int fd, n, bad;
+
+	if ((d = opendir(parent)) == NULL)
+		return err_set("%s: %s", parent, strerror(errno));
+	n = bad = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, ".lr_finder_", 11) != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", parent,
+		    e->d_name) >= (int)sizeof(path))
+			continue;
+		/* ours, a directory, not a link, left alone a while */
+		if (lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
+		    sb.st_uid != geteuid() ||
+		    difftime(time(NULL), sb.st_mtime) < RUNFS_STALE)
+			continue;
+		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC)) < 0)
+			continue;
+		/* held: a live lrf-find builds it (or cleans it now) */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			continue;
+		}
+		if (runfs_remove(path) < 0)
+			bad = 1;
+		else {
+			n++;
+			if (say != NULL)
+				say(path);
+		}
+		close(fd);
+	}
+	closedir(d);
+	return bad ? -1 : n;
 }
 
 /* fsync path (a file, or a directory with O_DIRECTORY); 0 or -1. */

@@ -23,6 +23,28 @@ int runfs_mkdirs(const char *dir);
  */
 int runfs_tmpdir(char *buf, size_t n, const char *parent, const char *name);
 
+#define RUNFS_STALE	60	/* seconds an unlocked directory must have
+				   been left alone to count as stale */
+
+/*
+ * Lock dir (a run directory being built) for as long as the process
+ * lives: flock(2) on the directory itself, which the kernel lets go
+ * when the process ends however it ends (SIGKILL, SIGQUIT, a crash).
+ * The descriptor (close-on-exec), or -1 with a message.
+ */
+int runfs_lock(const char *dir);
+
+/*
+ * Remove the unfinished run directories under parent that no process
+ * builds any more: hidden ".lr_finder_*" directories (not symlinks) of
+ * this user that nobody holds runfs_lock on and that have not changed
+ * for RUNFS_STALE seconds (time for a new one to be locked).  say, if
+ * not NULL, is called with each one's path once it is removed.  The
+ * number removed, or -1 with a message when parent cannot be read or a
+ * stale directory cannot be removed (the others are still tried).
+ */
+int runfs_clean(const char *parent, void (*say)(const char *path));
+
 /* fsync every regular file in dir, then dir; 0, or -1 with a message. */
 int runfs_sync(const char *dir);
 

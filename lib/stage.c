@@ -70,8 +70,9 @@ say(const struct stage *st, const char *fmt, ...)
 	st->say(msg);
 }
 
-pid_t
-stage_spawn(struct stage *st, char *const argv[], int in, int out)
+/* stage_spawn with stderr to errfd (-1: ours) */
+static pid_t
+spawn(struct stage *st, char *const argv[], int in, int out, int errfd)
 {
 	char path[PATH_MAX];
 	pid_t pid;
@@ -96,6 +97,8 @@ stage_spawn(struct stage *st, char *const argv[], int in, int out)
 			dup2(out, 1);
 			close(out);
 		}
+		if (errfd >= 0)
+			dup2(errfd, 2);
 		if (chdir(st->dir) < 0)
 			_exit(127);
 		if (strchr(path, '/'))
@@ -109,6 +112,12 @@ stage_spawn(struct stage *st, char *const argv[], int in, int out)
 	if (st->pgrp == 0)
 		st->pgrp = pid;
 	return pid;
+}
+
+pid_t
+stage_spawn(struct stage *st, char *const argv[], int in, int out)
+{
+	return spawn(st, argv, in, out, -1);
 }
 
 int
@@ -172,6 +181,47 @@ stage_run(struct stage *st, char *const argv[], const char *in,
 	return st->sig ? STAGE_INTERRUPTED : r;
 }
 
+/*
+ * The stderr of the last stage (lrf-smooth, which only sees what the
+ * stages before it let through): a file already unlinked (in the
+ * stages' directory), copied to ours when the pipeline ends unless a
+ * stage before it failed; -1 (the stage writes to ours) if it cannot be
+ * made.
+ */
+static int
+errfile(const struct stage *st)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.stderr.XXXXXX", st->dir);
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* Copy to our stderr what the stages [0, upto) said into their files,
+ * in order; close every file. */
+static void
+errclose(const int *efd, int n, int upto)
+{
+	char buf[4096];
+	ssize_t k;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (efd[i] < 0)
+			continue;
+		if (i < upto && lseek(efd[i], 0, SEEK_SET) == 0)
+			while ((k = read(efd[i], buf, sizeof(buf))) > 0)
+				if (write(2, buf, (size_t)k) != k)
+					break;
+		close(efd[i]);
+	}
+}
+
 /* Take in one record of the stream: s, and the log. */
 static int
 watch(struct stage *st, struct rec_reader *r, int kind, struct stage_seen *s,
@@ -228,12 +278,16 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 	struct rec_reader r;
 	char path[PATH_MAX];
 	const char *name;
-	int p[2], in, i, k, status, bad, cols[4];
+	int p[2], in, i, k, status, failed, bad, cols[4], efd[8];
 	pid_t pid[8];
 	FILE *fp, *fo;
 
 	if (n < 1 || n > 8)
 		return err_set("%d stages", n);
+	/* the last stage's stderr held back (see errfile); the others'
+	 * messages, warnings and a --trainer's own output, go out live */
+	for (i = 0; i < n; i++)
+		efd[i] = i > 0 && i == n - 1 ? errfile(st) : -1;
 	/*
 	 * Every descriptor here is close-on-exec: a stage that held the
 	 * read end of its own output pipe would never see its reader go
@@ -253,13 +307,16 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 		}
 		fcntl(p[0], F_SETFD, FD_CLOEXEC);
 		fcntl(p[1], F_SETFD, FD_CLOEXEC);
-		pid[i] = stage_spawn(st, argv[i], in, p[1]);
+		pid[i] = spawn(st, argv[i], in, p[1], efd[i]);
 		close(in);
 		close(p[1]);
 		in = p[0];
 		if (pid[i] < 0) {
 			close(in);
 			fclose(fo);
+			while (i-- > 0)	/* the started ones end on EPIPE */
+				stage_wait(st, pid[i]);
+			errclose(efd, n, 0);
 			return -1;
 		}
 	}
@@ -282,6 +339,7 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 	if (fclose(fo) != 0 && !bad)
 		bad = err_set("%s: write error", path) != 0;
 	status = 0;
+	failed = n;
 	for (i = 0; i < n; i++) {
 		name = st->name[i] != NULL ? st->name[i] : argv[i][0];
 		if ((k = stage_wait(st, pid[i])) == 0 || status)
@@ -296,8 +354,15 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 				    "stream was stopped (ignored)", name, k);
 			continue;
 		}
-		status = stage_failed(name, k);
+		status = k;
+		failed = i;
 	}
+	/* a stage after the one that failed saw its input cut short:
+	 * what it says of that ("stdin: no records") is not news */
+	errclose(efd, n, failed + 1);
+	if (status)
+		stage_failed(st->name[failed] != NULL ?
+		    st->name[failed] : argv[failed][0], status);
 	st->pgrp = 0;
 	if (st->sig)
 		return STAGE_INTERRUPTED;

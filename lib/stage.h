@@ -105,7 +105,10 @@ int stage_run(struct stage *st, char *const argv[], const char *in,
  * every st->every records and "Loss increasing - stopping early" at a
  * "#@ stop" line.  0 when every stage succeeded and the records were
  * good; -1 with a message ("lrf-train failed (exit status 1)", a bad
- * record, a write error); STAGE_INTERRUPTED.
+ * record, a write error); STAGE_INTERRUPTED.  The last stage's stderr
+ * is held back until the pipeline ends and dropped when a stage before
+ * it failed: its input cut short, it would only add "stdin: no records"
+ * to the failing stage's message.
  */
 int stage_pipeline(struct stage *st, char *const *const argv[], int n,
     const char *out, struct stage_seen *s);

@@ -220,6 +220,7 @@ stop_find() {
 	wait $_p 2>/dev/null
 	echo $? > "$T/status"
 }
+gone() { [ -n "$1" ] && [ ! -e "$1" ]; }
 alive() { _a=0; for _k; do kill -0 "$_k" 2>/dev/null && _a=$((_a + 1)); done; echo $_a; }
 for sig in TERM:15 HUP:1; do
 	num=${sig#*:}
@@ -231,6 +232,38 @@ for sig in TERM:15 HUP:1; do
 	sleep 0.2
 	is "$(alive $kids)" 0 "SIG$sig: every stage stopped"
 done
+
+# SIGKILL (as SIGQUIT, which a shell's background job ignores, or a
+# crash) leaves the hidden directory; the next lrf-find with the same -o
+# removes it once it is stale (no lrf-find holds its lock, untouched for
+# a minute), never a live run's or a new one's
+stop_find KILL
+is "$(cat "$T/status")" 137 "SIGKILL: lrf-find dies of the signal"
+stale=$(ls -d "$T"/int/.lr_finder_* 2>/dev/null)
+ok "SIGKILL: its hidden directory is left" test -d "$stale"
+i=0
+while [ "$(alive $kids)" -gt 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(alive $kids)" 0 "SIGKILL: every stage ends (EPIPE)"
+lrf-find -c "$T/slow.yaml" -o "$T/int" -q --num_iter 0 --start_lr 1e-9 \
+    --end_lr 1e-8 --batch_size 256 >/dev/null 2>&1 &
+p=$!
+i=0
+until [ "$(ls -d "$T"/int/.lr_finder_* | wc -l)" -eq 2 ] || [ $i -ge 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+live=$(ls -d "$T"/int/.lr_finder_* | grep -vxF "$stale")
+mkdir "$T/int/.lr_finder_new.abcdef"
+touch -d '2 hours ago' "$stale" "$live"
+lrf-find -c "$find" -o "$T/int" --no-plot >/dev/null 2>"$T/err"
+is "$?" 0 "after SIGKILL: the next run succeeds"
+ok "after SIGKILL: the stale directory is removed" gone "$stale"
+ok "after SIGKILL: the log says so" grep -qF \
+    "] Removed $stale (an unfinished run whose lrf-find is gone)" "$T/err"
+ok "a live run's directory is kept, however old" test -d "$live"
+ok "a new unlocked directory is kept" test -d "$T/int/.lr_finder_new.abcdef"
+kill -TERM $p
+wait $p 2>/dev/null
+ok "the live run, interrupted, removes its own" gone "$live"
 
 # a stage that crashes: lrf-train killed mid-run
 rm -rf "$T/crash"
@@ -301,5 +334,73 @@ ok "lr 1e6: lrf-suggest --json is JSON" quiet jq -e . "$T/j"
 lrf-smooth "$T/train.tsv" | lrf-plot -o "$T/nan.png" | gnuplot 2>"$T/err"
 is "$?" 0 "lr 1e6, cut by lrf-smooth: the PNG is drawn"
 ok "lr 1e6: a PNG" test "$(head -c 4 "$T/nan.png" | od -An -c | tr -d ' ')" = '211PNG'
+
+
+# --- a read error after part of a file: errno as read(2) set it ------------
+# strace makes the second read of the CSV fail (EIO), after the first
+# brought the whole file: its rows are parsed (strtod, errno = 0 before
+# it) before the reader sees the error; the message must still say EIO,
+# not "read error: Success".
+awk 'BEGIN { print "a,b,y"; for (i = 0; i < 20; i++)
+    printf "%d.12345678901234567890123,%d,%d\n", i % 7, i % 5, i % 2 }' > "$T/e.csv"
+printf 'data: {format: csv, path: %s, label_column: y, folds: 2}\nmodel:\n  layers:\n    - {type: dense, units: 2}\ntrain: {batch_size: 2, threads: 1}\n' \
+    "$T/e.csv" > "$T/e.yaml"
+if [ -n "$strace" ] && strace -o /dev/null -P /dev/null \
+    -e trace=read -e inject=read:error=EIO:when=2 true 2>/dev/null; then
+	strace -o /dev/null -P "$T/e.csv" -e trace=read \
+	    -e inject=read:error=EIO:when=2 lrf-train -c "$T/e.yaml" \
+	    </dev/null >/dev/null 2>"$T/err"
+	is "$?" 1 "CSV read error after a partial read: exit 1"
+	check_err "lrf-train: $T/e.csv: read error: Input/output error" \
+	    "CSV read error after a partial read: read's errno, not Success"
+else
+	skip "CSV read error: no strace fault injection"
+	skip "CSV read error: no strace fault injection"
+fi
+
+
+# --- a model larger than the machine: refused with the figure, at once ----
+# 2.1e9 parameters with adam's two moments (34 GB) and the activations
+# of 2048 samples of 2^20 units (26 GB): 59.4 GB, checked before any of
+# it is allocated (a block is written as it is allocated: without the
+# check, the OOM killer).  Only where the machine has less than 50 GB.
+cat > "$T/huge.yaml" <<'EOF'
+data: {format: synthetic, kind: blobs, samples: 64, features: 2000, classes: 3, folds: 2}
+model:
+  layers:
+    - {type: dense, units: 1048576, activation: relu}
+    - {type: dense, units: 3}
+optimizer: {name: adam}
+train: {batch_size: 2048, threads: 1}
+EOF
+memkb=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo 2>/dev/null)
+if [ -n "$memkb" ] && [ "$memkb" -lt 50000000 ]; then
+	/usr/bin/time -f '%M' -o "$T/rss" timeout 60 lrf-train -c "$T/huge.yaml" \
+	    </dev/null >/dev/null 2>"$T/err"
+	is "$?" 1 "a 59.4 GB model: exit 1"
+	check_err "lrf-train: $T/huge.yaml: the model needs 59.4 GB, this machine has $(awk -v k="$memkb" 'BEGIN { printf "%.1f", k * 1024 / 1e9 }') GB" \
+	    "a 59.4 GB model: refused with the figures"
+	# a plain build's peak is about 7 MB; ASan's and valgrind's more
+	rss=$(tail -n 1 "$T/rss")	# after time's "Command exited" line
+	ok "a 59.4 GB model: refused before allocating (peak $rss KB)" \
+	    test "$rss" -lt 500000
+else
+	skip "a 59.4 GB model: this machine has 50 GB or more"
+	skip "a 59.4 GB model: this machine has 50 GB or more"
+	skip "a 59.4 GB model: this machine has 50 GB or more"
+fi
+# the address space limit (ulimit -v) counts too: 1.7 GB under 1 GB
+sed 's/units: 1048576/units: 100000/; s/features: 2000/features: 1000/; s/batch_size: 2048/batch_size: 64/' \
+    "$T/huge.yaml" > "$T/mid.yaml"
+if [ -z "${ASAN_OPTIONS:-}" ]; then	# ASan needs its address space
+	(ulimit -v 1000000 && exec lrf-train -c "$T/mid.yaml") </dev/null \
+	    >/dev/null 2>"$T/err"
+	is "$?" 1 "a 1.7 GB model under ulimit -v 1000000: exit 1"
+	check_err "lrf-train: $T/mid.yaml: the model needs 1.7 GB, this process may use 1.0 GB (ulimit -v)" \
+	    "a 1.7 GB model under ulimit -v 1000000: refused with the figures"
+else
+	skip "ulimit -v: not under ASan"
+	skip "ulimit -v: not under ASan"
+fi
 
 finish

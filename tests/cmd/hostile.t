@@ -10,14 +10,18 @@
 # which is the command's stdin.  command is shell run in that directory
 # with the helpers below.  The case passes when the command exits with
 # status and its stderr is exactly stderr ("\n" stands for a newline, ""
-# for nothing), within 120 seconds.  Large and binary inputs are made by
-# setup, not kept in the tree.
+# for nothing), within 120 seconds (1200 under valgrind).  Large and
+# binary inputs are made by setup, not kept in the tree.
 #
 # LRF_WRAPDIR, when set, is put first in PATH (make memcheck puts
 # valgrind wrappers of the programs there).
 . "$(dirname "$0")/../lib.sh"
 
 [ -n "${LRF_WRAPDIR:-}" ] && PATH=$LRF_WRAPDIR:$PATH && export PATH
+# a case's time limit: 120 s, ten times that under valgrind (which runs
+# a program 50 to 100 times slower: the curve of 300000 points)
+limit=120
+[ -n "${LRF_WRAPDIR:-}" ] && limit=1200
 
 cat > "$T/helpers.sh" <<'EOF'
 # be32 N: N as 4 bytes, big-endian
@@ -134,7 +138,7 @@ while IFS="$tab" read -r name status setup cmd want; do
 		diag "$(cat "$d/setup.err")"
 		continue
 	fi
-	(cd "$d" && exec timeout 120 sh -c ". '$T/helpers.sh'; $cmd" \
+	(cd "$d" && exec timeout $limit sh -c ". '$T/helpers.sh'; $cmd" \
 	    <in >out 2>err)
 	got=$?
 	want=$(printf '%s\n' "$want" | sed 's/\\n/\

@@ -1806,6 +1806,14 @@ test_bn_hand(void)
 	    "batchnorm train: one sample of features is an error");
 	is_str(err_msg(), "net: layer 1 (batchnorm1): a training batch of "
 	    "one value per channel has no variance", "... its message");
+	/* refused before training: net_train_check, its line named */
+	is_int(net_train_check(&n, 2), 0, "net_train_check: a batch of 2 "
+	    "features is trained");
+	is_int(net_train_check(&n, 1), -1, "net_train_check: a batch of 1 "
+	    "is refused");
+	is_str(err_msg(), "model:11:7: batchnorm1: a training batch of 1 "
+	    "gives it 1 value per channel; it needs 2 or more (raise "
+	    "train.batch_size)", "... its message names the layer's line");
 	net_free(&n);
 }
 

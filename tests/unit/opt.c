@@ -181,7 +181,7 @@ main(void)
 	float p[6], q[6], g[6];
 	int i;
 
-	plan(200);
+	plan(206);
 
 	/* SGD: p -= lr*g */
 	c = conf(OPT_SGD);
@@ -616,5 +616,22 @@ main(void)
 		c.name = OPT_ADAMW;
 		ok(opt_weight_decay(&c) == 0.01, "adamw's default decay");
 	}
+
+	/* the moments opt_init allocates, as lrf-train's memory check
+	 * counts them before it does */
+	c = conf(OPT_SGD);
+	is_int(opt_nmoments(&c), 0, "moments: sgd without momentum, none");
+	c.momentum = -1;
+	is_int(opt_nmoments(&c), 1, "moments: sgd's default momentum, 1");
+	c = conf(OPT_ADAM);
+	is_int(opt_nmoments(&c), 2, "moments: adam, 2");
+	c = conf(OPT_RMSPROP);
+	is_int(opt_nmoments(&c), 1, "moments: rmsprop, 1");
+	c.momentum = 0.9;
+	is_int(opt_nmoments(&c), 2, "moments: rmsprop with momentum, 2");
+	opt_init(&o, &c, seg, 0);
+	ok((o.m != NULL) + (o.v != NULL) == 2, "moments: as opt_init has "
+	    "them");
+	opt_free(&o);
 	return done();
 }
