@@ -24,6 +24,7 @@ stage_init(struct stage *st, const char *argv0, const char *dir)
 
 	memset(st, 0, sizeof(*st));
 	st->every = 10;
+	st->errfd = 2;
 	snprintf(st->dir, sizeof(st->dir), "%s", dir != NULL ? dir : ".");
 	n = readlink("/proc/self/exe", st->bindir, sizeof(st->bindir) - 1);
 	if (n <= 0) {
@@ -96,6 +97,8 @@ stage_spawn(struct stage *st, char *const argv[], int in, int out)
 			dup2(out, 1);
 			close(out);
 		}
+		if (st->errfd != 2)
+			dup2(st->errfd, 2);
 		if (chdir(st->dir) < 0)
 			_exit(127);
 		if (strchr(path, '/'))
