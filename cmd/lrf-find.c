@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -231,7 +232,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 	const char *cfgfile, *t;
 	char list[128], q[ERR_QUOTESIZE];
 	double v;
-	int ch, i;
+	int ch;
 
 	cfgfile = NULL;
 	while ((ch = getopt_long(argc, argv, "c:o:qvh", prog_options(lopts),
@@ -301,7 +302,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 	if ((t = prog_given(f, "train.device")) && strcmp(t, "cpu") != 0)
 		prog_usage("--device: '%s' is not available (only cpu)", t);
 	if ((t = prog_given(f, "finder.suggest")) &&
-	    (i = suggest_lookup(t)) < 0) {
+	    suggest_lookup(t) < 0) {
 		names_join(list, sizeof(list), suggest_names, -1, ", ",
 		    ", ");
 		prog_usage("--method: '%s' is not one of %s", t, list);
@@ -504,6 +505,25 @@ textplot(const char *dir)
  * held (printerr) and printed after the stages' messages.
  */
 
+/* ":LINE:COL: " at s: LINE, and *msg past it; 0 if s does not start so. */
+static int
+place(const char *s, const char **msg)
+{
+	char *e;
+	long l, col;
+
+	if (s[0] != ':' || !isdigit((unsigned char)s[1]))
+		return 0;
+	l = strtol(s + 1, &e, 10);
+	if (e[0] != ':' || !isdigit((unsigned char)e[1]))
+		return 0;
+	col = strtol(e + 1, &e, 10);
+	if (e[0] != ':' || e[1] != ' ' || l < 1 || l > INT_MAX || col < 1)
+		return 0;
+	*msg = e + 2;
+	return (int)l;
+}
+
 /* One line of a stage's stderr, rewritten, onto fp. */
 static void
 filter_line(const struct cfg *c, const char *line, FILE *fp)
@@ -513,7 +533,7 @@ filter_line(const struct cfg *c, const char *line, FILE *fp)
 	static const char bydefault[] = "lrf-find's default";
 	char key[64], at[CFG_MAXPATH + 32];
 	const char *p, *msg;
-	int how, layer, l, col, n;
+	int how, layer, l, n;
 	size_t pre;
 
 	p = strstr(line, ": ");
@@ -523,11 +543,9 @@ filter_line(const struct cfg *c, const char *line, FILE *fp)
 	}
 	pre = (size_t)(p + 2 - line);	/* "prog: " */
 	p += 2;
-	n = 0;
 	if (strncmp(p, copy, sizeof(copy) - 1) == 0 &&
-	    sscanf(p + sizeof(copy) - 1, ":%d:%d: %n", &l, &col, &n) == 2 &&
-	    n > 0 && cfg_written(c, l, key, sizeof(key), &layer) == 0) {
-		msg = p + sizeof(copy) - 1 + n;
+	    (l = place(p + sizeof(copy) - 1, &msg)) > 0 &&
+	    cfg_written(c, l, key, sizeof(key), &layer) == 0) {
 		how = cfg_origin(c, key, layer, at, sizeof(at));
 		if (how == CFG_FILE)
 			fprintf(fp, "%.*s%s: %s", (int)pre, line, at, msg);
