@@ -9,8 +9,11 @@
  * log and the order of the steps.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -38,7 +41,6 @@
 struct opts {
 	int	 quiet, verbose, outgiven;
 	const char *outdir, *name, *load;
-	const char *launcher;	/* --launcher: lrf-train's */
 	const char *dir;	/* --dir: the run directory's exact path */
 	struct prog_setargs sets;	/* --set */
 	struct rundir_run run;	/* plot, val, load (initw), partial */
@@ -48,6 +50,10 @@ struct opts {
 static struct stage st;	/* the stages, and the run directory being built
 			   (st.dir, "" when there is none to remove) */
 static int quiet;	/* -q */
+static pid_t filter_pid;	/* the filter of the stages' messages, or 0 */
+static char held[4096];	/* lrf-find's errors while the filter runs,
+			   lines, NUL-terminated: printed after the
+			   stages' (filter_end) */
 
 static void
 usage(FILE *fp)
@@ -134,7 +140,14 @@ saystale(const char *path)
 static void
 printerr(const char *msg)
 {
-	if (!st.sig)
+	size_t n;
+
+	if (st.sig)
+		return;
+	n = strlen(held);
+	if (filter_pid > 0 && n < sizeof(held))
+		snprintf(held + n, sizeof(held) - n, "%s: %s\n", prog, msg);
+	else
 		fprintf(stderr, "%s: %s\n", prog, msg);
 }
 
@@ -226,7 +239,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 	const char *cfgfile, *t;
 	char list[128], q[ERR_QUOTESIZE];
 	double v;
-	int ch, i;
+	int ch;
 
 	cfgfile = NULL;
 	while ((ch = getopt_long(argc, argv, "c:o:qvh", prog_options(lopts),
@@ -261,7 +274,10 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 			prog_keep(f, "finder.repeat", optarg); break;
 		case O_NP: prog_long("--np", optarg, 1, 1L << 20);
 			prog_keep(f, "train.processes", optarg); break;
-		case O_LAUNCHER: o->launcher = optarg; break;
+		case O_LAUNCHER:
+			if (strspn(optarg, " \t") == strlen(optarg))
+				prog_usage("--launcher: empty command");
+			prog_keep(f, "train.launcher", optarg); break;
 		case 'o': o->outdir = optarg; o->outgiven = 1; break;
 		case PROG_SETCH: prog_setarg(&o->sets, optarg); break;
 		case O_DIR: o->dir = optarg; break;
@@ -293,7 +309,7 @@ options(int argc, char *argv[], struct opts *o, struct prog_sets *f)
 	if ((t = prog_given(f, "train.device")) && strcmp(t, "cpu") != 0)
 		prog_usage("--device: '%s' is not available (only cpu)", t);
 	if ((t = prog_given(f, "finder.suggest")) &&
-	    (i = suggest_lookup(t)) < 0) {
+	    suggest_lookup(t) < 0) {
 		names_join(list, sizeof(list), suggest_names, -1, ", ",
 		    ", ");
 		prog_usage("--method: '%s' is not one of %s", t, list);
@@ -341,11 +357,11 @@ config(struct cfg *c, const char *cfgfile, const struct prog_sets *f,
 		prog_usage("%s: not with a trainer of your own (finder.trainer"
 		    "): it has no such option", o->run.val ? "--val" :
 		    "--load");
-	if (c->finder.trainer[0] != '\0' && (o->launcher != NULL ||
+	if (c->finder.trainer[0] != '\0' && (c->train.launcher[0] != '\0' ||
 	    c->train.processes > 1))
 		prog_usage("%s: not with a trainer of your own (finder.trainer"
-		    "): it launches itself", o->launcher != NULL ?
-		    "--launcher" : "--np (train.processes)");
+		    "): it launches itself", c->train.launcher[0] != '\0' ?
+		    "--launcher (train.launcher)" : "--np (train.processes)");
 	/* threads: 0 resolved, so that a rerun elsewhere is the same run
 	 * (lrf-train's step: the cores, at most NET_MAXTHREAD) */
 	if (c->train.threads == 0) {
@@ -484,6 +500,155 @@ textplot(const char *dir)
 	fclose(fp);
 }
 
+/*
+ * The stages' messages name the run directory's config.yaml, a copy of
+ * the user's file that is removed when the run fails: between their
+ * stderr and lrf-find's a filter rewrites "prog: config.yaml:L:C: what"
+ * to the user's file and line of the key on line L (cfg_written,
+ * cfg_origin), or says that lrf-find set it; "prog: config.yaml: what"
+ * to the user's file; "prog: section.key: what" gains the key's place in
+ * the user's file (issue 17).  The filter is a child, started before
+ * each pipeline and ended after it; lrf-find's own errors meanwhile are
+ * held (printerr) and printed after the stages' messages.
+ */
+
+/* ":LINE:COL: " at s: LINE, and *msg past it; 0 if s does not start so. */
+static int
+place(const char *s, const char **msg)
+{
+	char *e;
+	long l, col;
+
+	if (s[0] != ':' || !isdigit((unsigned char)s[1]))
+		return 0;
+	l = strtol(s + 1, &e, 10);
+	if (e[0] != ':' || !isdigit((unsigned char)e[1]))
+		return 0;
+	col = strtol(e + 1, &e, 10);
+	if (e[0] != ':' || e[1] != ' ' || l < 1 || l > INT_MAX || col < 1)
+		return 0;
+	*msg = e + 2;
+	return (int)l;
+}
+
+/* One line of a stage's stderr, rewritten, onto fp. */
+static void
+filter_line(const struct cfg *c, const char *line, FILE *fp)
+{
+	static const char copy[] = "config.yaml";
+	static const char setby[] = "set on lrf-find's command line";
+	static const char bydefault[] = "lrf-find's default";
+	char key[64], at[CFG_MAXPATH + 32];
+	const char *p, *msg;
+	int how, layer, l, n;
+	size_t pre;
+
+	p = strstr(line, ": ");
+	if (p == NULL || p == line || memchr(line, ' ', p - line) != NULL) {
+		fputs(line, fp);
+		return;
+	}
+	pre = (size_t)(p + 2 - line);	/* "prog: " */
+	p += 2;
+	if (strncmp(p, copy, sizeof(copy) - 1) == 0 &&
+	    (l = place(p + sizeof(copy) - 1, &msg)) > 0 &&
+	    cfg_written(c, l, key, sizeof(key), &layer) == 0) {
+		how = cfg_origin(c, key, layer, at, sizeof(at));
+		if (how == CFG_FILE)
+			fprintf(fp, "%.*s%s: %s", (int)pre, line, at, msg);
+		else
+			fprintf(fp, "%.*s%s (%s): %s", (int)pre, line, key,
+			    how == CFG_SET ? setby : bydefault, msg);
+		return;
+	}
+	if (strncmp(p, copy, sizeof(copy) - 1) == 0 &&
+	    strncmp(p + sizeof(copy) - 1, ": ", 2) == 0) {
+		fprintf(fp, "%.*s%s: %s", (int)pre, line, c->file[0] != '\0' ?
+		    c->file : "lrf-find's configuration",
+		    p + sizeof(copy) + 1);
+		return;
+	}
+	n = (int)strspn(p, "abcdefghijklmnopqrstuvwxyz_.");
+	if (n > 0 && (size_t)n < sizeof(key) && strncmp(p + n, ": ", 2) == 0) {
+		snprintf(key, sizeof(key), "%.*s", n, p);
+		how = cfg_origin(c, key, -1, at, sizeof(at));
+		if (how == CFG_FILE) {
+			fprintf(fp, "%.*s%s: %s", (int)pre, line, at, p);
+			return;
+		}
+		if (how >= 0) {
+			fprintf(fp, "%.*s%s (%s)%s", (int)pre, line, key,
+			    how == CFG_SET ? setby : bydefault, p + n);
+			return;
+		}
+	}
+	fputs(line, fp);
+}
+
+/* Start the filter; st.errfd its input. */
+static void
+filter_start(const struct cfg *c)
+{
+	char *line;
+	size_t size;
+	FILE *fp;
+	int p[2];
+
+	if (pipe(p) < 0) {
+		err_set("pipe: %s", strerror(errno));
+		fail();
+	}
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	if ((filter_pid = fork()) < 0) {
+		err_set("fork: %s", strerror(errno));
+		fail();
+	}
+	if (filter_pid == 0) {	/* it ends when the stages have */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		close(p[1]);
+		if ((fp = fdopen(p[0], "r")) == NULL)
+			_exit(1);
+		line = NULL;
+		size = 0;
+		while (getline(&line, &size, fp) > 0) {
+			filter_line(c, line, stderr);
+			fflush(stderr);
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	st.errfd = p[1];
+}
+
+/*
+ * End the filter once it has passed on all it was sent: at most 5 s
+ * after the stages ended (a process they left behind may hold its
+ * input open).
+ */
+static void
+filter_end(void)
+{
+	static const struct timespec tick = { 0, 10000000 };	/* 10 ms */
+	int i;
+
+	if (filter_pid <= 0)
+		return;
+	close(st.errfd);
+	st.errfd = 2;
+	for (i = 0; i < 500 && waitpid(filter_pid, NULL, WNOHANG) == 0; i++)
+		nanosleep(&tick, NULL);
+	if (i == 500) {
+		kill(filter_pid, SIGKILL);
+		waitpid(filter_pid, NULL, 0);
+	}
+	filter_pid = 0;
+	fputs(held, stderr);
+	held[0] = '\0';
+}
+
 /* The end of a step that may have failed or been interrupted. */
 static void
 check(int r)
@@ -515,7 +680,7 @@ main(int argc, char *argv[])
 	struct cfg c;
 	const char *cfgfile;
 	long i;
-	int b;
+	int b, r;
 
 	prog_init("lrf-find");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
@@ -609,21 +774,18 @@ main(int argc, char *argv[])
 		    "exponential");
 	else
 		say("Using exponential growth until the loss diverges");
+	/* lrf-train launches itself: train.processes, train.launcher */
 	rundir_train(&o.run, train);
-	/* lrf-train launches itself: train.processes, --launcher */
-	for (b = 0; train[b] != NULL; b++)
-		;
-	if (o.launcher != NULL && o.run.trainer == NULL) {
-		train[b++] = "--launcher";
-		train[b++] = (char *)o.launcher;
-	}
-	train[b] = NULL;
 	memset(&seen, 0, sizeof(seen));
 	snprintf(seedarg, sizeof(seedarg), "%lu", c.train.seed);
 	if (o.run.trainer != NULL && setenv("LRF_SEED", seedarg, 1) < 0)
 		fail();
-	if (c.finder.repeat == 1)
-		check(stage_pipeline(&st, stages, 3, "smooth.tsv", &seen));
+	if (c.finder.repeat == 1) {
+		filter_start(&c);
+		r = stage_pipeline(&st, stages, 3, "smooth.tsv", &seen);
+		filter_end();
+		check(r);
+	}
 	/* several: one after the other, each with its seed (the first's
 	 * stream is the one the diagnosis reads) */
 	for (i = 0; c.finder.repeat > 1 && i < c.finder.repeat; i++) {
@@ -643,7 +805,10 @@ main(int argc, char *argv[])
 		say("Range test %ld of %ld (seed %s)", i + 1,
 		    c.finder.repeat, seedarg);
 		memset(&one, 0, sizeof(one));
-		check(stage_pipeline(&st, stages, 3, out, &one));
+		filter_start(&c);
+		r = stage_pipeline(&st, stages, 3, out, &one);
+		filter_end();
+		check(r);
 		train[b] = NULL;
 		if (i == 0)
 			seen = one;

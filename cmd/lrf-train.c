@@ -73,7 +73,7 @@ usage(FILE *fp)
 "  --root dir       data.root: the class folders of data.format images\n"
 "  --write-split dir  write the split as dir/fold_K_{train,val}.txt [no]\n"
 "  --np n           train.processes: data-parallel on n, under mpirun [%ld]\n"
-"  --launcher cmd   the launch command instead: 'srun', 'mpirun -hostfile h'\n"
+"  --launcher cmd   train.launcher: the launch command instead: 'srun', 'mpirun -hostfile h'\n"
 "  --output file    write the records to file (a FIFO) [stdout]\n"
 "  --set sec.key=v  set a key of the file, lrf-config(5) (repeatable)\n"
 "  -h, --help       print this help and exit\n"
@@ -120,7 +120,7 @@ static const struct option longopts[] = {
 /* Command-line settings; sets, the flags laid over the file. */
 struct flags {
 	const char *config, *save, *load, *lrcol, *wsplit;
-	const char *launcher, *output;	/* --launcher, --output */
+	const char *output;	/* --output */
 	struct prog_sets sets;
 	struct prog_setargs setargs;	/* --set */
 	int	 val, partial, summary, progress, timing;
@@ -253,7 +253,7 @@ parseflags(int argc, char *argv[], struct flags *f)
 		case O_LAUNCHER:
 			if (strspn(optarg, " \t") == strlen(optarg))
 				prog_usage("--launcher: empty command");
-			f->launcher = optarg;
+			prog_keep(&f->sets, "train.launcher", optarg);
 			break;
 		case O_OUTPUT:
 			f->output = optarg;
@@ -836,13 +836,14 @@ lead(const struct run *r, double lr, int go)
 }
 
 /*
- * train.processes (--np) np > 1, --launcher: run lrf-train-mpi (this
+ * train.processes (--np) np > 1, train.launcher (--launcher): run
+ * lrf-train-mpi (this
  * program's path and "-mpi") under the launcher with these arguments,
  * relay its records (launch.h) and exit with its status.  The launched
  * program sees LAUNCH_ENV and does not launch again.
  */
 static void
-launch(const struct flags *f, long nproc, char *argv[])
+launch(const char *launcher, long nproc, char *argv[])
 {
 	char *words[LAUNCH_MAXARGS], *cmd, np[24], twin[PATH_MAX];
 	ssize_t len;
@@ -850,8 +851,8 @@ launch(const struct flags *f, long nproc, char *argv[])
 
 	n = 0;
 	cmd = NULL;
-	if (f->launcher != NULL) {
-		if ((cmd = strdup(f->launcher)) == NULL) {
+	if (launcher[0] != '\0') {
+		if ((cmd = strdup(launcher)) == NULL) {
 			err_set("out of memory");
 			exit(EXIT_FAIL);
 		}
@@ -861,7 +862,7 @@ launch(const struct flags *f, long nproc, char *argv[])
 	} else
 		words[n++] = "mpirun";
 	snprintf(np, sizeof(np), "%ld", nproc);
-	if (nproc > 1 || f->launcher == NULL) {	/* mpirun and srun
+	if (nproc > 1 || launcher[0] == '\0') {	/* mpirun and srun
 							   both take -n */
 		words[n++] = "-n";
 		words[n++] = np;
@@ -923,9 +924,15 @@ main(int argc, char *argv[])
 		f.summary = f.progress = f.timing = 0;
 	}
 	setup_config(&r->c, &f);
-	if ((r->c.train.processes > 1 || f.launcher != NULL) && r->np == 1 &&
-	    getenv(LAUNCH_ENV) == NULL)
-		launch(&f, r->c.train.processes, argv);
+	if (r->c.train.launcher[0] != '\0' &&
+	    strspn(r->c.train.launcher, " \t") ==
+	    strlen(r->c.train.launcher)) {
+		err_set("train.launcher: empty command");
+		exit(EXIT_FAIL);
+	}
+	if ((r->c.train.processes > 1 || r->c.train.launcher[0] != '\0') &&
+	    r->np == 1 && getenv(LAUNCH_ENV) == NULL)
+		launch(r->c.train.launcher, r->c.train.processes, argv);
 	check_save(f.save);
 	if (f.output != NULL && freopen(f.output, "w", stdout) == NULL) {
 		err_set("%s: %s", f.output, strerror(errno));

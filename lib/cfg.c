@@ -688,12 +688,15 @@ static const struct key keys[] = {
 	    NULL, 0, NULL },
 	{ "train", "processes", K_LONG, C(train.processes), "1", 1, 1048576,
 	    0, NULL, 0, NULL },
+	{ "train", "launcher", K_TEXT, C(train.launcher), "\"\"", 0, 0, 0,
+	    NULL, 0, NULL },
 	{ "train", "device", K_DEVICE, C(train.device), "cpu", 0, 0, 0,
 	    NULL, 0, NULL },
 	{ "train", "val_size", K_LONG, C(train.val_size), "1024", 1, 100000000,
 	    0, NULL, 0, NULL },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= CFG_MAXKEYS, "CFG_MAXKEYS: too few for keys[]");
 
 /* The keys of one layer mapping; "type" comes first. */
 enum { LK_TYPE, LK_UNITS, LK_ACTIVATION, LK_RATE, LK_FILTERS, LK_KERNEL,
@@ -1561,7 +1564,7 @@ cfg_load(struct cfg *c, const char *path)
 	struct node *root;
 	struct ld L;
 	char *buf;
-	size_t len;
+	size_t i, len;
 	int rc;
 
 	buf = NULL;
@@ -1584,6 +1587,12 @@ cfg_load(struct cfg *c, const char *path)
 		rc = set_root(&L, root);
 	if (rc == 0) {
 		snprintf(L.c->file, sizeof(L.c->file), "%s", path);
+		for (i = 0; i < NKEYS; i++)
+			if (set[i].line > 0) {
+				L.c->origin[i].how = CFG_FILE;
+				L.c->origin[i].line = set[i].line;
+				L.c->origin[i].col = set[i].col;
+			}
 		memcpy(c, L.c, sizeof(*c));
 	}
 	node_free(root);
@@ -1986,7 +1995,68 @@ cfg_set(struct cfg *c, const char *key, const char *text)
 	L.file = NULL;
 	L.c = c;
 	snprintf(where, sizeof(where), "%s.%s", k->sec, k->name);
-	return set_key(&L, k, &v, (char *)c, where);
+	if (set_key(&L, k, &v, (char *)c, where) < 0)
+		return -1;
+	memset(&c->origin[k - keys], 0, sizeof(c->origin[0]));
+	c->origin[k - keys].how = CFG_SET;
+	return 0;
+}
+
+/* The lines put_key writes for key k of c. */
+static int
+key_lines(const struct key *k, const struct cfg *c)
+{
+	if (k->type != K_LAYERS || unset(k, (const char *)c + k->off))
+		return 1;
+	return c->model.nlayers > 0 ? 1 + c->model.nlayers : 0;
+}
+
+int
+cfg_written(const struct cfg *c, int line, char *key, size_t size,
+    int *layer)
+{
+	size_t i;
+	int at, n;
+
+	at = 1;	/* cfg_write's first line, the comment */
+	for (i = 0; i < NKEYS; i++) {
+		if (i == 0 || strcmp(keys[i].sec, keys[i - 1].sec) != 0)
+			at++;
+		n = key_lines(&keys[i], c);
+		if (line > at && line <= at + n) {
+			snprintf(key, size, "%s.%s", keys[i].sec,
+			    keys[i].name);
+			/* "  layers:", then one line a layer */
+			*layer = keys[i].type == K_LAYERS && line > at + 1 ?
+			    line - at - 2 : -1;
+			return 0;
+		}
+		at += n;
+	}
+	return -1;
+}
+
+int
+cfg_origin(const struct cfg *c, const char *key, int layer, char *buf,
+    size_t size)
+{
+	const struct cfg_origin *o;
+	const struct cfg_layer *y;
+	const struct key *k;
+
+	buf[0] = '\0';
+	if ((k = key_named(key)) == NULL)
+		return -1;
+	o = &c->origin[k - keys];
+	if (o->how != CFG_FILE)
+		return o->how;
+	if (k->type == K_LAYERS && layer >= 0 &&
+	    layer < c->model.nlayers && c->model.layers[layer].line > 0) {
+		y = &c->model.layers[layer];
+		snprintf(buf, size, "%s:%d:%d", c->file, y->line, y->col);
+	} else
+		snprintf(buf, size, "%s:%d:%d", c->file, o->line, o->col);
+	return CFG_FILE;
 }
 
 int

@@ -19,6 +19,10 @@
 #define CFG_MAXPATH	4096
 #define CFG_MAXCLASSES	1024
 #define CFG_MAXLIST	4096	/* bytes of a list of CSV column names */
+#define CFG_MAXKEYS	128	/* keys in cfg.c's table, at most */
+
+/* Where a key got its value (struct cfg_origin's how). */
+enum { CFG_DEFAULT, CFG_FILE, CFG_SET };
 
 enum { LAYER_DENSE, LAYER_DROPOUT, LAYER_CONV2D, LAYER_MAXPOOL2D,
 	LAYER_AVGPOOL2D, LAYER_FLATTEN, LAYER_BATCHNORM, LAYER_GLOBALAVGPOOL,
@@ -164,9 +168,19 @@ struct cfg {
 		unsigned long seed;	/* 42 */
 		long	 threads;	/* 0 = all cores */
 		long	 processes;	/* data-parallel, under mpirun: 1 */
+		char	 launcher[CFG_MAXPATH];	/* the command that launches
+					   them ("srun", "mpirun -hostfile
+					   h"), "" for mpirun */
 		char	 device[16];	/* "cpu" */
 		long	 val_size;	/* 1024 */
 	} train;
+
+	/* each key's origin, in cfg.c's table order: for messages about a
+	 * copy of the configuration (cfg_written, cfg_origin) */
+	struct cfg_origin {
+		int	 how;		/* CFG_*: CFG_DEFAULT */
+		int	 line, col;	/* CFG_FILE: the value's place in file */
+	} origin[CFG_MAXKEYS];
 };
 
 /* Fill c with every default listed above (cfg.c's table of keys holds
@@ -200,6 +214,23 @@ int cfg_write(FILE *fp, const struct cfg *c);
  * data.folds) are the caller's, once all its flags are set.
  */
 int cfg_set(struct cfg *c, const char *key, const char *text);
+
+/*
+ * The key that line `line` (1-based) of cfg_write's output of c holds:
+ * "section.name" into key, and for model.layers the layer's index in
+ * *layer (-1 for any other key).  0, or -1 if that line holds no key.
+ */
+int cfg_written(const struct cfg *c, int line, char *key, size_t size,
+    int *layer);
+
+/*
+ * Where key ("section.name") got its value: CFG_FILE, with
+ * "file:line:col" in buf (for model.layers, layer's place when layer is
+ * 0 or more and it has one); CFG_SET (cfg_set: a flag or --set) or
+ * CFG_DEFAULT, with buf ""; -1 for an unknown key.
+ */
+int cfg_origin(const struct cfg *c, const char *key, int layer, char *buf,
+    size_t size);
 
 /* Make every path key (data.images, data.labels, data.path, any path a
  * new key adds) that is relative absolute: dir/path.  0, or -1 with

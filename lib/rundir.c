@@ -370,6 +370,34 @@ json_meta(const char *line)
 	return o;
 }
 
+/* The input files' fingerprint (rundir_fingerprint): [{path, size,
+ * sha256}], as command.sh checks it. */
+static json_t *
+json_files(const struct rundir_run *run)
+{
+	json_t *a, *o;
+	int i, bad;
+
+	if ((a = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < run->ndata; i++) {
+		if ((o = json_object()) == NULL) {
+			json_decref(a);
+			return NULL;
+		}
+		bad = jset(o, "path", runfs_jstr(run->data[i].path));
+		bad |= jset(o, "size", json_integer(run->data[i].size));
+		bad |= jset(o, "sha256", json_string(run->data[i].sha256));
+		if (bad || json_array_append_new(a, o) < 0) {
+			if (bad)
+				json_decref(o);
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 /* The settings of the run, from c and run: what reproduces it. */
 static json_t *
 json_settings(const struct cfg *c, const struct rundir_run *run)
@@ -402,6 +430,12 @@ json_settings(const struct cfg *c, const struct rundir_run *run)
 	bad |= jset(o, "load", run->load != NULL ? runfs_jstr(run->load) :
 	    json_null());
 	bad |= jset(o, "load_partial", json_boolean(run->partial));
+	bad |= jset(o, "processes", json_integer(c->train.processes));
+	bad |= jset(o, "launcher", c->train.launcher[0] != '\0' ?
+	    runfs_jstr(c->train.launcher) : json_null());
+	bad |= jset(o, "trainer", run->trainer != NULL ?
+	    runfs_jstr(run->trainer) : json_null());
+	bad |= jset(o, "data_files", json_files(run));
 	if (bad) {
 		json_decref(o);
 		return NULL;

@@ -24,6 +24,7 @@ stage_init(struct stage *st, const char *argv0, const char *dir)
 
 	memset(st, 0, sizeof(*st));
 	st->every = 10;
+	st->errfd = 2;
 	snprintf(st->dir, sizeof(st->dir), "%s", dir != NULL ? dir : ".");
 	n = readlink("/proc/self/exe", st->bindir, sizeof(st->bindir) - 1);
 	if (n <= 0) {
@@ -99,6 +100,8 @@ spawn(struct stage *st, char *const argv[], int in, int out, int errfd)
 		}
 		if (errfd >= 0)
 			dup2(errfd, 2);
+		else if (st->errfd != 2)
+			dup2(st->errfd, 2);
 		if (chdir(st->dir) < 0)
 			_exit(127);
 		if (strchr(path, '/'))
@@ -202,10 +205,10 @@ errfile(const struct stage *st)
 	return fd;
 }
 
-/* Copy to our stderr what the stages [0, upto) said into their files,
- * in order; close every file. */
+/* Copy to out (our stderr, or lrf-find's filter of it) what the stages
+ * [0, upto) said into their files, in order; close every file. */
 static void
-errclose(const int *efd, int n, int upto)
+errclose(int out, const int *efd, int n, int upto)
 {
 	char buf[4096];
 	ssize_t k;
@@ -216,7 +219,7 @@ errclose(const int *efd, int n, int upto)
 			continue;
 		if (i < upto && lseek(efd[i], 0, SEEK_SET) == 0)
 			while ((k = read(efd[i], buf, sizeof(buf))) > 0)
-				if (write(2, buf, (size_t)k) != k)
+				if (write(out, buf, (size_t)k) != k)
 					break;
 		close(efd[i]);
 	}
@@ -316,7 +319,7 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 			fclose(fo);
 			while (i-- > 0)	/* the started ones end on EPIPE */
 				stage_wait(st, pid[i]);
-			errclose(efd, n, 0);
+			errclose(st->errfd, efd, n, 0);
 			return -1;
 		}
 	}
@@ -359,7 +362,7 @@ stage_pipeline(struct stage *st, char *const *const argv[], int n,
 	}
 	/* a stage after the one that failed saw its input cut short:
 	 * what it says of that ("stdin: no records") is not news */
-	errclose(efd, n, failed + 1);
+	errclose(st->errfd, efd, n, failed + 1);
 	if (status)
 		stage_failed(st->name[failed] != NULL ?
 		    st->name[failed] : argv[failed][0], status);

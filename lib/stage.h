@@ -41,6 +41,9 @@ struct stage {
 	int	 every;			/* log every n-th record (10) */
 	const char *name[8];		/* stage i's name in messages, or
 					   NULL: its argv[0] */
+	int	 errfd;			/* the stages' stderr: 2, or a
+					   close-on-exec descriptor of the
+					   caller's (a filter of messages) */
 	unsigned cutok;			/* bit i: stage i failing after a
 					   "#@ stop" line is only logged (a
 					   trainer of the user's that does

@@ -204,7 +204,8 @@ fi
 
 # stop_find SIG: start the slow run test, send SIG to lrf-find once
 # lrf-smooth has written some records; its exit status in $T/status,
-# the stages' pids in $kids
+# the pids of the stages and of lrf-find's message filter in $kids, the
+# number of stages in $nstages
 stop_find() {
 	rm -rf "$T/int"
 	lrf-find -c "$T/slow.yaml" -o "$T/int" -q --num_iter 0 --start_lr 1e-9 \
@@ -216,6 +217,8 @@ stop_find() {
 		sleep 0.1; _i=$((_i + 1))
 	done
 	kids=$(pgrep -P $_p)
+	# the stages, not lrf-find's filter of their messages (named lrf-find)
+	nstages=$(for _k in $kids; do cat /proc/$_k/comm; done | grep -cvx lrf-find)
 	kill -"$1" $_p
 	wait $_p 2>/dev/null
 	echo $? > "$T/status"
@@ -226,7 +229,7 @@ for sig in TERM:15 HUP:1; do
 	num=${sig#*:}
 	sig=${sig%:*}
 	stop_find $sig
-	is "$(echo $kids | wc -w)" 3 "SIG$sig: three stages were running"
+	is "$nstages" 3 "SIG$sig: three stages were running"
 	is "$(cat "$T/status")" $((128 + num)) "SIG$sig: lrf-find dies of the signal"
 	is "$(ls -A "$T/int" | wc -l)" 0 "SIG$sig: no run directory, finished or not"
 	sleep 0.2

@@ -194,7 +194,10 @@ until grep -q '^1[0-9]	' "$T"/int/.lr_finder_*/smooth.tsv 2>/dev/null || [ $i -g
 	sleep 0.1; i=$((i + 1))
 done
 kids=$(pgrep -P $pid)
-is "$(echo $kids | wc -w)" 3 "three stages running"
+# and lrf-find's filter of their messages (a child named lrf-find)
+is "$(for k in $kids; do cat /proc/$k/comm; done | grep -cvx lrf-find)" 3 \
+    "three stages running"
+is "$(echo $kids | wc -w)" 4 "and the filter of their messages"
 kill -INT $pid
 wait $pid
 is "$?" 130 "SIGINT: lrf-find dies of the signal"
@@ -202,7 +205,7 @@ is "$(ls -A "$T/int" | wc -l)" 0 "SIGINT: no run directory, finished or not"
 sleep 0.2
 alive=0
 for k in $kids; do kill -0 "$k" 2>/dev/null && alive=$((alive + 1)); done
-is "$alive" 0 "SIGINT: every stage stopped"
+is "$alive" 0 "SIGINT: every stage stopped, and the filter"
 
 # the man page's EXAMPLES, on the test experiment
 awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh/ { on = 0 }

@@ -20,7 +20,7 @@
 # last test shows one such curve failing the comparison.
 . "$(dirname "$0")/../lib.sh"
 
-plan 29
+plan 38
 # Open MPI refuses root without these (CI runs as root); no network
 # interfaces but loopback are needed.
 OMPI_ALLOW_RUN_AS_ROOT=1
@@ -169,6 +169,13 @@ ok "--launcher 'mpirun -n 2': the same bytes" cmp -s "$T/mlp2" "$T/l2"
 { cat "$T/mlp.yaml"; printf '  processes: 2\n'; } >"$T/mlp-p2.yaml"
 lrf-train -c "$T/mlp-p2.yaml" --threads 1 <"$T/lrs" >"$T/k2" 2>"$T/e"
 ok "train.processes: 2 in the file: the same bytes" cmp -s "$T/mlp2" "$T/k2"
+{ cat "$T/mlp.yaml"; printf '  launcher: mpirun -n 2\n'; } >"$T/mlp-l2.yaml"
+lrf-train -c "$T/mlp-l2.yaml" --threads 1 <"$T/lrs" >"$T/kl2" 2>"$T/e"
+ok "train.launcher: mpirun -n 2 in the file: the same bytes" \
+    cmp -s "$T/mlp2" "$T/kl2"
+lrf-train -c "$T/mlp.yaml" --set 'train.launcher=mpirun -n 2' --threads 1 \
+    <"$T/lrs" >"$T/sl2" 2>"$T/e"
+ok "--set train.launcher=...: the same bytes" cmp -s "$T/mlp2" "$T/sl2"
 # a reader gone: every rank stops, exit 0, long before the input's end
 lrf-schedule --start 1e-4 --end 1e-2 --num 200000 >"$T/long"
 { timeout 60 lrf-train --np 2 -c "$T/mlp.yaml" --threads 1 <"$T/long" \
@@ -190,6 +197,27 @@ if [ $st = 0 ] && grep -q 'processes=2' "$T"/runs/*two/records.tsv &&
 then pass "lrf-find --np 2: the range test of one process ($(cat "$T/cmp"))"
 else fail "lrf-find --np 2: the range test of one process"
 	diag "status $st" "$(cat "$T/cmp" "$T/e")"; fi
+
+# lrf-find --launcher: train.launcher in the run's config.yaml, and
+# command.sh reruns under it (issue 15)
+lrf-find -c "$data/find-blobs.yaml" --dir "$T/three" -q \
+    --launcher 'mpirun -n 2' >"$T/f3" 2>"$T/e"
+is "$?" 0 "lrf-find --launcher 'mpirun -n 2': exit 0"
+ok "... config.yaml: train.launcher" \
+    grep -qx '  launcher: "\{0,1\}mpirun -n 2"\{0,1\}' "$T/three/config.yaml"
+ok "... the records of lrf-find --np 2" \
+    cmp -s "$T/three/records.tsv" "$(ls -d "$T"/runs/*two)/records.tsv"
+is "$(jq -r .settings.launcher "$T/three/suggestion.json")" "mpirun -n 2" \
+    "... suggestion.json: settings.launcher"
+mkdir "$T/again3"
+(cd / && sh "$T/three/command.sh" "$T/again3") >/dev/null 2>"$T/e"
+is "$?" 0 "... command.sh reruns it"
+ok "... under the launcher: the same bytes, processes=2" sh -c \
+    "cmp -s '$T/three/records.tsv' '$T/again3/records.tsv' &&
+    grep -q processes=2 '$T/again3/records.tsv'"
+lrf-find -c "$data/find-blobs.yaml" --launcher ' ' -q >/dev/null 2>"$T/e"
+is "$?:$(head -n 1 "$T/e")" "2:lrf-find: --launcher: empty command" \
+    "--launcher ' ': a usage error"
 
 # the comparison can fail: 2 processes against one process with the
 # batch of one share (16 of 32) are different trainings

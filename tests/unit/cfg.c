@@ -1227,6 +1227,84 @@ test_images(void)
 	    "range [0, 4096]");
 }
 
+/*
+ * cfg_written maps each line of cfg_write's output back to its key (and
+ * layer), and cfg_origin says where the key's value came from: the
+ * file's place, cfg_set, or the default (issue 17: lrf-find names the
+ * user's file, not the run's copy).
+ */
+static void
+test_origin(void)
+{
+	struct cfg c;
+	char *text, line[512], key[64], at[CFG_MAXPATH + 32], want[512];
+	size_t size;
+	FILE *fp;
+	int n, layer, seen, bad;
+
+	if (!loads(&c, "# comment\ntrain:\n  seed: 3\n  batch_size: 16\n"
+	    "model:\n  layers:\n    - {type: dense, units: 8}\n"
+	    "    - {type: dense, units: 10}\n", "origin: loads"))
+		return;
+	ok(cfg_set(&c, "finder.num_iter", "50") == 0, "origin: cfg_set");
+	is_int(cfg_origin(&c, "train.batch_size", -1, at, sizeof(at)),
+	    CFG_FILE, "origin: train.batch_size from the file");
+	is_str(at, "cfg.yaml:4:15", "  at its value's place");
+	is_int(cfg_origin(&c, "model.layers", 1, at, sizeof(at)), CFG_FILE,
+	    "origin: model.layers from the file");
+	is_str(at, "cfg.yaml:8:7", "  layer 1 at its own place");
+	is_int(cfg_origin(&c, "finder.num_iter", -1, at, sizeof(at)), CFG_SET,
+	    "origin: finder.num_iter set by cfg_set");
+	is_str(at, "", "  no place");
+	is_int(cfg_origin(&c, "optimizer.eps", -1, at, sizeof(at)),
+	    CFG_DEFAULT, "origin: optimizer.eps is the default");
+	is_int(cfg_origin(&c, "train.nosuch", -1, at, sizeof(at)), -1,
+	    "origin: unknown key");
+	/* every line of the written file that holds a key maps to it */
+	text = NULL;
+	if (!ok((fp = open_memstream(&text, &size)) != NULL &&
+	    cfg_write(fp, &c) == 0 && fclose(fp) == 0 &&
+	    (fp = fmemopen(text, size, "r")) != NULL, "written: cfg_write"))
+		return;
+	n = seen = bad = 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		n++;
+		if (strncmp(line, "    - {", 7) == 0) {
+			snprintf(want, sizeof(want), "model.layers %d", seen++);
+		} else if (strncmp(line, "  ", 2) == 0) {
+			snprintf(want, sizeof(want), "%s", line + 2);
+			want[strcspn(want, ":")] = '\0';
+		} else {
+			if (cfg_written(&c, n, key, sizeof(key), &layer) != -1) {
+				diag("line %d has a key: %s", n, line);
+				bad++;
+			}
+			continue;
+		}
+		if (cfg_written(&c, n, key, sizeof(key), &layer) < 0) {
+			diag("line %d has no key: %s", n, line);
+			bad++;
+			continue;
+		}
+		if (layer >= 0)
+			snprintf(at, sizeof(at), "%s %d", key, layer);
+		else
+			snprintf(at, sizeof(at), "%s", strchr(key, '.') + 1);
+		if (strcmp(at, want) != 0) {
+			diag("line %d is %s, not %s", n, at, want);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "written: each line's key, or none");
+	is_int(seen, 2, "written: both layers' lines seen");
+	is_int(cfg_written(&c, n + 1, key, sizeof(key), &layer), -1,
+	    "written: past the end");
+	ok(cfg_written(&c, 4, key, sizeof(key), &layer) == 0 &&
+	    strncmp(key, "finder.", 7) == 0, "written: line 4 is finder's");
+	fclose(fp);
+	free(text);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1254,6 +1332,7 @@ main(int argc, char *argv[])
 	test_images();
 	test_example();
 	test_manpage();
+	test_origin();
 
 	/* clean up */
 	unlink("cfg.yaml");
