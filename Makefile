@@ -196,6 +196,7 @@ bench: all
 	sh bench/streams
 	sh bench/rangetest
 	sh bench/mpi
+	sh bench/resnet
 
 # examples/slurm/ on a one-node Slurm started and stopped here (munged,
 # slurmctld, slurmd; skipped with the reason when they cannot start).
