@@ -197,6 +197,8 @@ bench: all
 	sh bench/streams
 	sh bench/rangetest
 	sh bench/mpi
+	sh bench/resnet
+	sh bench/dnnl
 
 # examples/slurm/ on a one-node Slurm started and stopped here (munged,
 # slurmctld, slurmd; skipped with the reason when they cannot start).
