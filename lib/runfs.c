@@ -147,21 +147,31 @@ runfs_sync(const char *dir)
 	return r < 0 ? -1 : syncpath(dir, O_DIRECTORY);
 }
 
+/* The private directory tmp made ready to publish: synced, and given the
+ * mode the umask gives a directory (mkdtemp made it 0700). */
+static int
+ready(const char *tmp)
+{
+	mode_t m;
+
+	if (runfs_sync(tmp) < 0)
+		return -1;
+	m = umask(0);
+	umask(m);
+	if (chmod(tmp, 0777 & ~m) < 0)
+		return err_set("%s: %s", tmp, strerror(errno));
+	return 0;
+}
+
 int
 runfs_publish(const char *tmp, const char *parent, const char *name,
     char *buf, size_t n)
 {
 	struct stat st;
-	mode_t m;
 	int i;
 
-	if (runfs_sync(tmp) < 0)
+	if (ready(tmp) < 0)
 		return -1;
-	/* mkdtemp made it 0700: the mode the umask gives a directory */
-	m = umask(0);
-	umask(m);
-	if (chmod(tmp, 0777 & ~m) < 0)
-		return err_set("%s: %s", tmp, strerror(errno));
 	for (i = 1; i < 1000; i++) {
 		if (i == 1)
 			snprintf(buf, n, "%s/%s", parent, name);
@@ -184,14 +194,9 @@ runfs_publishto(const char *tmp, const char *path)
 	char parent[4096];
 	struct stat st;
 	const char *s;
-	mode_t m;
 
-	if (runfs_sync(tmp) < 0)
+	if (ready(tmp) < 0)
 		return -1;
-	m = umask(0);
-	umask(m);
-	if (chmod(tmp, 0777 & ~m) < 0)
-		return err_set("%s: %s", tmp, strerror(errno));
 	/* rename(2) would replace an empty directory: refuse it first */
 	if (lstat(path, &st) == 0)
 		return err_set("%s: exists", path);
