@@ -11,34 +11,13 @@
 
 #include "cfg.h"
 #include "fuzz.h"
-
-/* cfg_write of c into a malloc'd string (NULL if it fails). */
-static char *
-written(const struct cfg *c, size_t *len)
-{
-	char *s;
-	FILE *fp;
-	int r;
-
-	s = NULL;
-	if ((fp = open_memstream(&s, len)) == NULL)
-		abort();
-	r = cfg_write(fp, c);
-	fclose(fp);
-	if (r < 0) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
+#include "fuzz_cfg.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct cfg c, c0, c2;
-	const char *path;
-	char *arg, *eq, *y1, *y2;
-	size_t n1, n2;
+	static struct cfg c, c0;
+	char *arg, *eq;
 
 	if ((arg = malloc(size + 1)) == NULL)
 		abort();
@@ -59,21 +38,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	free(arg);
-	if ((y1 = written(&c, &n1)) == NULL)
-		return 0;
-	path = fuzz_file(0, y1, n1);
-	cfg_defaults(&c2);
-	if (cfg_load(&c2, path) < 0) {
-		fprintf(stderr, "written:\n%s\n", y1);
-		fuzz_assert(!"cfg_write's output does not load");
-	}
-	y2 = written(&c2, &n2);
-	fuzz_assert(y2 != NULL);
-	if (n1 != n2 || memcmp(y1, y2, n1) != 0) {
-		fprintf(stderr, "first:\n%s\nreloaded:\n%s\n", y1, y2);
-		fuzz_assert(!"cfg_write -> cfg_load -> cfg_write differs");
-	}
-	free(y1);
-	free(y2);
+	roundtrip(&c, 0);
 	return 0;
 }
