@@ -845,7 +845,7 @@ lead(const struct run *r, double lr, int go)
 static void
 launch(const char *launcher, long nproc, char *argv[])
 {
-	char *words[LAUNCH_MAXARGS], *cmd, np[24], twin[PATH_MAX];
+	char *words[LAUNCH_MAXARGS], *cmd, *w, np[24], twin[PATH_MAX];
 	ssize_t len;
 	int n, st;
 
@@ -856,9 +856,14 @@ launch(const char *launcher, long nproc, char *argv[])
 			err_set("out of memory");
 			exit(EXIT_FAIL);
 		}
-		for (words[n] = strtok(cmd, " \t"); words[n] != NULL &&
-		    n < LAUNCH_MAXARGS - 3; words[n] = strtok(NULL, " \t"))
-			n++;
+		for (w = strtok(cmd, " \t"); w != NULL; w = strtok(NULL, " \t")) {
+			if (n == LAUNCH_MAXARGS - 3) {	/* room for -n N */
+				err_set("train.launcher: more than %d words",
+				    LAUNCH_MAXARGS - 3);
+				exit(EXIT_FAIL);
+			}
+			words[n++] = w;
+		}
 	} else
 		words[n++] = "mpirun";
 	snprintf(np, sizeof(np), "%ld", nproc);
