@@ -785,8 +785,11 @@ setup_share(struct run *r)
 	if (r->np == 1)
 		return;
 	if (r->B < r->np) {
+		/* every rank finds it: they end together, each with its
+		 * message said, not by an abort that may lose them */
 		err_set("train.batch_size %ld is smaller than the %d processes "
 		    "that share it", r->B, r->np);
+		dist_end();
 		exit(EXIT_FAIL);
 	}
 	par_share(r->B, r->rank, r->np, 1, &r->lo, &r->hi);
