@@ -33,12 +33,26 @@ cp -R "$top/examples" "$top/README.md" "$w/"
 # a clean shell; make keeps the flags of the make around us (SANITIZE=1)
 # Open MPI refuses root without its two variables (lrf-train(1)): CI runs
 # as root, a user does not, so they pass through as the test's, not the
-# README's, set-up
+# README's, set-up; so do the sanitizers' settings of make check
+# SANITIZE=1, with mpi.t's suppressions of Open MPI's own leaks (the MPI
+# block runs a sanitized lrf-train-mpi)
 clean() { env -i HOME="$T/home" PATH=/usr/bin:/bin ${MAKEFLAGS:+MAKEFLAGS="$MAKEFLAGS"} \
     ${OMPI_ALLOW_RUN_AS_ROOT:+OMPI_ALLOW_RUN_AS_ROOT="$OMPI_ALLOW_RUN_AS_ROOT"} \
     ${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:+OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="$OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"} \
+    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+    ${LSAN_OPTIONS:+LSAN_OPTIONS="$LSAN_OPTIONS"} \
+    ${OMPI_MCA_mca_base_component_disable_dlclose:+OMPI_MCA_mca_base_component_disable_dlclose=1} \
+    ${PMIX_MCA_mca_base_component_disable_dlclose:+PMIX_MCA_mca_base_component_disable_dlclose=1} \
     "$@"; }
 [ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	OMPI_MCA_mca_base_component_disable_dlclose=1
+	PMIX_MCA_mca_base_component_disable_dlclose=1
+	LSAN_OPTIONS=suppressions=$top/tests/lsan-mpi.supp:print_suppressions=0:fast_unwind_on_malloc=0
+	export OMPI_MCA_mca_base_component_disable_dlclose \
+	    PMIX_MCA_mca_base_component_disable_dlclose LSAN_OPTIONS
+fi
 built=1
 (cd "$w" && clean make -q all) >/dev/null 2>&1 || built=0
 fm=1
