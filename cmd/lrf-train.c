@@ -574,6 +574,18 @@ gather_share(void *arg, int t, int nt)
 	    reg ? NULL : r->y, reg ? r->t : NULL);
 }
 
+/* The next micro-batch's samples, then their rows gathered by the net's
+ * threads (gather_share); a failed draw ends the run. */
+static void
+draw(struct run *r)
+{
+	if (data_draw(&r->it, r->idx, (size_t)r->B) < 0) {
+		fflush(stdout);
+		exit(EXIT_FAIL);
+	}
+	par_run(r->net.par, gather_share, r);
+}
+
 /*
  * One optimizer step at lr: A micro-batches forward and backward, the
  * gradient averaged, then the update.  Returns the mean loss of the
@@ -592,13 +604,7 @@ train_step(struct run *r, double lr)
 	loss = 0;
 	net_zero_grad(n);
 	for (i = 0; i < r->A; i++) {
-		/* the samples, then their rows gathered by the net's
-		 * threads */
-		if (data_draw(&r->it, r->idx, (size_t)r->B) < 0) {
-			fflush(stdout);
-			exit(EXIT_FAIL);
-		}
-		par_run(n->par, gather_share, r);
+		draw(r);
 		loss += net_forward(n, r->x, reg ? NULL : r->y,
 		    reg ? r->t : NULL, r->B, 1);
 		if (nerrors == 0 && i < r->A - 1)
@@ -638,11 +644,7 @@ train_step_dist(struct run *r, double lr)
 	sum = 0;
 	net_zero_grad(n);
 	for (i = 0; i < r->A; i++) {
-		if (data_draw(&r->it, r->idx, (size_t)r->B) < 0) {
-			fflush(stdout);
-			exit(EXIT_FAIL);
-		}
-		par_run(n->par, gather_share, r);
+		draw(r);
 		/* the mean over the share, times m: its sum */
 		sum += (double)m * net_forward(n, r->x + (size_t)r->lo * d,
 		    reg ? NULL : r->y + r->lo, reg ? r->t + (size_t)r->lo :
