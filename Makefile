@@ -20,7 +20,7 @@ CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DLRF_VERSION=\"$(VERSION)\" -iquote lib
-LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -ldeflate -lz -ljansson -lm -lpthread
+LDLIBS	 = -lyaml -lopenblas -lturbojpeg -lspng -ldeflate -lz -ljansson -lcrypto -lm -lpthread
 ALL_CFLAGS = -std=c11 $(WARN) -fno-math-errno $(CFLAGS) -MMD -MP
 
 # make check SANITIZE=1: AddressSanitizer and UBSan; any finding fails the
@@ -57,10 +57,12 @@ endif
 # tests/cmd/longstream.t measures peak memory, faults.t watches fsync;
 # jansson parses the JSON header of safetensors files; libturbojpeg and
 # libspng decode image folders; libdeflate inflates gzip'd IDX files;
+# libcrypto (libssl-dev) hashes a run's data for its fingerprint;
 # python3 runs the tests of lib/python/lrf.py, standard library only;
 # locales holds the sources from which tests/cmd/locale.t makes a
 # decimal-comma locale with localedef).
 DEBS	 = build-essential libyaml-dev libopenblas-dev zlib1g-dev libdeflate-dev \
+	   libssl-dev \
 	   libjansson-dev libturbojpeg0-dev libspng-dev gnuplot-nox perl \
 	   mandoc jq dataset-fashion-mnist time strace python3 locales \
 	   openmpi-bin libopenmpi-dev parallel slurm-wlm munge

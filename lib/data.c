@@ -3,11 +3,13 @@
  * data.classes, the k-fold split, standardization, batches, descriptions.
  * The formats themselves are in idx.c, csv.c and synth.c.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "data.h"
 #include "dataint.h"
@@ -55,7 +57,12 @@ data_free(struct dataset *ds)
 {
 	int c;
 
-	free(ds->bytes);
+	if (ds->bytemap > 0)
+		munmap(ds->bytebase, ds->bytemap);
+	else if (ds->bytebase != NULL)
+		free(ds->bytebase);
+	else
+		free(ds->bytes);
 	free(ds->x);
 	free(ds->y);
 	free(ds->t);
@@ -106,6 +113,10 @@ keep_classes(struct dataset *ds, const long *keep, int nkeep)
 	}
 
 	d = ds->d;
+	/* a raw copy from the cache is mapped read-only (rawcache.h) */
+	if (ds->bytemap > 0 && mprotect(ds->bytebase, ds->bytemap,
+	    PROT_READ | PROT_WRITE) != 0)
+		return err_set("data.classes: mprotect: %s", strerror(errno));
 	for (i = k = 0; i < ds->n; i++) {
 		if ((c = map[ds->y[i]]) < 0)
 			continue;
@@ -119,7 +130,7 @@ keep_classes(struct dataset *ds, const long *keep, int nkeep)
 	ds->n = k;
 	/* Shrinking a block never fails in practice; if it does, the old
 	 * (larger) block is still valid. */
-	if (ds->bytes != NULL) {
+	if (ds->bytes != NULL && ds->bytebase == NULL) {
 		void *p = realloc(ds->bytes, k * d);
 		if (p != NULL)
 			ds->bytes = p;

@@ -103,6 +103,11 @@ struct dataset {
 				   in class order, or NULL */
 
 	uint8_t	*bytes;		/* (n, d) IDX pixel bytes, or NULL */
+	void	*bytebase;	/* the block bytes lies in (NULL: bytes
+				   is its own block) */
+	size_t	 bytemap;	/* 0: bytebase is for free(3); else it is
+				   mapped read-only, bytemap bytes
+				   (mprotect to write, munmap) */
 	float	*x;		/* (n, d) CSV/synthetic values, or NULL */
 	int32_t	*y;		/* (n) class labels, or NULL (regression) */
 	float	*t;		/* (n) regression targets, or NULL */

@@ -10,6 +10,10 @@
  * data, a trailer that lies) goes through zlib's stream, which says
  * what is wrong and where.
  *
+ * A big gzip'd file's inflated bytes are kept in the user's cache
+ * (rawcache.h): the next run maps them, checked against the gzip
+ * trailer's CRC-32, instead of inflating the file again.
+ *
  * Nothing is allocated because a header says so: a raw regular file's
  * size is compared with the header before the one allocation; anything
  * else (gzip, a pipe) is read into a buffer that grows with the bytes
@@ -26,6 +30,7 @@
 
 #include "data.h"
 #include "err.h"
+#include "rawcache.h"
 
 #define INCHUNK	(256 << 10)	/* compressed bytes read at a time */
 #define GROW0	(1 << 20)	/* first size of a growing buffer */
@@ -46,6 +51,8 @@ struct src {
 	long long fsize;	/* a plain regular file's size, else -1 */
 	unsigned char *mem;	/* (memlen) the file inflated whole, */
 	size_t	 memlen, mempos;	/* served from mempos; or NULL */
+	size_t	 maplen;	/* mem is the raw copy mapped (maplen
+				   bytes), not allocated: 0 */
 };
 
 static void
@@ -54,7 +61,10 @@ src_close(struct src *s)
 	if (s->zinit)
 		inflateEnd(&s->z);
 	free(s->in);
-	free(s->mem);
+	if (s->maplen > 0)
+		munmap(s->mem, s->maplen);
+	else
+		free(s->mem);
 	if (s->fp != NULL)
 		fclose(s->fp);
 	memset(s, 0, sizeof(*s));
@@ -85,18 +95,21 @@ src_fill(struct src *s)
  * fp back after the 2 bytes, for the stream to do it.  The buffer is
  * the trailer's size (ISIZE, the size mod 2^32 of one member), at most
  * what deflate can make of the file's bytes (1032 to 1), so a lying
- * trailer cannot ask for more than the bytes could give.
+ * trailer cannot ask for more than the bytes could give.  A raw copy
+ * in the cache that the trailer vouches for is taken instead; a file
+ * inflated here is copied there.
  * c: (csize) the whole file, mapped.
  */
 static int
 gz_whole(struct src *s)
 {
 	struct libdeflate_decompressor *d;
+	struct rawcache_key key;
 	struct stat st;
 	const unsigned char *c;
 	unsigned char *out;
-	void *map;
-	size_t csize, isize, used, got;
+	void *map, *raw;
+	size_t csize, isize, used, got, rawlen;
 	enum libdeflate_result r;
 
 	if (fstat(fileno(s->fp), &st) != 0 || !S_ISREG(st.st_mode) ||
@@ -113,7 +126,18 @@ gz_whole(struct src *s)
 	c = map;
 	isize = (size_t)c[csize - 4] | (size_t)c[csize - 3] << 8 |
 	    (size_t)c[csize - 2] << 16 | (size_t)c[csize - 1] << 24;
-	if (isize / 1032 > csize || (out = malloc(isize ? isize : 1)) == NULL ||
+	if (isize / 1032 > csize)
+		goto fail;
+	rawcache_key(&key, &st, c + csize - 8);
+	if (rawcache_get(&key, &raw, &rawlen)) {
+		munmap(map, csize);
+		s->mem = raw;
+		s->maplen = rawlen;
+		s->memlen = isize;
+		s->fsize = (long long)isize;
+		return 0;
+	}
+	if ((out = malloc(isize ? isize : 1)) == NULL ||
 	    (d = libdeflate_alloc_decompressor()) == NULL)
 		goto fail;
 	r = libdeflate_gzip_decompress_ex(d, c, csize, out, isize, &used,
@@ -122,6 +146,7 @@ gz_whole(struct src *s)
 		goto fail;
 	libdeflate_free_decompressor(d);
 	munmap(map, csize);
+	rawcache_put(&key, out, got);
 	s->mem = out;
 	s->memlen = got;
 	s->fsize = (long long)got;	/* the data's size is known */
@@ -259,20 +284,40 @@ src_read(struct src *s, unsigned char *dst, size_t n)
 }
 
 /*
- * Read exactly want bytes of data into a new buffer *out, then make sure
- * nothing follows.  The buffer grows with what arrives (never past want).
+ * Read exactly want bytes of data into *out, then make sure nothing
+ * follows.  With base NULL, *out is a new buffer for free(3).  Otherwise
+ * *out may lie inside the block *base (*maplen 0: for free(3); else
+ * mapped, maplen bytes, for munmap).  A buffer filled here grows with
+ * what arrives (never past want).
  */
 static int
-src_readall(struct src *s, size_t want, size_t hdr, unsigned char **out)
+src_readall(struct src *s, size_t want, size_t hdr, unsigned char **out,
+    void **base, size_t *maplen)
 {
 	unsigned char *buf, *nb, c;
 	size_t cap, len, ncap, room;
 	long long k;
 
 	*out = NULL;
-	if (s->mem != NULL && s->memlen - s->mempos == want) {
+	if (s->mem != NULL && s->memlen - s->mempos == want &&
+	    base != NULL) {
+		/* inflated whole, or the raw copy mapped: the data are
+		 * in place (no second buffer to fault in and copy to) */
+		*out = s->mem + s->mempos;
+		*base = s->mem;
+		*maplen = s->maplen;
+		s->mem = NULL;
+		s->maplen = 0;
+		return 0;
+	}
+	if (base != NULL) {
+		*base = NULL;
+		*maplen = 0;
+	}
+	if (s->mem != NULL && s->memlen - s->mempos == want &&
+	    s->maplen == 0) {
 		/* inflated whole: the data, moved to the front, are the
-		 * buffer (no second one to fault in and copy to) */
+		 * buffer */
 		memmove(s->mem, s->mem + s->mempos, want);
 		*out = s->mem;
 		s->mem = NULL;
@@ -408,7 +453,7 @@ data_load_idx(struct dataset *ds, const struct cfg_data *cd)
 	if (src_open(&s, cd->labels) < 0)
 		return -1;
 	if (idx_header(&s, "labels", 1, 1, ldims, &nd, &nlab) < 0 ||
-	    src_readall(&s, nlab, 8, &lab) < 0) {
+	    src_readall(&s, nlab, 8, &lab, NULL, NULL) < 0) {
 		src_close(&s);
 		return -1;
 	}
@@ -425,7 +470,8 @@ data_load_idx(struct dataset *ds, const struct cfg_data *cd)
 		    dims[0], cd->labels, nlab);
 		goto fail;
 	}
-	if (src_readall(&s, nbytes, 4 + 4 * nd, &ds->bytes) < 0)
+	if (src_readall(&s, nbytes, 4 + 4 * nd, &ds->bytes, &ds->bytebase,
+	    &ds->bytemap) < 0)
 		goto fail;
 	src_close(&s);
 

@@ -1,130 +1,76 @@
-/* sha256.c - SHA-256 of bytes and files (see sha256.h). */
+/* sha256.c - SHA-256 of bytes and files by libcrypto (see sha256.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "err.h"
 #include "sha256.h"
 
-static const uint32_t K[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
-};
-
-#define ROR(x, n)	((x) >> (n) | (x) << (32 - (n)))
-
-/* One 64-byte block into the state. */
-static void
-block(uint32_t h[8], const unsigned char *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, k, t1, t2;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 64; i++)
-		w[i] = w[i - 16] + (ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
-		    w[i - 15] >> 3) + w[i - 7] + (ROR(w[i - 2], 17) ^
-		    ROR(w[i - 2], 19) ^ w[i - 2] >> 10);
-	a = h[0]; b = h[1]; c = h[2]; d = h[3];
-	e = h[4]; f = h[5]; g = h[6]; k = h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = k + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		    ((e & f) ^ (~e & g)) + K[i] + w[i];
-		t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		    ((a & b) ^ (a & c) ^ (b & c));
-		k = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-	h[4] += e; h[5] += f; h[6] += g; h[7] += k;
-}
-
-void
+int
 sha256_init(struct sha256 *s)
 {
-	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-		0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	EVP_MD_CTX *c;
 
-	memcpy(s->h, h0, sizeof(h0));
 	s->n = 0;
-	s->len = 0;
+	if ((c = EVP_MD_CTX_new()) == NULL)
+		return err_set("SHA-256: out of memory");
+	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		return err_set("SHA-256: libcrypto has no SHA-256");
+	}
+	s->ctx = c;
+	return 0;
 }
 
+/* Cannot fail: SHA-256's update only copies and compresses blocks. */
 void
 sha256_update(struct sha256 *s, const void *p, size_t n)
 {
-	const unsigned char *b;
-	size_t k;
-
-	b = p;
+	EVP_DigestUpdate(s->ctx, p, n);
 	s->n += n;
-	if (s->len > 0) {
-		k = 64 - s->len < n ? 64 - s->len : n;
-		memcpy(s->buf + s->len, b, k);
-		s->len += k;
-		b += k;
-		n -= k;
-		if (s->len < 64)
-			return;
-		block(s->h, s->buf);
-		s->len = 0;
-	}
-	for (; n >= 64; b += 64, n -= 64)
-		block(s->h, b);
-	memcpy(s->buf, b, n);
-	s->len = n;
 }
 
 void
 sha256_final(struct sha256 *s, unsigned char out[32])
 {
-	uint64_t bits;
-	int i;
+	unsigned int len;
 
-	bits = s->n * 8;
-	s->buf[s->len++] = 0x80;
-	if (s->len > 56) {
-		memset(s->buf + s->len, 0, 64 - s->len);
-		block(s->h, s->buf);
-		s->len = 0;
-	}
-	memset(s->buf + s->len, 0, 56 - s->len);
-	for (i = 0; i < 8; i++)
-		s->buf[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	block(s->h, s->buf);
-	for (i = 0; i < 32; i++)
-		out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+	EVP_DigestFinal_ex(s->ctx, out, &len);
+	EVP_MD_CTX_free(s->ctx);
+	s->ctx = NULL;
 }
 
 int
 sha256_file(const char *path, char hex[65], long long *size)
 {
-	unsigned char buf[1 << 16], md[32];
+	static unsigned char buf[1 << 18];
+	unsigned char md[32];
 	struct sha256 s;
-	size_t n;
-	FILE *fp;
-	int i, bad;
+	ssize_t n;
+	int fd, i, e;
 
-	if ((fp = fopen(path, "rb")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set("%s: %s", path, strerror(errno));
-	sha256_init(&s);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		sha256_update(&s, buf, n);
-	bad = ferror(fp);
-	fclose(fp);
-	if (bad)
-		return err_set("%s: read error", path);
+	if (sha256_init(&s) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			sha256_final(&s, md);
+			close(fd);
+			return err_set("%s: read error: %s", path, strerror(e));
+		}
+		sha256_update(&s, buf, (size_t)n);
+	}
+	close(fd);
 	*size = (long long)s.n;
 	sha256_final(&s, md);
 	for (i = 0; i < 32; i++)

@@ -16,6 +16,9 @@ PATH=$top/cmd:$PATH
 export PATH LC_ALL=C
 T=$(mktemp -d "${TMPDIR:-/tmp}/lrf-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# the raw copies of gzip'd data (rawcache.h) go here, not into $HOME
+LRF_CACHE=$T/cache
+export LRF_CACHE
 data=$top/tests/data
 tap_n=0
 tap_failed=0

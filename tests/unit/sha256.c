@@ -21,7 +21,8 @@ digest(const void *p, size_t n, size_t step)
 	struct sha256 s;
 	size_t i, k;
 
-	sha256_init(&s);
+	if (sha256_init(&s) < 0)
+		return "(sha256_init failed)";
 	for (i = 0; i < n; i += k) {
 		k = n - i < step ? n - i : step;
 		sha256_update(&s, (const char *)p + i, k);

@@ -1,0 +1,181 @@
+/* rawcache.c - raw copies of gzip'd data files (see rawcache.h). */
+#define _DEFAULT_SOURCE		/* MAP_POPULATE (Linux) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+
+#include "rawcache.h"
+
+#ifndef MAP_POPULATE
+#define MAP_POPULATE	0	/* elsewhere: the pages fault in on use */
+#endif
+
+#define MAGIC	"lrf-raw1"
+
+/* An entry's last bytes: what it is a copy of (little-endian, as the
+ * machines that share a home directory with us write it: the entry
+ * lives in one user's cache, read by the machine that wrote it or one
+ * like it; a foreign byte order fails the comparison, a miss). */
+struct trailer {
+	char	 magic[8];
+	struct rawcache_key k;
+};
+
+void
+rawcache_key(struct rawcache_key *k, const struct stat *st,
+    const unsigned char t[8])
+{
+	memset(k, 0, sizeof(*k));
+	k->dev = (uint64_t)st->st_dev;
+	k->ino = (uint64_t)st->st_ino;
+	k->size = (int64_t)st->st_size;
+	k->sec = (int64_t)st->st_mtim.tv_sec;
+	k->nsec = (int64_t)st->st_mtim.tv_nsec;
+	k->crc = (uint32_t)t[0] | (uint32_t)t[1] << 8 |
+	    (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+	k->isize = (uint32_t)t[4] | (uint32_t)t[5] << 8 |
+	    (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+}
+
+int
+rawcache_dir(char *buf, size_t size)
+{
+	const char *e, *h;
+	int n;
+
+	if ((e = getenv("LRF_CACHE")) != NULL) {
+		if (*e == '\0' || strcmp(e, "off") == 0)
+			return -1;
+		n = snprintf(buf, size, "%s", e);
+	} else if ((e = getenv("XDG_CACHE_HOME")) != NULL && *e == '/')
+		n = snprintf(buf, size, "%s/lrf", e);
+	else if ((h = getenv("HOME")) != NULL && *h == '/')
+		n = snprintf(buf, size, "%s/.cache/lrf", h);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* k's entry's path into buf: 0, or -1 (no cache). */
+static int
+entry(char *buf, size_t size, const struct rawcache_key *k)
+{
+	char dir[4096];
+	int n;
+
+	if (rawcache_dir(dir, sizeof(dir)) < 0)
+		return -1;
+	n = snprintf(buf, size, "%s/idx-%llx-%llx.raw", dir,
+	    (unsigned long long)k->dev, (unsigned long long)k->ino);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int
+rawcache_get(const struct rawcache_key *k, void **map, size_t *maplen)
+{
+	char path[4200];
+	struct trailer t;
+	struct stat st;
+	size_t len;
+	void *p;
+	int fd;
+
+	*map = NULL;
+	if (k->isize < RAWCACHE_MIN || entry(path, sizeof(path), k) < 0)
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return 0;
+	len = (size_t)k->isize + sizeof(t);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_size != (off_t)len ||
+	    pread(fd, &t, sizeof(t), (off_t)k->isize) != (ssize_t)sizeof(t) ||
+	    memcmp(t.magic, MAGIC, 8) != 0 ||
+	    memcmp(&t.k, k, sizeof(*k)) != 0) {
+		close(fd);
+		return 0;
+	}
+	/* read-only: the pages are the page cache's own, none copied
+	 * (populating a writable private mapping copies every one) */
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 0;
+	/* the bytes are the ones the gzip trailer promises */
+	if (libdeflate_crc32(0, p, k->isize) != k->crc) {
+		munmap(p, len);
+		return 0;
+	}
+	*map = p;
+	*maplen = len;
+	return 1;
+}
+
+/* mkdir -p of path's components, mode 0700 for the ones made. */
+static int
+mkdirs(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* write(2) all of n bytes: 0 or -1. */
+static int
+writeall(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+void
+rawcache_put(const struct rawcache_key *k, const void *p, size_t n)
+{
+	char dir[4096], path[4200], tmp[4200];
+	struct trailer t;
+	int fd, e;
+
+	if (n != k->isize || n < RAWCACHE_MIN ||
+	    rawcache_dir(dir, sizeof(dir)) < 0 || mkdirs(dir) < 0 ||
+	    entry(path, sizeof(path), k) < 0 ||
+	    snprintf(tmp, sizeof(tmp), "%s/.tmp-idx.XXXXXX", dir) >=
+	    (int)sizeof(tmp))
+		return;
+	if ((fd = mkstemp(tmp)) < 0)
+		return;
+	memset(&t, 0, sizeof(t));
+	memcpy(t.magic, MAGIC, 8);
+	t.k = *k;
+	e = writeall(fd, p, n) < 0 || writeall(fd, &t, sizeof(t)) < 0;
+	if (close(fd) != 0)
+		e = 1;
+	if (e || rename(tmp, path) != 0)
+		unlink(tmp);
+}
