@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,11 +677,12 @@ main(int argc, char *argv[])
 	struct prog_sets f;
 	struct sigaction sa;
 	struct timespec t0, t1;
+	pthread_t hasher;
 	struct opts o;
 	struct cfg c;
 	const char *cfgfile;
 	long i;
-	int b, r;
+	int b, r, hashing;
 
 	prog_init("lrf-find");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
@@ -763,8 +765,13 @@ main(int argc, char *argv[])
 				fail();
 		}
 	}
-	check(rundir_fingerprint(&o.run, &c));
+	/* the data's fingerprint: the files opened now (a missing one is
+	 * said before anything runs), hashed beside the range test */
+	check(rundir_fpopen(&o.run, &c));
 	check(rundir_start(st.dir, &c, &o.run, o.load));
+	hashing = pthread_create(&hasher, NULL, rundir_fphash, &o.run) == 0;
+	if (!hashing)
+		rundir_fphash(&o.run);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	say("Testing learning rates from %g to %g", c.finder.start_lr,
 	    c.finder.end_lr);
@@ -813,6 +820,11 @@ main(int argc, char *argv[])
 		if (i == 0)
 			seen = one;
 	}
+	if (hashing)
+		pthread_join(hasher, NULL);
+	check(rundir_fpend(&o.run));
+	snprintf(conf, sizeof(conf), "%s/command.sh", st.dir);
+	check(rundir_command(conf, &o.run));
 	memset(&res, 0, sizeof(res));
 	res.lr = res.loss = NAN;
 	res.doubts = -1;

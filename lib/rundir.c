@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -218,10 +219,10 @@ datacheck(FILE *fp, const struct rundir_run *run)
 }
 
 int
-rundir_fingerprint(struct rundir_run *run, const struct cfg *c)
+rundir_fpopen(struct rundir_run *run, const struct cfg *c)
 {
 	const char *files[RUNDIR_MAXDATA];
-	int i, n;
+	int i, n, fd;
 
 	n = 0;
 	if (c->data.format == DATA_IDX) {
@@ -230,16 +231,65 @@ rundir_fingerprint(struct rundir_run *run, const struct cfg *c)
 	} else if (c->data.format == DATA_CSV)
 		files[n++] = c->data.path;
 	run->ndata = 0;
+	run->fperr = 0;
 	for (i = 0; i < n; i++) {
 		if (files[i][0] == '\0')
 			continue;
-		run->data[run->ndata].path = files[i];
-		if (sha256_file(files[i], run->data[run->ndata].sha256,
-		    &run->data[run->ndata].size) < 0)
+		if ((fd = open(files[i], O_RDONLY | O_CLOEXEC)) < 0) {
+			err_set("%s: %s", files[i], strerror(errno));
+			while (run->ndata > 0)
+				close(run->data[--run->ndata].fd);
 			return -1;
+		}
+		run->data[run->ndata].path = files[i];
+		run->data[run->ndata].fd = fd;
 		run->ndata++;
 	}
 	return 0;
+}
+
+void *
+rundir_fphash(void *arg)
+{
+	struct rundir_run *run = arg;
+	struct rundir_data *d;
+	int i, e;
+
+	for (i = 0; i < run->ndata; i++) {
+		d = &run->data[i];
+		e = d->fd < 0 ? EBADF : sha256_fd(d->fd, d->sha256, &d->size);
+		if (d->fd >= 0)
+			close(d->fd);
+		d->fd = -1;
+		if (e != 0 && run->fperr == 0) {
+			run->fperr = e;
+			run->fpbad = i;
+		}
+	}
+	return NULL;
+}
+
+int
+rundir_fpend(const struct rundir_run *run)
+{
+	const char *path;
+
+	if (run->fperr == 0)
+		return 0;
+	path = run->data[run->fpbad].path;
+	if (run->fperr == ENOMEM || run->fperr == ENOSYS)
+		return err_set("%s: SHA-256: %s", path, run->fperr == ENOMEM ?
+		    "out of memory" : "libcrypto has no SHA-256");
+	return err_set("%s: read error: %s", path, strerror(run->fperr));
+}
+
+int
+rundir_fingerprint(struct rundir_run *run, const struct cfg *c)
+{
+	if (rundir_fpopen(run, c) < 0)
+		return -1;
+	rundir_fphash(run);
+	return rundir_fpend(run);
 }
 
 int
@@ -655,9 +705,6 @@ rundir_start(const char *dir, const struct cfg *c,
 	if ((fp = fopen(in(dir, "config.yaml", path, sizeof(path)), "w")) ==
 	    NULL || cfg_write(fp, c) < 0 || fclose(fp) != 0)
 		return err_set("%s: cannot write", path);
-	if (rundir_command(in(dir, "command.sh", path, sizeof(path)),
-	    run) < 0)
-		return -1;
 	if (run->load != NULL && rundir_copy(loadpath, in(dir, run->load,
 	    path, sizeof(path)), run->loadsize, run->stop) < 0)
 		return -1;

@@ -76,9 +76,11 @@ struct rundir_run {
 		const char *path;	/* as in config.yaml (absolute) */
 		long long size;
 		char	 sha256[65];	/* hex */
+		int	 fd;		/* open until hashed, then -1 */
 	} data[RUNDIR_MAXDATA];
 	int	 dumb;		/* and lr_finder.txt, the text plot
 				   (finder.plot dumb) */
+	int	 fperr, fpbad;	/* hashing data[fpbad] failed: errno */
 };
 
 /*
@@ -90,6 +92,18 @@ struct rundir_run {
 int rundir_fingerprint(struct rundir_run *run, const struct cfg *c);
 
 /*
+ * The same in three steps, so that the hashing runs beside the range
+ * test: rundir_fpopen opens the files (0, or -1 with a message: a
+ * missing file is said before anything runs); rundir_fphash(run) hashes
+ * and closes them and says nothing (a thread's start routine: it
+ * returns NULL); rundir_fpend, after it: 0, or -1 with the message of
+ * the first file that could not be read.
+ */
+int rundir_fpopen(struct rundir_run *run, const struct cfg *c);
+void *rundir_fphash(void *run);
+int rundir_fpend(const struct rundir_run *run);
+
+/*
  * Write path, the shell script that reproduces records.tsv (and the
  * plot) from config.yaml into its argument's directory (default: its
  * own), executable.  0, or -1 with a message.
@@ -97,9 +111,9 @@ int rundir_fingerprint(struct rundir_run *run, const struct cfg *c);
 int rundir_command(const char *path, const struct rundir_run *run);
 
 /*
- * Start the run directory dir: config.yaml (c), command.sh and, with
- * run->load, the copy of the weights file loadpath.  0, or -1 with a
- * message.
+ * Start the run directory dir: config.yaml (c) and, with run->load, the
+ * copy of the weights file loadpath (command.sh is written once the
+ * fingerprint is known: rundir_command).  0, or -1 with a message.
  */
 int rundir_start(const char *dir, const struct cfg *c,
     const struct rundir_run *run, const char *loadpath);

@@ -45,35 +45,60 @@ sha256_final(struct sha256 *s, unsigned char out[32])
 }
 
 int
+sha256_fd(int fd, char hex[65], long long *size)
+{
+	static _Thread_local unsigned char buf[1 << 18];
+	unsigned char md[32];
+	unsigned int len;
+	EVP_MD_CTX *c;
+	long long n;
+	ssize_t k;
+	int i, e;
+
+	if ((c = EVP_MD_CTX_new()) == NULL)
+		return ENOMEM;
+	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		return ENOSYS;
+	}
+	n = 0;
+	e = 0;
+	while ((k = read(fd, buf, sizeof(buf))) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			e = errno;
+			break;
+		}
+		EVP_DigestUpdate(c, buf, (size_t)k);
+		n += k;
+	}
+	EVP_DigestFinal_ex(c, md, &len);
+	EVP_MD_CTX_free(c);
+	if (e != 0)
+		return e;
+	*size = n;
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
+	}
+	hex[64] = '\0';
+	return 0;
+}
+
+int
 sha256_file(const char *path, char hex[65], long long *size)
 {
-	static unsigned char buf[1 << 18];
-	unsigned char md[32];
-	struct sha256 s;
-	ssize_t n;
-	int fd, i, e;
+	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set("%s: %s", path, strerror(errno));
-	if (sha256_init(&s) < 0) {
-		close(fd);
-		return -1;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			e = errno;
-			sha256_final(&s, md);
-			close(fd);
-			return err_set("%s: read error: %s", path, strerror(e));
-		}
-		sha256_update(&s, buf, (size_t)n);
-	}
+	e = sha256_fd(fd, hex, size);
 	close(fd);
-	*size = (long long)s.n;
-	sha256_final(&s, md);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (e == ENOMEM || e == ENOSYS)
+		return err_set("%s: SHA-256: %s", path, e == ENOMEM ?
+		    "out of memory" : "libcrypto has no SHA-256");
+	if (e != 0)
+		return err_set("%s: read error: %s", path, strerror(e));
 	return 0;
 }

@@ -28,4 +28,8 @@ void sha256_final(struct sha256 *s, unsigned char out[32]);
  */
 int sha256_file(const char *path, char hex[65], long long *size);
 
+/* The same of what remains to be read of fd: 0, or an errno value (ENOMEM,
+ * ENOSYS: libcrypto failed); says nothing, so a thread may run it. */
+int sha256_fd(int fd, char hex[65], long long *size);
+
 #endif
