@@ -47,7 +47,7 @@ sha256_final(struct sha256 *s, unsigned char out[32])
 int
 sha256_fd(int fd, char hex[65], long long *size)
 {
-	static _Thread_local unsigned char buf[1 << 18];
+	unsigned char buf[1 << 16];
 	unsigned char md[32];
 	unsigned int len;
 	EVP_MD_CTX *c;
