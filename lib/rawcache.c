@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libdeflate.h>
@@ -155,6 +157,32 @@ writeall(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* Remove the temporary files in dir that a killed run left (an hour
+ * old: not a live writer's). */
+static void
+sweep(const char *dir)
+{
+	char path[4200];
+	struct dirent *e;
+	struct stat st;
+	time_t now;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	now = time(NULL);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, ".tmp-idx.", 9) != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid() && now - st.st_mtime > 3600)
+			unlink(path);
+	}
+	closedir(d);
+}
+
 void
 rawcache_put(const struct rawcache_key *k, const void *p, size_t n)
 {
@@ -168,6 +196,7 @@ rawcache_put(const struct rawcache_key *k, const void *p, size_t n)
 	    snprintf(tmp, sizeof(tmp), "%s/.tmp-idx.XXXXXX", dir) >=
 	    (int)sizeof(tmp))
 		return;
+	sweep(dir);
 	if ((fd = mkstemp(tmp)) < 0)
 		return;
 	memset(&t, 0, sizeof(t));

@@ -12,7 +12,8 @@
  * bytes is the one the gzip trailer promises; anything else (a changed
  * file, a cut or damaged entry) is a miss, and the file is inflated and
  * the entry written again.  Entries are written to a temporary file and
- * renamed, so a reader never sees half of one.  The cache is best
+ * renamed, so a reader never sees half of one; the temporary files of
+ * killed runs are removed by the next writer once an hour old.  The cache is best
  * effort: a directory that cannot be made or written costs nothing but
  * the speed.
  */

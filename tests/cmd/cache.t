@@ -59,12 +59,20 @@ else
 fi
 check_outfile "$T/want" "  the same records"
 
-# 600 KB of the data zeroed: the CRC-32 of the gzip trailer catches it
+# 600 KB of the data zeroed: the CRC-32 of the gzip trailer catches it;
+# the temporary file of a run killed an hour ago goes, a recent one stays
 dd if=/dev/zero of="$entry" bs=1024 seek=4 count=600 conv=notrunc 2>/dev/null
+echo x > "$C/.tmp-idx.old"
+touch -d '2 hours ago' "$C/.tmp-idx.old"
+echo x > "$C/.tmp-idx.new"
 run train
 check_status 0 "a damaged entry: trains"
 check_outfile "$T/want" "  the same records (the file inflated again)"
 ok "  the entry rewritten" cmp -s "$entry" "$T/good"
+ok "  a killed writer's hour-old temporary file removed" \
+    test ! -e "$C/.tmp-idx.old"
+ok "  a recent one (a live writer's) kept" test -e "$C/.tmp-idx.new"
+rm -f "$C/.tmp-idx.new"
 
 head -c 1000 "$T/good" > "$entry"
 run train
