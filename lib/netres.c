@@ -288,16 +288,30 @@ spare(const struct net *n, const float *p, const float *q)
 }
 
 /*
- * A block's batchnorm back: its relu on this thread's rows, then dy ->
- * dx in place on thread 0, its gradient in grad; no update (the block's
- * range is updated at the end of the backward).
+ * A block's batchnorm back: dy -> dx in place through its relu, each
+ * thread its share of the channels (SyncBN: the relu on this thread's
+ * rows, then all the channels on thread 0), its gradient in grad; no
+ * update (the block's range is updated at the end of the backward).
  */
 static void
 bn_back(struct bwd *b, struct net_layer *S)
 {
 	struct net *n = b->n;
-	long i;
+	long i, c0, c1;
+	int below;
 
+	below = b->below;
+	b->below = 1;
+	if (n->sync == NULL) {
+		par_barrier(n->par);
+		net_flush(b->a, &b->u);
+		par_share(S->in[0], b->t, b->nt, 1, &c0, &c1);
+		net_bn_back_part(b, S, c0, c1);
+		par_barrier(n->par);
+		b->below = below;
+		return;
+	}
+	b->below = below;
 	if (S->act == ACT_RELU)
 		for (i = b->s0 * S->nout; i < b->s1 * S->nout; i++)
 			if (!(S->y[i] > 0))
@@ -309,13 +323,7 @@ bn_back(struct bwd *b, struct net_layer *S)
 			memset(S->dw, 0, (size_t)S->in[0] * sizeof *S->dw);
 			memset(S->db, 0, (size_t)S->in[0] * sizeof *S->db);
 		}
-		if (n->sync != NULL)	/* SyncBN: the statistics of all */
-			net_bn_sync_back(n, S, b->g, b->B, 1);
-		else
-			conv_bn_back(b->g, S->freeze ? NULL : S->dw,
-			    S->freeze ? NULL : S->db, S->x, S->bmean,
-			    S->binvstd, S->w, b->B, S->in[0],
-			    S->in[1] * S->in[2], 1);
+		net_bn_sync_back(n, S, b->g, b->B, 1);
 	}
 	par_barrier(n->par);
 }

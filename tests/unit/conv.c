@@ -473,6 +473,80 @@ test_pool_fast(void)
 	}
 }
 
+/*
+ * The 3x3/2 fast path (padding 0 and 1, resnet's stem) against the
+ * definition: rows whose inside is shorter than a block of 8 (pool1
+ * alone), one block, blocks and a last one moved back; top and bottom
+ * rows of 2 input rows (padding, odd heights); values from a few levels
+ * (ties), NaN and -inf among them.  Max pooling is exact: the same
+ * values and indices; dx through them the same bits.
+ */
+static void
+test_pool32(void)
+{
+	static const long hw[][2] = {
+		{ 3, 3 }, { 4, 5 }, { 5, 17 }, { 6, 18 }, { 7, 19 },
+		{ 8, 33 }, { 9, 34 }, { 11, 35 }, { 32, 32 }, { 3, 40 },
+	};
+	const long np = 3;
+	struct conv_win g;
+	struct rng r;
+	float *x, *y, *yr, *dy, *dx, *dxr;
+	int32_t *arg, *argr;
+	long t, p, i, n, no;
+	int fwd, bwd;
+	char name[120];
+
+	rng_seed(&r, 32);
+	for (p = 0; p <= 1; p++)
+		for (t = 0; t < (long)(sizeof hw / sizeof hw[0]); t++) {
+			g = win(1, hw[t][0], hw[t][1], 3, 2, p);
+			n = np * g.H * g.W;
+			no = np * g.OH * g.OW;
+			x = malloc(n * sizeof *x);
+			dx = malloc(n * sizeof *dx);
+			dxr = malloc(n * sizeof *dxr);
+			y = malloc(no * sizeof *y);
+			yr = malloc(no * sizeof *yr);
+			dy = malloc(no * sizeof *dy);
+			arg = malloc(no * sizeof *arg);
+			argr = malloc(no * sizeof *argr);
+			for (i = 0; i < n; i++) {
+				x[i] = (float)rng_below(&r, 5) - 2;
+				if (rng_below(&r, 20) == 0)
+					x[i] = NAN;
+				else if (rng_below(&r, 20) == 0)
+					x[i] = -INFINITY;
+			}
+			fill(dy, no, &r);
+			maxpool_ref(yr, argr, dxr, dy, x, np, &g);
+			for (i = 0; i < no; i++) {
+				y[i] = 42;
+				arg[i] = -1;
+			}
+			conv_maxpool(y, arg, x, np, &g);
+			conv_maxpool_back(dx, dy, arg, np, &g);
+			fwd = bwd = 1;
+			for (i = 0; i < no; i++)
+				fwd &= arg[i] == argr[i] && (y[i] == yr[i] ||
+				    (isnan(y[i]) && isnan(yr[i])));
+			for (i = 0; i < n; i++)
+				bwd &= dx[i] == dxr[i];
+			snprintf(name, sizeof name, "maxpool 3x3/2 padding %ld "
+			    "on %ldx%ld planes: as the definition (ties, NaN, "
+			    "-inf), and backward", p, g.H, g.W);
+			ok(fwd && bwd, name);
+			free(x);
+			free(dx);
+			free(dxr);
+			free(y);
+			free(yr);
+			free(dy);
+			free(arg);
+			free(argr);
+		}
+}
+
 /* The 2x2/2 average pooling against the general definition, 5x7. */
 static void
 test_avgpool_fast(void)
@@ -725,6 +799,7 @@ main(void)
 	test_im2col();
 	test_pool_hand();
 	test_pool_fast();
+	test_pool32();
 	test_avgpool_fast();
 	test_bn();
 	test_sum();
