@@ -505,7 +505,7 @@ conv_maxpool22_relu_back(float *dx, const float *dy, const float *y,
  * by row; an element replaces the maximum when it is greater, or NaN (so
  * that NaN propagates, as in torch).
  */
-static void
+INLINE void
 pool1(const float *xp, const struct conv_win *g, long oh, long ow, float *m,
     int32_t *a)
 {
