@@ -5,14 +5,15 @@
  * matrix) innermost, with the bounds of the valid part computed before
  * the loop, so that the compiler vectorises them without tests inside.
  *
- * The kernels that carry the volume (the adds of col2im, the 2x2 max
- * pooling, the sums) are functions of their own: where the toolchain can
- * dispatch at load time (GCC or clang, x86-64, glibc), each is built for
- * AVX-512, AVX2 and the baseline, and the best one the CPU has runs, as
- * in opt.c.  They copy, select, or add in a fixed order without FMA
- * contraction (GCC's ISO C mode; the pragma for clang): every build gives
- * the same bits.  Nothing here keeps state: the kernels may run in
- * several threads at once on disjoint data.
+ * The kernels that carry the volume (the adds of col2im, the 2x2 and
+ * 3x3/2 max pooling, the sums, batchnorm's passes over a channel) are
+ * functions of their own: where the toolchain can dispatch at load time
+ * (GCC or clang, x86-64, glibc), each is built for AVX-512, AVX2 and the
+ * baseline, and the best one the CPU has runs, as in opt.c.  They copy,
+ * select, or add in a fixed order without FMA contraction (GCC's ISO C
+ * mode; the pragma for clang): every build gives the same bits.  Nothing
+ * here keeps state: the kernels may run in several threads at once on
+ * disjoint data.
  */
 #include <math.h>
 #include <stdint.h>

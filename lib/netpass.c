@@ -5,8 +5,9 @@
  *
  * Each thread takes its share of the batch up through every layer and
  * back down; the threads meet only where a layer needs the whole batch
- * (a dense layer's units are split instead of its samples, batchnorm's
- * statistics, dropout's mask stream).  Each layer type's way forward and
+ * (a dense layer's units are split instead of its samples; batchnorm in
+ * training shares out its channels, each with the statistics of the
+ * whole batch; dropout's mask stream).  Each layer type's way forward and
  * back is a function of its own, called through its row of net_types[]
  * (net.c); the work is in blas_sgemm and the kernels of lib/conv.c and
  * netact.c.

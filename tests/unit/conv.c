@@ -724,6 +724,95 @@ test_bn(void)
 	}
 }
 
+/*
+ * The channel-range batchnorm kernels that the threads share out, with
+ * the relu folded in, against the whole-tensor ones followed by a plain
+ * relu pass: the same operations on every value in the same order, so
+ * the same bits.  Odd shapes: P = 1 (features), 7 (less than a block of
+ * 16) and 37 (blocks and a tail); C = 5 split at 0, 2, 5; values around
+ * 0 so that the relu cuts.
+ */
+static void
+test_bn_part(void)
+{
+	enum { B = 3, C = 5, PMAX = 37 };
+	static const long Ps[] = { 1, 7, 37 };
+	static const long cut[] = { 0, 2, 5 };
+	static float x[B * C * PMAX], y0[B * C * PMAX], y1[B * C * PMAX];
+	static float g0[B * C * PMAX], g1[B * C * PMAX];
+	float mean0[C], ssd0[C], mean1[C], ssd1[C], a[C], b[C], gam[C];
+	float inv[C], dg0[C], db0[C], dg1[C], db1[C];
+	struct rng r;
+	long t, P, i, cnt, k;
+	int st, ap, inpl, bk, nodx;
+	char name[120];
+
+	rng_seed(&r, 14);
+	for (t = 0; t < (long)(sizeof Ps / sizeof Ps[0]); t++) {
+		P = Ps[t];
+		cnt = B * C * P;
+		fill(x, cnt, &r);
+		fill(a, C, &r);
+		fill(b, C, &r);
+		fill(gam, C, &r);
+		for (i = 0; i < C; i++)
+			inv[i] = 1.5f + a[i];
+		/* statistics */
+		conv_bn_stats(mean0, ssd0, x, B, C, P);
+		for (k = 0; k + 1 < 3; k++)
+			conv_bn_stats_part(mean1, ssd1, x, B, C, P, cut[k],
+			    cut[k + 1]);
+		st = memcmp(mean0, mean1, sizeof mean0) == 0 &&
+		    memcmp(ssd0, ssd1, sizeof ssd0) == 0;
+		/* y = relu(a x + b) */
+		conv_bn_apply(y0, x, a, b, B, C, P);
+		for (i = 0; i < cnt; i++)
+			if (y0[i] < 0)
+				y0[i] = 0;
+		for (k = 0; k + 1 < 3; k++)
+			conv_bn_apply_part(y1, x, a, b, B, C, P, cut[k],
+			    cut[k + 1], 1);
+		ap = memcmp(y0, y1, cnt * sizeof *y0) == 0;
+		/* in place */
+		memcpy(y1, x, cnt * sizeof *x);
+		conv_bn_apply_part(y1, y1, a, b, B, C, P, 0, C, 1);
+		inpl = memcmp(y0, y1, cnt * sizeof *y0) == 0;
+		/* back through the relu whose output y0 is, then batchnorm */
+		fill(g0, cnt, &r);
+		memcpy(g1, g0, cnt * sizeof *g0);
+		for (i = 0; i < cnt; i++)
+			if (!(y0[i] > 0))
+				g0[i] = 0;
+		for (i = 0; i < C; i++)
+			dg0[i] = db0[i] = dg1[i] = db1[i] = (float)i;
+		conv_bn_back(g0, dg0, db0, x, mean0, inv, gam, B, C, P, 1);
+		for (k = 0; k + 1 < 3; k++)
+			conv_bn_back_part(g1, dg1, db1, x, y0, mean0, inv, gam,
+			    B, C, P, 1, cut[k], cut[k + 1]);
+		bk = memcmp(g0, g1, cnt * sizeof *g0) == 0 &&
+		    memcmp(dg0, dg1, sizeof dg0) == 0 &&
+		    memcmp(db0, db1, sizeof db0) == 0;
+		/* without dx: g only masked, the gradients the same */
+		fill(g0, cnt, &r);
+		memcpy(g1, g0, cnt * sizeof *g0);
+		for (i = 0; i < cnt; i++)
+			if (!(y0[i] > 0))
+				g0[i] = 0;
+		conv_bn_back(g0, dg0, db0, x, mean0, inv, gam, B, C, P, 0);
+		conv_bn_back_part(g1, dg1, db1, x, y0, mean0, inv, gam, B, C,
+		    P, 0, 0, C);
+		nodx = memcmp(g0, g1, cnt * sizeof *g0) == 0 &&
+		    memcmp(dg0, dg1, sizeof dg0) == 0 &&
+		    memcmp(db0, db1, sizeof db0) == 0;
+		if (!(st && ap && inpl && bk && nodx))
+			diag("stats %d, apply %d, in place %d, back %d, "
+			    "no dx %d", st, ap, inpl, bk, nodx);
+		snprintf(name, sizeof name, "batchnorm by channel ranges, "
+		    "relu folded in, P = %ld: the same bits as the whole", P);
+		ok(st && ap && inpl && bk && nodx, name);
+	}
+}
+
 static void
 test_sum(void)
 {
@@ -802,6 +891,7 @@ main(void)
 	test_pool32();
 	test_avgpool_fast();
 	test_bn();
+	test_bn_part();
 	test_sum();
 	test_relu_pool_back();
 	return done();
