@@ -814,12 +814,56 @@ conv_sum(const float *x, long n)
 	return rowsum(x, n);
 }
 
+/*
+ * GCC and clang keep vectors of partial sums in registers, two of 8
+ * lanes for the LANES (an AVX register each); an array of them they load
+ * and store at every step, at a third of the speed.  Lane by lane the
+ * operations are those of the array: the same bits.
+ */
+#ifdef __GNUC__
+#define VLANES
+typedef float v8 __attribute__((vector_size(8 * sizeof(float))));
+typedef int32_t v8m __attribute__((vector_size(8 * sizeof(float))));
+
+#define VLOAD(v, p)	memcpy(&(v), (p), sizeof(v))
+#endif
+
 /* *s1 = sum (r[i] - k), *s2 = sum (r[i] - k)^2 over a row, as rowsum. */
 INLINE void
 rowmom(const float *restrict r, float k, long n, float *s1, float *s2)
 {
-	float a1[LANES] = { 0 }, a2[LANES] = { 0 }, t1, t2, d;
+	float t1, t2, d;
 	long i, j;
+#ifdef VLANES
+	v8 a10 = { 0 }, a11 = { 0 }, a20 = { 0 }, a21 = { 0 }, v0, v1;
+
+	for (i = 0; i + LANES <= n; i += LANES) {
+		VLOAD(v0, r + i);
+		VLOAD(v1, r + i + 8);
+		v0 -= k;
+		v1 -= k;
+		a10 += v0;
+		a11 += v1;
+		a20 += v0 * v0;
+		a21 += v1 * v1;
+	}
+	for (t1 = t2 = 0; i < n; i++) {
+		d = r[i] - k;
+		t1 += d;
+		t2 += d * d;
+	}
+	for (j = 0; j < 8; j++) {
+		t1 += a10[j];
+		t2 += a20[j];
+	}
+	for (j = 0; j < 8; j++) {
+		t1 += a11[j];
+		t2 += a21[j];
+	}
+	*s1 = t1;
+	*s2 = t2;
+#else
+	float a1[LANES] = { 0 }, a2[LANES] = { 0 };
 
 	for (i = 0; i + LANES <= n; i += LANES)
 		for (j = 0; j < LANES; j++) {
@@ -838,6 +882,7 @@ rowmom(const float *restrict r, float k, long n, float *s1, float *s2)
 	}
 	*s1 = t1;
 	*s2 = t2;
+#endif
 }
 
 /*
@@ -849,8 +894,51 @@ INLINE void
 rowdot(float *restrict g, const float *restrict x, const float *restrict y,
     int relu, float m, long n, float *sg, float *sx)
 {
-	float ag[LANES] = { 0 }, ax[LANES] = { 0 }, s, t, v;
+	float s, t, v;
 	long i, j;
+#ifdef VLANES
+	const v8 zero = { 0 };
+	v8 ag0 = zero, ag1 = zero, ax0 = zero, ax1 = zero, g0, g1, u;
+
+	for (i = 0; i + LANES <= n; i += LANES) {
+		VLOAD(g0, g + i);
+		VLOAD(g1, g + i + 8);
+		if (relu) {	/* all ones where y > 0: g; else +0 */
+			VLOAD(u, y + i);
+			g0 = (v8)((v8m)g0 & (u > zero));
+			VLOAD(u, y + i + 8);
+			g1 = (v8)((v8m)g1 & (u > zero));
+			memcpy(g + i, &g0, sizeof g0);
+			memcpy(g + i + 8, &g1, sizeof g1);
+		}
+		ag0 += g0;
+		ag1 += g1;
+		VLOAD(u, x + i);
+		ax0 += (u - m) * g0;
+		VLOAD(u, x + i + 8);
+		ax1 += (u - m) * g1;
+	}
+	for (s = t = 0; i < n; i++) {
+		v = g[i];
+		if (relu) {
+			v = y[i] > 0 ? v : 0;
+			g[i] = v;
+		}
+		s += v;
+		t += (x[i] - m) * v;
+	}
+	for (j = 0; j < 8; j++) {
+		s += ag0[j];
+		t += ax0[j];
+	}
+	for (j = 0; j < 8; j++) {
+		s += ag1[j];
+		t += ax1[j];
+	}
+	*sg = s;
+	*sx = t;
+#else
+	float ag[LANES] = { 0 }, ax[LANES] = { 0 };
 
 	for (i = 0; i + LANES <= n; i += LANES)
 		for (j = 0; j < LANES; j++) {
@@ -877,6 +965,7 @@ rowdot(float *restrict g, const float *restrict x, const float *restrict y,
 	}
 	*sg = s;
 	*sx = t;
+#endif
 }
 
 /*
