@@ -1016,20 +1016,40 @@ KERNEL void
 bn_affine(float *y, const float *x, long B, long cp, long P, float a,
     float b, int relu)
 {
-	float *yr, t[LANES], v;
+	float *yr, v;
 	const float *xr;
-	long n, i, j;
+	long n, i;
+#ifdef VLANES
+	const v8 zero = { 0 };
+	v8 v0, v1;
+#else
+	float t[LANES];
+	long j;
+#endif
 
 	for (n = 0; n < B; n++) {
 		yr = y + n * cp;
 		xr = x + n * cp;
 		for (i = 0; i + LANES <= P; i += LANES) {
+#ifdef VLANES
+			VLOAD(v0, xr + i);
+			VLOAD(v1, xr + i + 8);
+			v0 = v0 * a + b;
+			v1 = v1 * a + b;
+			if (relu) {	/* +0 where v < 0 */
+				v0 = (v8)((v8m)v0 & ~(v0 < zero));
+				v1 = (v8)((v8m)v1 & ~(v1 < zero));
+			}
+			memcpy(yr + i, &v0, sizeof v0);
+			memcpy(yr + i + 8, &v1, sizeof v1);
+#else
 			for (j = 0; j < LANES; j++) {
 				v = xr[i + j] * a + b;
 				t[j] = relu && v < 0 ? 0 : v;
 			}
 			for (j = 0; j < LANES; j++)
 				yr[i + j] = t[j];
+#endif
 		}
 		for (; i < P; i++) {
 			v = xr[i] * a + b;
