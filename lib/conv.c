@@ -5,16 +5,18 @@
  * matrix) innermost, with the bounds of the valid part computed before
  * the loop, so that the compiler vectorises them without tests inside.
  *
- * The kernels that carry the volume (the adds of col2im, the 2x2 max
- * pooling, the sums) are functions of their own: where the toolchain can
- * dispatch at load time (GCC or clang, x86-64, glibc), each is built for
- * AVX-512, AVX2 and the baseline, and the best one the CPU has runs, as
- * in opt.c.  They copy, select, or add in a fixed order without FMA
- * contraction (GCC's ISO C mode; the pragma for clang): every build gives
- * the same bits.  Nothing here keeps state: the kernels may run in
- * several threads at once on disjoint data.
+ * The kernels that carry the volume (the adds of col2im, the 2x2 and
+ * 3x3/2 max pooling, the sums, batchnorm's passes over a channel) are
+ * functions of their own: where the toolchain can dispatch at load time
+ * (GCC or clang, x86-64, glibc), each is built for AVX-512, AVX2 and the
+ * baseline, and the best one the CPU has runs, as in opt.c.  They copy,
+ * select, or add in a fixed order without FMA contraction (GCC's ISO C
+ * mode; the pragma for clang): every build gives the same bits.  Nothing
+ * here keeps state: the kernels may run in several threads at once on
+ * disjoint data.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "conv.h"
@@ -498,45 +500,196 @@ conv_maxpool22_relu_back(float *dx, const float *dy, const float *y,
 	maxpool22_relu_back(dx, dy, y, arg, g);
 }
 
+/*
+ * Output (oh, ow) of plane xp: the window's maximum into *m, the plane
+ * index of the element that gave it into *a.  The window is scanned row
+ * by row; an element replaces the maximum when it is greater, or NaN (so
+ * that NaN propagates, as in torch).
+ */
+INLINE void
+pool1(const float *xp, const struct conv_win *g, long oh, long ow, float *m,
+    int32_t *a)
+{
+	const long H = g->H, W = g->W, k = g->k, s = g->s, p = g->p;
+	long hs, he, ws, we, ih, iw, at;
+	float mv, v;
+
+	hs = oh * s - p;
+	he = minl(hs + k, H);
+	hs = maxl(hs, 0);
+	ws = ow * s - p;
+	we = minl(ws + k, W);
+	ws = maxl(ws, 0);
+	mv = -INFINITY;
+	at = hs * W + ws;
+	for (ih = hs; ih < he; ih++)
+		for (iw = ws; iw < we; iw++) {
+			v = xp[ih * W + iw];
+			if (v > mv || isnan(v)) {
+				mv = v;
+				at = ih * W + iw;
+			}
+		}
+	*m = mv;
+	*a = (int32_t)at;
+}
+
+/*
+ * Outputs lo <= ow < hi of a row of the 3x3, stride 2 max pooling, whose
+ * windows lie inside the row (columns 2 ow - p to 2 ow - p + 2), over the
+ * nh input rows from r (W apart, r at plane index base): pool1's scan,
+ * started at the window's first element (the same maximum and index as
+ * from -inf), with selects instead of branches so that it vectorises.
+ * nh is a constant where it is inlined.
+ */
+/* One element v at plane index i into the running maximum m, index a. */
+#define MP_STEP(v, i) do {						\
+	float v_ = (v);							\
+	int t_ = v_ > m || v_ != v_;					\
+	m = t_ ? v_ : m;						\
+	a = t_ ? (i) : a;						\
+} while (0)
+
+/*
+ * Outputs o0 <= ow < o0 + MPV of a row of the 3x3, stride 2 max pooling
+ * whose windows lie inside the row (columns c0 + 2j .. c0 + 2j + 2, c0 =
+ * 2 o0 - p), over the nh input rows from r (W apart, r at plane index
+ * base): pool1's scan, started at the window's first element (the same
+ * maximum and index as from -inf).  Each input row is first split into
+ * its even and odd columns, so that the windows' loads are contiguous and
+ * the selects vectorise.  nh is a constant where it is inlined.
+ */
+INLINE void
+mp32(float *restrict y, int32_t *restrict arg, const float *restrict r,
+    long nh, int32_t base, int32_t W, long p, long o0)
+{
+	float ev[3][MPV + 1], od[3][MPV];
+	long c0, ih, j;
+	int32_t a, o;
+	float m;
+
+	c0 = 2 * o0 - p;
+	for (ih = 0; ih < nh; ih++) {
+		const float *ri = r + ih * W + c0;
+
+		for (j = 0; j < MPV; j++) {
+			ev[ih][j] = ri[2 * j];
+			od[ih][j] = ri[2 * j + 1];
+		}
+		ev[ih][MPV] = ri[2 * MPV];
+	}
+	for (j = 0; j < MPV; j++) {
+		o = base + (int32_t)(c0 + 2 * j);
+		m = ev[0][j];
+		a = o;
+		MP_STEP(od[0][j], o + 1);
+		MP_STEP(ev[0][j + 1], o + 2);
+		if (nh > 1) {
+			MP_STEP(ev[1][j], o + W);
+			MP_STEP(od[1][j], o + W + 1);
+			MP_STEP(ev[1][j + 1], o + W + 2);
+		}
+		if (nh > 2) {
+			MP_STEP(ev[2][j], o + 2 * W);
+			MP_STEP(od[2][j], o + 2 * W + 1);
+			MP_STEP(ev[2][j + 1], o + 2 * W + 2);
+		}
+		y[o0 + j] = m;
+		arg[o0 + j] = a;
+	}
+}
+
+/* mp32 over [lo, hi) in blocks of MPV outputs, the last one moved back
+ * to end at hi (as in maxpool22); a row shorter than that by pool1 */
+INLINE void
+mp32_row(float *restrict y, int32_t *restrict arg, const float *restrict r,
+    long nh, int32_t base, int32_t W, long p, long lo, long hi,
+    const float *xp, const struct conv_win *g, long oh)
+{
+	long o0;
+
+	if (hi - lo >= MPV)
+		for (o0 = lo; o0 < hi; o0 += MPV) {
+			o0 = minl(o0, hi - MPV);
+			mp32(y, arg, r, nh, base, W, p, o0);
+		}
+	else
+		for (o0 = lo; o0 < hi; o0++)
+			pool1(xp, g, oh, o0, &y[o0], &arg[o0]);
+}
+
+/* np planes of the 3x3, stride 2 max pooling (padding 0 or 1): the
+ * inside of each row by mp32, its ends by pool1. */
+KERNEL void
+maxpool32(float *restrict y, int32_t *restrict arg, const float *restrict x,
+    long np, const struct conv_win *g)
+{
+	const long H = g->H, W = g->W, OW = g->OW, OH = g->OH, p = g->p;
+	long q, oh, ow, lo, hi, hs, he;
+
+	/* the outputs whose window columns 2 ow - p .. + 2 are all in */
+	lo = minl((p + 1) / 2, OW);
+	for (hi = lo; hi < OW && 2 * hi - p + 3 <= W; hi++)
+		;
+	for (q = 0; q < np; q++) {
+		const float *xp = x + q * H * W;
+
+		for (oh = 0; oh < OH; oh++) {
+			float *yo = y + (q * OH + oh) * OW;
+			int32_t *ao = arg + (q * OH + oh) * OW;
+			const float *r;
+			int32_t base;
+
+			hs = oh * 2 - p;
+			he = minl(hs + 3, H);
+			hs = maxl(hs, 0);
+			r = xp + hs * W;
+			base = (int32_t)(hs * W);
+			for (ow = 0; ow < lo; ow++)
+				pool1(xp, g, oh, ow, &yo[ow], &ao[ow]);
+			switch (he - hs) {
+			case 3:
+				mp32_row(yo, ao, r, 3, base, (int32_t)W, p,
+				    lo, hi, xp, g, oh);
+				break;
+			case 2:
+				mp32_row(yo, ao, r, 2, base, (int32_t)W, p,
+				    lo, hi, xp, g, oh);
+				break;
+			default:
+				for (ow = lo; ow < hi; ow++)
+					pool1(xp, g, oh, ow, &yo[ow],
+					    &ao[ow]);
+			}
+			for (ow = hi; ow < OW; ow++)
+				pool1(xp, g, oh, ow, &yo[ow], &ao[ow]);
+		}
+	}
+}
+
 void
 conv_maxpool(float *y, int32_t *arg, const float *x, long np,
     const struct conv_win *g)
 {
-	const long H = g->H, W = g->W, k = g->k, s = g->s, p = g->p;
-	long q, oh, ow, hs, he, ws, we, ih, iw, a;
-	float m, v;
+	long q, oh, ow;
 
-	if (k == 2 && s == 2 && p == 0) {
+	if (g->k == 2 && g->s == 2 && g->p == 0) {
 		maxpool22(y, arg, x, np, g);
 		return;
 	}
+	if (g->k == 3 && g->s == 2 && g->p <= 1) {
+		maxpool32(y, arg, x, np, g);
+		return;
+	}
 	for (q = 0; q < np; q++) {
-		const float *xp = x + q * H * W;
+		const float *xp = x + q * g->H * g->W;
 		float *yp = y + q * g->OH * g->OW;
 		int32_t *ap = arg + q * g->OH * g->OW;
 
-		for (oh = 0; oh < g->OH; oh++) {
-			hs = oh * s - p;
-			he = minl(hs + k, H);
-			hs = maxl(hs, 0);
-			for (ow = 0; ow < g->OW; ow++) {
-				ws = ow * s - p;
-				we = minl(ws + k, W);
-				ws = maxl(ws, 0);
-				m = -INFINITY;
-				a = hs * W + ws;
-				for (ih = hs; ih < he; ih++)
-					for (iw = ws; iw < we; iw++) {
-						v = xp[ih * W + iw];
-						if (v > m || isnan(v)) {
-							m = v;
-							a = ih * W + iw;
-						}
-					}
-				yp[oh * g->OW + ow] = m;
-				ap[oh * g->OW + ow] = (int32_t)a;
-			}
-		}
+		for (oh = 0; oh < g->OH; oh++)
+			for (ow = 0; ow < g->OW; ow++)
+				pool1(xp, g, oh, ow, &yp[oh * g->OW + ow],
+				    &ap[oh * g->OW + ow]);
 	}
 }
 
@@ -661,12 +814,56 @@ conv_sum(const float *x, long n)
 	return rowsum(x, n);
 }
 
+/*
+ * GCC and clang keep vectors of partial sums in registers, two of 8
+ * lanes for the LANES (an AVX register each); an array of them they load
+ * and store at every step, at a third of the speed.  Lane by lane the
+ * operations are those of the array: the same bits.
+ */
+#ifdef __GNUC__
+#define VLANES
+typedef float v8 __attribute__((vector_size(8 * sizeof(float))));
+typedef int32_t v8m __attribute__((vector_size(8 * sizeof(float))));
+
+#define VLOAD(v, p)	memcpy(&(v), (p), sizeof(v))
+#endif
+
 /* *s1 = sum (r[i] - k), *s2 = sum (r[i] - k)^2 over a row, as rowsum. */
-static void
+INLINE void
 rowmom(const float *restrict r, float k, long n, float *s1, float *s2)
 {
-	float a1[LANES] = { 0 }, a2[LANES] = { 0 }, t1, t2, d;
+	float t1, t2, d;
 	long i, j;
+#ifdef VLANES
+	v8 a10 = { 0 }, a11 = { 0 }, a20 = { 0 }, a21 = { 0 }, v0, v1;
+
+	for (i = 0; i + LANES <= n; i += LANES) {
+		VLOAD(v0, r + i);
+		VLOAD(v1, r + i + 8);
+		v0 -= k;
+		v1 -= k;
+		a10 += v0;
+		a11 += v1;
+		a20 += v0 * v0;
+		a21 += v1 * v1;
+	}
+	for (t1 = t2 = 0; i < n; i++) {
+		d = r[i] - k;
+		t1 += d;
+		t2 += d * d;
+	}
+	for (j = 0; j < 8; j++) {
+		t1 += a10[j];
+		t2 += a20[j];
+	}
+	for (j = 0; j < 8; j++) {
+		t1 += a11[j];
+		t2 += a21[j];
+	}
+	*s1 = t1;
+	*s2 = t2;
+#else
+	float a1[LANES] = { 0 }, a2[LANES] = { 0 };
 
 	for (i = 0; i + LANES <= n; i += LANES)
 		for (j = 0; j < LANES; j++) {
@@ -685,24 +882,82 @@ rowmom(const float *restrict r, float k, long n, float *s1, float *s2)
 	}
 	*s1 = t1;
 	*s2 = t2;
+#endif
 }
 
-/* *sg = sum g[i], *sx = sum (x[i] - m) g[i] over a row, as rowsum. */
-static void
-rowdot(const float *restrict g, const float *restrict x, float m, long n,
-    float *sg, float *sx)
+/*
+ * *sg = sum g[i], *sx = sum (x[i] - m) g[i] over a row, as rowsum.  With
+ * relu, g[i] is first set to 0 where !(y[i] > 0) (the relu above folded
+ * in; relu is a constant where it is inlined).
+ */
+INLINE void
+rowdot(float *restrict g, const float *restrict x, const float *restrict y,
+    int relu, float m, long n, float *sg, float *sx)
 {
-	float ag[LANES] = { 0 }, ax[LANES] = { 0 }, s, t;
+	float s, t, v;
 	long i, j;
+#ifdef VLANES
+	const v8 zero = { 0 };
+	v8 ag0 = zero, ag1 = zero, ax0 = zero, ax1 = zero, g0, g1, u;
+
+	for (i = 0; i + LANES <= n; i += LANES) {
+		VLOAD(g0, g + i);
+		VLOAD(g1, g + i + 8);
+		if (relu) {	/* all ones where y > 0: g; else +0 */
+			VLOAD(u, y + i);
+			g0 = (v8)((v8m)g0 & (u > zero));
+			VLOAD(u, y + i + 8);
+			g1 = (v8)((v8m)g1 & (u > zero));
+			memcpy(g + i, &g0, sizeof g0);
+			memcpy(g + i + 8, &g1, sizeof g1);
+		}
+		ag0 += g0;
+		ag1 += g1;
+		VLOAD(u, x + i);
+		ax0 += (u - m) * g0;
+		VLOAD(u, x + i + 8);
+		ax1 += (u - m) * g1;
+	}
+	for (s = t = 0; i < n; i++) {
+		v = g[i];
+		if (relu) {
+			v = y[i] > 0 ? v : 0;
+			g[i] = v;
+		}
+		s += v;
+		t += (x[i] - m) * v;
+	}
+	for (j = 0; j < 8; j++) {
+		s += ag0[j];
+		t += ax0[j];
+	}
+	for (j = 0; j < 8; j++) {
+		s += ag1[j];
+		t += ax1[j];
+	}
+	*sg = s;
+	*sx = t;
+#else
+	float ag[LANES] = { 0 }, ax[LANES] = { 0 };
 
 	for (i = 0; i + LANES <= n; i += LANES)
 		for (j = 0; j < LANES; j++) {
-			ag[j] += g[i + j];
-			ax[j] += (x[i + j] - m) * g[i + j];
+			v = g[i + j];
+			if (relu) {
+				v = y[i + j] > 0 ? v : 0;
+				g[i + j] = v;
+			}
+			ag[j] += v;
+			ax[j] += (x[i + j] - m) * v;
 		}
 	for (s = t = 0; i < n; i++) {
-		s += g[i];
-		t += (x[i] - m) * g[i];
+		v = g[i];
+		if (relu) {
+			v = y[i] > 0 ? v : 0;
+			g[i] = v;
+		}
+		s += v;
+		t += (x[i] - m) * v;
 	}
 	for (j = 0; j < LANES; j++) {
 		s += ag[j];
@@ -710,25 +965,144 @@ rowdot(const float *restrict g, const float *restrict x, float m, long n,
 	}
 	*sg = s;
 	*sx = t;
+#endif
+}
+
+/*
+ * One channel of images x (B, C, P), its rows cp apart: the sums of its
+ * B*P values shifted by k (its first value), in double across rows.
+ */
+KERNEL void
+bn_mom(const float *restrict x, long B, long cp, long P, float k,
+    double *s1, double *s2)
+{
+	float t1, t2;
+	long b;
+
+	*s1 = *s2 = 0;
+	for (b = 0; b < B; b++) {
+		rowmom(x + b * cp, k, P, &t1, &t2);
+		*s1 += t1;
+		*s2 += t2;
+	}
+}
+
+/* Its sum dy and sum (x - m) dy (the relu mask of y first, if relu). */
+KERNEL void
+bn_dot(float *restrict g, const float *restrict x, const float *restrict y,
+    long B, long cp, long P, float m, double *sdy, double *sdx)
+{
+	float t, u;
+	long b;
+
+	*sdy = *sdx = 0;
+	for (b = 0; b < B; b++) {
+		if (y != NULL)
+			rowdot(g + b * cp, x + b * cp, y + b * cp, 1, m, P,
+			    &t, &u);
+		else
+			rowdot(g + b * cp, x + b * cp, NULL, 0, m, P, &t, &u);
+		*sdy += t;
+		*sdx += u;
+	}
+}
+
+/*
+ * Its y = a x + b, then y = 0 where y < 0 with relu (NaN passes); y may
+ * be x: each block of LANES is loaded whole before it is stored, which
+ * also lets the compiler vectorise it without knowing.
+ */
+KERNEL void
+bn_affine(float *y, const float *x, long B, long cp, long P, float a,
+    float b, int relu)
+{
+	float *yr, v;
+	const float *xr;
+	long n, i;
+#ifdef VLANES
+	const v8 zero = { 0 };
+	v8 v0, v1;
+#else
+	float t[LANES];
+	long j;
+#endif
+
+	for (n = 0; n < B; n++) {
+		yr = y + n * cp;
+		xr = x + n * cp;
+		for (i = 0; i + LANES <= P; i += LANES) {
+#ifdef VLANES
+			VLOAD(v0, xr + i);
+			VLOAD(v1, xr + i + 8);
+			v0 = v0 * a + b;
+			v1 = v1 * a + b;
+			if (relu) {	/* +0 where v < 0 */
+				v0 = (v8)((v8m)v0 & ~(v0 < zero));
+				v1 = (v8)((v8m)v1 & ~(v1 < zero));
+			}
+			memcpy(yr + i, &v0, sizeof v0);
+			memcpy(yr + i + 8, &v1, sizeof v1);
+#else
+			for (j = 0; j < LANES; j++) {
+				v = xr[i + j] * a + b;
+				t[j] = relu && v < 0 ? 0 : v;
+			}
+			for (j = 0; j < LANES; j++)
+				yr[i + j] = t[j];
+#endif
+		}
+		for (; i < P; i++) {
+			v = xr[i] * a + b;
+			yr[i] = relu && v < 0 ? 0 : v;
+		}
+	}
+}
+
+/* Its dx = (dy - gm - (x - mc) ps) gs in g. */
+KERNEL void
+bn_dxrows(float *restrict g, const float *restrict x, long B, long cp,
+    long P, float gm, float mc, float ps, float gs)
+{
+	float *restrict gr;
+	const float *restrict xr;
+	long n, i, j;
+
+	for (n = 0; n < B; n++) {
+		gr = g + n * cp;
+		xr = x + n * cp;
+		for (i = 0; i + LANES <= P; i += LANES)
+			for (j = 0; j < LANES; j++)
+				gr[i + j] = (gr[i + j] - gm - (xr[i + j] -
+				    mc) * ps) * gs;
+		for (; i < P; i++)
+			gr[i] = (gr[i] - gm - (xr[i] - mc) * ps) * gs;
+	}
 }
 
 void
 conv_bn_stats(float *mean, float *ssd, const float *x, long B, long C,
     long P)
 {
+	conv_bn_stats_part(mean, ssd, x, B, C, P, 0, C);
+}
+
+void
+conv_bn_stats_part(float *mean, float *ssd, const float *x, long B, long C,
+    long P, long c0, long c1)
+{
 	double s, m, n;
-	float kf, d, t1, t2;
+	float kf, d;
 	long b, c;
 
 	if (P == 1) {
 		/* features: rows of C, accumulated per channel in double */
-		for (c = 0; c < C; c++) {
+		for (c = c0; c < c1; c++) {
 			s = 0;
 			for (b = 0; b < B; b++)
 				s += x[b * C + c];
 			mean[c] = (float)(s / (double)B);
 		}
-		for (c = 0; c < C; c++) {
+		for (c = c0; c < c1; c++) {
 			s = 0;
 			for (b = 0; b < B; b++) {
 				d = x[b * C + c] - mean[c];
@@ -743,14 +1117,9 @@ conv_bn_stats(float *mean, float *ssd, const float *x, long B, long C,
 	 * value of the channel (its first), so that the difference of sums
 	 * that gives the variance does not cancel: ssd = S2 - S1^2 / n.
 	 */
-	for (c = 0; c < C; c++) {
+	for (c = c0; c < c1; c++) {
 		kf = x[c * P];
-		s = m = 0;
-		for (b = 0; b < B; b++) {
-			rowmom(x + (b * C + c) * P, kf, P, &t1, &t2);
-			s += t1;
-			m += t2;
-		}
+		bn_mom(x + c * P, B, C * P, P, kf, &s, &m);
 		n = (double)B * P;
 		mean[c] = (float)(kf + s / n);
 		m -= s * s / n;
@@ -762,26 +1131,30 @@ void
 conv_bn_apply(float *y, const float *x, const float *a, const float *b,
     long B, long C, long P)
 {
-	long n, c, i;
+	conv_bn_apply_part(y, x, a, b, B, C, P, 0, C, 0);
+}
 
-	for (n = 0; n < B; n++) {
-		if (P == 1) {
+void
+conv_bn_apply_part(float *y, const float *x, const float *a, const float *b,
+    long B, long C, long P, long c0, long c1, int relu)
+{
+	long n, c;
+	float v;
+
+	if (P == 1) {
+		for (n = 0; n < B; n++) {
 			float *yr = y + n * C;
 			const float *xr = x + n * C;
 
-			for (c = 0; c < C; c++)
-				yr[c] = xr[c] * a[c] + b[c];
-			continue;
+			for (c = c0; c < c1; c++) {
+				v = xr[c] * a[c] + b[c];
+				yr[c] = relu && v < 0 ? 0 : v;
+			}
 		}
-		for (c = 0; c < C; c++) {
-			float *yr = y + (n * C + c) * P;
-			const float *xr = x + (n * C + c) * P;
-			const float ac = a[c], bc = b[c];
-
-			for (i = 0; i < P; i++)
-				yr[i] = xr[i] * ac + bc;
-		}
+		return;
 	}
+	for (c = c0; c < c1; c++)
+		bn_affine(y + c * P, x + c * P, B, C * P, P, a[c], b[c], relu);
 }
 
 void
@@ -789,21 +1162,26 @@ conv_bn_back(float *g, float *dgamma, float *dbeta, const float *x,
     const float *mean, const float *invstd, const float *gamma, long B,
     long C, long P, int wantdx)
 {
+	conv_bn_back_part(g, dgamma, dbeta, x, NULL, mean, invstd, gamma, B,
+	    C, P, wantdx, 0, C);
+}
+
+void
+conv_bn_back_part(float *g, float *dgamma, float *dbeta, const float *x,
+    const float *y, const float *mean, const float *invstd,
+    const float *gamma, long B, long C, long P, int wantdx, long c0,
+    long c1)
+{
 	double sdy, sdx, nn;
-	float gs, ps, gm, mc, t, u;
-	long n, c, i;
+	float gs, ps, gm, mc;
+	long c;
 
 	nn = (double)B * P;
-	for (c = 0; c < C; c++) {
+	for (c = c0; c < c1; c++) {
 		/* sum dy, and sum (x - mean) dy */
 		mc = mean[c];
-		sdy = sdx = 0;
-		for (n = 0; n < B; n++) {
-			rowdot(g + (n * C + c) * P, x + (n * C + c) * P, mc, P,
-			    &t, &u);
-			sdy += t;
-			sdx += u;
-		}
+		bn_dot(g + c * P, x + c * P, y != NULL ? y + c * P : NULL, B,
+		    C * P, P, mc, &sdy, &sdx);
 		if (dgamma != NULL) {
 			dgamma[c] += (float)(sdx * invstd[c]);
 			dbeta[c] += (float)sdy;
@@ -814,13 +1192,7 @@ conv_bn_back(float *g, float *dgamma, float *dbeta, const float *x,
 		gm = (float)(sdy / nn);
 		ps = (float)(sdx / nn * invstd[c] * invstd[c]);
 		gs = invstd[c] * gamma[c];
-		for (n = 0; n < B; n++) {
-			float *restrict gr = g + (n * C + c) * P;
-			const float *restrict xr = x + (n * C + c) * P;
-
-			for (i = 0; i < P; i++)
-				gr[i] = (gr[i] - gm - (xr[i] - mc) * ps) * gs;
-		}
+		bn_dxrows(g + c * P, x + c * P, B, C * P, P, gm, mc, ps, gs);
 	}
 }
 
@@ -828,18 +1200,12 @@ void
 conv_bn_sums(const float *g, const float *x, const float *mean, long B,
     long C, long P, double *sdy, double *sdx)
 {
-	float t, u;
-	long n, c;
+	long c;
 
-	for (c = 0; c < C; c++) {
-		sdy[c] = sdx[c] = 0;
-		for (n = 0; n < B; n++) {
-			rowdot(g + (n * C + c) * P, x + (n * C + c) * P,
-			    mean[c], P, &t, &u);
-			sdy[c] += t;
-			sdx[c] += u;
-		}
-	}
+	/* without y, bn_dot only reads g */
+	for (c = 0; c < C; c++)
+		bn_dot((float *)(uintptr_t)(g + c * P), x + c * P, NULL, B,
+		    C * P, P, mean[c], &sdy[c], &sdx[c]);
 }
 
 void
@@ -848,7 +1214,7 @@ conv_bn_dx(float *g, const float *x, const float *mean,
     const double *sdx, double nn, long B, long C, long P)
 {
 	float gs, ps, gm, mc;
-	long n, c, i;
+	long c;
 
 	for (c = 0; c < C; c++) {
 		/* dx = (dy - sum dy / n - (x - mean) ps) gs, as torch */
@@ -856,12 +1222,6 @@ conv_bn_dx(float *g, const float *x, const float *mean,
 		gm = (float)(sdy[c] / nn);
 		ps = (float)(sdx[c] / nn * invstd[c] * invstd[c]);
 		gs = invstd[c] * gamma[c];
-		for (n = 0; n < B; n++) {
-			float *restrict gr = g + (n * C + c) * P;
-			const float *restrict xr = x + (n * C + c) * P;
-
-			for (i = 0; i < P; i++)
-				gr[i] = (gr[i] - gm - (xr[i] - mc) * ps) * gs;
-		}
+		bn_dxrows(g + c * P, x + c * P, B, C * P, P, gm, mc, ps, gs);
 	}
 }

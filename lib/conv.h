@@ -111,6 +111,23 @@ void conv_bn_back(float *g, float *dgamma, float *dbeta, const float *x,
     long C, long P, int wantdx);
 
 /*
+ * The same three for the channels c0 <= c < c1 only, one channel at a
+ * time, so that threads may share the channels out: each channel's
+ * values are those of the whole call, bit for bit.  conv_bn_apply_part
+ * with relu sets y = 0 where a x + b < 0 (NaN passes); conv_bn_back_part
+ * with y non-NULL first sets dy = 0 where !(y > 0) (the relu whose output
+ * y is), in g.
+ */
+void conv_bn_stats_part(float *mean, float *ssd, const float *x, long B,
+    long C, long P, long c0, long c1);
+void conv_bn_apply_part(float *y, const float *x, const float *a,
+    const float *b, long B, long C, long P, long c0, long c1, int relu);
+void conv_bn_back_part(float *g, float *dgamma, float *dbeta,
+    const float *x, const float *y, const float *mean, const float *invstd,
+    const float *gamma, long B, long C, long P, int wantdx, long c0,
+    long c1);
+
+/*
  * conv_bn_back in two halves, for statistics over several processes
  * (SyncBN): conv_bn_sums sets sdy[c] = sum dy and sdx[c] = sum (x -
  * mean) dy over this process's B*P values of each channel; once they are

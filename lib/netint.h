@@ -148,6 +148,7 @@ void net_gap_forward(struct fwd *f, struct net_layer *L, int l);
 void net_gap_backward(struct bwd *b, struct net_layer *L, int l);
 void net_bn_forward(struct fwd *f, struct net_layer *L, int l);
 void net_bn_backward(struct bwd *b, struct net_layer *L, int l);
+void net_bn_back_part(struct bwd *b, struct net_layer *L, long c0, long c1);
 void net_bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
     int below);
 int net_bn_check(const struct net_layer *L, int l, long B, int train);

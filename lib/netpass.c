@@ -5,8 +5,9 @@
  *
  * Each thread takes its share of the batch up through every layer and
  * back down; the threads meet only where a layer needs the whole batch
- * (a dense layer's units are split instead of its samples, batchnorm's
- * statistics, dropout's mask stream).  Each layer type's way forward and
+ * (a dense layer's units are split instead of its samples; batchnorm in
+ * training shares out its channels, each with the statistics of the
+ * whole batch; dropout's mask stream).  Each layer type's way forward and
  * back is a function of its own, called through its row of net_types[]
  * (net.c); the work is in blas_sgemm and the kernels of lib/conv.c and
  * netact.c.
@@ -209,46 +210,72 @@ bn_sync_stats(struct net *n, long C, float *mean, float *ssd, double *cnt)
 	return 0;
 }
 
-static int
-bn_forward(struct net *n, struct net_layer *L, int l, const float *x, long B,
-    int train)
+/*
+ * The coefficients of channel c, y = a x + b: from the running
+ * statistics, or in training from the batch's (its mean in bmean and
+ * squared deviations ssd over cnt values; the running ones updated).
+ */
+static void
+bn_coef(struct net_layer *L, long c, int train, const float *ssd,
+    double cnt)
 {
 	const double m = NET_BN_MOMENTUM;
 	float *a, *b;
-	double cnt, var;
+	double var;
+
+	a = L->coef;
+	b = L->coef + L->in[0];
+	if (!train) {
+		a[c] = (float)(L->w[c] / sqrt((double)L->rvar[c] +
+		    NET_BN_EPS));
+		b[c] = L->b[c] - L->rmean[c] * a[c];
+		return;
+	}
+	var = ssd[c] / cnt;
+	L->binvstd[c] = (float)(1 / sqrt(var + NET_BN_EPS));
+	L->rmean[c] = (float)(m * L->bmean[c] + (1 - m) * L->rmean[c]);
+	L->rvar[c] = (float)(m * (ssd[c] / (cnt - 1)) + (1 - m) *
+	    L->rvar[c]);
+	a[c] = L->binvstd[c] * L->w[c];
+	b[c] = L->b[c] - L->bmean[c] * a[c];
+}
+
+/*
+ * batchnorm forward in training of the channels [c0, c1) of x (B, C, P),
+ * one channel at a time while its values are in cache: its batch
+ * statistics, y = a x + b and the relu.  SyncBN (n->sync) needs every
+ * channel's statistics at once: then the call is for all of them.
+ */
+static int
+bn_forward(struct net *n, struct net_layer *L, const float *x, long B,
+    long c0, long c1)
+{
+	float *ssd;
+	double cnt;
 	long C, P, c;
+	int relu;
 
 	C = L->in[0];
 	P = L->in[1] * L->in[2];
-	a = L->coef;
-	b = L->coef + C;
+	ssd = L->coef + C;	/* b's place, until b is computed */
 	cnt = (double)B * P;
-	if (!train) {
-		for (c = 0; c < C; c++) {
-			a[c] = (float)(L->w[c] / sqrt((double)L->rvar[c] +
-			    NET_BN_EPS));
-			b[c] = L->b[c] - L->rmean[c] * a[c];
-		}
-		conv_bn_apply(L->y, x, a, b, B, C, P);
+	relu = L->act == ACT_RELU;
+	if (n->sync != NULL) {
+		conv_bn_stats(L->bmean, ssd, x, B, C, P);
+		if (bn_sync_stats(n, C, L->bmean, ssd, &cnt) < 0)
+			return -1;
+		for (c = 0; c < C; c++)
+			bn_coef(L, c, 1, ssd, cnt);
+		conv_bn_apply_part(L->y, x, L->coef, L->coef + C, B, C, P, 0,
+		    C, relu);
 		return 0;
 	}
-	if (B * P < 2)
-		return err_set("net: layer %d (%s): a training batch of one "
-		    "value per channel has no variance", l + 1, L->name);
-	conv_bn_stats(L->bmean, b, x, B, C, P);	/* b: squared deviations */
-	if (n->sync != NULL && bn_sync_stats(n, C, L->bmean, b, &cnt) < 0)
-		return -1;
-	for (c = 0; c < C; c++) {
-		var = b[c] / cnt;
-		L->binvstd[c] = (float)(1 / sqrt(var + NET_BN_EPS));
-		L->rmean[c] = (float)(m * L->bmean[c] + (1 - m) *
-		    L->rmean[c]);
-		L->rvar[c] = (float)(m * (b[c] / (cnt - 1)) + (1 - m) *
-		    L->rvar[c]);
-		a[c] = L->binvstd[c] * L->w[c];
-		b[c] = L->b[c] - L->bmean[c] * a[c];
+	for (c = c0; c < c1; c++) {
+		conv_bn_stats_part(L->bmean, ssd, x, B, C, P, c, c + 1);
+		bn_coef(L, c, 1, ssd, cnt);
+		conv_bn_apply_part(L->y, x, L->coef, L->coef + C, B, C, P, c,
+		    c + 1, relu);
 	}
-	conv_bn_apply(L->y, x, a, b, B, C, P);
 	return 0;
 }
 
@@ -645,20 +672,38 @@ net_gap_backward(struct bwd *b, struct net_layer *L, int l)
 	b->g = b->other;
 }
 
-/* batchnorm forward: the statistics of the whole batch, on thread 0,
- * and its relu */
+/*
+ * batchnorm forward, and its relu.  In training the threads share the
+ * channels out, each of which needs the whole batch (SyncBN: thread 0
+ * does all of them); in evaluation they share out the coefficients, then
+ * each applies them to its own samples.
+ */
 void
 net_bn_forward(struct fwd *f, struct net_layer *L, int l)
 {
-	long i;
+	struct net *n = f->n;
+	long C, c, c0, c1;
 
-	par_barrier(f->n->par);
-	if (f->t == 0 && bn_forward(f->n, L, l, f->in, f->a->B, f->a->train) == 0 &&
-	    L->act == ACT_RELU)
-		for (i = 0; i < f->a->B * L->nout; i++)
-			if (L->y[i] < 0)
-				L->y[i] = 0;
-	par_barrier(f->n->par);
+	(void)l;
+	C = L->in[0];
+	par_share(C, f->t, f->nt, 1, &c0, &c1);
+	if (f->a->train) {
+		par_barrier(n->par);
+		if (n->sync == NULL)
+			bn_forward(n, L, f->in, f->a->B, c0, c1);
+		else if (f->t == 0)
+			bn_forward(n, L, f->in, f->a->B, 0, C);
+	} else {
+		for (c = c0; c < c1; c++)
+			bn_coef(L, c, 0, NULL, 0);
+	}
+	/* training: all the channels done; evaluation: all coefficients
+	 * (and the rows of a dense layer below) */
+	par_barrier(n->par);
+	if (!f->a->train)
+		conv_bn_apply_part(L->y + f->s0 * L->nout, f->in + f->s0 *
+		    L->nin, L->coef, L->coef + C, f->m, C, L->in[1] *
+		    L->in[2], 0, C, L->act == ACT_RELU);
 	f->dense = 0;
 	f->in = L->y;
 }
@@ -694,33 +739,61 @@ net_bn_sync_back(struct net *n, struct net_layer *L, float *g, long B,
 	    B, C, P);
 }
 
-/* batchnorm backward: in place, dy -> dx (through its relu first), on
- * thread 0, its update then */
+/*
+ * The batchnorm backward of the channels [c0, c1) of sub-layer or layer
+ * L (see net_bn_backward): g from dy to dx in place, through its relu
+ * first, its gradient in grad.
+ */
+void
+net_bn_back_part(struct bwd *b, struct net_layer *L, long c0, long c1)
+{
+	long C = L->in[0];
+
+	if (b->fresh && !L->freeze && c1 > c0) {
+		memset(L->dw + c0, 0, (size_t)(c1 - c0) * sizeof *L->dw);
+		memset(L->db + c0, 0, (size_t)(c1 - c0) * sizeof *L->db);
+	}
+	conv_bn_back_part(b->g, L->freeze ? NULL : L->dw,
+	    L->freeze ? NULL : L->db, L->x, L->act == ACT_RELU ? L->y : NULL,
+	    L->bmean, L->binvstd, L->w, b->B, C, L->in[1] * L->in[2],
+	    b->below, c0, c1);
+}
+
+/*
+ * batchnorm backward: in place, dy -> dx (through its relu first), each
+ * thread its share of the channels, then their update (SyncBN: thread 0
+ * all of them, as the statistics of every process are needed at once)
+ */
 void
 net_bn_backward(struct bwd *b, struct net_layer *L, int l)
 {
 	struct net *n = b->n;
-	long i;
+	long i, C, c0, c1;
 
 	(void)l;
+	C = L->in[0];
 	par_barrier(n->par);
 	flush(b->a, &b->u);
-	if (b->t == 0) {
+	if (n->sync == NULL) {
+		par_share(C, b->t, b->nt, 1, &c0, &c1);
+		net_bn_back_part(b, L, c0, c1);
+		/* gamma and beta of these channels, read by no one else */
+		if (b->a->o != NULL && !L->freeze) {
+			opt_update_at(b->a->o, n->param, n->grad, b->a->lr,
+			    L->poff + c0, c1 - c0);
+			opt_update_at(b->a->o, n->param, n->grad, b->a->lr,
+			    L->poff + C + c0, c1 - c0);
+		}
+	} else if (b->t == 0) {
 		if (L->act == ACT_RELU)
 			for (i = 0; i < b->B * L->nout; i++)
 				if (!(L->y[i] > 0))
 					b->g[i] = 0;
 		if (b->fresh && !L->freeze) {
-			memset(L->dw, 0, (size_t)L->in[0] * sizeof *L->dw);
-			memset(L->db, 0, (size_t)L->in[0] * sizeof *L->db);
+			memset(L->dw, 0, (size_t)C * sizeof *L->dw);
+			memset(L->db, 0, (size_t)C * sizeof *L->db);
 		}
-		if (n->sync != NULL)
-			net_bn_sync_back(n, L, b->g, b->B, b->below);
-		else
-			conv_bn_back(b->g, L->freeze ? NULL : L->dw,
-			    L->freeze ? NULL : L->db, L->x, L->bmean,
-			    L->binvstd, L->w, b->B, L->in[0],
-			    L->in[1] * L->in[2], b->below);
+		net_bn_sync_back(n, L, b->g, b->B, b->below);
 		if (b->a->o != NULL && !L->freeze)
 			opt_update_at(b->a->o, n->param, n->grad, b->a->lr,
 			    L->poff, L->np);
@@ -828,6 +901,20 @@ net_forward(struct net *n, const float *x, const int *y, const float *t,
 	return n->loss == LOSS_CE ? sum / B : sum / ((double)B * n->nout);
 }
 
+/* d (n) += s (n), in blocks of 16 with a constant trip count and
+ * restrict pointers, so that the compiler vectorises it at -O2 */
+static void
+addto(float *restrict d, const float *restrict s, long n)
+{
+	long i, j;
+
+	for (i = 0; i + 16 <= n; i += 16)
+		for (j = 0; j < 16; j++)
+			d[i + j] += s[i + j];
+	for (; i < n; i++)
+		d[i] += s[i];
+}
+
 /*
  * The backward of thread t of nt.  Its samples [s0, s1) go down through
  * the layers as in the forward, except where a layer's weight gradient
@@ -847,7 +934,7 @@ backward_share(void *arg, int t, int nt)
 	struct net *n = a->n;
 	struct net_layer *L;
 	struct bwd b;
-	long i, j, j0, j1;
+	long i, j0, j1;
 	int l;
 
 	b.a = a;
@@ -894,13 +981,9 @@ backward_share(void *arg, int t, int nt)
 			continue;
 		/* its trainable part (a block's may be its batchnorms') */
 		par_share(L->tn, t, nt, 16, &j0, &j1);
-		for (i = 1; i < nt; i++) {
-			const float *s = n->pgrad + (i - 1) * n->nparam +
-			    L->toff;
-
-			for (j = j0; j < j1; j++)
-				n->grad[L->toff + j] += s[j];
-		}
+		for (i = 1; i < nt; i++)
+			addto(n->grad + L->toff + j0, n->pgrad + (i - 1) *
+			    n->nparam + L->toff + j0, j1 - j0);
 		if (a->o != NULL)
 			opt_update_at(a->o, n->param, n->grad, a->lr,
 			    L->toff + j0, j1 - j0);

@@ -390,6 +390,22 @@ bad(const char *what, double v)
 	return err_set("optimizer: %s %g is out of range", what, v);
 }
 
+/*
+ * A moment block of n floats (one more: n may be 0), zeroed, 64-byte
+ * aligned, its pages touched now rather than by the first step's update;
+ * NULL if out of memory.
+ */
+static float *
+moment(long n)
+{
+	void *p;
+
+	if (posix_memalign(&p, 64, (size_t)(n + 1) * sizeof(float)) != 0)
+		return NULL;
+	memset(p, 0, (size_t)(n + 1) * sizeof(float));
+	return p;
+}
+
 int
 opt_init(struct opt *o, const struct cfg_optimizer *c,
     const struct opt_seg *seg, int nseg)
@@ -450,10 +466,9 @@ opt_init(struct opt *o, const struct cfg_optimizer *c,
 	if (nseg > 0)
 		memcpy(o->seg, seg, nseg * sizeof(*seg));
 	o->nseg = nseg;
-	/* one extra element: calloc(0) may return NULL */
-	if (need_m && (o->m = calloc(o->n + 1, sizeof(float))) == NULL)
+	if (need_m && (o->m = moment(o->n)) == NULL)
 		goto nomem;
-	if (need_v && (o->v = calloc(o->n + 1, sizeof(float))) == NULL)
+	if (need_v && (o->v = moment(o->n)) == NULL)
 		goto nomem;
 	return 0;
 nomem:

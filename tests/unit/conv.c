@@ -473,6 +473,80 @@ test_pool_fast(void)
 	}
 }
 
+/*
+ * The 3x3/2 fast path (padding 0 and 1, resnet's stem) against the
+ * definition: rows whose inside is shorter than a block of 8 (pool1
+ * alone), one block, blocks and a last one moved back; top and bottom
+ * rows of 2 input rows (padding, odd heights); values from a few levels
+ * (ties), NaN and -inf among them.  Max pooling is exact: the same
+ * values and indices; dx through them the same bits.
+ */
+static void
+test_pool32(void)
+{
+	static const long hw[][2] = {
+		{ 3, 3 }, { 4, 5 }, { 5, 17 }, { 6, 18 }, { 7, 19 },
+		{ 8, 33 }, { 9, 34 }, { 11, 35 }, { 32, 32 }, { 3, 40 },
+	};
+	const long np = 3;
+	struct conv_win g;
+	struct rng r;
+	float *x, *y, *yr, *dy, *dx, *dxr;
+	int32_t *arg, *argr;
+	long t, p, i, n, no;
+	int fwd, bwd;
+	char name[120];
+
+	rng_seed(&r, 32);
+	for (p = 0; p <= 1; p++)
+		for (t = 0; t < (long)(sizeof hw / sizeof hw[0]); t++) {
+			g = win(1, hw[t][0], hw[t][1], 3, 2, p);
+			n = np * g.H * g.W;
+			no = np * g.OH * g.OW;
+			x = malloc(n * sizeof *x);
+			dx = malloc(n * sizeof *dx);
+			dxr = malloc(n * sizeof *dxr);
+			y = malloc(no * sizeof *y);
+			yr = malloc(no * sizeof *yr);
+			dy = malloc(no * sizeof *dy);
+			arg = malloc(no * sizeof *arg);
+			argr = malloc(no * sizeof *argr);
+			for (i = 0; i < n; i++) {
+				x[i] = (float)rng_below(&r, 5) - 2;
+				if (rng_below(&r, 20) == 0)
+					x[i] = NAN;
+				else if (rng_below(&r, 20) == 0)
+					x[i] = -INFINITY;
+			}
+			fill(dy, no, &r);
+			maxpool_ref(yr, argr, dxr, dy, x, np, &g);
+			for (i = 0; i < no; i++) {
+				y[i] = 42;
+				arg[i] = -1;
+			}
+			conv_maxpool(y, arg, x, np, &g);
+			conv_maxpool_back(dx, dy, arg, np, &g);
+			fwd = bwd = 1;
+			for (i = 0; i < no; i++)
+				fwd &= arg[i] == argr[i] && (y[i] == yr[i] ||
+				    (isnan(y[i]) && isnan(yr[i])));
+			for (i = 0; i < n; i++)
+				bwd &= dx[i] == dxr[i];
+			snprintf(name, sizeof name, "maxpool 3x3/2 padding %ld "
+			    "on %ldx%ld planes: as the definition (ties, NaN, "
+			    "-inf), and backward", p, g.H, g.W);
+			ok(fwd && bwd, name);
+			free(x);
+			free(dx);
+			free(dxr);
+			free(y);
+			free(yr);
+			free(dy);
+			free(arg);
+			free(argr);
+		}
+}
+
 /* The 2x2/2 average pooling against the general definition, 5x7. */
 static void
 test_avgpool_fast(void)
@@ -650,6 +724,95 @@ test_bn(void)
 	}
 }
 
+/*
+ * The channel-range batchnorm kernels that the threads share out, with
+ * the relu folded in, against the whole-tensor ones followed by a plain
+ * relu pass: the same operations on every value in the same order, so
+ * the same bits.  Odd shapes: P = 1 (features), 7 (less than a block of
+ * 16) and 37 (blocks and a tail); C = 5 split at 0, 2, 5; values around
+ * 0 so that the relu cuts.
+ */
+static void
+test_bn_part(void)
+{
+	enum { B = 3, C = 5, PMAX = 37 };
+	static const long Ps[] = { 1, 7, 37 };
+	static const long cut[] = { 0, 2, 5 };
+	static float x[B * C * PMAX], y0[B * C * PMAX], y1[B * C * PMAX];
+	static float g0[B * C * PMAX], g1[B * C * PMAX];
+	float mean0[C], ssd0[C], mean1[C], ssd1[C], a[C], b[C], gam[C];
+	float inv[C], dg0[C], db0[C], dg1[C], db1[C];
+	struct rng r;
+	long t, P, i, cnt, k;
+	int st, ap, inpl, bk, nodx;
+	char name[120];
+
+	rng_seed(&r, 14);
+	for (t = 0; t < (long)(sizeof Ps / sizeof Ps[0]); t++) {
+		P = Ps[t];
+		cnt = B * C * P;
+		fill(x, cnt, &r);
+		fill(a, C, &r);
+		fill(b, C, &r);
+		fill(gam, C, &r);
+		for (i = 0; i < C; i++)
+			inv[i] = 1.5f + a[i];
+		/* statistics */
+		conv_bn_stats(mean0, ssd0, x, B, C, P);
+		for (k = 0; k + 1 < 3; k++)
+			conv_bn_stats_part(mean1, ssd1, x, B, C, P, cut[k],
+			    cut[k + 1]);
+		st = memcmp(mean0, mean1, sizeof mean0) == 0 &&
+		    memcmp(ssd0, ssd1, sizeof ssd0) == 0;
+		/* y = relu(a x + b) */
+		conv_bn_apply(y0, x, a, b, B, C, P);
+		for (i = 0; i < cnt; i++)
+			if (y0[i] < 0)
+				y0[i] = 0;
+		for (k = 0; k + 1 < 3; k++)
+			conv_bn_apply_part(y1, x, a, b, B, C, P, cut[k],
+			    cut[k + 1], 1);
+		ap = memcmp(y0, y1, cnt * sizeof *y0) == 0;
+		/* in place */
+		memcpy(y1, x, cnt * sizeof *x);
+		conv_bn_apply_part(y1, y1, a, b, B, C, P, 0, C, 1);
+		inpl = memcmp(y0, y1, cnt * sizeof *y0) == 0;
+		/* back through the relu whose output y0 is, then batchnorm */
+		fill(g0, cnt, &r);
+		memcpy(g1, g0, cnt * sizeof *g0);
+		for (i = 0; i < cnt; i++)
+			if (!(y0[i] > 0))
+				g0[i] = 0;
+		for (i = 0; i < C; i++)
+			dg0[i] = db0[i] = dg1[i] = db1[i] = (float)i;
+		conv_bn_back(g0, dg0, db0, x, mean0, inv, gam, B, C, P, 1);
+		for (k = 0; k + 1 < 3; k++)
+			conv_bn_back_part(g1, dg1, db1, x, y0, mean0, inv, gam,
+			    B, C, P, 1, cut[k], cut[k + 1]);
+		bk = memcmp(g0, g1, cnt * sizeof *g0) == 0 &&
+		    memcmp(dg0, dg1, sizeof dg0) == 0 &&
+		    memcmp(db0, db1, sizeof db0) == 0;
+		/* without dx: g only masked, the gradients the same */
+		fill(g0, cnt, &r);
+		memcpy(g1, g0, cnt * sizeof *g0);
+		for (i = 0; i < cnt; i++)
+			if (!(y0[i] > 0))
+				g0[i] = 0;
+		conv_bn_back(g0, dg0, db0, x, mean0, inv, gam, B, C, P, 0);
+		conv_bn_back_part(g1, dg1, db1, x, y0, mean0, inv, gam, B, C,
+		    P, 0, 0, C);
+		nodx = memcmp(g0, g1, cnt * sizeof *g0) == 0 &&
+		    memcmp(dg0, dg1, sizeof dg0) == 0 &&
+		    memcmp(db0, db1, sizeof db0) == 0;
+		if (!(st && ap && inpl && bk && nodx))
+			diag("stats %d, apply %d, in place %d, back %d, "
+			    "no dx %d", st, ap, inpl, bk, nodx);
+		snprintf(name, sizeof name, "batchnorm by channel ranges, "
+		    "relu folded in, P = %ld: the same bits as the whole", P);
+		ok(st && ap && inpl && bk && nodx, name);
+	}
+}
+
 static void
 test_sum(void)
 {
@@ -725,8 +888,10 @@ main(void)
 	test_im2col();
 	test_pool_hand();
 	test_pool_fast();
+	test_pool32();
 	test_avgpool_fast();
 	test_bn();
+	test_bn_part();
 	test_sum();
 	test_relu_pool_back();
 	return done();
