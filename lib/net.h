@@ -148,6 +148,10 @@
 #define NET_CONVWORK		(1L << 19)	/* floats of the conv2d
 					   work block (2 MB: chunks stay
 					   in cache), or one sample's */
+#define NET_WINOMIN		16	/* Winograd by default from this
+					   many channels and filters */
+#define NET_WINOTILES		128	/* and chunks of at least this
+					   many tiles */
 
 /* One saved tensor of a layer (what lib/wfile.c writes and reads). */
 struct net_tensor {
@@ -204,7 +208,12 @@ struct net_layer {
 	struct conv_win win;	/* input C, H, W; kernel, stride, padding
 				   before; output OH, OW */
 	int	 same;		/* conv2d: padding "same" */
-	long	 nb;		/* conv2d: samples per im2col chunk */
+	long	 nb;		/* conv2d: samples per im2col chunk (or
+				   Winograd chunk) */
+	int	 wino;		/* conv2d: 3x3, stride 1, padding 1 by
+				   Winograd's F(2x2,3x3) (lib/wino.h) */
+	float	*wu;		/* (16, F, C) Winograd: the transformed
+				   weights of the last forward, in act */
 	int32_t	*arg;		/* (max_batch, nout) maxpool2d: index of
 				   the maximum in its input plane */
 
