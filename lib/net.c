@@ -392,7 +392,7 @@ dropout_describe(char *buf, size_t size, size_t *len,
  * message for another value.
  */
 static int
-wino_layer(const struct net_layer *L, long F, const char *where)
+wino_layer(const struct net_layer *L, long F, const char *where, int l)
 {
 	const struct conv_win *g = &L->win;
 	const char *e;
@@ -402,8 +402,8 @@ wino_layer(const struct net_layer *L, long F, const char *where)
 		e = "auto";
 	if (strcmp(e, "auto") != 0 && strcmp(e, "im2col") != 0 &&
 	    strcmp(e, "winograd") != 0)
-		return err_set("%s: LRF_CONV '%s' is not auto, im2col or "
-		    "winograd", where, e);
+		return err_set("%s: layer %d (conv2d): LRF_CONV '%s' is not "
+		    "auto, im2col or winograd", where, l + 1, e);
 	if (strcmp(e, "im2col") == 0 || !(g->k == 3 && g->s == 1 &&
 	    g->p == 1 && g->OH == g->H && g->OW == g->W))
 		return 0;
@@ -433,7 +433,7 @@ conv_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
 	L->out[1] = L->win.OH;
 	L->out[2] = L->win.OW;
 	L->np = c->filters * kk + (c->bias ? c->filters : 0);
-	if ((L->wino = wino_layer(L, c->filters, where)) < 0)
+	if ((L->wino = wino_layer(L, c->filters, where, l)) < 0)
 		return -1;
 	/* samples per chunk of the column buffer; with Winograd of V
 	 * (16, C, tiles), M (16, F, tiles) and T (F, P) */

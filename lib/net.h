@@ -48,6 +48,13 @@
  *		 block, sized at creation for chunks of nb samples (as many
  *		 as fit in NET_CONVWORK floats, at least 1), and is
  *		 recomputed in backward instead of being kept per layer.
+ *		 A 3x3, stride 1, padding 1 layer of NET_WINOMIN or more
+ *		 channels and filters goes by Winograd's F(2x2,3x3)
+ *		 instead (lib/wino.h; the environment's LRF_CONV: auto,
+ *		 winograd, im2col): its transformed weights U are made by
+ *		 each forward, kept in act for the backward's dx; its
+ *		 transformed tiles, products and dU in the work block, in
+ *		 chunks of at least NET_WINOTILES tiles.
  *	maxpool2d, avgpool2d
  *		 (C, H, W) -> (C, OH, OW), window k, stride s (default k),
  *		 padding p <= k/2 (-inf for max, zeros counted for avg, as
