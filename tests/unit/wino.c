@@ -43,13 +43,21 @@
 #include "tol.h"
 #include "wino.h"
 
+/* the matrices of wino.h and their transposes */
 static const double BT[4][4] = {
 	{ 1, 0, -1, 0 }, { 0, 1, 1, 0 }, { 0, -1, 1, 0 }, { 0, 1, 0, -1 }
+};
+static const double B[4][4] = {
+	{ 1, 0, 0, 0 }, { 0, 1, -1, 1 }, { -1, 1, 1, 0 }, { 0, 0, 0, -1 }
 };
 static const double GM[4][3] = {
 	{ 1, 0, 0 }, { .5, .5, .5 }, { .5, -.5, .5 }, { 0, 0, 1 }
 };
+static const double GT[3][4] = {
+	{ 1, .5, .5, 0 }, { 0, .5, -.5, 0 }, { 0, .5, .5, 1 }
+};
 static const double AT[2][4] = { { 1, 1, 1, 0 }, { 0, 1, -1, -1 } };
+static const double A[4][2] = { { 1, 0 }, { 1, 1 }, { 1, -1 }, { 0, -1 } };
 
 struct shape {
 	long	 C, F, H, W, nb;
@@ -67,24 +75,35 @@ fill(float *x, long n, struct rng *g)
 		x[i] = (float)(2 * rng_uniform(g) - 1);
 }
 
-/* x[b, c, h, w] in double, 0 outside the plane */
+/* indices of x, dx (nb, C, H, W), y, dy (F, nb, H, W), w (F, C, 3, 3) */
+#define IX(s, b, c, h, v)	((((b) * (s)->C + (c)) * (s)->H + (h)) * \
+				    (s)->W + (v))
+#define IY(s, f, b, h, v)	((((f) * (s)->nb + (b)) * (s)->H + (h)) * \
+				    (s)->W + (v))
+#define IW(s, f, c, i, j)	((((f) * (s)->C + (c)) * 3 + (i)) * 3 + (j))
+
+/* whether (h, v) is in the plane */
+static int
+in(const struct shape *s, long h, long v)
+{
+	return h >= 0 && h < s->H && v >= 0 && v < s->W;
+}
+
+/* x[b, c, h, v] in double (|.| with absv), 0 outside the plane */
 static double
-px(const float *x, const struct shape *s, long b, long c, long h, long w,
+px(const float *x, const struct shape *s, long b, long c, long h, long v,
     int absv)
 {
-	double v;
-
-	if (h < 0 || h >= s->H || w < 0 || w >= s->W)
+	if (!in(s, h, v))
 		return 0;
-	v = x[((b * s->C + c) * s->H + h) * s->W + w];
-	return absv ? fabs(v) : v;
+	return absv ? fabs(x[IX(s, b, c, h, v)]) : x[IX(s, b, c, h, v)];
 }
 
 /* direct 3x3 convolution, padding 1, in double: y (F, nb, H, W) */
 static void
 direct_fwd(double *y, const float *x, const float *w, const struct shape *s)
 {
-	long f, b, c, h, v, i, j;
+	long f, b, c, h, v, k;
 	double acc;
 
 	for (f = 0; f < s->F; f++)
@@ -93,21 +112,24 @@ direct_fwd(double *y, const float *x, const float *w, const struct shape *s)
 				for (v = 0; v < s->W; v++) {
 					acc = 0;
 					for (c = 0; c < s->C; c++)
-						for (i = 0; i < 3; i++)
-							for (j = 0; j < 3; j++)
-								acc += w[((f * s->C + c) * 3 + i) * 3 + j] * px(x, s, b, c, h - 1 + i, v - 1 + j, 0);
-					y[((f * s->nb + b) * s->H + h) * s->W +
-					    v] = acc;
+						for (k = 0; k < 9; k++)
+							acc += w[IW(s, f, c,
+							    k / 3, k % 3)] *
+							    px(x, s, b, c,
+							    h - 1 + k / 3,
+							    v - 1 + k % 3, 0);
+					y[IY(s, f, b, h, v)] = acc;
 				}
 }
 
 /* its input gradient dx (nb, C, H, W) and weight gradient dw (F, C, 3,
- * 3) for dy (F, nb, H, W), in double */
+ * 3) for dy (F, nb, H, W), in double: every product of the forward sent
+ * back to both its factors */
 static void
 direct_bwd(double *dx, double *dw, const float *dy, const float *x,
     const float *w, const struct shape *s)
 {
-	long f, b, c, h, v, i, j, hh, vv;
+	long f, b, c, h, v, k, hh, vv;
 	double g;
 
 	memset(dx, 0, s->nb * s->C * s->H * s->W * sizeof *dx);
@@ -116,22 +138,26 @@ direct_bwd(double *dx, double *dw, const float *dy, const float *x,
 		for (b = 0; b < s->nb; b++)
 			for (h = 0; h < s->H; h++)
 				for (v = 0; v < s->W; v++) {
-					g = dy[((f * s->nb + b) * s->H + h) *
-					    s->W + v];
+					g = dy[IY(s, f, b, h, v)];
 					for (c = 0; c < s->C; c++)
-						for (i = 0; i < 3; i++)
-							for (j = 0; j < 3; j++) {
-								hh = h - 1 + i;
-								vv = v - 1 + j;
-								if (hh < 0 || hh >= s->H || vv < 0 || vv >= s->W)
-									continue;
-								dx[((b * s->C + c) * s->H + hh) * s->W + vv] += w[((f * s->C + c) * 3 + i) * 3 + j] * g;
-								dw[((f * s->C + c) * 3 + i) * 3 + j] += px(x, s, b, c, hh, vv, 0) * g;
-							}
+						for (k = 0; k < 9; k++) {
+							hh = h - 1 + k / 3;
+							vv = v - 1 + k % 3;
+							if (!in(s, hh, vv))
+								continue;
+							dx[IX(s, b, c, hh,
+							    vv)] += g * w[IW(s,
+							    f, c, k / 3,
+							    k % 3)];
+							dw[IW(s, f, c, k / 3,
+							    k % 3)] += g *
+							    px(x, s, b, c, hh,
+							    vv, 0);
+						}
 				}
 }
 
-/* o (m, m) = P X P^T for P (m, n), X (n, n), all |.| with absv */
+/* o (m, m) = P X P^T for P (m, n), X (n, n); |P| with absv */
 static void
 tr2(double *o, const double *P, const double *X, int m, int n, int absv)
 {
@@ -142,117 +168,70 @@ tr2(double *o, const double *P, const double *X, int m, int n, int absv)
 		for (j = 0; j < n; j++) {
 			t[i * n + j] = 0;
 			for (k = 0; k < n; k++) {
-				p = P[i * n + k];
-				t[i * n + j] += (absv ? fabs(p) : p) * X[k * n + j];
+				p = absv ? fabs(P[i * n + k]) : P[i * n + k];
+				t[i * n + j] += p * X[k * n + j];
 			}
 		}
 	for (i = 0; i < m; i++)
 		for (j = 0; j < m; j++) {
 			o[i * m + j] = 0;
 			for (k = 0; k < n; k++) {
-				p = P[j * n + k];
-				o[i * m + j] += t[i * n + k] * (absv ? fabs(p) : p);
+				p = absv ? fabs(P[j * n + k]) : P[j * n + k];
+				o[i * m + j] += t[i * n + k] * p;
 			}
 		}
 }
 
-/* (P^T) as a (n, m) matrix of P (m, n) */
-static void
-transpose(double *o, const double *P, int m, int n)
-{
-	int i, j;
-
-	for (i = 0; i < m; i++)
-		for (j = 0; j < n; j++)
-			o[j * m + i] = P[i * n + j];
-}
-
-/* the |.| transformed filter and input tile of (f, c) and (b, c, tile) */
+/* u (4, 4) = |G| |w[f, c]| |G|^T */
 static void
 absu(double *u, const float *w, const struct shape *s, long f, long c)
 {
 	double g[9];
-	int i;
+	int k;
 
-	for (i = 0; i < 9; i++)
-		g[i] = fabs(w[(f * s->C + c) * 9 + i]);
-	/* G g G^T: G is (4, 3); tr2 wants a square X: pad g to 3x3 */
-	{
-		double t[12];
-		int a, b, k;
-
-		for (a = 0; a < 4; a++)
-			for (b = 0; b < 3; b++) {
-				t[a * 3 + b] = 0;
-				for (k = 0; k < 3; k++)
-					t[a * 3 + b] += fabs(GM[a][k]) * g[k * 3 + b];
-			}
-		for (a = 0; a < 4; a++)
-			for (b = 0; b < 4; b++) {
-				u[a * 4 + b] = 0;
-				for (k = 0; k < 3; k++)
-					u[a * 4 + b] += t[a * 3 + k] * fabs(GM[b][k]);
-			}
-	}
+	for (k = 0; k < 9; k++)
+		g[k] = fabs(w[IW(s, f, c, k / 3, k % 3)]);
+	tr2(u, &GM[0][0], g, 4, 3, 1);
 }
 
+/* v (4, 4) = |B^T| |d| |B|, d the tile (ty, tx) of plane (b, c) */
 static void
 absv_tile(double *v, const float *x, const struct shape *s, long b, long c,
     long ty, long tx)
 {
 	double d[16];
-	int i, j;
+	int k;
 
-	for (i = 0; i < 4; i++)
-		for (j = 0; j < 4; j++)
-			d[i * 4 + j] = px(x, s, b, c, 2 * ty - 1 + i,
-			    2 * tx - 1 + j, 1);
+	for (k = 0; k < 16; k++)
+		d[k] = px(x, s, b, c, 2 * ty - 1 + k / 4, 2 * tx - 1 + k % 4,
+		    1);
 	tr2(v, &BT[0][0], d, 4, 4, 1);
 }
 
-/* |A| |dy_tile| |A^T|: dM's magnitudes of (f, b, tile) */
+/* m (4, 4) = |A| |dy_tile| |A|^T of (f, b, tile) */
 static void
 absdm_tile(double *m, const float *dy, const struct shape *s, long f,
     long b, long ty, long tx)
 {
-	double o[4], A[8];
-	int i, j;
+	double o[4];
 	long h, v;
+	int k;
 
-	for (i = 0; i < 2; i++)
-		for (j = 0; j < 2; j++) {
-			h = 2 * ty + i;
-			v = 2 * tx + j;
-			o[i * 2 + j] = h < s->H && v < s->W ? fabs(dy[((f *
-			    s->nb + b) * s->H + h) * s->W + v]) : 0;
-		}
-	transpose(A, &AT[0][0], 2, 4);	/* A (4, 2) */
-	{
-		double t[8];
-		int a, k;
-
-		for (a = 0; a < 4; a++)
-			for (j = 0; j < 2; j++) {
-				t[a * 2 + j] = 0;
-				for (k = 0; k < 2; k++)
-					t[a * 2 + j] += fabs(A[a * 2 + k]) * o[k * 2 + j];
-			}
-		for (a = 0; a < 4; a++)
-			for (j = 0; j < 4; j++) {
-				m[a * 4 + j] = 0;
-				for (k = 0; k < 2; k++)
-					m[a * 4 + j] += t[a * 2 + k] * fabs(A[j * 2 + k]);
-			}
+	for (k = 0; k < 4; k++) {
+		h = 2 * ty + k / 2;
+		v = 2 * tx + k % 2;
+		o[k] = in(s, h, v) ? fabs(dy[IY(s, f, b, h, v)]) : 0;
 	}
+	tr2(m, &A[0][0], o, 4, 2, 1);
 }
 
-/* S of the forward: sy (F, nb, H, W) */
+/* S of the forward, sy (F, nb, H, W): |A^T| (sum_c |U| . |V|) |A| */
 static void
 sabs_fwd(double *sy, const float *x, const float *w, const struct shape *s)
 {
 	double acc[16], u[16], v[16], o[4];
 	long TH, TW, f, b, c, ty, tx, h, vv;
-	int i, j, k;
+	int k;
 
 	TH = (s->H + 1) / 2;
 	TW = (s->W + 1) / 2;
@@ -263,34 +242,31 @@ sabs_fwd(double *sy, const float *x, const float *w, const struct shape *s)
 					memset(acc, 0, sizeof acc);
 					for (c = 0; c < s->C; c++) {
 						absu(u, w, s, f, c);
-						absv_tile(v, x, s, b, c, ty, tx);
+						absv_tile(v, x, s, b, c, ty,
+						    tx);
 						for (k = 0; k < 16; k++)
 							acc[k] += u[k] * v[k];
 					}
-					for (i = 0; i < 2; i++)
-						for (j = 0; j < 2; j++) {
-							o[i * 2 + j] = 0;
-							for (k = 0; k < 16; k++)
-								o[i * 2 + j] += fabs(AT[i][k / 4]) * acc[k] * fabs(AT[j][k % 4]);
-						}
-					for (i = 0; i < 2; i++)
-						for (j = 0; j < 2; j++) {
-							h = 2 * ty + i;
-							vv = 2 * tx + j;
-							if (h < s->H && vv < s->W)
-								sy[((f * s->nb + b) * s->H + h) * s->W + vv] = o[i * 2 + j];
-						}
+					tr2(o, &AT[0][0], acc, 2, 4, 1);
+					for (k = 0; k < 4; k++) {
+						h = 2 * ty + k / 2;
+						vv = 2 * tx + k % 2;
+						if (in(s, h, vv))
+							sy[IY(s, f, b, h,
+							    vv)] = o[k];
+					}
 				}
 }
 
-/* S of dx (nb, C, H, W) and of dw (F, C, 3, 3) */
+/* S of dx (nb, C, H, W), |B| (sum_f |U| . |dM|) |B|^T over the tiles,
+ * and of dw (F, C, 3, 3), |G^T| (sum_t |dM| . |V|) |G| */
 static void
 sabs_bwd(double *sdx, double *sdw, const float *dy, const float *x,
     const float *w, const struct shape *s)
 {
 	double m[16], u[16], v[16], dv[16], dd[16], du[16], g[9];
 	long TH, TW, f, b, c, ty, tx, h, vv;
-	int i, j, k;
+	int k;
 
 	TH = (s->H + 1) / 2;
 	TW = (s->W + 1) / 2;
@@ -303,67 +279,47 @@ sabs_bwd(double *sdx, double *sdw, const float *dy, const float *x,
 					memset(dv, 0, sizeof dv);
 					absv_tile(v, x, s, b, c, ty, tx);
 					for (f = 0; f < s->F; f++) {
-						absdm_tile(m, dy, s, f, b, ty, tx);
+						absdm_tile(m, dy, s, f, b, ty,
+						    tx);
 						absu(u, w, s, f, c);
 						for (k = 0; k < 16; k++) {
 							dv[k] += u[k] * m[k];
 							du[k] = m[k] * v[k];
 						}
-						/* G^T du G (3x3) */
-						for (i = 0; i < 3; i++)
-							for (j = 0; j < 3; j++) {
-								g[i * 3 + j] = 0;
-								for (k = 0; k < 16; k++)
-									g[i * 3 + j] += fabs(GM[k / 4][i]) * du[k] * fabs(GM[k % 4][j]);
-								sdw[(f * s->C + c) * 9 + i * 3 + j] += g[i * 3 + j];
-							}
+						tr2(g, &GT[0][0], du, 3, 4, 1);
+						for (k = 0; k < 9; k++)
+							sdw[IW(s, f, c, k / 3,
+							    k % 3)] += g[k];
 					}
-					/* B dv B^T = (B^T)^T dv B^T */
-					{
-						double B[16];
-
-						transpose(B, &BT[0][0], 4, 4);
-						tr2(dd, B, dv, 4, 4, 1);
+					tr2(dd, &B[0][0], dv, 4, 4, 1);
+					for (k = 0; k < 16; k++) {
+						h = 2 * ty - 1 + k / 4;
+						vv = 2 * tx - 1 + k % 4;
+						if (in(s, h, vv))
+							sdx[IX(s, b, c, h,
+							    vv)] += dd[k];
 					}
-					for (i = 0; i < 4; i++)
-						for (j = 0; j < 4; j++) {
-							h = 2 * ty - 1 + i;
-							vv = 2 * tx - 1 + j;
-							if (h >= 0 && h < s->H && vv >= 0 && vv < s->W)
-								sdx[((b * s->C + c) * s->H + h) * s->W + vv] += dd[i * 4 + j];
-						}
 				}
 }
 
-/* U (16, F, C) from w with the matrix Gw (4, 3), in float, as a test's
- * wrong transform */
+/* U (16, F, C) from w with the matrix Gw (4, 3) (a test's wrong one),
+ * the 16 matrices wino_stride(F C) apart */
 static void
-weights_with(float *U, const float *w, const double (*Gw)[3], long F,
-    long C)
+weights_with(float *U, const float *w, const double (*Gw)[3],
+    const struct shape *s)
 {
-	double u[16], t[12];
+	double u[16], g[9];
 	long f, c;
-	int a, b, k;
+	int k;
 
-	for (f = 0; f < F; f++)
-		for (c = 0; c < C; c++) {
-			const float *g = w + (f * C + c) * 9;
-
-			for (a = 0; a < 4; a++)
-				for (b = 0; b < 3; b++) {
-					t[a * 3 + b] = 0;
-					for (k = 0; k < 3; k++)
-						t[a * 3 + b] += Gw[a][k] * g[k * 3 + b];
-				}
-			for (a = 0; a < 4; a++)
-				for (b = 0; b < 4; b++) {
-					u[a * 4 + b] = 0;
-					for (k = 0; k < 3; k++)
-						u[a * 4 + b] += t[a * 3 + k] * Gw[b][k];
-				}
+	for (f = 0; f < s->F; f++)
+		for (c = 0; c < s->C; c++) {
+			for (k = 0; k < 9; k++)
+				g[k] = w[IW(s, f, c, k / 3, k % 3)];
+			tr2(u, &Gw[0][0], g, 4, 3, 0);
 			for (k = 0; k < 16; k++)
-				U[k * wino_stride(F * C) + f * C + c] =
-				    (float)u[k];
+				U[k * wino_stride(s->F * s->C) + f * s->C +
+				    c] = (float)u[k];
 		}
 }
 
@@ -377,9 +333,11 @@ wino_fwd(float *y, const float *U, const float *x, const struct shape *s,
 	T = s->nb * wino_tiles(s->H, s->W);
 	wino_input(V, S, x, s->nb, s->C, s->H, s->W);
 	for (xi = 0; xi < 16; xi++)
+		/* M_xi (F, T) = U_xi (F, C) V_xi (C, T) */
 		blas_sgemm(BLAS_N, BLAS_N, s->F, T, s->C, 1,
-		    U + xi * wino_stride(s->F * s->C), s->C, V + xi * wino_stride(s->C * T),
-		    T, 0, M + xi * wino_stride(s->F * T), T);
+		    U + xi * wino_stride(s->F * s->C), s->C,
+		    V + xi * wino_stride(s->C * T), T, 0,
+		    M + xi * wino_stride(s->F * T), T);
 	wino_output(y, S, M, s->F, s->nb, s->H, s->W);
 }
 
@@ -456,6 +414,7 @@ check(const struct shape *s, struct rng *g)
 	/* backward: dM, dU = dM V^T, dw = G^T dU G; dV = U^T dM, dx */
 	wino_output_adj(M, S, dy, s->F, s->nb, s->H, s->W);
 	for (xi = 0; xi < 16; xi++)
+		/* dU_xi (F, C) = dM_xi (F, T) V_xi^T */
 		blas_sgemm(BLAS_N, BLAS_T, s->F, s->C, T, 1,
 		    M + xi * wino_stride(s->F * T), T,
 		    V + xi * wino_stride(s->C * T), T, 0,
@@ -467,9 +426,11 @@ check(const struct shape *s, struct rng *g)
 	ok(outside(dw, dwr, sdw, nw, T + 10, &worst) == 0, buf);
 	diag("worst %.3g of the bound", worst);
 	for (xi = 0; xi < 16; xi++)
+		/* dV_xi (C, T) = U_xi^T dM_xi */
 		blas_sgemm(BLAS_T, BLAS_N, s->C, T, s->F, 1,
-		    U + xi * wino_stride(s->F * s->C), s->C, M + xi * wino_stride(s->F * T),
-		    T, 0, V + xi * wino_stride(s->C * T), T);
+		    U + xi * wino_stride(s->F * s->C), s->C,
+		    M + xi * wino_stride(s->F * T), T, 0,
+		    V + xi * wino_stride(s->C * T), T);
 	memset(dx, 0x7f, nx * sizeof *dx);	/* overwritten, not added */
 	wino_input_adj(dx, S, V, s->nb, s->C, s->H, s->W);
 	snprintf(buf, sizeof buf, "dx C %ld F %ld %ldx%ld nb %ld: within "
@@ -493,7 +454,7 @@ check(const struct shape *s, struct rng *g)
 
 	/* the test can fail: G with one sign flipped */
 	if (s->H * s->W > 1) {
-		weights_with(U, w, Gbad, s->F, s->C);
+		weights_with(U, w, Gbad, s);
 		wino_fwd(y, U, x, s, V, M);
 		snprintf(buf, sizeof buf, "forward C %ld F %ld %ldx%ld: a "
 		    "wrong G fails the bound", s->C, s->F, s->H, s->W);
