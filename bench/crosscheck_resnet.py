@@ -262,7 +262,29 @@ def check_curve(a, case, tmp):
     # long as any float32 curve can be asked to follow it; a case where
     # that is under MIN_REF steps (resnet50 here: its curve is chaotic
     # from step 1 on, in torch too) is held to as_close() instead
-    if not good and got >= n64 >= MIN_REF:
+    #
+    # Two float32 curves that each follow float64 for n64 steps need not
+    # follow each other that long by curve.h's rule: near the onset of
+    # chaos (a relu input near 0 rounded to the other side) the growth of
+    # their DIFFERENCE can pass 8x in 3 steps a step or two before either
+    # leaves float64, while that difference is still at the rounding
+    # level.  lrf's Winograd convolutions (LRF_CONV, lib/wino.h) round
+    # otherwise than im2col (tests/unit/wino.c bounds it: a few times the
+    # direct sums' gamma_k S), which moves that step: resnet18-sgd was cut
+    # at step 5 with differences of at most 1.5e-6 through step 6, while
+    # lrf stayed as close to float64 as torch float32 (2.2e-5 and 4.4e-5
+    # at step 7).  So where the cut comes before n64 >= MIN_REF, every one
+    # of the n64 steps must still agree within REL (the bound derived for
+    # rounding above; a wrong gradient moves the curve by its own size at
+    # step 1, far past it).
+    if not good and n64 >= MIN_REF and got < n64 and len(mine) >= n64 and \
+            all(abs(mine[i] - theirs[i]) <= REL * max(abs(mine[i]),
+                                                      abs(theirs[i]))
+                for i in range(n64)):
+        good = True
+        what += ("; within %g for all %d steps torch float32 follows "
+                 "float64" % (REL, n64))
+    elif not good and got >= n64 >= MIN_REF:
         good = True
         what += "; torch float32 vs float64: " + what64
     elif not good and n64 < MIN_REF:

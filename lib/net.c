@@ -21,6 +21,7 @@
 #include "names.h"
 #include "netint.h"
 #include "par.h"
+#include "wino.h"
 
 /* The config's name of an enum value (lib/cfg.c), "?" if out of range. */
 static const char *
@@ -381,6 +382,35 @@ dropout_describe(char *buf, size_t size, size_t *len,
 	cat(buf, size, len, " rate=%g", L->rate);
 }
 
+/*
+ * Whether conv2d layer L (its window set, F filters) goes by Winograd's
+ * F(2x2,3x3) (lib/wino.h): a 3x3 kernel, stride 1, padding 1 (the output
+ * as large as the input), and by the environment's LRF_CONV: "auto" (or
+ * unset) where it is faster, at least NET_WINOMIN input channels and
+ * filters (with fewer, its 16 sgemms of inner size C are slower than
+ * im2col's one of 9 C); "winograd" always; "im2col" never.  -1 with a
+ * message for another value.
+ */
+static int
+wino_layer(const struct net_layer *L, long F, const char *where, int l)
+{
+	const struct conv_win *g = &L->win;
+	const char *e;
+
+	e = getenv("LRF_CONV");
+	if (e == NULL || *e == '\0')
+		e = "auto";
+	if (strcmp(e, "auto") != 0 && strcmp(e, "im2col") != 0 &&
+	    strcmp(e, "winograd") != 0)
+		return err_set("%s: layer %d (conv2d): LRF_CONV '%s' is not "
+		    "auto, im2col or winograd", where, l + 1, e);
+	if (strcmp(e, "im2col") == 0 || !(g->k == 3 && g->s == 1 &&
+	    g->p == 1 && g->OH == g->H && g->OW == g->W))
+		return 0;
+	return strcmp(e, "winograd") == 0 || (g->C >= NET_WINOMIN &&
+	    F >= NET_WINOMIN);
+}
+
 /* conv2d: (F, OH, OW), W (F, C, k, k) and b (F) unless bias: false */
 static int
 conv_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
@@ -403,12 +433,23 @@ conv_shape(struct net *n, struct net_layer *L, const struct cfg_layer *c,
 	L->out[1] = L->win.OH;
 	L->out[2] = L->win.OW;
 	L->np = c->filters * kk + (c->bias ? c->filters : 0);
-	/* samples per chunk of the column buffer */
+	if ((L->wino = wino_layer(L, c->filters, where, l)) < 0)
+		return -1;
+	/* samples per chunk of the column buffer; with Winograd of V
+	 * (16, C, tiles), M (16, F, tiles) and T (F, P) */
 	per = (kk + c->filters) * L->win.OH * L->win.OW;
+	if (L->wino)
+		per = 16 * (L->in[0] + c->filters) * wino_tiles(L->in[1],
+		    L->in[2]) + c->filters * L->win.OH * L->win.OW;
 	if (per > NET_MAXACT / 4)
 		return err_set("%s: layer %d (conv2d): the columns of one "
 		    "sample do not fit in memory", where, l + 1);
 	L->nb = NET_CONVWORK / per;
+	/* Winograd's 16 sgemms have T = nb * tiles columns: fewer than
+	 * NET_WINOTILES run far below the core's peak (small planes) */
+	if (L->wino && L->nb * wino_tiles(L->in[1], L->in[2]) < NET_WINOTILES)
+		L->nb = (NET_WINOTILES + wino_tiles(L->in[1], L->in[2]) - 1) /
+		    wino_tiles(L->in[1], L->in[2]);
 	if (L->nb < 1)
 		L->nb = 1;
 	if (L->nb > n->max_batch)
@@ -429,6 +470,19 @@ conv_acts(struct net *n, struct net_layer *L, long off, long *aoff,
 	kk = L->in[0] * L->win.k * L->win.k;
 	P = L->win.OH * L->win.OW;
 	w = net_up16(kk * L->nb * P) + net_up16(L->out[0] * L->nb * P);
+	if (L->wino) {
+		/* V (16, C, T), M (16, F, T), T (F, nb*P), dU (16, F, C),
+		 * the scratch; and U (16, F, C) in act */
+		kk = wino_tiles(L->in[1], L->in[2]) * L->nb;
+		w = 16 * wino_stride(L->in[0] * kk) +
+		    16 * wino_stride(L->out[0] * kk) +
+		    net_up16(L->out[0] * L->nb * P) +
+		    16 * wino_stride(L->out[0] * L->in[0]) +
+		    net_up16(wino_scratch(L->in[2]));
+		if (assign)
+			L->wu = n->act + off;
+		off += 16 * wino_stride(L->out[0] * L->in[0]);
+	}
 	if (w > n->nwork)
 		n->nwork = w;
 	return acts_y(n, L, off, assign);

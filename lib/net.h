@@ -48,6 +48,13 @@
  *		 block, sized at creation for chunks of nb samples (as many
  *		 as fit in NET_CONVWORK floats, at least 1), and is
  *		 recomputed in backward instead of being kept per layer.
+ *		 A 3x3, stride 1, padding 1 layer of NET_WINOMIN or more
+ *		 channels and filters goes by Winograd's F(2x2,3x3)
+ *		 instead (lib/wino.h; the environment's LRF_CONV: auto,
+ *		 winograd, im2col): its transformed weights U are made by
+ *		 each forward, kept in act for the backward's dx; its
+ *		 transformed tiles, products and dU in the work block, in
+ *		 chunks of at least NET_WINOTILES tiles.
  *	maxpool2d, avgpool2d
  *		 (C, H, W) -> (C, OH, OW), window k, stride s (default k),
  *		 padding p <= k/2 (-inf for max, zeros counted for avg, as
@@ -148,6 +155,10 @@
 #define NET_CONVWORK		(1L << 19)	/* floats of the conv2d
 					   work block (2 MB: chunks stay
 					   in cache), or one sample's */
+#define NET_WINOMIN		16	/* Winograd by default from this
+					   many channels and filters */
+#define NET_WINOTILES		128	/* and chunks of at least this
+					   many tiles */
 
 /* One saved tensor of a layer (what lib/wfile.c writes and reads). */
 struct net_tensor {
@@ -204,7 +215,12 @@ struct net_layer {
 	struct conv_win win;	/* input C, H, W; kernel, stride, padding
 				   before; output OH, OW */
 	int	 same;		/* conv2d: padding "same" */
-	long	 nb;		/* conv2d: samples per im2col chunk */
+	long	 nb;		/* conv2d: samples per im2col chunk (or
+				   Winograd chunk) */
+	int	 wino;		/* conv2d: 3x3, stride 1, padding 1 by
+				   Winograd's F(2x2,3x3) (lib/wino.h) */
+	float	*wu;		/* (16, F, C) Winograd: the transformed
+				   weights of the last forward, in act */
 	int32_t	*arg;		/* (max_batch, nout) maxpool2d: index of
 				   the maximum in its input plane */
 

@@ -22,6 +22,7 @@
 #include "err.h"
 #include "netint.h"
 #include "par.h"
+#include "wino.h"
 
 /* splitmix64's finaliser: a 64-bit hash of x. */
 static inline uint64_t
@@ -73,38 +74,6 @@ chunk(const struct net_layer *L, long B)
 }
 
 /*
- * conv2d forward of samples [s0, s1) of x (B, C, H, W), chunk by chunk
- * in the work block work: the columns of the chunk, T = W cols in one
- * sgemm, the epilogue into y.
- */
-static void
-conv_forward(struct net_layer *L, const float *x, long s0, long s1,
-    float *work, const struct net_layer *Q)
-{
-	const struct conv_win *g = &L->win;
-	long F, P, kk, nb, b0, w;
-	float *cols, *t;
-
-	if (s1 <= s0)
-		return;
-	F = L->out[0];
-	P = g->OH * g->OW;
-	kk = g->C * g->k * g->k;
-	nb = chunk(L, s1 - s0);
-	cols = work;				/* (kk, w*P) */
-	t = work + net_up16(kk * L->nb * P);	/* (F, w*P) */
-	for (b0 = s0; b0 < s1; b0 += w) {
-		w = s1 - b0 < nb ? s1 - b0 : nb;
-		conv_im2col(cols, w * P, x + b0 * L->nin, w, g);
-		/* T (F, w*P) = W (F, kk) cols (kk, w*P) */
-		blas_sgemm(BLAS_N, BLAS_N, F, w * P, kk, 1, L->w, kk, cols,
-		    w * P, 0, t, w * P);
-		net_conv_epilogue(L->y, L->z, L->phi, b0 * L->nout, t, L->b, w,
-		    F, P, L->act, Q, b0);
-	}
-}
-
-/*
  * dT (F, nb*P) of a relu conv2d from the 2x2 max pooling Q above it,
  * for the nb samples from sample c: each plane routed back through the
  * pooling and the relu at once (conv_maxpool22_relu_back) from g = dL/d
@@ -128,6 +97,162 @@ pool_dact(float *dt, const float *g, const struct net_layer *Q, long c,
 }
 
 /*
+ * The work block of a Winograd conv2d for chunks of L->nb samples:
+ * V (16, C, T), M (16, F, T), T (F, nb*P), dU (16, F, C) and the
+ * transforms' scratch, T = nb * tiles (net.c's conv_acts sizes it).
+ */
+static void
+wconv_work(const struct net_layer *L, float *work, float **V, float **M,
+    float **t, float **dU, float **s)
+{
+	long nt;
+
+	nt = wino_tiles(L->win.H, L->win.W) * L->nb;
+	*V = work;
+	*M = *V + 16 * wino_stride(L->in[0] * nt);
+	*t = *M + 16 * wino_stride(L->out[0] * nt);
+	*dU = *t + net_up16(L->out[0] * L->nb * L->win.H * L->win.W);
+	*s = *dU + 16 * wino_stride(L->out[0] * L->in[0]);
+}
+
+/*
+ * conv_forward by Winograd's F(2x2,3x3) (lib/wino.h), with the
+ * transformed weights U in L->wu (net_conv_forward's): per chunk the
+ * input tiles' transform V, 16 sgemms M_xi = U_xi V_xi, the output
+ * transform into T and the epilogue as im2col's.
+ */
+static void
+wconv_forward(struct net_layer *L, const float *x, long s0, long s1,
+    float *work, const struct net_layer *Q)
+{
+	long C, F, H, W, P, T, su, sv, sm, nb, b0, w, xi;
+	float *V, *M, *t, *dU, *s;
+
+	C = L->in[0];
+	F = L->out[0];
+	H = L->win.H;
+	W = L->win.W;
+	P = H * W;
+	su = wino_stride(F * C);
+	nb = chunk(L, s1 - s0);
+	wconv_work(L, work, &V, &M, &t, &dU, &s);
+	for (b0 = s0; b0 < s1; b0 += w) {
+		w = s1 - b0 < nb ? s1 - b0 : nb;
+		T = w * wino_tiles(H, W);
+		sv = wino_stride(C * T);
+		sm = wino_stride(F * T);
+		wino_input(V, s, x + b0 * L->nin, w, C, H, W);
+		for (xi = 0; xi < 16; xi++)
+			/* M_xi (F, T) = U_xi (F, C) V_xi (C, T) */
+			blas_sgemm(BLAS_N, BLAS_N, F, T, C, 1,
+			    L->wu + xi * su, C, V + xi * sv, T, 0,
+			    M + xi * sm, T);
+		wino_output(t, s, M, F, w, H, W);
+		net_conv_epilogue(L->y, L->z, L->phi, b0 * L->nout, t, L->b, w,
+		    F, P, L->act, Q, b0);
+	}
+}
+
+/*
+ * conv_backward by Winograd's F(2x2,3x3), every step the transpose of
+ * a linear map of wconv_forward, in reverse order: from dT, dM = A dT A^T
+ * (wino_output_adj); for the weights dU_xi += dM_xi V_xi^T (V
+ * recomputed) over the chunks, then dW += G^T dU G (wino_weights_adj);
+ * for the input dV_xi = U_xi^T dM_xi (in V's place) and dx = the sum of
+ * B dV B^T over the overlapping tiles (wino_input_adj).  The dx of the
+ * transposes is the flipped-filter convolution of dT (the textbook form
+ * of a 3x3 stride-1 convolution's input gradient), sharing dM with the
+ * weights' gradient instead of transforming dT a second time, and it is
+ * the exact gradient of the forward's rounded Winograd maps.
+ */
+static void
+wconv_backward(struct net_layer *L, float *dw, float *db, float *dx,
+    const float *g, const struct net_layer *Q, long s0, long s1,
+    float *work)
+{
+	long C, F, H, W, P, T, su, sv, sm, nb, b0, w, xi;
+	float *V, *M, *dt, *dU, *s;
+	int first;
+
+	C = L->in[0];
+	F = L->out[0];
+	H = L->win.H;
+	W = L->win.W;
+	P = H * W;
+	su = wino_stride(F * C);
+	nb = chunk(L, s1 - s0);
+	wconv_work(L, work, &V, &M, &dt, &dU, &s);
+	first = 1;
+	for (b0 = s0; b0 < s1; b0 += w) {
+		w = s1 - b0 < nb ? s1 - b0 : nb;
+		T = w * wino_tiles(H, W);
+		sv = wino_stride(C * T);
+		sm = wino_stride(F * T);
+		if (Q != NULL)
+			pool_dact(dt, g, Q, b0, db, w, F, P);
+		else
+			net_conv_dact(dt, g, L->y, L->z, L->phi,
+			    b0 * L->nout, db, w, F, P, L->act);
+		wino_output_adj(M, s, dt, F, w, H, W);
+		if (dw != NULL) {
+			wino_input(V, s, L->x + b0 * L->nin, w, C, H, W);
+			for (xi = 0; xi < 16; xi++)
+				/* dU_xi (F, C) += dM_xi (F, T) V_xi^T */
+				blas_sgemm(BLAS_N, BLAS_T, F, C, T, 1,
+				    M + xi * sm, T, V + xi * sv, T,
+				    first ? 0 : 1, dU + xi * su, C);
+			first = 0;
+		}
+		if (dx != NULL) {
+			for (xi = 0; xi < 16; xi++)
+				/* dV_xi (C, T) = U_xi^T dM_xi (F, T) */
+				blas_sgemm(BLAS_T, BLAS_N, C, T, F, 1,
+				    L->wu + xi * su, C, M + xi * sm, T,
+				    0, V + xi * sv, T);
+			wino_input_adj(dx + b0 * L->nin, s, V, w, C, H, W);
+		}
+	}
+	if (dw != NULL)
+		wino_weights_adj(dw, dU, F, C);
+}
+
+/*
+ * conv2d forward of samples [s0, s1) of x (B, C, H, W), chunk by chunk
+ * in the work block work: the columns of the chunk, T = W cols in one
+ * sgemm, the epilogue into y.
+ */
+static void
+conv_forward(struct net_layer *L, const float *x, long s0, long s1,
+    float *work, const struct net_layer *Q)
+{
+	const struct conv_win *g = &L->win;
+	long F, P, kk, nb, b0, w;
+	float *cols, *t;
+
+	if (s1 <= s0)
+		return;
+	if (L->wino) {
+		wconv_forward(L, x, s0, s1, work, Q);
+		return;
+	}
+	F = L->out[0];
+	P = g->OH * g->OW;
+	kk = g->C * g->k * g->k;
+	nb = chunk(L, s1 - s0);
+	cols = work;				/* (kk, w*P) */
+	t = work + net_up16(kk * L->nb * P);	/* (F, w*P) */
+	for (b0 = s0; b0 < s1; b0 += w) {
+		w = s1 - b0 < nb ? s1 - b0 : nb;
+		conv_im2col(cols, w * P, x + b0 * L->nin, w, g);
+		/* T (F, w*P) = W (F, kk) cols (kk, w*P) */
+		blas_sgemm(BLAS_N, BLAS_N, F, w * P, kk, 1, L->w, kk, cols,
+		    w * P, 0, t, w * P);
+		net_conv_epilogue(L->y, L->z, L->phi, b0 * L->nout, t, L->b, w,
+		    F, P, L->act, Q, b0);
+	}
+}
+
+/*
  * conv2d backward of samples [s0, s1) of g = dL/dy (B, F, OH, OW), chunk
  * by chunk in the work block work: dT from the activation, then with dw
  * non-NULL dw += dT cols^T (the columns recomputed) and db += row sums of
@@ -146,6 +271,10 @@ conv_backward(struct net_layer *L, const float *g, const struct net_layer *Q,
 
 	if (s1 <= s0)
 		return;
+	if (L->wino) {
+		wconv_backward(L, dw, db, dx, g, Q, s0, s1, work);
+		return;
+	}
 	F = L->out[0];
 	P = g0->OH * g0->OW;
 	kk = g0->C * g0->k * g0->k;
@@ -546,6 +675,15 @@ net_conv_forward(struct fwd *f, struct net_layer *L, int l)
 	dense_done(f);
 	f->Q = l + 1 < f->n->nlayer && (L[1].type == LAYER_MAXPOOL2D ||
 	    L[1].type == LAYER_AVGPOOL2D) ? L + 1 : NULL;
+	if (L->wino) {
+		/* U = the transformed weights, each thread its filters;
+		 * kept for the backward's dx */
+		long f0, f1;
+
+		par_share(L->out[0], f->t, f->nt, 1, &f0, &f1);
+		wino_weights(L->wu, L->w, L->out[0], L->in[0], f0, f1);
+		par_barrier(f->n->par);
+	}
 	conv_forward(L, f->in, f->s0, f->s1, f->work, f->Q);
 	f->in = L->y;
 }

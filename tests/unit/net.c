@@ -3027,6 +3027,89 @@ test_threads(void)
 	    0);
 }
 
+/*
+ * Winograd's F(2x2,3x3) (lib/wino.c) in the net: which layers take it
+ * (LRF_CONV), gradient checks through Winograd conv2d layers (odd planes:
+ * cut tiles; the fused max pooling above; the input gradient through
+ * two of them; chunks of one sample), and 1, 2 and 3 threads.
+ */
+static void
+test_winograd(void)
+{
+	const long s357[3] = { 3, 5, 7 }, s377[3] = { 3, 7, 7 },
+	    s1655[3] = { 16, 5, 5 }, sh[3] = { 2, 10, 10 };
+	struct net n;
+
+	unsetenv("LRF_CONV");
+	model(LOSS_CE, INIT_HE);
+	conv(16, 3, 1, 1, 1, ACT_RELU);
+	conv(16, 3, 1, -1, 1, ACT_RELU);
+	conv(8, 3, 1, 1, 1, ACT_RELU);
+	conv(16, 3, 2, 1, 1, ACT_RELU);
+	dense(3, ACT_IDENTITY);
+	net_create(&n, &M, NULL, 400, s1655, 3, TASK_CLASSIFICATION, 4, 1);
+	ok(n.layer[0].wino && n.layer[1].wino && !n.layer[2].wino &&
+	    !n.layer[3].wino, "LRF_CONV unset (auto): Winograd for 3x3 "
+	    "stride 1 padding 1 (or same), 16 channels and filters");
+	net_free(&n);
+	setenv("LRF_CONV", "im2col", 1);
+	net_create(&n, &M, NULL, 400, s1655, 3, TASK_CLASSIFICATION, 4, 1);
+	ok(!n.layer[0].wino && !n.layer[1].wino && !n.layer[2].wino &&
+	    !n.layer[3].wino, "LRF_CONV=im2col: no Winograd");
+	net_free(&n);
+	setenv("LRF_CONV", "winograd", 1);
+	net_create(&n, &M, NULL, 400, s1655, 3, TASK_CLASSIFICATION, 4, 1);
+	ok(n.layer[0].wino && n.layer[1].wino && n.layer[2].wino &&
+	    !n.layer[3].wino, "LRF_CONV=winograd: every 3x3 stride-1 "
+	    "padding-1 layer, not the strided one");
+	/* its chunks: at least NET_WINOTILES tiles (9 a sample) */
+	is_int(n.layer[0].nb, 4, "Winograd chunks of at least "
+	    "NET_WINOTILES tiles (all 4 samples of 9)");
+	net_free(&n);
+	setenv("LRF_CONV", "fast", 1);
+	is_str(shaped_err(400, s1655), "cfg.yaml:11:7: layer 1 (conv2d): "
+	    "LRF_CONV 'fast' is not auto, im2col or winograd",
+	    "error: LRF_CONV neither auto, im2col nor winograd");
+
+	setenv("LRF_CONV", "winograd", 1);
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, 1, 1, ACT_TANH);
+	conv(3, 3, 1, 1, 0, ACT_TANH);
+	dense(3, ACT_IDENTITY);
+	check_shaped(105, s357, 3, TASK_CLASSIFICATION, 3, 1,
+	    "Winograd conv 3->4->3 on 5x7 (cut tiles), tanh", 91);
+	force_nb = 1;
+	check_shaped(105, s357, 3, TASK_CLASSIFICATION, 3, 1,
+	    "Winograd conv 3->4->3 on 5x7 in chunks of 1 sample", 92);
+	force_nb = 0;
+	model(LOSS_CE, INIT_HE);
+	conv(4, 3, 1, 1, 1, ACT_RELU);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	dense(3, ACT_IDENTITY);
+	check_shaped(147, s377, 3, TASK_CLASSIFICATION, 3, 1,
+	    "Winograd relu conv 7x7, maxpool 2x2 (fused backward)", 93);
+	unsetenv("LRF_CONV");
+	model(LOSS_CE, INIT_HE);
+	conv(16, 3, 1, 1, 1, ACT_TANH);
+	layer(LAYER_GLOBALAVGPOOL);
+	dense(3, ACT_IDENTITY);
+	check_shaped(400, s1655, 3, TASK_CLASSIFICATION, 2, 1,
+	    "Winograd by default: conv 16->16 on 5x5", 94);
+
+	setenv("LRF_CONV", "winograd", 1);
+	model(LOSS_CE, INIT_HE);
+	conv(6, 3, 1, -1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(5, 3, 1, 1, 0, ACT_TANH);
+	pool(LAYER_AVGPOOL2D, 2, 2, 0);
+	layer(LAYER_FLATTEN);
+	dense(7, ACT_LEAKY_RELU);
+	dense(4, ACT_IDENTITY);
+	threads_case("CNN by Winograd", 200, sh, 4, 11, 1);
+	unsetenv("LRF_CONV");
+}
+
 int
 main(void)
 {
@@ -3061,5 +3144,6 @@ main(void)
 	test_arch();
 	test_stages();
 	test_threads();
+	test_winograd();
 	return done();
 }
