@@ -10,6 +10,7 @@
 #ifndef LRF_PROG_H
 #define LRF_PROG_H
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -37,17 +38,32 @@ static inline void prog_exit(int status) __attribute__((noreturn));
 static inline void
 prog_printerr(const char *msg)
 {
+	char line[4 * 1024 + 128];
 	const unsigned char *p;
+	size_t n;
+	ssize_t w;
 
 	/* a control character from the input (a path in a config file)
-	 * never reaches the terminal raw: \xHH, as err_quote writes it */
-	fprintf(stderr, "%s: ", prog);
-	for (p = (const unsigned char *)msg; *p != '\0'; p++)
+	 * never reaches the terminal raw: \xHH, as err_quote writes it.
+	 * The line goes out in one write: the processes of a pipeline or
+	 * the ranks of an MPI job share one stderr, and an unbuffered
+	 * stream's character-at-a-time writes would interleave theirs. */
+	n = (size_t)snprintf(line, sizeof(line), "%s: ", prog);
+	if (n > sizeof(line) - 6)
+		n = sizeof(line) - 6;
+	for (p = (const unsigned char *)msg; *p != '\0' &&
+	    n < sizeof(line) - 6; p++)
 		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
+			n += (size_t)snprintf(line + n, 5, "\\x%02x", *p);
 		else
-			putc(*p, stderr);
-	putc('\n', stderr);
+			line[n++] = (char)*p;
+	line[n++] = '\n';
+	fflush(stderr);
+	for (p = (const unsigned char *)line; n > 0; p += w, n -= (size_t)w)
+		if ((w = write(STDERR_FILENO, p, n)) < 0 && errno != EINTR)
+			break;
+		else if (w < 0)
+			w = 0;
 }
 
 /* Name the program, route library errors to stderr, see EPIPE as errno. */
