@@ -948,14 +948,16 @@ main(int argc, char *argv[])
 		err_set("%s: %s", f.output, strerror(errno));
 		exit(EXIT_FAIL);
 	}
-	threads = blas_threads((int)r->c.train.threads);
+	/* the step's threads are the net's; each calls a 1-thread sgemm,
+	 * OpenBLAS's own threads ended before they spin against them */
+	threads = r->c.train.threads > 0 ? (int)r->c.train.threads :
+	    blas_cores();
+	blas_serial();
 	setup_run(r, &f, threads);
 	setup_share(r);
-	/* the step's threads are the net's; each calls a 1-thread sgemm */
 	if (net_threads(&r->net, threads) < 0)
 		exit(EXIT_FAIL);
 	threads = par_size(r->net.par);
-	blas_threads(1);
 	if (f.summary)
 		putsummary(stderr, &r->net, r->defmodel);
 	if (r->rank > 0)

@@ -95,3 +95,23 @@ blas_threads(int n)
 	openblas_set_num_threads(n);
 	return n;
 }
+
+/*
+ * OpenBLAS's own threads: a pthreads build starts them when it loads,
+ * and each spins (sched_yield in a loop) for about 2^28 cycles, a tenth
+ * of a second, before it sleeps.  A program that runs its own threads,
+ * each calling a 1-thread sgemm, loses a core to them for that long: the
+ * first 100 steps of a small range test ran at half speed.  Its thread
+ * server's shutdown (what OpenBLAS itself calls around fork) is exported
+ * by every OpenBLAS since GotoBLAS; where the symbol is missing (another
+ * BLAS, a serial build) there is no pool to end.
+ */
+extern void blas_thread_shutdown_(void) __attribute__((weak));
+
+void
+blas_serial(void)
+{
+	openblas_set_num_threads(1);
+	if (blas_thread_shutdown_ != NULL)
+		blas_thread_shutdown_();
+}

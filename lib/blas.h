@@ -36,4 +36,9 @@ int blas_threads(int n);
  * nothing. */
 int blas_cores(void);
 
+/* OpenBLAS on the caller's thread only from now on, its own threads
+ * ended (they spin for a tenth of a second after they start; see
+ * blas.c), until blas_threads asks for more. */
+void blas_serial(void);
+
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "blas.h"
 #include "rng.h"
 #include "tol.h"
@@ -106,6 +108,7 @@ main(void)
 	const float A[] = { 1, 2, 3, 4, 5, 6 };
 	const float At[] = { 1, 4, 2, 5, 3, 6 };
 	const float B[] = { 1, 0, -1, 2, 0.5, 1 };
+	const float P[] = { 1, 2, 3, 4 }, Q[] = { 5, 6, 7, 8 };
 	const float Bt[] = { 1, -1, 0.5, 0, 2, 1 };
 	/* A B = [1-2+1.5, 0+4+3; 4-5+3, 0+10+6] = [0.5 7; 2 16] */
 	const float AB[] = { 0.5, 7, 2, 16 };
@@ -115,7 +118,7 @@ main(void)
 	size_t s;
 	int ta, tb, ref, i, allok;
 
-	plan(2 * 4 + 4 * 6 * 3 + 4);
+	plan(2 * 4 + 4 * 6 * 3 + 8);
 	rng_seed(&g, 1);
 	for (ref = 0; ref < 2; ref++) {
 		blas_use_reference(ref);
@@ -178,5 +181,17 @@ main(void)
 	ok(C[0] == 1.5f && C[3] == 1.5f, "K = 0 scales C by beta");
 	ok(blas_threads(0) >= 1 && blas_threads(1) == 1,
 	    "blas_threads: all cores, then one");
+	/* the pool ended: one thread, sgemm still right (2x2 by hand),
+	 * and threads can be asked for again */
+	blas_threads(0);
+	blas_serial();
+	ok(openblas_get_num_threads() == 1, "blas_serial: one thread");
+	blas_sgemm(BLAS_N, BLAS_N, 2, 2, 2, 1, P, 2, Q, 2, 0, C, 2);
+	ok(C[0] == 19 && C[1] == 22 && C[2] == 43 && C[3] == 50,
+	    "  sgemm after it: [[1,2],[3,4]] [[5,6],[7,8]] by hand");
+	ok(blas_threads(2) == 2 && openblas_get_num_threads() == 2,
+	    "  blas_threads(2) after it: two again");
+	blas_sgemm(BLAS_N, BLAS_N, 2, 2, 2, 1, P, 2, Q, 2, 0, C, 2);
+	ok(C[0] == 19 && C[3] == 50, "  and sgemm with them");
 	return done();
 }
