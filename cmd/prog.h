@@ -10,7 +10,6 @@
 #ifndef LRF_PROG_H
 #define LRF_PROG_H
 
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -41,7 +40,6 @@ prog_printerr(const char *msg)
 	char line[4 * 1024 + 128];
 	const unsigned char *p;
 	size_t n;
-	ssize_t w;
 
 	/* a control character from the input (a path in a config file)
 	 * never reaches the terminal raw: \xHH, as err_quote writes it.
@@ -59,11 +57,7 @@ prog_printerr(const char *msg)
 			line[n++] = (char)*p;
 	line[n++] = '\n';
 	fflush(stderr);
-	for (p = (const unsigned char *)line; n > 0; p += w, n -= (size_t)w)
-		if ((w = write(STDERR_FILENO, p, n)) < 0 && errno != EINTR)
-			break;
-		else if (w < 0)
-			w = 0;
+	runfs_writeall(STDERR_FILENO, line, n);
 }
 
 /* Name the program, route library errors to stderr, see EPIPE as errno. */

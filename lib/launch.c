@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "launch.h"
+#include "runfs.h"
 
 #define POLL_MS	100	/* how often the launcher is checked on */
 
@@ -22,24 +23,6 @@ static int
 exitstatus(int ws)
 {
 	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 1;
-}
-
-/* Write all n bytes of buf to fd: 0, or -1 with errno. */
-static int
-writeall(int fd, const char *buf, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		if ((k = write(fd, buf, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 /* The child: the launch command, stdout onto stderr. */
@@ -87,7 +70,7 @@ relay(int fd, pid_t pid, int *ws, int *ended)
 		}
 		if (n == 0)
 			return 0;
-		if (writeall(STDOUT_FILENO, buf, (size_t)n) < 0) {
+		if (runfs_writeall(STDOUT_FILENO, buf, (size_t)n) < 0) {
 			if (errno == EPIPE)	/* the reader went: rank 0's
 						   next write fails too */
 				return 0;

@@ -14,6 +14,7 @@
 #include <libdeflate.h>
 
 #include "rawcache.h"
+#include "runfs.h"
 
 #ifndef MAP_POPULATE
 #define MAP_POPULATE	0	/* elsewhere: the pages fault in on use */
@@ -65,15 +66,13 @@ rawcache_dir(char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* k's entry's path into buf: 0, or -1 (no cache). */
+/* k's entry's path in the cache directory dir into buf: 0, or -1 (too
+ * long). */
 static int
-entry(char *buf, size_t size, const struct rawcache_key *k)
+entry(char *buf, size_t size, const char *dir, const struct rawcache_key *k)
 {
-	char dir[4096];
 	int n;
 
-	if (rawcache_dir(dir, sizeof(dir)) < 0)
-		return -1;
 	n = snprintf(buf, size, "%s/idx-%llx-%llx.raw", dir,
 	    (unsigned long long)k->dev, (unsigned long long)k->ino);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
@@ -82,7 +81,7 @@ entry(char *buf, size_t size, const struct rawcache_key *k)
 int
 rawcache_get(const struct rawcache_key *k, void **map, size_t *maplen)
 {
-	char path[4200];
+	char dir[4096], path[4200];
 	struct trailer t;
 	struct stat st;
 	size_t len;
@@ -90,7 +89,8 @@ rawcache_get(const struct rawcache_key *k, void **map, size_t *maplen)
 	int fd;
 
 	*map = NULL;
-	if (k->isize < RAWCACHE_MIN || entry(path, sizeof(path), k) < 0)
+	if (k->isize < RAWCACHE_MIN || rawcache_dir(dir, sizeof(dir)) < 0 ||
+	    entry(path, sizeof(path), dir, k) < 0)
 		return 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return 0;
@@ -117,44 +117,6 @@ rawcache_get(const struct rawcache_key *k, void **map, size_t *maplen)
 	*map = p;
 	*maplen = len;
 	return 1;
-}
-
-/* mkdir -p of path's components, mode 0700 for the ones made. */
-static int
-mkdirs(char *path)
-{
-	char *s;
-
-	for (s = path + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			*s = '/';
-			return -1;
-		}
-		*s = '/';
-	}
-	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* write(2) all of n bytes: 0 or -1. */
-static int
-writeall(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, c, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Remove the temporary files in dir that a killed run left (an hour
@@ -191,10 +153,12 @@ rawcache_put(const struct rawcache_key *k, const void *p, size_t n)
 	int fd, e;
 
 	if (n != k->isize || n < RAWCACHE_MIN ||
-	    rawcache_dir(dir, sizeof(dir)) < 0 || mkdirs(dir) < 0 ||
-	    entry(path, sizeof(path), k) < 0 ||
+	    rawcache_dir(dir, sizeof(dir)) < 0 ||
+	    entry(path, sizeof(path), dir, k) < 0 ||
 	    snprintf(tmp, sizeof(tmp), "%s/.tmp-idx.XXXXXX", dir) >=
 	    (int)sizeof(tmp))
+		return;
+	if (runfs_mkpath(dir, 0700) < 0)
 		return;
 	sweep(dir);
 	if ((fd = mkstemp(tmp)) < 0)
@@ -202,7 +166,8 @@ rawcache_put(const struct rawcache_key *k, const void *p, size_t n)
 	memset(&t, 0, sizeof(t));
 	memcpy(t.magic, MAGIC, 8);
 	t.k = *k;
-	e = writeall(fd, p, n) < 0 || writeall(fd, &t, sizeof(t)) < 0;
+	e = runfs_writeall(fd, p, n) < 0 ||
+	    runfs_writeall(fd, &t, sizeof(t)) < 0;
 	if (close(fd) != 0)
 		e = 1;
 	if (e || rename(tmp, path) != 0)

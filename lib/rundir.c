@@ -272,15 +272,9 @@ rundir_fphash(void *arg)
 int
 rundir_fpend(const struct rundir_run *run)
 {
-	const char *path;
-
 	if (run->fperr == 0)
 		return 0;
-	path = run->data[run->fpbad].path;
-	if (run->fperr == ENOMEM || run->fperr == ENOSYS)
-		return err_set("%s: SHA-256: %s", path, run->fperr == ENOMEM ?
-		    "out of memory" : "libcrypto has no SHA-256");
-	return err_set("%s: read error: %s", path, strerror(run->fperr));
+	return sha256_say(run->data[run->fpbad].path, run->fperr);
 }
 
 int

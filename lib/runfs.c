@@ -19,23 +19,50 @@
 char *mkdtemp(char *);		/* POSIX 2008, hidden by strict c11 headers */
 
 int
-runfs_mkdirs(const char *dir)
+runfs_mkpath(char *path, mode_t mode)
 {
-	char path[4096], *p, c;
+	char *p, c;
 
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return err_set("%s: path too long", dir);
 	for (p = path + 1; ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		c = *p;
 		*p = '\0';
-		if (mkdir(path, 0777) < 0 && errno != EEXIST)
-			return err_set("%s: cannot create: %s", path,
-			    strerror(errno));
+		if (mkdir(path, mode) < 0 && errno != EEXIST)
+			return -1;
 		*p = c;
 		if (c == '\0')
 			break;
+	}
+	return 0;
+}
+
+int
+runfs_mkdirs(const char *dir)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return err_set("%s: path too long", dir);
+	if (runfs_mkpath(path, 0777) < 0)
+		return err_set("%s: cannot create: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+runfs_writeall(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
 	}
 	return 0;
 }

@@ -6,6 +6,8 @@
 #ifndef LRF_RUNFS_H
 #define LRF_RUNFS_H
 
+#include <sys/types.h>
+
 #include <jansson.h>
 #include <stdio.h>
 
@@ -16,6 +18,17 @@
 
 /* mkdir -p: create dir and its parents; 0, or -1 with a message. */
 int runfs_mkdirs(const char *dir);
+
+/*
+ * The same, silent, the directories made with mode (umask applied):
+ * 0, or -1 with errno set and path cut at the one that could not be
+ * made.  path is written to.
+ */
+int runfs_mkpath(char *path, mode_t mode);
+
+/* Write all n bytes of p to fd (EINTR retried): 0, or -1 with errno;
+ * silent. */
+int runfs_writeall(int fd, const void *p, size_t n);
 
 /*
  * Create a hidden temporary directory "<parent>/.<name>.XXXXXX" and put

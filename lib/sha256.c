@@ -10,19 +10,31 @@
 #include "err.h"
 #include "sha256.h"
 
-int
-sha256_init(struct sha256 *s)
+/* A context for s: 0, or an errno value (ENOMEM; ENOSYS: libcrypto has
+ * no SHA-256); says nothing. */
+static int
+start(struct sha256 *s)
 {
 	EVP_MD_CTX *c;
 
 	s->n = 0;
 	if ((c = EVP_MD_CTX_new()) == NULL)
-		return err_set("SHA-256: out of memory");
+		return ENOMEM;
 	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(c);
-		return err_set("SHA-256: libcrypto has no SHA-256");
+		return ENOSYS;
 	}
 	s->ctx = c;
+	return 0;
+}
+
+int
+sha256_init(struct sha256 *s)
+{
+	int e;
+
+	if ((e = start(s)) != 0)
+		return sha256_say(NULL, e);
 	return 0;
 }
 
@@ -47,22 +59,13 @@ sha256_final(struct sha256 *s, unsigned char out[32])
 int
 sha256_fd(int fd, char hex[65], long long *size)
 {
-	unsigned char buf[1 << 16];
-	unsigned char md[32];
-	unsigned int len;
-	EVP_MD_CTX *c;
-	long long n;
+	unsigned char buf[1 << 16], md[32];
+	struct sha256 s;
 	ssize_t k;
 	int i, e;
 
-	if ((c = EVP_MD_CTX_new()) == NULL)
-		return ENOMEM;
-	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(c);
-		return ENOSYS;
-	}
-	n = 0;
-	e = 0;
+	if ((e = start(&s)) != 0)
+		return e;
 	while ((k = read(fd, buf, sizeof(buf))) != 0) {
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -70,20 +73,29 @@ sha256_fd(int fd, char hex[65], long long *size)
 			e = errno;
 			break;
 		}
-		EVP_DigestUpdate(c, buf, (size_t)k);
-		n += k;
+		sha256_update(&s, buf, (size_t)k);
 	}
-	EVP_DigestFinal_ex(c, md, &len);
-	EVP_MD_CTX_free(c);
+	sha256_final(&s, md);
 	if (e != 0)
 		return e;
-	*size = n;
+	*size = (long long)s.n;
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
 		hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
 	}
 	hex[64] = '\0';
 	return 0;
+}
+
+int
+sha256_say(const char *what, int e)
+{
+	if (e == ENOMEM || e == ENOSYS)
+		return err_set("%s%sSHA-256: %s", what ? what : "",
+		    what ? ": " : "", e == ENOMEM ? "out of memory" :
+		    "libcrypto has no SHA-256");
+	return err_set("%s: read error: %s", what ? what : "SHA-256",
+	    strerror(e));
 }
 
 int
@@ -95,10 +107,5 @@ sha256_file(const char *path, char hex[65], long long *size)
 		return err_set("%s: %s", path, strerror(errno));
 	e = sha256_fd(fd, hex, size);
 	close(fd);
-	if (e == ENOMEM || e == ENOSYS)
-		return err_set("%s: SHA-256: %s", path, e == ENOMEM ?
-		    "out of memory" : "libcrypto has no SHA-256");
-	if (e != 0)
-		return err_set("%s: read error: %s", path, strerror(e));
-	return 0;
+	return e != 0 ? sha256_say(path, e) : 0;
 }

@@ -32,4 +32,8 @@ int sha256_file(const char *path, char hex[65], long long *size);
  * ENOSYS: libcrypto failed); says nothing, so a thread may run it. */
 int sha256_fd(int fd, char hex[65], long long *size);
 
+/* The message of sha256_fd's error e (an errno value) for what (a path,
+ * or NULL): -1, with it set. */
+int sha256_say(const char *what, int e);
+
 #endif
