@@ -188,9 +188,6 @@ install: all
 	cp lib/python/lrf.py $(DESTDIR)$(PYDIR)/
 	for m in $(MAN); do \
 		s=$${m##*.}; cp $$m $(DESTDIR)$(MANDIR)/man$$s/; done
-	# lrf-train-mpi is lrf-train built with MPI: its page is lrf-train(1)
-	for p in $(MPI_PROGS); do \
-		ln -sf lrf-train.1 $(DESTDIR)$(MANDIR)/man1/$${p##*/}.1; done
 	mkdir -p $(DESTDIR)$(COMPDIR)
 	for p in $(PROGS); do \
 		cp lib/completion/lrf.bash $(DESTDIR)$(COMPDIR)/$${p##*/}; done
