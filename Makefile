@@ -76,10 +76,14 @@ lib/completion/lrf.bash: $(PROGS) lib/completion/mkcomplete
 
 # The flags of the last build: when they change (SANITIZE=1, other CFLAGS)
 # everything is rebuilt, so a sanitized and a plain build never mix objects.
+# It is remade only when they differ from those it holds, so that an
+# up-to-date build is one to make -q all too (tests/cmd/readme.t asks).
 BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
+ifneq ($(strip $(BUILD_FLAGS)),$(strip $(shell cat .build-flags 2>/dev/null)))
 .build-flags: FORCE
-	@f='$(BUILD_FLAGS)'; [ "$$(cat $@ 2>/dev/null)" = "$$f" ] || \
-		{ echo "$$f" > $@.$$$$ && mv -f $@.$$$$ $@; }
+endif
+.build-flags:
+	@echo '$(BUILD_FLAGS)' > $@.$$$$ && mv -f $@.$$$$ $@
 $(LIB_OBJ) $(PROGS) $(MPI_PROGS) lib/mpi/dist.o $(UNIT) $(TOOLS): .build-flags
 FORCE:
 
@@ -171,14 +175,19 @@ fuzz:
 	sh tests/fuzz/run -t $(FUZZ_SECONDS) $(FUZZERS)
 
 deps:
-	@missing=$$(for p in $(DEBS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q 'install ok installed' || echo $$p; done); \
+	@missing=$$($(MAKE) -s --no-print-directory deps-missing); \
 	if [ -z "$$missing" ]; then echo "deps: all installed"; exit 0; fi; \
 	echo "deps: installing $$missing"; \
 	sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing
+
+# The packages of DEBS not installed, one a line (none: make deps has
+# nothing to do).
+deps-missing:
+	@for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -230,7 +239,7 @@ clean:
 		tests/unit/*.t tests/unit/*.d $(TOOLS) tests/*.d .build-flags
 	rm -rf tests/fuzz/obj tests/fuzz/fuzz-[a-z]* tests/fuzz/work
 
-.PHONY: all check check-kernels deps install clean lint-man bench \
+.PHONY: deps-missing all check check-kernels deps install clean lint-man bench \
 	crosscheck memcheck check-valgrind lint fuzz quality bench-mpi check-slurm \
 	FORCE
 .SECONDARY: $(LIB_OBJ) $(FUZZ_OBJ)

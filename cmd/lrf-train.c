@@ -869,8 +869,19 @@ launch(const char *launcher, long nproc, char *argv[])
 			}
 			words[n++] = w;
 		}
-	} else
+	} else {
+		/*
+		 * One machine's processes: Open MPI counts its slots in
+		 * cores, not hardware threads, and refuses more processes
+		 * than slots, so that a 2-vCPU machine presented as one
+		 * core with two threads cannot run --np 2.  The user asked
+		 * for np processes here; they get them (an own launcher,
+		 * a hostfile's, is left as it is; a setting of the user's
+		 * is kept).  Other MPIs read no such variable.
+		 */
 		words[n++] = "mpirun";
+		setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 0);
+	}
 	snprintf(np, sizeof(np), "%ld", nproc);
 	if (nproc > 1 || launcher[0] == '\0') {	/* mpirun and srun
 							   both take -n */

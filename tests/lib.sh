@@ -25,9 +25,17 @@ tap_failed=0
 
 tap_planned=
 plan() { tap_planned=1; echo "1..$1"; }
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
-fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $1"; }
+# diag LINE...: comment lines; right after a failed test they go to
+# stderr, which prove shows without -v (a CI log is all one sees of a
+# failure there), otherwise into the TAP stream.
+tap_last=ok
+diag() {
+	if [ "$tap_last" = ok ]; then printf '%s\n' "$@" | sed 's/^/# /'
+	else printf '%s\n' "$@" | sed 's/^/# /' >&2; fi
+}
+pass() { tap_n=$((tap_n + 1)); tap_last=ok; echo "ok $tap_n - $1"; }
+fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); tap_last=fail
+	echo "not ok $tap_n - $1"; }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
 
 # ok NAME CMD...: passes when CMD succeeds.
@@ -55,7 +63,7 @@ check_out() { is "$(cat "$T/out")" "$1" "$2 (stdout)"; }
 # check_outfile FILE NAME: stdout equals FILE byte for byte.
 check_outfile() {
 	if cmp -s "$T/out" "$1"; then pass "$2"; else
-		fail "$2"; diff -u "$1" "$T/out" | head -40 | sed 's/^/# /'; fi
+		fail "$2"; diag "$(diff -u "$1" "$T/out" | head -40)"; fi
 }
 
 # check_fails STATUS MESSAGE NAME: the usual shape of an error test.

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int tap_n, tap_fail, tap_plan;
+static int tap_n, tap_fail, tap_plan, tap_lastfail;
 
 static inline void
 plan(int n)
@@ -26,16 +26,24 @@ plan(int n)
 	printf("1..%d\n", n);
 }
 
+/*
+ * A comment line.  Right after a failed test it goes to stderr, which
+ * prove shows without -v (a CI log is all one sees of a failure there);
+ * otherwise into the TAP stream.
+ */
 static inline void __attribute__((format(printf, 1, 2)))
 diag(const char *fmt, ...)
 {
+	FILE *f = tap_lastfail ? stderr : stdout;
 	va_list ap;
 
-	printf("# ");
+	fflush(stdout);
+	fprintf(f, "# ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	printf("\n");
+	fprintf(f, "\n");
+	fflush(f);
 }
 
 static inline int
@@ -44,6 +52,7 @@ ok(int cond, const char *name)
 	tap_n++;
 	if (!cond)
 		tap_fail++;
+	tap_lastfail = !cond;
 	printf("%sok %d - %s\n", cond ? "" : "not ", tap_n, name);
 	fflush(stdout);
 	return cond;

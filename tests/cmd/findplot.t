@@ -10,7 +10,7 @@ cfg=$data/find-blobs.yaml
 
 if ! command -v gnuplot >/dev/null; then
 	skip "no gnuplot: no text plot to check"
-	finish
+	finish; exit
 fi
 
 run lrf-find -c "$cfg" -o "$T/dumb" --plot dumb --val

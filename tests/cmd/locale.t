@@ -21,7 +21,7 @@ if ! localedef -i de_DE -f UTF-8 "$loc/de_DE.UTF-8" >/dev/null 2>&1; then
 	for i in 1 2 3 4; do  # the four below
 		skip "no decimal-comma locale: localedef -i de_DE failed (package locales absent)"
 	done
-	finish
+	finish; exit
 fi
 de() { LOCPATH=$loc LC_ALL=de_DE.UTF-8 "$@"; }
 

@@ -20,7 +20,8 @@
 # last test shows one such curve failing the comparison.
 . "$(dirname "$0")/../lib.sh"
 
-plan 38
+ntests=41
+plan $ntests
 # Open MPI refuses root without these (CI runs as root); no network
 # interfaces but loopback are needed.
 OMPI_ALLOW_RUN_AS_ROOT=1
@@ -41,11 +42,11 @@ export OMPI_MCA_mca_base_component_disable_dlclose \
 if ! command -v mpirun >/dev/null 2>&1 || [ ! -x "$top/cmd/lrf-train-mpi" ]
 then
 	i=0
-	while [ $i -lt 29 ]; do
+	while [ $i -lt $ntests ]; do
 		skip "no mpirun or no lrf-train-mpi (install openmpi-bin and libopenmpi-dev, make)"
 		i=$((i + 1))
 	done
-	finish
+	finish; exit
 fi
 mpi() { timeout 120 mpirun -np "$@"; }
 
@@ -163,6 +164,19 @@ ok "2 processes twice: the same bytes" cmp -s "$T/mlp2" "$T/again"
 lrf-train --np 2 -c "$T/mlp.yaml" --threads 1 <"$T/lrs" >"$T/np2" 2>"$T/e"
 is "$?" 0 "--np 2: exit 0"
 ok "--np 2: the bytes of mpirun -np 2" cmp -s "$T/mlp2" "$T/np2"
+# a machine of one slot (Open MPI counts cores, not hardware threads: a
+# 2-vCPU machine may be one core with two): --np's own mpirun still runs
+# the processes asked for; a launcher of the user's is left as it is
+(unset OMPI_MCA_rmaps_base_oversubscribe
+ export OMPI_MCA_orte_set_default_slots=1
+ lrf-train --np 2 -c "$T/mlp.yaml" --threads 1 <"$T/lrs" >"$T/slot1" 2>"$T/e"
+ echo $? >"$T/st1"
+ lrf-train --launcher 'mpirun -n 2' -c "$T/mlp.yaml" --threads 1 <"$T/lrs" \
+    >/dev/null 2>"$T/e2"; echo $? >"$T/st2")
+is "$(cat "$T/st1")" 0 "--np 2 on one slot: exit 0"
+ok "--np 2 on one slot: the bytes of mpirun -np 2" cmp -s "$T/mlp2" "$T/slot1"
+ok "--launcher 'mpirun -n 2' on one slot: Open MPI's refusal, exit 1" \
+    sh -c "test \"\$(cat '$T/st2')\" = 1 && grep -q 'not enough slots' '$T/e2'"
 lrf-train --launcher 'mpirun -n 2' -c "$T/mlp.yaml" --threads 1 <"$T/lrs" \
     >"$T/l2" 2>"$T/e"
 ok "--launcher 'mpirun -n 2': the same bytes" cmp -s "$T/mlp2" "$T/l2"

@@ -55,6 +55,7 @@ if [ -n "${ASAN_OPTIONS:-}" ]; then
 fi
 built=1
 (cd "$w" && clean make -q all) >/dev/null 2>&1 || built=0
+missing=$(cd "$w" && clean make -s --no-print-directory deps-missing 2>&1 | tr '\n' ' ')
 fm=1
 [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || fm=0
 torch=1
@@ -76,6 +77,9 @@ while [ $i -le "$nb" ]; do
 	if [ -z "$why" ] && [ $built = 0 ] && grep -Eq '(^|[;&|] *)make( |$)' "$T/block.$i"; then
 		why="the build here is not this make's (make -q all: out of date)"
 	fi
+	if [ -z "$why" ] && [ -n "$missing" ] && grep -q 'make deps' "$T/block.$i"; then
+		why="make deps would install $missing"
+	fi
 	if [ -z "$why" ] && [ $fm = 0 ] && grep -q 'fashion-mnist' "$T/block.$i"; then
 		why="no Fashion-MNIST (make deps installs dataset-fashion-mnist)"
 	fi
@@ -96,8 +100,7 @@ if [ "$at" = done ]; then
 	pass "every block ran as written ($nb blocks, $(wc -l <"$T/skipped" 2>/dev/null || echo 0) skipped)"
 else
 	fail "block $at failed (exit status $rc)"
-	sed 's/^/# /' "$T/block.$at"
-	sed 's/^/# err: /' "$T/err.$at" | tail -20
+	diag "$(cat "$T/block.$at")" "$(sed 's/^/err: /' "$T/err.$at" | tail -40)"
 fi
 is "$rc" 0 "the script's exit status"
 [ -s "$T/skipped" ] && while read -r n why; do
@@ -110,6 +113,24 @@ is "$(grep -c '^echo [0-9]* >' "$s") $(wc -l <"$T/skipped" 2>/dev/null || echo 0
 
 # what the blocks made
 ran() { grep -qx "echo $1 > '$T/at'" "$s"; }
+# rate FILE: whether the last line of FILE (a block's output, make's
+# before it) is one positive number, a rate
+rate() { tail -n 1 "$1" | awk '{ exit !(NF == 1 && $1 ~ /^[0-9.e+-]+$/ &&
+    $1 + 0 > 0 && $1 + 0 < 10) }'; }
+if ran 1; then
+	ok "the main job prints a rate" rate "$T/out.1"
+	r=$(ls -d "$w"/runs/lr_finder_* | head -n 1)
+	ok "... and writes a run directory with the plot" \
+	    test -s "$r/lr_finder.png" -a -s "$r/suggestion.json"
+	is "$(jq -r .lr "$r/suggestion.json" 2>&1)" "$(tail -n 1 "$T/out.1")" \
+	    "... whose suggestion.json holds that rate"
+fi
+b=$(block 'examples/images/shapes.yaml' | sed 's/.*block\.//')
+ran "$b" && ok "the image folder's range test prints a rate" rate "$T/out.$b"
+b=$(block 'examples/finetune' | sed 's/.*block\.//')
+ran "$b" && ok "the fine-tuning workflow: a rate for the head and one for the whole" \
+    awk -F'\t' '$1 == "head" || $1 == "tune" { if ($2 > 0 && $2 < 10) n++ }
+	END { exit n != 2 }' "$w/examples/finetune/out/summary.txt"
 b=$(block "awk '!/^#/" | sed 's/.*block\.//')
 if ran "$b"; then
 	is "$(sed -n 2p "$T/out.$b" | cut -f1)" floor "the awk pipeline suggests with floor"

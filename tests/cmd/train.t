@@ -11,7 +11,7 @@ records() { grep -v '^#' "$T/out"; }
 # same WANT GOT NAME: the files are equal, byte for byte.
 same() {
 	if cmp -s "$1" "$2"; then pass "$3"; else
-		fail "$3"; diff -u "$1" "$2" | head -20 | sed 's/^/# /'; fi
+		fail "$3"; diag "$(diff -u "$1" "$2" | head -20)"; fi
 }
 
 # notiming FILE: FILE without its "#@ train" timing line.

@@ -186,7 +186,7 @@ command -v gnuplot >/dev/null || goal=summary
 # shellcheck disable=SC2086
 run make -C "$ex" $shrink $goal
 check_status 0 "make -C examples/transfer (shrunk)"
-[ "$(cat "$T/status")" = 0 ] || { sed 's/^/# /' "$T/err"; finish; exit; }
+[ "$(cat "$T/status")" = 0 ] || { diag "$(cat "$T/err")"; finish; exit; }
 
 # The summary: a row per stage, with the method of its file, a rate and
 # an accuracy.
