@@ -55,6 +55,9 @@ static pid_t filter_pid;	/* the filter of the stages' messages, or 0 */
 static char held[4096];	/* lrf-find's errors while the filter runs,
 			   lines, NUL-terminated: printed after the
 			   stages' (filter_end) */
+static struct rundir_run *hashed;	/* the run whose data hasher hashes,
+					   or NULL: no thread */
+static pthread_t hasher;
 
 static void
 usage(FILE *fp)
@@ -158,6 +161,24 @@ onsignal(int sig)
 	stage_signal(&st, sig);
 }
 
+/*
+ * Wait for the fingerprint's thread; with stop, have it stop first.
+ * Every exit after it started comes here: exit's handlers include
+ * libcrypto's clean-up, which frees what the thread may be using (its
+ * first call initialises the library, and a failing range test can end
+ * before that has: lrf-find died of SIGSEGV 1 run in 150).
+ */
+static void
+hash_wait(int stop)
+{
+	if (hashed == NULL)
+		return;
+	if (stop)
+		atomic_store(&hashed->fpstop, 1);
+	pthread_join(hasher, NULL);
+	hashed = NULL;
+}
+
 /* An interrupted run leaves nothing that looks finished. */
 static void __attribute__((noreturn))
 interrupted(void)
@@ -166,6 +187,7 @@ interrupted(void)
 
 	sig = st.sig;
 	stage_stop(&st);
+	hash_wait(1);
 	if (st.dir[0])
 		runfs_remove(st.dir);
 	if (!quiet)
@@ -180,6 +202,7 @@ interrupted(void)
 static void __attribute__((noreturn))
 fail(void)
 {
+	hash_wait(1);
 	if (st.dir[0])
 		runfs_remove(st.dir);
 	exit(EXIT_FAIL);
@@ -677,12 +700,11 @@ main(int argc, char *argv[])
 	struct prog_sets f;
 	struct sigaction sa;
 	struct timespec t0, t1;
-	pthread_t hasher;
 	struct opts o;
 	struct cfg c;
 	const char *cfgfile;
 	long i;
-	int b, r, hashing;
+	int b, r;
 
 	prog_init("lrf-find");
 	argv[0] = (char *)prog;	/* getopt's messages name the program */
@@ -769,8 +791,9 @@ main(int argc, char *argv[])
 	 * said before anything runs), hashed beside the range test */
 	check(rundir_fpopen(&o.run, &c));
 	check(rundir_start(st.dir, &c, &o.run, o.load));
-	hashing = pthread_create(&hasher, NULL, rundir_fphash, &o.run) == 0;
-	if (!hashing)
+	if (pthread_create(&hasher, NULL, rundir_fphash, &o.run) == 0)
+		hashed = &o.run;
+	else
 		rundir_fphash(&o.run);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	say("Testing learning rates from %g to %g", c.finder.start_lr,
@@ -820,8 +843,7 @@ main(int argc, char *argv[])
 		if (i == 0)
 			seen = one;
 	}
-	if (hashing)
-		pthread_join(hasher, NULL);
+	hash_wait(0);
 	check(rundir_fpend(&o.run));
 	snprintf(conf, sizeof(conf), "%s/command.sh", st.dir);
 	check(rundir_command(conf, &o.run));

@@ -1202,9 +1202,10 @@ conv_bn_sums(const float *g, const float *x, const float *mean, long B,
 {
 	long c;
 
-	/* without y, bn_dot only reads g */
+	/* without y, bn_dot only reads g (the cast drops a const it
+	 * keeps) */
 	for (c = 0; c < C; c++)
-		bn_dot((float *)(uintptr_t)(g + c * P), x + c * P, NULL, B,
+		bn_dot((float *)(g + c * P), x + c * P, NULL, B,
 		    C * P, P, mean[c], &sdy[c], &sdx[c]);
 }
 

@@ -498,7 +498,6 @@ data_load_csv(struct dataset *ds, const struct cfg_data *cd)
 	}
 
 	ncol = d = n = cap = 0;
-	lc = -1;
 	first = 1;
 	while ((r = csv_line(&c, &line, &len)) > 0) {
 		if (first && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {

@@ -65,9 +65,8 @@ wait_gen(struct par *p, unsigned seen)
 		g = atomic_load_explicit(&p->gen, memory_order_acquire);
 		if (g != seen)
 			return g;
-		if (i < SPIN_YIELD)
-			cpu_relax();
-		else if (i % 64 == 0)	/* let other work have the core */
+		if (i >= SPIN_YIELD && i % 64 == 0)	/* let other work
+							   have the core */
 			sched_yield();
 		else
 			cpu_relax();

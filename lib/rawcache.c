@@ -1,4 +1,5 @@
 /* rawcache.c - raw copies of gzip'd data files (see rawcache.h). */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #define _DEFAULT_SOURCE		/* MAP_POPULATE (Linux) */
 #include <errno.h>
 #include <fcntl.h>

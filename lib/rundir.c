@@ -232,6 +232,7 @@ rundir_fpopen(struct rundir_run *run, const struct cfg *c)
 		files[n++] = c->data.path;
 	run->ndata = 0;
 	run->fperr = 0;
+	atomic_store(&run->fpstop, 0);
 	for (i = 0; i < n; i++) {
 		if (files[i][0] == '\0')
 			continue;
@@ -257,7 +258,8 @@ rundir_fphash(void *arg)
 
 	for (i = 0; i < run->ndata; i++) {
 		d = &run->data[i];
-		e = d->fd < 0 ? EBADF : sha256_fd(d->fd, d->sha256, &d->size);
+		e = d->fd < 0 ? EBADF :
+		    sha256_fd(d->fd, d->sha256, &d->size, &run->fpstop);
 		if (d->fd >= 0)
 			close(d->fd);
 		d->fd = -1;

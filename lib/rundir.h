@@ -9,6 +9,7 @@
 #define LRF_RUNDIR_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -81,6 +82,8 @@ struct rundir_run {
 	int	 dumb;		/* and lr_finder.txt, the text plot
 				   (finder.plot dumb) */
 	int	 fperr, fpbad;	/* hashing data[fpbad] failed: errno */
+	atomic_int fpstop;	/* nonzero: rundir_fphash stops early
+				   (ECANCELED), the run given up */
 };
 
 /*
@@ -96,8 +99,9 @@ int rundir_fingerprint(struct rundir_run *run, const struct cfg *c);
  * test: rundir_fpopen opens the files (0, or -1 with a message: a
  * missing file is said before anything runs); rundir_fphash(run) hashes
  * and closes them and says nothing (a thread's start routine: it
- * returns NULL); rundir_fpend, after it: 0, or -1 with the message of
- * the first file that could not be read.
+ * returns NULL; run->fpstop set stops it within 64 KiB); rundir_fpend,
+ * after it: 0, or -1 with the message of the first file that could not
+ * be read.
  */
 int rundir_fpopen(struct rundir_run *run, const struct cfg *c);
 void *rundir_fphash(void *run);

@@ -57,7 +57,7 @@ sha256_final(struct sha256 *s, unsigned char out[32])
 }
 
 int
-sha256_fd(int fd, char hex[65], long long *size)
+sha256_fd(int fd, char hex[65], long long *size, const atomic_int *stop)
 {
 	unsigned char buf[1 << 16], md[32];
 	struct sha256 s;
@@ -66,7 +66,14 @@ sha256_fd(int fd, char hex[65], long long *size)
 
 	if ((e = start(&s)) != 0)
 		return e;
-	while ((k = read(fd, buf, sizeof(buf))) != 0) {
+	for (;;) {
+		if (stop != NULL &&
+		    atomic_load_explicit(stop, memory_order_relaxed)) {
+			e = ECANCELED;
+			break;
+		}
+		if ((k = read(fd, buf, sizeof(buf))) == 0)
+			break;
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
@@ -105,7 +112,7 @@ sha256_file(const char *path, char hex[65], long long *size)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set("%s: %s", path, strerror(errno));
-	e = sha256_fd(fd, hex, size);
+	e = sha256_fd(fd, hex, size, NULL);
 	close(fd);
 	return e != 0 ? sha256_say(path, e) : 0;
 }

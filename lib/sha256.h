@@ -7,6 +7,7 @@
 #ifndef LRF_SHA256_H
 #define LRF_SHA256_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,9 +29,13 @@ void sha256_final(struct sha256 *s, unsigned char out[32]);
  */
 int sha256_file(const char *path, char hex[65], long long *size);
 
-/* The same of what remains to be read of fd: 0, or an errno value (ENOMEM,
- * ENOSYS: libcrypto failed); says nothing, so a thread may run it. */
-int sha256_fd(int fd, char hex[65], long long *size);
+/*
+ * The same of what remains to be read of fd: 0, or an errno value (ENOMEM,
+ * ENOSYS: libcrypto failed; ECANCELED: *stop became nonzero, looked at
+ * before each 64 KiB read); says nothing, so a thread may run it.  stop
+ * may be NULL.
+ */
+int sha256_fd(int fd, char hex[65], long long *size, const atomic_int *stop);
 
 /* The message of sha256_fd's error e (an errno value) for what (a path,
  * or NULL): -1, with it set. */
