@@ -1,8 +1,10 @@
 /*
  * sha256.c - SHA-256 on the test vectors of FIPS 180-4 (one block, two
  * blocks, a million bytes fed in odd pieces), at the block boundaries of
- * the padding, and of a file.
+ * the padding, and of a file (to its end, or stopped by a flag).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,7 @@ main(void)
 	char *a, zeros[64];
 	long long size;
 	FILE *fp;
+	atomic_int stop;
 	int fd;
 
 	is_str(digest("", 0, 1),
@@ -85,6 +88,21 @@ main(void)
 	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	    "  its digest");
 	ok(size == 3, "  its size");
+	/* sha256_fd with a stop flag: read to the end while it is clear,
+	 * nothing read once it is set */
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return 1;
+	atomic_store(&stop, 0);
+	is_int(sha256_fd(fd, hex, &size, &stop), 0, "fd, stop clear");
+	is_str(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	    "  its digest");
+	lseek(fd, 0, SEEK_SET);
+	atomic_store(&stop, 1);
+	is_int(sha256_fd(fd, hex, &size, &stop), ECANCELED, "fd, stop set: "
+	    "ECANCELED");
+	ok(lseek(fd, 0, SEEK_CUR) == 0, "  nothing read");
+	close(fd);
 	unlink(path);
 	is_int(sha256_file(path, hex, &size), -1, "file: gone");
 	ok(strstr(err_msg(), ": No such file or directory") != NULL,
