@@ -30,8 +30,8 @@ plan() { tap_planned=1; echo "1..$1"; }
 # failure there), otherwise into the TAP stream.
 tap_last=ok
 diag() {
-	if [ "$tap_last" = ok ]; then printf '%s\n' "$@" | sed 's/^/# /'
-	else printf '%s\n' "$@" | sed 's/^/# /' >&2; fi
+	if [ "$tap_last" = ok ]; then _fd=1; else _fd=2; fi
+	printf '%s\n' "$@" | sed 's/^/# /' >&"$_fd"
 }
 pass() { tap_n=$((tap_n + 1)); tap_last=ok; echo "ok $tap_n - $1"; }
 fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); tap_last=fail

@@ -2950,6 +2950,22 @@ test_stages(void)
 	M.arch = ARCH_NONE;
 }
 
+/* threads_case's CNN on 2x10x10: convolutions (one of them same-padded),
+ * batchnorm, both pools, flatten, dense */
+static void
+threads_cnn(void)
+{
+	model(LOSS_CE, INIT_HE);
+	conv(6, 3, 1, -1, 1, ACT_RELU);
+	layer(LAYER_BATCHNORM);
+	pool(LAYER_MAXPOOL2D, 2, 2, 0);
+	conv(5, 3, 1, 1, 0, ACT_TANH);
+	pool(LAYER_AVGPOOL2D, 2, 2, 0);
+	layer(LAYER_FLATTEN);
+	dense(7, ACT_LEAKY_RELU);
+	dense(4, ACT_IDENTITY);
+}
+
 static void
 test_threads(void)
 {
@@ -2963,15 +2979,7 @@ test_threads(void)
 	dense(5, ACT_IDENTITY);
 	threads_case("MLP with dropout and batchnorm", 29, NULL, 5, 13, 1);
 
-	model(LOSS_CE, INIT_HE);
-	conv(6, 3, 1, -1, 1, ACT_RELU);
-	layer(LAYER_BATCHNORM);
-	pool(LAYER_MAXPOOL2D, 2, 2, 0);
-	conv(5, 3, 1, 1, 0, ACT_TANH);
-	pool(LAYER_AVGPOOL2D, 2, 2, 0);
-	layer(LAYER_FLATTEN);
-	dense(7, ACT_LEAKY_RELU);
-	dense(4, ACT_IDENTITY);
+	threads_cnn();
 	threads_case("CNN", 200, sh, 4, 11, 1);
 
 	model(LOSS_CE, INIT_HE);
@@ -3097,15 +3105,7 @@ test_winograd(void)
 	    "Winograd by default: conv 16->16 on 5x5", 94);
 
 	setenv("LRF_CONV", "winograd", 1);
-	model(LOSS_CE, INIT_HE);
-	conv(6, 3, 1, -1, 1, ACT_RELU);
-	layer(LAYER_BATCHNORM);
-	pool(LAYER_MAXPOOL2D, 2, 2, 0);
-	conv(5, 3, 1, 1, 0, ACT_TANH);
-	pool(LAYER_AVGPOOL2D, 2, 2, 0);
-	layer(LAYER_FLATTEN);
-	dense(7, ACT_LEAKY_RELU);
-	dense(4, ACT_IDENTITY);
+	threads_cnn();
 	threads_case("CNN by Winograd", 200, sh, 4, 11, 1);
 	unsetenv("LRF_CONV");
 }
